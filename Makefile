@@ -1,0 +1,34 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+# Builds go to build/release (optimised, what `run` and the benchmarks use) and build/test
+# (AddressSanitizer + UndefinedBehaviorSanitizer, what `test` uses).
+
+JOBS ?= $(shell nproc)
+DB ?= var/qpan.db
+CMAKE_FLAGS ?=
+
+.PHONY: run test deps build build-test bench clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DQPAN_BUILD_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build/release -j $(JOBS)
+
+build-test: deps
+	@cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQPAN_SANITIZE=ON \
+	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build/test -j $(JOBS)
+
+test: build-test
+	@cd build/test && ctest --output-on-failure -j $(JOBS)
+
+run: build
+	@bash scripts/run-demo.sh build/release/qpan $(DB)
+
+bench: build
+	@bash scripts/install-deps.sh --bench
+	@bash bench/import.sh --build-dir build/release
+
+clean:
+	rm -rf build var

@@ -1,0 +1,123 @@
+// The store: where org units, the catalogue, data values and their audit trail live
+// durably. `Store` is the interface the engine and the shells use; SQLite (one file, WAL
+// mode) is the embedded default. Every write call is one transaction: it happens whole or
+// not at all, also when the process is killed half-way.
+//
+// Thread-safety: a Store object is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "qpan/catalogue.h"
+#include "qpan/data_element.h"
+#include "qpan/data_value.h"
+#include "qpan/org_unit.h"
+#include "qpan/period.h"
+#include "qpan/status.h"
+
+namespace qpan {
+
+// The storage key of a value. Ids come from the store (unit_ids(), catalogue ids);
+// option_id and attribute_id are 0 for "total" / "default". Ordered the way the store
+// keeps values (period, unit, element, option, attribute) so bulk writes in key order are
+// appends.
+struct ValueKey {
+  int64_t period = 0;  // Period::key()
+  int64_t unit_id = 0;
+  int64_t element_id = 0;
+  int64_t option_id = 0;
+  int64_t attribute_id = 0;
+  auto operator<=>(const ValueKey&) const = default;
+};
+
+// One value to write, already validated against its element. String views must stay
+// valid for the duration of the write call.
+struct ValueWrite {
+  ValueKey key;
+  TypedValue::Kind kind = TypedValue::Kind::kInteger;
+  int64_t integer = 0;          // kInteger, kBoolean
+  double real = 0;              // kReal
+  std::string_view text;        // kText (NFC)
+  std::string_view stored_by;
+  int64_t last_updated = 0;     // Unix seconds
+  std::string_view comment;     // empty = none (NFC)
+  bool followup = false;
+};
+
+// Who makes a write and where it comes from, for the audit trail.
+struct WriteContext {
+  std::string changed_by;
+  int64_t changed_at = 0;  // Unix seconds
+  std::string source;      // e.g. the imported file's name
+};
+
+struct ValueWriteSummary {
+  int64_t import_id = 0;
+  int64_t created = 0;
+  int64_t updated = 0;
+  int64_t unchanged = 0;
+};
+
+struct UnitImportSummary {
+  int64_t versions_added = 0;
+  int64_t versions_updated = 0;
+  int64_t versions_unchanged = 0;
+  int64_t lineage_edges = 0;
+};
+
+// Which values to read. Empty fields do not filter.
+struct ValueFilter {
+  std::vector<int64_t> unit_ids;                        // exactly these units
+  std::vector<std::pair<int64_t, int64_t>> period_key_ranges;  // inclusive key ranges
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Org units: adds or updates versions (matched by code and valid_from) and lineage
+  // edges, in one transaction.
+  virtual Result<UnitImportSummary> save_org_units(const std::vector<OrgUnitVersion>& versions,
+                                                   const std::vector<LineageEdge>& lineage) = 0;
+  virtual Result<OrgUnitIndex> load_org_units() = 0;
+  // Versions whose search key (see search_key()) contains `key_fragment`.
+  virtual Result<std::vector<OrgUnitVersion>> search_org_units(std::string_view key_fragment) = 0;
+  // code → unit id, for every code that ever existed.
+  virtual Result<std::unordered_map<std::string, int64_t>> unit_ids() = 0;
+
+  // Catalogue: adds or updates disaggregations and elements by code, in one transaction.
+  // Ids in the argument are ignored; load_catalogue() returns them.
+  virtual Status save_catalogue(const Catalogue& catalogue) = 0;
+  virtual Result<Catalogue> load_catalogue() = 0;
+
+  // Writes values in one transaction: creates new ones, updates changed ones (version + 1,
+  // an audit row holding the previous state), leaves identical ones alone.
+  // Precondition: `rows` sorted by key with no duplicate keys.
+  virtual Result<ValueWriteSummary> write_values(std::span<const ValueWrite> rows,
+                                                 const WriteContext& context) = 0;
+
+  // Calls `visit` for each stored value matching `filter`, in key order.
+  virtual Status scan_values(const ValueFilter& filter,
+                             const std::function<void(const ValueKey&, const DataValue&)>& visit) = 0;
+
+  // The audit trail of values matching `filter`, oldest first.
+  virtual Result<std::vector<AuditEntry>> audit_entries(const ValueFilter& filter) = 0;
+};
+
+struct StoreOptions {
+  bool create_if_missing = false;
+};
+
+// Opens (or creates) a SQLite database file and brings its schema up to date.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
+                                                 const StoreOptions& options = {});
+
+}  // namespace qpan

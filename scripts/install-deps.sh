@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages qpan builds and tests with. Idempotent: installs only what
+# is missing, so `make run` and CI can call it every time at almost no cost.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libsqlite3-dev sqlite3 libicu-dev libcli11-dev libfmt-dev libspdlog-dev
+  libgtest-dev googletest
+)
+# Extra tools for the benchmarks only (`make bench`), not needed to build or test.
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(hyperfine)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "qpan: installing missing packages: ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet; refresh them once if a package is unknown.
+if ! apt-cache show "${missing[0]}" >/dev/null 2>&1; then
+  $SUDO apt-get update -q
+fi
+if ! $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,242 @@
+// Implementations of the qpan commands (see commands.h): parse arguments into engine
+// types, call the engine, print results for people on stdout and problems on stderr.
+#include "cli/commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include "qpan/exchange.h"
+#include "qpan/store.h"
+#include "qpan/text.h"
+
+namespace qpan::cli {
+namespace {
+
+Result<std::unique_ptr<Store>> open_store(const std::string& db) { return open_sqlite_store(db); }
+
+int64_t now_unix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<Date> date_argument(const std::string& text, const char* option) {
+  if (text.empty()) return today_utc();
+  Result<Date> d = parse_date(text);
+  if (!d) return Status::invalid_input(std::string(option) + ": " + d.status().message());
+  return d;
+}
+
+Status rejected(const ImportProblems& problems) {
+  std::cerr << problems.to_string();
+  return Status::invalid_input("nothing was imported: " + std::to_string(problems.total) +
+                               (problems.total == 1 ? " problem" : " problems"));
+}
+
+std::string validity_text(const OrgUnitVersion& v) {
+  std::string out = v.valid_from ? format_date(*v.valid_from) : "";
+  out += "..";
+  if (v.valid_until) out += format_date(add_days(*v.valid_until, -1));
+  return out;
+}
+
+// The name without its type prefix: "Tỉnh Lai Châu" → "Lai Châu".
+std::string_view bare_name(const OrgUnitVersion& v) {
+  std::string_view name = v.name;
+  if (!v.type.empty() && name.size() > v.type.size() + 1 && name.substr(0, v.type.size()) == v.type &&
+      name[v.type.size()] == ' ') {
+    name.remove_prefix(v.type.size() + 1);
+  }
+  return name;
+}
+
+// 0: the name is the text; 1: it starts with it; 2: a word starts with it; 3: it contains it.
+int match_rank(const OrgUnitVersion& v, const std::string& key) {
+  const std::string bare = search_key(bare_name(v));
+  const std::string full = search_key(v.name);
+  if (bare == key || full == key) return 0;
+  if (bare.rfind(key, 0) == 0 || full.rfind(key, 0) == 0) return 1;
+  if (full.find(" " + key) != std::string::npos) return 2;
+  return 3;
+}
+
+// `depth_left` < 0 prints every level below `unit`.
+void print_tree(const OrgUnitIndex& index, const OrgUnitVersion& unit, Date at, int indent,
+                int depth_left, std::string& out) {
+  out.append(static_cast<size_t>(indent) * 2, ' ');
+  out += unit.code;
+  out += ' ';
+  out += unit.name;
+  out += '\n';
+  if (depth_left == 0) return;
+  for (const OrgUnitVersion* child : index.children(unit.code, at)) {
+    print_tree(index, *child, at, indent + 1, depth_left - 1, out);
+  }
+}
+
+}  // namespace
+
+Status init_database(const std::string& db) {
+  Result<std::unique_ptr<Store>> store = open_sqlite_store(db, {.create_if_missing = true});
+  if (!store) return store.status();
+  std::cout << "database " << db << " is ready\n";
+  return Status::ok();
+}
+
+Status import_units_command(const std::string& db, const std::string& path) {
+  Result<std::unique_ptr<Store>> store = open_store(db);
+  if (!store) return store.status();
+  Result<UnitImportResult> result = import_units(**store, path);
+  if (!result) return result.status();
+  if (!result->problems.empty()) return rejected(result->problems);
+  for (const std::string& f : result->files_read) std::cout << "read " << f << "\n";
+  for (const std::string& f : result->files_skipped) std::cout << "skipped " << f << "\n";
+  const UnitImportSummary& s = result->summary;
+  std::cout << "unit versions: " << s.versions_added << " added, " << s.versions_updated
+            << " updated, " << s.versions_unchanged << " unchanged; lineage edges: "
+            << s.lineage_edges << "\n";
+  return Status::ok();
+}
+
+Status units_tree(const UnitsTreeArgs& args) {
+  Result<Date> at = date_argument(args.at, "--at");
+  if (!at) return at.status();
+  Result<std::unique_ptr<Store>> store = open_store(args.db);
+  if (!store) return store.status();
+  Result<OrgUnitIndex> index = (*store)->load_org_units();
+  if (!index) return index.status();
+  const OrgUnitVersion* root = index->at(args.code, *at);
+  if (root == nullptr) {
+    std::vector<const OrgUnitVersion*> history = index->history(args.code);
+    if (history.empty()) return Status::not_found("unknown unit code \"" + args.code + "\"");
+    std::string known;
+    for (const OrgUnitVersion* v : history) known += "\n  " + v->name + " " + validity_text(*v);
+    return Status::not_found("unit " + args.code + " is not in force on " + format_date(*at) +
+                             "; its versions:" + known);
+  }
+  std::string out;
+  print_tree(*index, *root, *at, 0, args.depth.value_or(-1), out);
+  std::cout << out;
+  return Status::ok();
+}
+
+Status units_find(const UnitsFindArgs& args) {
+  std::optional<Date> at;
+  if (!args.at.empty()) {
+    Result<Date> d = date_argument(args.at, "--at");
+    if (!d) return d.status();
+    at = *d;
+  }
+  const std::string key = search_key(args.text);
+  if (key.empty()) return Status::invalid_input("TEXT: give part of a unit name");
+  Result<std::unique_ptr<Store>> store = open_store(args.db);
+  if (!store) return store.status();
+  Result<std::vector<OrgUnitVersion>> found = (*store)->search_org_units(key);
+  if (!found) return found.status();
+  Result<OrgUnitIndex> index = (*store)->load_org_units();
+  if (!index) return index.status();
+
+  struct Hit {
+    const OrgUnitVersion* unit;
+    int rank;
+  };
+  std::vector<Hit> hits;
+  for (const OrgUnitVersion& v : *found) {
+    if (at && !v.valid_at(*at)) continue;
+    hits.push_back({&v, match_rank(v, key)});
+  }
+  VietnameseCollator collator;
+  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.unit->level != b.unit->level) return a.unit->level < b.unit->level;
+    if (int c = collator.compare(a.unit->name, b.unit->name); c != 0) return c < 0;
+    if (a.unit->code != b.unit->code) return a.unit->code < b.unit->code;
+    return validity_text(*a.unit) < validity_text(*b.unit);
+  });
+  if (hits.empty()) {
+    std::cerr << "no unit matches \"" << args.text << "\"\n";
+    return Status::ok();
+  }
+  std::string out;
+  for (size_t i = 0; i < hits.size() && i < static_cast<size_t>(args.limit); ++i) {
+    const OrgUnitVersion& v = *hits[i].unit;
+    out += v.code + "\t" + v.name + "\t" + std::string(level_name(v.level)) + "\t" + validity_text(v);
+    if (!v.parent_code.empty()) {
+      Date on = v.valid_until ? add_days(*v.valid_until, -1) : (at ? *at : today_utc());
+      if (v.valid_from && on < *v.valid_from) on = *v.valid_from;
+      const OrgUnitVersion* parent = index->at(v.parent_code, on);
+      out += "\t" + v.parent_code + (parent ? " " + parent->name : "");
+    }
+    out += "\n";
+  }
+  if (hits.size() > static_cast<size_t>(args.limit)) {
+    std::cerr << "(" << hits.size() - args.limit << " more; use --limit)\n";
+  }
+  std::cout << out;
+  return Status::ok();
+}
+
+Status import_elements_command(const std::string& db, const std::string& file) {
+  Result<std::unique_ptr<Store>> store = open_store(db);
+  if (!store) return store.status();
+  Result<ElementImportResult> result = import_elements(**store, file);
+  if (!result) return result.status();
+  if (!result->problems.empty()) return rejected(result->problems);
+  std::cout << "imported " << result->elements << " data elements and " << result->disaggregations
+            << " disaggregations\n";
+  return Status::ok();
+}
+
+Status list_elements(const std::string& db) {
+  Result<std::unique_ptr<Store>> store = open_store(db);
+  if (!store) return store.status();
+  Result<Catalogue> catalogue = (*store)->load_catalogue();
+  if (!catalogue) return catalogue.status();
+  std::string out;
+  for (const DataElement& e : catalogue->elements()) {
+    out += e.code + "\t" + std::string(value_type_name(e.value_type)) + "\t" +
+           std::string(aggregation_name(e.aggregation)) + "\t" +
+           (e.disaggregation.empty() ? "-" : e.disaggregation) + "\t" + e.name_vi + "\n";
+  }
+  std::cout << out;
+  return Status::ok();
+}
+
+Status import_values_command(const std::string& db, const std::string& file, const std::string& user) {
+  Result<std::unique_ptr<Store>> store = open_store(db);
+  if (!store) return store.status();
+  ValueImportOptions options{user, now_unix(), 100};
+  Result<ValueImportResult> result = import_values_csv(**store, file, options);
+  if (!result) return result.status();
+  if (!result->problems.empty()) return rejected(result->problems);
+  const ValueWriteSummary& s = result->summary;
+  std::cout << "imported " << file << ": " << result->rows << " rows — " << s.created
+            << " created, " << s.updated << " updated, " << s.unchanged << " unchanged (import #"
+            << s.import_id << ")\n";
+  return Status::ok();
+}
+
+Status export_values_command(const ValuesExportArgs& args) {
+  ValueExportOptions options;
+  if (!args.period.empty()) {
+    Result<Period> p = Period::parse(args.period);
+    if (!p) return Status::invalid_input("--pe: " + p.status().message());
+    options.period = *p;
+  }
+  if (!args.org_unit.empty()) options.org_unit = args.org_unit;
+  Result<std::unique_ptr<Store>> store = open_store(args.db);
+  if (!store) return store.status();
+  std::ofstream file;
+  if (!args.output.empty()) {
+    file.open(args.output, std::ios::binary);
+    if (!file) return Status::io_error("cannot write " + args.output);
+  }
+  Result<int64_t> count = export_values_csv(**store, args.output.empty() ? std::cout : file, options);
+  if (!count) return count.status();
+  std::cerr << "exported " << *count << " values\n";
+  return Status::ok();
+}
+
+}  // namespace qpan::cli

@@ -1,0 +1,59 @@
+// Tests for UTF-8 validation, NFC, search keys and Vietnamese collation.
+#include "qpan/text.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace qpan {
+namespace {
+
+TEST(Utf8, AcceptsValidText) {
+  EXPECT_EQ(find_invalid_utf8("Lai Châu, Xã Pa ủ"), std::string_view::npos);
+  EXPECT_EQ(find_invalid_utf8(""), std::string_view::npos);
+  EXPECT_EQ(find_invalid_utf8("\xF0\x9F\x98\x80"), std::string_view::npos);  // emoji
+}
+
+TEST(Utf8, FindsFirstInvalidByte) {
+  EXPECT_EQ(find_invalid_utf8("abc\xFF"), 3u);
+  EXPECT_EQ(find_invalid_utf8("abcdefghij\xC3"), 10u);        // truncated sequence
+  EXPECT_EQ(find_invalid_utf8("a\xC0\xAF"), 1u);              // overlong '/'
+  EXPECT_EQ(find_invalid_utf8("ab\xED\xA0\x80"), 2u);         // surrogate
+  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);       // above U+10FFFF
+  EXPECT_EQ(find_invalid_utf8("Châu\x80"), 5u);               // stray continuation byte
+}
+
+TEST(Nfc, ComposesDecomposedVietnamese) {
+  // "Châu" typed with a combining circumflex (NFD) becomes the precomposed form.
+  const std::string decomposed = "Cha\xCC\x82u";
+  EXPECT_EQ(to_nfc(decomposed), "Châu");
+  EXPECT_EQ(to_nfc("Châu"), "Châu");
+  EXPECT_EQ(to_nfc("plain ascii"), "plain ascii");
+}
+
+TEST(SearchKey, IgnoresAccentsCaseAndSpacing) {
+  EXPECT_EQ(search_key("Lai Châu"), "lai chau");
+  EXPECT_EQ(search_key("LAI CHAU"), "lai chau");
+  EXPECT_EQ(search_key("  lai   chau "), "lai chau");
+  EXPECT_EQ(search_key("Điện Biên Phủ"), "dien bien phu");
+  EXPECT_EQ(search_key("Thành phố Hồ Chí Minh"), "thanh pho ho chi minh");
+  EXPECT_EQ(search_key("Cha\xCC\x82u"), "chau");
+}
+
+TEST(Collation, FollowsVietnameseAlphabet) {
+  VietnameseCollator collator;
+  // Vietnamese order: a < ă < â < b … d < đ < e < ê.
+  EXPECT_LT(collator.compare("an", "ăn"), 0);
+  EXPECT_LT(collator.compare("ăn", "ân"), 0);
+  EXPECT_LT(collator.compare("dương", "đông"), 0);
+  EXPECT_LT(collator.compare("đông", "em"), 0);
+  std::vector<std::string> names = {"Yên Bái", "Điện Biên", "Lai Châu", "Đà Nẵng", "Bắc Kạn", "An Giang"};
+  std::sort(names.begin(), names.end(),
+            [&](const std::string& a, const std::string& b) { return collator.less(a, b); });
+  std::vector<std::string> expected = {"An Giang", "Bắc Kạn", "Đà Nẵng", "Điện Biên", "Lai Châu", "Yên Bái"};
+  EXPECT_EQ(names, expected);
+}
+
+}  // namespace
+}  // namespace qpan

@@ -1,0 +1,134 @@
+// The SQLite schema as an ordered list of migrations. Migration N brings a database from
+// schema version N-1 to N (PRAGMA user_version); open applies the missing ones in one
+// transaction. Never edit a released migration: append a new one.
+#pragma once
+
+#include <string_view>
+
+namespace qpan::sqlite_schema {
+
+inline constexpr std::string_view kMigrations[] = {
+    // 1: org units, catalogue, data values, audit trail, import batches.
+    R"sql(
+CREATE TABLE org_unit (
+  id          INTEGER PRIMARY KEY,
+  code        TEXT NOT NULL,
+  level       TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  parent_code TEXT NOT NULL DEFAULT '',
+  valid_from  TEXT NOT NULL DEFAULT '',   -- ISO date; '' = in force before records start
+  valid_until TEXT NOT NULL DEFAULT '',   -- first day no longer in force; '' = still
+  search_key  TEXT NOT NULL,              -- accent- and case-folded name
+  UNIQUE (code, valid_from)
+);
+CREATE INDEX org_unit_by_parent ON org_unit (parent_code);
+
+-- A unit code as data values refer to it; the version is the one in force in the period.
+CREATE TABLE unit_key (
+  id   INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE org_unit_lineage (
+  old_code  TEXT NOT NULL,
+  new_code  TEXT NOT NULL,
+  effective TEXT NOT NULL,
+  kind      TEXT NOT NULL CHECK (kind IN ('full', 'partial')),
+  share     REAL CHECK (share IS NULL OR (share > 0 AND share <= 1)),
+  PRIMARY KEY (old_code, new_code, effective)
+) WITHOUT ROWID;
+
+CREATE TABLE disaggregation (
+  id      INTEGER PRIMARY KEY,
+  code    TEXT NOT NULL UNIQUE,
+  name_vi TEXT NOT NULL,
+  name_en TEXT NOT NULL
+);
+
+CREATE TABLE disaggregation_option (
+  id                INTEGER PRIMARY KEY,
+  disaggregation_id INTEGER NOT NULL REFERENCES disaggregation (id),
+  code              TEXT NOT NULL,
+  name_vi           TEXT NOT NULL,
+  name_en           TEXT NOT NULL,
+  sort_order        INTEGER NOT NULL,
+  UNIQUE (disaggregation_id, code)
+);
+
+CREATE TABLE data_element (
+  id                INTEGER PRIMARY KEY,
+  code              TEXT NOT NULL UNIQUE,
+  name_vi           TEXT NOT NULL,
+  name_en           TEXT NOT NULL,
+  value_type        TEXT NOT NULL,
+  aggregation       TEXT NOT NULL,
+  disaggregation_id INTEGER REFERENCES disaggregation (id),
+  description       TEXT NOT NULL DEFAULT ''
+);
+
+-- Names of whoever stored values, interned: a national import repeats a few names
+-- millions of times.
+CREATE TABLE actor (
+  id   INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE import_batch (
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  imported_by TEXT NOT NULL,
+  imported_at INTEGER NOT NULL,
+  created     INTEGER NOT NULL DEFAULT 0,
+  updated     INTEGER NOT NULL DEFAULT 0,
+  unchanged   INTEGER NOT NULL DEFAULT 0
+);
+
+-- One row per value. The writer checks every id against the catalogue and units before it
+-- writes, so the table declares no foreign keys: checking them again here would double the
+-- cost of a national import. Key order (period, unit, element, option, attribute) keeps a form
+-- (one unit, one period) together and makes a month's import an append.
+CREATE TABLE data_value (
+  period       INTEGER NOT NULL,   -- Period::key()
+  unit_id      INTEGER NOT NULL,   -- unit_key.id
+  element_id   INTEGER NOT NULL,   -- data_element.id
+  option_id    INTEGER NOT NULL,   -- disaggregation_option.id; 0 = total
+  attribute_id INTEGER NOT NULL,   -- 0 = default
+  value        NOT NULL,           -- INTEGER, REAL or TEXT by the element's value type
+  stored_by    INTEGER NOT NULL,   -- actor.id
+  last_updated INTEGER NOT NULL,   -- Unix seconds, UTC
+  comment      TEXT,
+  followup     INTEGER NOT NULL DEFAULT 0,
+  version      INTEGER NOT NULL DEFAULT 1,
+  import_id    INTEGER,            -- import_batch.id; NULL when entered one by one
+  PRIMARY KEY (period, unit_id, element_id, option_id, attribute_id)
+) WITHOUT ROWID;
+
+-- Every superseded state of a value: written when a value is updated or deleted, holding
+-- what it was. With the current row it gives each value's whole history (the first state
+-- is its creation) without storing every new value twice.
+CREATE TABLE data_value_audit (
+  id           INTEGER PRIMARY KEY,
+  period       INTEGER NOT NULL,
+  unit_id      INTEGER NOT NULL,
+  element_id   INTEGER NOT NULL,
+  option_id    INTEGER NOT NULL,
+  attribute_id INTEGER NOT NULL,
+  value        NOT NULL,
+  stored_by    INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL,
+  comment      TEXT,
+  followup     INTEGER NOT NULL,
+  version      INTEGER NOT NULL,
+  import_id    INTEGER,
+  action       TEXT NOT NULL CHECK (action IN ('update', 'delete')),
+  changed_by   TEXT NOT NULL,
+  changed_at   INTEGER NOT NULL
+);
+CREATE INDEX data_value_audit_by_key
+  ON data_value_audit (period, unit_id, element_id, option_id, attribute_id, version);
+)sql",
+};
+
+}  // namespace qpan::sqlite_schema

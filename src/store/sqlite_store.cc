@@ -1,0 +1,766 @@
+// SQLite implementation of the Store interface: WAL mode, schema migrations on open,
+// prepared statements only, one transaction per write call.
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "qpan/store.h"
+#include "qpan/text.h"
+#include "store/schema.h"
+#include "store/sqlite.h"
+
+namespace qpan {
+namespace {
+
+using sqlite::Database;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+std::string date_text(const std::optional<Date>& d) { return d ? format_date(*d) : std::string(); }
+
+Result<std::optional<Date>> date_from_text(std::string_view text) {
+  if (text.empty()) return std::optional<Date>();
+  Result<Date> d = parse_date(text);
+  if (!d) return d.status();
+  return std::optional<Date>(*d);
+}
+
+void bind_value(Statement& stmt, int index, const ValueWrite& row) {
+  switch (row.kind) {
+    case TypedValue::Kind::kInteger:
+    case TypedValue::Kind::kBoolean: stmt.bind(index, row.integer); break;
+    case TypedValue::Kind::kReal: stmt.bind(index, row.real); break;
+    case TypedValue::Kind::kText: stmt.bind_static(index, row.text); break;
+  }
+}
+
+// True when the stored column `col` of `stmt` holds the same value as `row`.
+bool same_value(const Statement& stmt, int col, const ValueWrite& row) {
+  switch (row.kind) {
+    case TypedValue::Kind::kInteger:
+    case TypedValue::Kind::kBoolean:
+      return stmt.column_type(col) == SQLITE_INTEGER && stmt.column_int(col) == row.integer;
+    case TypedValue::Kind::kReal:
+      return stmt.column_type(col) == SQLITE_FLOAT && stmt.column_double(col) == row.real;
+    case TypedValue::Kind::kText:
+      return stmt.column_type(col) == SQLITE_TEXT && stmt.column_text(col) == row.text;
+  }
+  return false;
+}
+
+// The machine form of a stored value, given its element's type.
+std::string value_text(const Statement& stmt, int col, ValueType type) {
+  switch (stmt.column_type(col)) {
+    case SQLITE_INTEGER:
+      if (type == ValueType::kBoolean) return stmt.column_int(col) != 0 ? "true" : "false";
+      return std::to_string(stmt.column_int(col));
+    case SQLITE_FLOAT: {
+      TypedValue v;
+      v.kind = TypedValue::Kind::kReal;
+      v.real = stmt.column_double(col);
+      return v.to_string();
+    }
+    default: return std::string(stmt.column_text(col));
+  }
+}
+
+// The statements of one write_values() call. Kept together so the bulk path (multi-row
+// inserts) and the careful path (compare, keep the previous state, update) share binding.
+class ValueWriter {
+ public:
+  static constexpr size_t kChunk = 64;  // rows per multi-row INSERT (11 parameters each)
+  enum class Outcome { kCreated, kUpdated, kUnchanged };
+
+  ValueWriter(Database& db, int64_t import_id, const WriteContext& context)
+      : db_(db), import_id_(import_id), context_(context) {}
+
+  Status prepare() {
+    constexpr std::string_view kColumns =
+        "INSERT INTO data_value (period, unit_id, element_id, option_id, attribute_id, value, "
+        "stored_by, last_updated, comment, followup, import_id) VALUES ";
+    std::string many(kColumns);
+    for (size_t i = 0; i < kChunk; ++i) many += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
+    auto s1 = db_.prepare(many);
+    auto s2 = db_.prepare(std::string(kColumns) + "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING");
+    auto s3 = db_.prepare(
+        "SELECT 1 FROM data_value WHERE (period, unit_id, element_id, option_id, attribute_id) "
+        ">= (?1, ?2, ?3, ?4, ?5) AND (period, unit_id, element_id, option_id, attribute_id) "
+        "<= (?6, ?7, ?8, ?9, ?10) LIMIT 1");
+    auto s4 = db_.prepare(
+        "SELECT value, comment, followup FROM data_value WHERE period = ?1 AND unit_id = ?2 "
+        "AND element_id = ?3 AND option_id = ?4 AND attribute_id = ?5");
+    auto s5 = db_.prepare(
+        "INSERT INTO data_value_audit (period, unit_id, element_id, option_id, attribute_id, "
+        "value, stored_by, last_updated, comment, followup, version, import_id, action, "
+        "changed_by, changed_at) SELECT period, unit_id, element_id, option_id, attribute_id, "
+        "value, stored_by, last_updated, comment, followup, version, import_id, 'update', ?6, ?7 "
+        "FROM data_value WHERE period = ?1 AND unit_id = ?2 AND element_id = ?3 "
+        "AND option_id = ?4 AND attribute_id = ?5");
+    auto s6 = db_.prepare(
+        "UPDATE data_value SET value = ?6, stored_by = ?7, last_updated = ?8, comment = ?9, "
+        "followup = ?10, import_id = ?11, version = version + 1 WHERE period = ?1 "
+        "AND unit_id = ?2 AND element_id = ?3 AND option_id = ?4 AND attribute_id = ?5");
+    for (auto* s : {&s1, &s2, &s3, &s4, &s5, &s6}) {
+      if (!*s) return s->status();
+    }
+    insert_many_ = std::move(*s1);
+    insert_one_ = std::move(*s2);
+    probe_ = std::move(*s3);
+    current_ = std::move(*s4);
+    keep_previous_ = std::move(*s5);
+    update_ = std::move(*s6);
+    return Status::ok();
+  }
+
+  // True when a stored value has a key in [first, last].
+  Result<bool> any_stored_between(const ValueKey& first, const ValueKey& last) {
+    bind_key(probe_, first, 1);
+    bind_key(probe_, last, 6);
+    bool found = probe_.step();
+    QPAN_RETURN_IF_ERROR(probe_.status());
+    probe_.reset();
+    return found;
+  }
+
+  // Inserts kChunk rows known not to exist.
+  template <typename ActorId>
+  Status insert_chunk(std::span<const ValueWrite> chunk, ActorId&& actor_id) {
+    int base = 0;
+    for (const ValueWrite& row : chunk) {
+      Result<int64_t> actor = actor_id(row.stored_by);
+      if (!actor) return actor.status();
+      bind_row(insert_many_, base, row, *actor);
+      base += 11;
+    }
+    return insert_many_.run();
+  }
+
+  Result<Outcome> upsert(const ValueWrite& row, int64_t actor) {
+    bind_row(insert_one_, 0, row, actor);
+    QPAN_RETURN_IF_ERROR(insert_one_.run());
+    if (db_.changes() == 1) return Outcome::kCreated;
+    bind_key(current_, row.key, 1);
+    if (!current_.step()) return Status::internal("value vanished during write");
+    const bool same = same_value(current_, 0, row) &&
+                      (row.comment.empty() ? current_.column_is_null(1)
+                                           : current_.column_text(1) == row.comment) &&
+                      current_.column_int(2) == static_cast<int64_t>(row.followup);
+    current_.reset();
+    if (same) return Outcome::kUnchanged;
+    bind_key(keep_previous_, row.key, 1);
+    keep_previous_.bind(6, context_.changed_by);
+    keep_previous_.bind(7, context_.changed_at);
+    QPAN_RETURN_IF_ERROR(keep_previous_.run());
+    bind_row(update_, 0, row, actor);
+    QPAN_RETURN_IF_ERROR(update_.run());
+    return Outcome::kUpdated;
+  }
+
+ private:
+  static void bind_key(Statement& s, const ValueKey& k, int first) {
+    s.bind(first, k.period);
+    s.bind(first + 1, k.unit_id);
+    s.bind(first + 2, k.element_id);
+    s.bind(first + 3, k.option_id);
+    s.bind(first + 4, k.attribute_id);
+  }
+
+  // Binds the 11 columns of a data_value row starting after parameter `base`.
+  void bind_row(Statement& s, int base, const ValueWrite& row, int64_t actor) {
+    bind_key(s, row.key, base + 1);
+    bind_value(s, base + 6, row);
+    s.bind(base + 7, actor);
+    s.bind(base + 8, row.last_updated);
+    if (row.comment.empty()) s.bind_null(base + 9); else s.bind_static(base + 9, row.comment);
+    s.bind(base + 10, static_cast<int64_t>(row.followup));
+    s.bind(base + 11, import_id_);
+  }
+
+  Database& db_;
+  int64_t import_id_;
+  const WriteContext& context_;
+  Statement insert_many_, insert_one_, probe_, current_, keep_previous_, update_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(Database db) : db_(std::move(db)) {}
+
+  Status initialize() {
+    // WAL: readers never block the writer; a killed writer leaves no trace. FULL makes a
+    // committed import survive a power cut too (one fsync per transaction).
+    QPAN_RETURN_IF_ERROR(db_.exec("PRAGMA journal_mode=WAL"));
+    QPAN_RETURN_IF_ERROR(db_.exec("PRAGMA synchronous=FULL"));
+    QPAN_RETURN_IF_ERROR(db_.exec("PRAGMA foreign_keys=ON"));
+    // Pages are allocated lazily, so a small database never uses this much; a national
+    // import keeps its B-tree in memory instead of spilling half-written pages.
+    QPAN_RETURN_IF_ERROR(db_.exec("PRAGMA cache_size=-1048576"));
+    QPAN_RETURN_IF_ERROR(db_.exec("PRAGMA temp_store=MEMORY"));
+    return migrate();
+  }
+
+  Result<UnitImportSummary> save_org_units(const std::vector<OrgUnitVersion>& versions,
+                                           const std::vector<LineageEdge>& lineage) override {
+    UnitImportSummary summary;
+    Transaction tx(db_);
+    QPAN_RETURN_IF_ERROR(tx.begin_status());
+    auto find = db_.prepare(
+        "SELECT level, name, type, parent_code, valid_until FROM org_unit "
+        "WHERE code = ?1 AND valid_from = ?2");
+    auto upsert = db_.prepare(
+        "INSERT INTO org_unit (code, level, name, type, parent_code, valid_from, valid_until, "
+        "search_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+        "ON CONFLICT (code, valid_from) DO UPDATE SET level = excluded.level, "
+        "name = excluded.name, type = excluded.type, parent_code = excluded.parent_code, "
+        "valid_until = excluded.valid_until, search_key = excluded.search_key");
+    auto add_key = db_.prepare("INSERT OR IGNORE INTO unit_key (code) VALUES (?1)");
+    auto add_edge = db_.prepare(
+        "INSERT INTO org_unit_lineage (old_code, new_code, effective, kind, share) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (old_code, new_code, effective) "
+        "DO UPDATE SET kind = excluded.kind, share = excluded.share");
+    for (auto* s : {&find, &upsert, &add_key, &add_edge}) {
+      if (!*s) return s->status();
+    }
+    for (const OrgUnitVersion& v : versions) {
+      const std::string from = date_text(v.valid_from);
+      const std::string until = date_text(v.valid_until);
+      find->bind(1, v.code);
+      find->bind(2, from);
+      bool exists = find->step();
+      bool same = exists && find->column_text(0) == level_name(v.level) &&
+                  find->column_text(1) == v.name && find->column_text(2) == v.type &&
+                  find->column_text(3) == v.parent_code && find->column_text(4) == until;
+      QPAN_RETURN_IF_ERROR(find->status());
+      find->reset();
+      if (same) {
+        ++summary.versions_unchanged;
+        continue;
+      }
+      exists ? ++summary.versions_updated : ++summary.versions_added;
+      upsert->bind(1, v.code);
+      upsert->bind(2, level_name(v.level));
+      upsert->bind(3, v.name);
+      upsert->bind(4, v.type);
+      upsert->bind(5, v.parent_code);
+      upsert->bind(6, from);
+      upsert->bind(7, until);
+      upsert->bind(8, search_key(v.name));
+      QPAN_RETURN_IF_ERROR(upsert->run());
+      add_key->bind(1, v.code);
+      QPAN_RETURN_IF_ERROR(add_key->run());
+    }
+    for (const LineageEdge& e : lineage) {
+      add_edge->bind(1, e.old_code);
+      add_edge->bind(2, e.new_code);
+      add_edge->bind(3, format_date(e.effective));
+      add_edge->bind(4, lineage_kind_name(e.kind));
+      add_edge->bind(5, e.share);
+      QPAN_RETURN_IF_ERROR(add_edge->run());
+      ++summary.lineage_edges;
+    }
+    QPAN_RETURN_IF_ERROR(tx.commit());
+    return summary;
+  }
+
+  Result<OrgUnitIndex> load_org_units() override {
+    Result<std::vector<OrgUnitVersion>> versions = select_units("", "");
+    if (!versions) return versions.status();
+    auto stmt = db_.prepare(
+        "SELECT old_code, new_code, effective, kind, share FROM org_unit_lineage "
+        "ORDER BY effective, old_code, new_code");
+    if (!stmt) return stmt.status();
+    std::vector<LineageEdge> lineage;
+    while (stmt->step()) {
+      LineageEdge e;
+      e.old_code = stmt->column_text(0);
+      e.new_code = stmt->column_text(1);
+      Result<Date> effective = parse_date(stmt->column_text(2));
+      Result<LineageKind> kind = parse_lineage_kind(stmt->column_text(3));
+      if (!effective || !kind) return Status::internal("corrupt lineage row " + e.old_code);
+      e.effective = *effective;
+      e.kind = *kind;
+      if (!stmt->column_is_null(4)) e.share = stmt->column_double(4);
+      lineage.push_back(std::move(e));
+    }
+    QPAN_RETURN_IF_ERROR(stmt->status());
+    return OrgUnitIndex(std::move(*versions), std::move(lineage));
+  }
+
+  Result<std::vector<OrgUnitVersion>> search_org_units(std::string_view key_fragment) override {
+    std::string pattern = "%";
+    for (char c : key_fragment) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += '%';
+    return select_units("WHERE search_key LIKE ?1 ESCAPE '\\'", pattern);
+  }
+
+  Result<std::unordered_map<std::string, int64_t>> unit_ids() override {
+    auto stmt = db_.prepare("SELECT id, code FROM unit_key");
+    if (!stmt) return stmt.status();
+    std::unordered_map<std::string, int64_t> ids;
+    while (stmt->step()) ids.emplace(std::string(stmt->column_text(1)), stmt->column_int(0));
+    QPAN_RETURN_IF_ERROR(stmt->status());
+    return ids;
+  }
+
+  Status save_catalogue(const Catalogue& catalogue) override {
+    Transaction tx(db_);
+    QPAN_RETURN_IF_ERROR(tx.begin_status());
+    auto upsert_dis = db_.prepare(
+        "INSERT INTO disaggregation (code, name_vi, name_en) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en "
+        "RETURNING id");
+    auto upsert_option = db_.prepare(
+        "INSERT INTO disaggregation_option (disaggregation_id, code, name_vi, name_en, sort_order) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (disaggregation_id, code) DO UPDATE SET "
+        "name_vi = excluded.name_vi, name_en = excluded.name_en, sort_order = excluded.sort_order");
+    auto upsert_element = db_.prepare(
+        "INSERT INTO data_element (code, name_vi, name_en, value_type, aggregation, "
+        "disaggregation_id, description) VALUES (?1, ?2, ?3, ?4, ?5, "
+        "(SELECT id FROM disaggregation WHERE code = ?6), ?7) "
+        "ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en, "
+        "value_type = excluded.value_type, aggregation = excluded.aggregation, "
+        "disaggregation_id = excluded.disaggregation_id, description = excluded.description");
+    for (auto* s : {&upsert_dis, &upsert_option, &upsert_element}) {
+      if (!*s) return s->status();
+    }
+    for (const Disaggregation& d : catalogue.disaggregations()) {
+      upsert_dis->bind(1, d.code);
+      upsert_dis->bind(2, d.name_vi);
+      upsert_dis->bind(3, d.name_en);
+      if (!upsert_dis->step()) return db_.error("cannot save disaggregation " + d.code);
+      int64_t id = upsert_dis->column_int(0);
+      upsert_dis->reset();
+      for (size_t i = 0; i < d.options.size(); ++i) {
+        const DisaggregationOption& o = d.options[i];
+        upsert_option->bind(1, id);
+        upsert_option->bind(2, o.code);
+        upsert_option->bind(3, o.name_vi);
+        upsert_option->bind(4, o.name_en);
+        upsert_option->bind(5, static_cast<int64_t>(i));
+        QPAN_RETURN_IF_ERROR(upsert_option->run());
+      }
+    }
+    for (const DataElement& e : catalogue.elements()) {
+      upsert_element->bind(1, e.code);
+      upsert_element->bind(2, e.name_vi);
+      upsert_element->bind(3, e.name_en);
+      upsert_element->bind(4, value_type_name(e.value_type));
+      upsert_element->bind(5, aggregation_name(e.aggregation));
+      if (e.disaggregation.empty()) {
+        upsert_element->bind_null(6);
+      } else {
+        upsert_element->bind(6, e.disaggregation);
+      }
+      upsert_element->bind(7, e.description);
+      QPAN_RETURN_IF_ERROR(upsert_element->run());
+    }
+    return tx.commit();
+  }
+
+  Result<Catalogue> load_catalogue() override {
+    std::vector<Disaggregation> disaggregations;
+    std::unordered_map<int64_t, std::string> dis_code;
+    auto dis = db_.prepare("SELECT id, code, name_vi, name_en FROM disaggregation ORDER BY code");
+    if (!dis) return dis.status();
+    while (dis->step()) {
+      Disaggregation d;
+      d.id = dis->column_int(0);
+      d.code = dis->column_text(1);
+      d.name_vi = dis->column_text(2);
+      d.name_en = dis->column_text(3);
+      dis_code[d.id] = d.code;
+      disaggregations.push_back(std::move(d));
+    }
+    QPAN_RETURN_IF_ERROR(dis->status());
+    auto opt = db_.prepare(
+        "SELECT id, disaggregation_id, code, name_vi, name_en FROM disaggregation_option "
+        "ORDER BY disaggregation_id, sort_order");
+    if (!opt) return opt.status();
+    while (opt->step()) {
+      DisaggregationOption o;
+      o.id = opt->column_int(0);
+      o.code = opt->column_text(2);
+      o.name_vi = opt->column_text(3);
+      o.name_en = opt->column_text(4);
+      for (Disaggregation& d : disaggregations) {
+        if (d.id == opt->column_int(1)) d.options.push_back(o);
+      }
+    }
+    QPAN_RETURN_IF_ERROR(opt->status());
+    std::vector<DataElement> elements;
+    auto el = db_.prepare(
+        "SELECT id, code, name_vi, name_en, value_type, aggregation, disaggregation_id, "
+        "description FROM data_element ORDER BY code");
+    if (!el) return el.status();
+    while (el->step()) {
+      DataElement e;
+      e.id = el->column_int(0);
+      e.code = el->column_text(1);
+      e.name_vi = el->column_text(2);
+      e.name_en = el->column_text(3);
+      Result<ValueType> type = parse_value_type(el->column_text(4));
+      Result<AggregationType> agg = parse_aggregation(el->column_text(5));
+      if (!type || !agg) return Status::internal("corrupt data element row " + e.code);
+      e.value_type = *type;
+      e.aggregation = *agg;
+      if (!el->column_is_null(6)) e.disaggregation = dis_code[el->column_int(6)];
+      e.description = el->column_text(7);
+      elements.push_back(std::move(e));
+    }
+    QPAN_RETURN_IF_ERROR(el->status());
+    return Catalogue(std::move(disaggregations), std::move(elements));
+  }
+
+  Result<ValueWriteSummary> write_values(std::span<const ValueWrite> rows,
+                                         const WriteContext& context) override {
+    ValueWriteSummary summary;
+    Transaction tx(db_);
+    QPAN_RETURN_IF_ERROR(tx.begin_status());
+    auto batch = db_.prepare(
+        "INSERT INTO import_batch (kind, source, imported_by, imported_at) "
+        "VALUES ('values', ?1, ?2, ?3)");
+    if (!batch) return batch.status();
+    batch->bind(1, context.source);
+    batch->bind(2, context.changed_by);
+    batch->bind(3, context.changed_at);
+    QPAN_RETURN_IF_ERROR(batch->run());
+    summary.import_id = db_.last_insert_rowid();
+
+    ValueWriter writer(db_, summary.import_id, context);
+    QPAN_RETURN_IF_ERROR(writer.prepare());
+    // Rows arrive in key order. Where no stored value falls within a chunk's key range
+    // (always, for a month not imported before) the chunk is inserted with one multi-row
+    // statement; otherwise each row is compared with what is stored.
+    bool any_stored = true;
+    if (!rows.empty()) {
+      Result<bool> stored = writer.any_stored_between(rows.front().key, rows.back().key);
+      if (!stored) return stored.status();
+      any_stored = *stored;
+    }
+    for (size_t start = 0; start < rows.size(); start += ValueWriter::kChunk) {
+      std::span<const ValueWrite> chunk =
+          rows.subspan(start, std::min(ValueWriter::kChunk, rows.size() - start));
+      bool clash = false;
+      if (any_stored) {
+        Result<bool> stored = writer.any_stored_between(chunk.front().key, chunk.back().key);
+        if (!stored) return stored.status();
+        clash = *stored;
+      }
+      if (!clash && chunk.size() == ValueWriter::kChunk) {
+        QPAN_RETURN_IF_ERROR(writer.insert_chunk(chunk, [&](std::string_view n) { return actor_id(n); }));
+        summary.created += static_cast<int64_t>(chunk.size());
+        continue;
+      }
+      for (const ValueWrite& row : chunk) {
+        Result<int64_t> actor = actor_id(row.stored_by);
+        if (!actor) return actor.status();
+        Result<ValueWriter::Outcome> outcome = writer.upsert(row, *actor);
+        if (!outcome) return outcome.status();
+        switch (*outcome) {
+          case ValueWriter::Outcome::kCreated: ++summary.created; break;
+          case ValueWriter::Outcome::kUpdated: ++summary.updated; break;
+          case ValueWriter::Outcome::kUnchanged: ++summary.unchanged; break;
+        }
+      }
+    }
+    auto counts = db_.prepare(
+        "UPDATE import_batch SET created = ?2, updated = ?3, unchanged = ?4 WHERE id = ?1");
+    if (!counts) return counts.status();
+    counts->bind(1, summary.import_id);
+    counts->bind(2, summary.created);
+    counts->bind(3, summary.updated);
+    counts->bind(4, summary.unchanged);
+    QPAN_RETURN_IF_ERROR(counts->run());
+    QPAN_RETURN_IF_ERROR(tx.commit());
+    return summary;
+  }
+
+  Status scan_values(const ValueFilter& filter,
+                     const std::function<void(const ValueKey&, const DataValue&)>& visit) override {
+    Result<Names> names = load_names();
+    if (!names) return names.status();
+    auto [where, params] = filter_clause(filter, "v.");
+    auto stmt = db_.prepare(
+        "SELECT v.period, v.unit_id, v.element_id, v.option_id, v.attribute_id, v.value, "
+        "a.name, v.last_updated, v.comment, v.followup, v.version "
+        "FROM data_value v JOIN actor a ON a.id = v.stored_by " + where +
+        " ORDER BY v.period, v.unit_id, v.element_id, v.option_id, v.attribute_id");
+    if (!stmt) return stmt.status();
+    for (size_t i = 0; i < params.size(); ++i) stmt->bind(static_cast<int>(i + 1), params[i]);
+    DataValue dv;
+    ValueKey key;
+    while (stmt->step()) {
+      key = {stmt->column_int(0), stmt->column_int(1), stmt->column_int(2), stmt->column_int(3),
+             stmt->column_int(4)};
+      Result<Period> period = Period::from_key(key.period);
+      if (!period) return Status::internal("corrupt period key in data_value");
+      const ElementName& element = names->elements[key.element_id];
+      dv.element = element.code;
+      dv.period = *period;
+      dv.org_unit = names->units[key.unit_id];
+      dv.option = key.option_id == 0 ? std::string() : names->options[key.option_id];
+      dv.attribute.clear();
+      dv.value = value_text(*stmt, 5, element.type);
+      dv.stored_by = stmt->column_text(6);
+      dv.last_updated = stmt->column_int(7);
+      dv.comment = stmt->column_text(8);
+      dv.followup = stmt->column_int(9) != 0;
+      dv.version = static_cast<int32_t>(stmt->column_int(10));
+      visit(key, dv);
+    }
+    return stmt->status();
+  }
+
+  Result<std::vector<AuditEntry>> audit_entries(const ValueFilter& filter) override {
+    Result<Names> names = load_names();
+    if (!names) return names.status();
+    std::unordered_map<int64_t, std::pair<std::string, int64_t>> batches;  // id → by, at
+    {
+      auto stmt = db_.prepare("SELECT id, imported_by, imported_at FROM import_batch");
+      if (!stmt) return stmt.status();
+      while (stmt->step()) {
+        batches[stmt->column_int(0)] = {std::string(stmt->column_text(1)), stmt->column_int(2)};
+      }
+      QPAN_RETURN_IF_ERROR(stmt->status());
+    }
+    // Each value's states in version order: superseded ones from the audit table, then
+    // the current one. A state's "changed_by/at" is who replaced it.
+    struct State {
+      std::string value, stored_by, superseded_by, action;
+      int64_t last_updated = 0, superseded_at = 0, import_id = 0;
+    };
+    std::map<ValueKey, std::vector<State>> history;
+    auto [where, params] = filter_clause(filter, "v.");
+    const std::string columns =
+        "v.period, v.unit_id, v.element_id, v.option_id, v.attribute_id, v.value, a.name, "
+        "v.last_updated, COALESCE(v.import_id, 0)";
+    for (int pass = 0; pass < 2; ++pass) {
+      std::string sql =
+          pass == 0 ? "SELECT " + columns + ", v.action, v.changed_by, v.changed_at "
+                      "FROM data_value_audit v JOIN actor a ON a.id = v.stored_by " + where +
+                      " ORDER BY v.id"
+                    : "SELECT " + columns + ", '', '', 0 FROM data_value v "
+                      "JOIN actor a ON a.id = v.stored_by " + where;
+      auto stmt = db_.prepare(sql);
+      if (!stmt) return stmt.status();
+      for (size_t i = 0; i < params.size(); ++i) stmt->bind(static_cast<int>(i + 1), params[i]);
+      while (stmt->step()) {
+        ValueKey key{stmt->column_int(0), stmt->column_int(1), stmt->column_int(2),
+                     stmt->column_int(3), stmt->column_int(4)};
+        State s;
+        s.value = value_text(*stmt, 5, names->elements[key.element_id].type);
+        s.stored_by = stmt->column_text(6);
+        s.last_updated = stmt->column_int(7);
+        s.import_id = stmt->column_int(8);
+        s.action = stmt->column_text(9);
+        s.superseded_by = stmt->column_text(10);
+        s.superseded_at = stmt->column_int(11);
+        history[key].push_back(std::move(s));
+      }
+      QPAN_RETURN_IF_ERROR(stmt->status());
+    }
+    std::vector<AuditEntry> entries;
+    for (const auto& [key, states] : history) {
+      Result<Period> period = Period::from_key(key.period);
+      if (!period) return Status::internal("corrupt period key in audit");
+      AuditEntry base;
+      base.element = names->elements[key.element_id].code;
+      base.period = *period;
+      base.org_unit = names->units[key.unit_id];
+      base.option = key.option_id == 0 ? std::string() : names->options[key.option_id];
+      // Creation: by the importer of the first state's batch, else its stored_by.
+      AuditEntry created = base;
+      created.action = AuditAction::kCreate;
+      created.new_value = states.front().value;
+      created.import_id = states.front().import_id;
+      if (auto it = batches.find(created.import_id); it != batches.end()) {
+        created.changed_by = it->second.first;
+        created.changed_at = it->second.second;
+      } else {
+        created.changed_by = states.front().stored_by;
+        created.changed_at = states.front().last_updated;
+      }
+      entries.push_back(created);
+      for (size_t i = 0; i + 1 <= states.size(); ++i) {
+        if (states[i].action.empty()) break;  // the current state: nothing replaced it
+        AuditEntry change = base;
+        change.old_value = states[i].value;
+        change.changed_by = states[i].superseded_by;
+        change.changed_at = states[i].superseded_at;
+        if (states[i].action == "delete") {
+          change.action = AuditAction::kDelete;
+        } else {
+          change.action = AuditAction::kUpdate;
+          if (i + 1 < states.size()) {
+            change.new_value = states[i + 1].value;
+            change.import_id = states[i + 1].import_id;
+          }
+        }
+        entries.push_back(change);
+      }
+    }
+    std::stable_sort(entries.begin(), entries.end(), [](const AuditEntry& a, const AuditEntry& b) {
+      return a.changed_at < b.changed_at;
+    });
+    return entries;
+  }
+
+ private:
+  struct ElementName {
+    std::string code;
+    ValueType type = ValueType::kText;
+  };
+  // id → code maps for turning stored keys back into exchange form.
+  struct Names {
+    std::unordered_map<int64_t, ElementName> elements;
+    std::unordered_map<int64_t, std::string> units;
+    std::unordered_map<int64_t, std::string> options;
+  };
+
+  Status migrate() {
+    auto version = db_.prepare("PRAGMA user_version");
+    if (!version) return version.status();
+    if (!version->step()) return db_.error("cannot read schema version");
+    const int64_t current = version->column_int(0);
+    version->reset();
+    const int64_t latest = std::size(sqlite_schema::kMigrations);
+    if (current > latest) {
+      return Status::conflict("database schema version " + std::to_string(current) +
+                              " is newer than this qpan (" + std::to_string(latest) +
+                              "); upgrade qpan");
+    }
+    if (current == latest) return Status::ok();
+    Transaction tx(db_);
+    QPAN_RETURN_IF_ERROR(tx.begin_status());
+    for (int64_t v = current; v < latest; ++v) {
+      QPAN_RETURN_IF_ERROR(db_.exec(sqlite_schema::kMigrations[v]));
+    }
+    // PRAGMA takes no parameters; `latest` is a compile-time count, not input.
+    QPAN_RETURN_IF_ERROR(db_.exec("PRAGMA user_version = " + std::to_string(latest)));
+    return tx.commit();
+  }
+
+  Result<int64_t> actor_id(std::string_view name) {
+    if (last_actor_ != 0 && name == last_actor_name_) return last_actor_;
+    if (auto it = actors_.find(std::string(name)); it != actors_.end()) {
+      last_actor_name_ = it->first;
+      last_actor_ = it->second;
+      return it->second;
+    }
+    auto add = db_.prepare(
+        "INSERT INTO actor (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = name "
+        "RETURNING id");
+    if (!add) return add.status();
+    add->bind(1, name);
+    if (!add->step()) return db_.error("cannot record actor");
+    int64_t id = add->column_int(0);
+    actors_[std::string(name)] = id;
+    return id;
+  }
+
+  Result<Names> load_names() {
+    Names names;
+    auto el = db_.prepare("SELECT id, code, value_type FROM data_element");
+    if (!el) return el.status();
+    while (el->step()) {
+      Result<ValueType> type = parse_value_type(el->column_text(2));
+      names.elements[el->column_int(0)] = {std::string(el->column_text(1)),
+                                           type ? *type : ValueType::kText};
+    }
+    auto units = db_.prepare("SELECT id, code FROM unit_key");
+    if (!units) return units.status();
+    while (units->step()) names.units[units->column_int(0)] = units->column_text(1);
+    auto opts = db_.prepare("SELECT id, code FROM disaggregation_option");
+    if (!opts) return opts.status();
+    while (opts->step()) names.options[opts->column_int(0)] = opts->column_text(1);
+    QPAN_RETURN_IF_ERROR(el->status());
+    QPAN_RETURN_IF_ERROR(units->status());
+    QPAN_RETURN_IF_ERROR(opts->status());
+    return names;
+  }
+
+  // A WHERE clause with numbered parameters for `filter`, and the values to bind.
+  static std::pair<std::string, std::vector<int64_t>> filter_clause(const ValueFilter& filter,
+                                                                    const std::string& alias) {
+    std::vector<std::string> parts;
+    std::vector<int64_t> params;
+    auto param = [&](int64_t v) {
+      params.push_back(v);
+      std::string placeholder = "?";
+      placeholder += std::to_string(params.size());
+      return placeholder;
+    };
+    if (!filter.period_key_ranges.empty()) {
+      std::string any;
+      for (const auto& [lo, hi] : filter.period_key_ranges) {
+        if (!any.empty()) any += " OR ";
+        any += alias + "period BETWEEN " + param(lo) + " AND " + param(hi);
+      }
+      parts.push_back("(" + any + ")");
+    }
+    if (!filter.unit_ids.empty()) {
+      std::string in;
+      for (int64_t id : filter.unit_ids) {
+        if (!in.empty()) in += ", ";
+        in += param(id);
+      }
+      parts.push_back(alias + "unit_id IN (" + in + ")");
+    }
+    std::string where;
+    for (const std::string& p : parts) where += (where.empty() ? "WHERE " : " AND ") + p;
+    return {where, params};
+  }
+
+  Result<std::vector<OrgUnitVersion>> select_units(const std::string& where,
+                                                   const std::string& param) {
+    auto stmt = db_.prepare(
+        "SELECT code, level, name, type, parent_code, valid_from, valid_until FROM org_unit " +
+        where + " ORDER BY code, valid_from");
+    if (!stmt) return stmt.status();
+    if (!param.empty()) stmt->bind(1, param);
+    std::vector<OrgUnitVersion> out;
+    while (stmt->step()) {
+      OrgUnitVersion v;
+      v.code = stmt->column_text(0);
+      Result<OrgUnitLevel> level = parse_level(stmt->column_text(1));
+      Result<std::optional<Date>> from = date_from_text(stmt->column_text(5));
+      Result<std::optional<Date>> until = date_from_text(stmt->column_text(6));
+      if (!level || !from || !until) return Status::internal("corrupt org unit row " + v.code);
+      v.level = *level;
+      v.name = stmt->column_text(2);
+      v.type = stmt->column_text(3);
+      v.parent_code = stmt->column_text(4);
+      v.valid_from = *from;
+      v.valid_until = *until;
+      out.push_back(std::move(v));
+    }
+    QPAN_RETURN_IF_ERROR(stmt->status());
+    return out;
+  }
+
+  Database db_;
+  std::unordered_map<std::string, int64_t> actors_;
+  std::string last_actor_name_;
+  int64_t last_actor_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const StoreOptions& options) {
+  Result<sqlite::Database> db = sqlite::Database::open(path, options.create_if_missing);
+  if (!db) return db.status();
+  auto store = std::make_unique<SqliteStore>(std::move(*db));
+  Status s = store->initialize();
+  if (!s) {
+    if (s.code() == StatusCode::kIoError && s.message().find("file is not a database") != std::string::npos) {
+      return Status::invalid_input(path + " is not a qpan database (not an SQLite file)");
+    }
+    return s;
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace qpan

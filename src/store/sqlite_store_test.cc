@@ -1,0 +1,267 @@
+// Tests for the SQLite store: schema on open, units and catalogue round trips, value
+// writes (create / update with audit / unchanged), filtered scans, the audit history.
+#include "qpan/store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace qpan {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("qpan-store-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = (dir_ / "q.db").string();
+    store_ = open();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::unique_ptr<Store> open() {
+    Result<std::unique_ptr<Store>> s = open_sqlite_store(path_, {.create_if_missing = true});
+    EXPECT_TRUE(s.is_ok()) << s.status().message();
+    return s.is_ok() ? std::move(*s) : nullptr;
+  }
+
+  void add_units() {
+    OrgUnitVersion province{"12", OrgUnitLevel::kProvince, "Tỉnh Lai Châu", "Tỉnh", "", {}, {}};
+    OrgUnitVersion district{"106", OrgUnitLevel::kDistrict, "Huyện Tam Đường", "Huyện", "12", {},
+                            make_date(2025, 7, 1)};
+    OrgUnitVersion commune{"03397", OrgUnitLevel::kCommune, "Xã Sùng Phài", "Xã", "106", {},
+                           make_date(2020, 2, 1)};
+    ASSERT_TRUE(store_->save_org_units({province, district, commune}, {}).is_ok());
+  }
+
+  void add_catalogue() {
+    Disaggregation partner{0, "partner", "Đối tác", "Partner",
+                           {{0, "van_nam", "Vân Nam", "Yunnan"}, {0, "bac_lao", "Bắc Lào", "Northern Laos"}}};
+    DataElement cases{0, "crime.ttxh.cases", "Số vụ", "Cases", ValueType::kCount, AggregationType::kSum, "", ""};
+    DataElement delegations{0, "foreign.in.delegations", "Đoàn vào", "Delegations in",
+                            ValueType::kCount, AggregationType::kSum, "partner", ""};
+    DataElement note{0, "note", "Ghi chú", "Note", ValueType::kText, AggregationType::kNone, "", ""};
+    ASSERT_TRUE(store_->save_catalogue(Catalogue({partner}, {cases, delegations, note})).is_ok());
+  }
+
+  // A write of one integer value for element `element_id`, unit 03397, month 2016-01.
+  ValueWrite value(int64_t element_id, int64_t v, std::string_view comment = "") {
+    ValueWrite w;
+    w.key.period = Period::month(2016, 1).key();
+    w.key.unit_id = unit_id("03397");
+    w.key.element_id = element_id;
+    w.integer = v;
+    w.stored_by = "xa.sungphai";
+    w.last_updated = 1454630400;  // 2016-02-05
+    w.comment = comment;
+    return w;
+  }
+
+  int64_t unit_id(const std::string& code) { return store_->unit_ids()->at(code); }
+  int64_t element_id(const std::string& code) {
+    return store_->load_catalogue()->element(code)->id;
+  }
+
+  std::vector<DataValue> all_values() {
+    std::vector<DataValue> out;
+    EXPECT_TRUE(store_->scan_values({}, [&](const ValueKey&, const DataValue& v) { out.push_back(v); }).is_ok());
+    return out;
+  }
+
+  fs::path dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, OpeningTwiceKeepsTheSchemaAndData) {
+  add_units();
+  store_.reset();
+  store_ = open();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(store_->load_org_units()->versions().size(), 3u);
+}
+
+TEST_F(SqliteStoreTest, MissingDatabaseIsNotCreatedWithoutAsking) {
+  Result<std::unique_ptr<Store>> s = open_sqlite_store((dir_ / "absent.db").string());
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(s.status().message().find("qpan init"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, RejectsAFileThatIsNotADatabase) {
+  const std::string junk = (dir_ / "junk.db").string();
+  FILE* f = fopen(junk.c_str(), "w");
+  fputs("this is not sqlite, just text that is long enough to have a header............", f);
+  fclose(f);
+  Result<std::unique_ptr<Store>> s = open_sqlite_store(junk);
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_TRUE(s.status().is_user_error()) << s.status().message();
+}
+
+TEST_F(SqliteStoreTest, UsesWalJournal) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, UnitsRoundTripAndSaveIsIdempotent) {
+  add_units();
+  OrgUnitVersion province{"12", OrgUnitLevel::kProvince, "Tỉnh Lai Châu", "Tỉnh", "", {}, {}};
+  Result<UnitImportSummary> again = store_->save_org_units({province}, {});
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_EQ(again->versions_unchanged, 1);
+  EXPECT_EQ(again->versions_added, 0);
+  province.name = "Tỉnh Lai Châu (mới)";
+  EXPECT_EQ(store_->save_org_units({province}, {})->versions_updated, 1);
+  OrgUnitIndex index = *store_->load_org_units();
+  const OrgUnitVersion* c = index.at("03397", make_date(2019, 5, 1));
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->name, "Xã Sùng Phài");
+  EXPECT_EQ(c->valid_until, make_date(2020, 2, 1));
+  EXPECT_EQ(index.at("03397", make_date(2020, 2, 1)), nullptr);
+}
+
+TEST_F(SqliteStoreTest, SearchMatchesFoldedNames) {
+  add_units();
+  auto found = *store_->search_org_units("sung phai");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].code, "03397");
+  EXPECT_TRUE(store_->search_org_units("100%")->empty());  // LIKE wildcards are escaped
+}
+
+TEST_F(SqliteStoreTest, LineageIsStoredWithKindAndShare) {
+  add_units();
+  OrgUnitVersion merged{"03390", OrgUnitLevel::kCommune, "Xã Bình Lư", "Xã", "12", make_date(2025, 7, 1), {}};
+  LineageEdge edge{"03397", "03390", make_date(2025, 7, 1), LineageKind::kPartial, 0.25};
+  ASSERT_TRUE(store_->save_org_units({merged}, {edge}).is_ok());
+  OrgUnitIndex index = *store_->load_org_units();
+  ASSERT_EQ(index.lineage().size(), 1u);
+  EXPECT_EQ(index.lineage()[0].kind, LineageKind::kPartial);
+  EXPECT_DOUBLE_EQ(index.lineage()[0].share.value_or(0), 0.25);
+}
+
+TEST_F(SqliteStoreTest, CatalogueRoundTripsWithIds) {
+  add_catalogue();
+  Catalogue c = *store_->load_catalogue();
+  ASSERT_EQ(c.elements().size(), 3u);
+  const DataElement* d = c.element("foreign.in.delegations");
+  ASSERT_NE(d, nullptr);
+  EXPECT_GT(d->id, 0);
+  EXPECT_EQ(d->disaggregation, "partner");
+  const Disaggregation* partner = c.disaggregation_of(*d);
+  ASSERT_NE(partner, nullptr);
+  ASSERT_EQ(partner->options.size(), 2u);
+  EXPECT_EQ(partner->options[0].code, "van_nam");  // declaration order is kept
+  EXPECT_GT(partner->option("bac_lao")->id, 0);
+  // Saving again keeps ids.
+  add_catalogue();
+  EXPECT_EQ(store_->load_catalogue()->element("foreign.in.delegations")->id, d->id);
+}
+
+TEST_F(SqliteStoreTest, WritesCreateUpdateAndLeaveUnchanged) {
+  add_units();
+  add_catalogue();
+  const int64_t cases = element_id("crime.ttxh.cases");
+  WriteContext ctx{"importer", 1700000000, "a.csv"};
+  std::vector<ValueWrite> first = {value(cases, 5)};
+  Result<ValueWriteSummary> s1 = store_->write_values(first, ctx);
+  ASSERT_TRUE(s1.is_ok()) << s1.status().message();
+  EXPECT_EQ(s1->created, 1);
+
+  std::vector<ValueWrite> same = {value(cases, 5)};
+  EXPECT_EQ(store_->write_values(same, ctx)->unchanged, 1);
+
+  std::vector<ValueWrite> changed = {value(cases, 7, "đã sửa")};
+  WriteContext ctx2{"reviewer", 1700000100, "b.csv"};
+  Result<ValueWriteSummary> s3 = store_->write_values(changed, ctx2);
+  EXPECT_EQ(s3->updated, 1);
+
+  std::vector<DataValue> values = all_values();
+  ASSERT_EQ(values.size(), 1u);
+  EXPECT_EQ(values[0].value, "7");
+  EXPECT_EQ(values[0].version, 2);
+  EXPECT_EQ(values[0].comment, "đã sửa");
+  EXPECT_EQ(values[0].org_unit, "03397");
+  EXPECT_EQ(values[0].period, Period::month(2016, 1));
+
+  std::vector<AuditEntry> audit = *store_->audit_entries({});
+  ASSERT_EQ(audit.size(), 2u);
+  EXPECT_EQ(audit[0].action, AuditAction::kCreate);
+  EXPECT_EQ(audit[0].new_value, "5");
+  EXPECT_EQ(audit[0].changed_by, "importer");
+  EXPECT_EQ(audit[0].import_id, s1->import_id);
+  EXPECT_EQ(audit[1].action, AuditAction::kUpdate);
+  EXPECT_EQ(audit[1].old_value, "5");
+  EXPECT_EQ(audit[1].new_value, "7");
+  EXPECT_EQ(audit[1].changed_by, "reviewer");
+  EXPECT_EQ(audit[1].changed_at, 1700000100);
+}
+
+TEST_F(SqliteStoreTest, ValuesKeepTheirTypes) {
+  add_units();
+  add_catalogue();
+  Catalogue c = *store_->load_catalogue();
+  ValueWrite text = value(c.element("note")->id, 0);
+  text.kind = TypedValue::Kind::kText;
+  text.text = "cửa khẩu Ma Lù Thàng";
+  ValueWrite partner = value(c.element("foreign.in.delegations")->id, 36);
+  partner.key.option_id = c.disaggregation("partner")->option("van_nam")->id;
+  std::vector<ValueWrite> rows = {text, partner};
+  std::sort(rows.begin(), rows.end(), [](const ValueWrite& a, const ValueWrite& b) { return a.key < b.key; });
+  ASSERT_TRUE(store_->write_values(rows, {"t", 0, "x"}).is_ok());
+  std::vector<DataValue> values = all_values();
+  ASSERT_EQ(values.size(), 2u);
+  for (const DataValue& v : values) {
+    if (v.element == "note") {
+      EXPECT_EQ(v.value, "cửa khẩu Ma Lù Thàng");
+    }
+    if (v.element == "foreign.in.delegations") {
+      EXPECT_EQ(v.value, "36");
+      EXPECT_EQ(v.option, "van_nam");
+    }
+  }
+}
+
+TEST_F(SqliteStoreTest, ScanFiltersByUnitAndPeriod) {
+  add_units();
+  add_catalogue();
+  const int64_t cases = element_id("crime.ttxh.cases");
+  std::vector<ValueWrite> rows;
+  for (int m = 1; m <= 3; ++m) {
+    ValueWrite w = value(cases, m);
+    w.key.period = Period::month(2016, m).key();
+    rows.push_back(w);
+  }
+  ASSERT_TRUE(store_->write_values(rows, {"t", 0, "x"}).is_ok());
+  ValueFilter feb;
+  feb.period_key_ranges = {{Period::month(2016, 2).key(), Period::month(2016, 2).key()}};
+  int n = 0;
+  ASSERT_TRUE(store_->scan_values(feb, [&](const ValueKey&, const DataValue& v) {
+    ++n;
+    EXPECT_EQ(v.value, "2");
+  }).is_ok());
+  EXPECT_EQ(n, 1);
+  ValueFilter other_unit;
+  other_unit.unit_ids = {unit_id("12")};
+  n = 0;
+  ASSERT_TRUE(store_->scan_values(other_unit, [&](const ValueKey&, const DataValue&) { ++n; }).is_ok());
+  EXPECT_EQ(n, 0);
+}
+
+}  // namespace
+}  // namespace qpan
