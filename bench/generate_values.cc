@@ -1,5 +1,5 @@
 // generate_values: writes a national-scale DHIS2 dataValueSets CSV for the import benchmark
-// (issue 3). Standalone (std only, no qpan library), deterministic: the same inputs and seed
+// (issue 3). Standalone (no qpan library; Boost.JSON for the elements file), deterministic: the same inputs and seed
 // give a byte-identical file on any IEEE-754 machine (no libm transcendentals are used).
 //
 //   generate_values --units data/vn-admin/units-history.csv
@@ -25,6 +25,8 @@
 // communes (Xã), with seasonality (Tết for traffic and crime, the dry season for fires),
 // a mild trend for drug cases, and consistency a validation rule would check
 // (solved <= cases, suspects >= solved).
+
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -128,188 +130,22 @@ enum Known : int {
   kWeaponsRecovered, kKnownCount
 };
 
-// A minimal JSON reader: enough to take the element codes out of the `qpan elements import`
-// format ({"disaggregations": [...], "elements": [{"code": "...", ...}, ...]}).
-class JsonReader {
- public:
-  explicit JsonReader(std::string text) : s_(std::move(text)) {}
-
-  std::vector<std::string> element_codes() {
-    std::vector<std::string> codes;
-    bool found = false;
-    ws();
-    expect('{');
-    ws();
-    if (peek() == '}') die("elements file: no \"elements\" array");
-    while (true) {
-      ws();
-      std::string key = string();
-      ws();
-      expect(':');
-      ws();
-      if (key == "elements") {
-        found = true;
-        expect('[');
-        ws();
-        if (peek() != ']') {
-          while (true) {
-            ws();
-            codes.push_back(element_code());
-            ws();
-            if (peek() == ',') { ++i_; continue; }
-            expect(']');
-            break;
-          }
-        } else {
-          ++i_;
-        }
-      } else {
-        skip_value();
-      }
-      ws();
-      if (peek() == ',') { ++i_; continue; }
-      expect('}');
-      break;
-    }
-    if (!found) die("elements file: no \"elements\" array");
-    return codes;
+// The element codes of a `qpan elements import` file, in file order.
+std::vector<std::string> element_codes(const std::string& text) {
+  boost::system::error_code ec;
+  boost::json::value root = boost::json::parse(text, ec);
+  if (ec) die("elements file: invalid JSON: " + ec.message());
+  const boost::json::object* obj = root.if_object();
+  const boost::json::value* elements = obj ? obj->if_contains("elements") : nullptr;
+  if (elements == nullptr || !elements->is_array()) die("elements file: no \"elements\" array");
+  std::vector<std::string> codes;
+  for (const boost::json::value& e : elements->as_array()) {
+    const boost::json::value* code = e.is_object() ? e.as_object().if_contains("code") : nullptr;
+    if (code == nullptr || !code->is_string()) die("elements file: an element without a \"code\"");
+    codes.emplace_back(code->as_string().c_str());
   }
-
- private:
-  std::string element_code() {
-    std::optional<std::string> code;
-    expect('{');
-    ws();
-    if (peek() != '}') {
-      while (true) {
-        ws();
-        std::string key = string();
-        ws();
-        expect(':');
-        ws();
-        if (key == "code") {
-          code = string();
-        } else {
-          skip_value();
-        }
-        ws();
-        if (peek() == ',') { ++i_; continue; }
-        break;
-      }
-    }
-    expect('}');
-    if (!code || code->empty()) die("elements file: an element has no \"code\"");
-    return *code;
-  }
-
-  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-  void ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t'))
-      ++i_;
-  }
-  void expect(char c) {
-    if (peek() != c) {
-      die("elements file: expected '" + std::string(1, c) + "' at byte " + std::to_string(i_));
-    }
-    ++i_;
-  }
-  static void put_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-  uint32_t hex4() {
-    if (i_ + 4 > s_.size()) die("elements file: bad \\u escape");
-    uint32_t v = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = s_[i_++];
-      v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-      else die("elements file: bad \\u escape");
-    }
-    return v;
-  }
-  std::string string() {
-    expect('"');
-    std::string out;
-    while (true) {
-      if (i_ >= s_.size()) die("elements file: unterminated string");
-      char c = s_[i_++];
-      if (c == '"') break;
-      if (c != '\\') { out += c; continue; }
-      if (i_ >= s_.size()) die("elements file: unterminated string");
-      char e = s_[i_++];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          uint32_t cp = hex4();
-          if (cp >= 0xD800 && cp < 0xDC00 && i_ + 1 < s_.size() && s_[i_] == '\\' &&
-              s_[i_ + 1] == 'u') {
-            i_ += 2;
-            uint32_t lo = hex4();
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          }
-          put_utf8(out, cp);
-          break;
-        }
-        default: die("elements file: bad escape");
-      }
-    }
-    return out;
-  }
-  void skip_value() {
-    ws();
-    char c = peek();
-    if (c == '"') { string(); return; }
-    if (c == '{' || c == '[') {
-      const char close = c == '{' ? '}' : ']';
-      ++i_;
-      ws();
-      if (peek() == close) { ++i_; return; }
-      while (true) {
-        ws();
-        if (c == '{') {
-          string();
-          ws();
-          expect(':');
-        }
-        skip_value();
-        ws();
-        if (peek() == ',') { ++i_; continue; }
-        expect(close);
-        return;
-      }
-    }
-    // number, true, false, null
-    const size_t start = i_;
-    while (i_ < s_.size() && std::strchr(",}] \n\r\t", s_[i_]) == nullptr) ++i_;
-    if (i_ == start) die("elements file: expected a value at byte " + std::to_string(i_));
-  }
-
-  std::string s_;
-  size_t i_ = 0;
-};
+  return codes;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -558,7 +394,7 @@ int main(int argc, char** argv) {
   if (elements_path.empty()) {
     elements.assign(kBuiltinElements.begin(), kBuiltinElements.end());
   } else {
-    elements = JsonReader(read_file(elements_path)).element_codes();
+    elements = element_codes(read_file(elements_path));
     if (elements.empty()) die(elements_path + ": no elements");
   }
   // For each element: its index among the known ones, or -1 (then an independent draw).

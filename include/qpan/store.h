@@ -70,7 +70,9 @@ struct UnitImportSummary {
   int64_t versions_added = 0;
   int64_t versions_updated = 0;
   int64_t versions_unchanged = 0;
-  int64_t lineage_edges = 0;
+  int64_t lineage_added = 0;
+  int64_t lineage_updated = 0;
+  int64_t lineage_unchanged = 0;
 };
 
 // Which values to read. Empty fields do not filter.

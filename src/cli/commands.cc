@@ -96,7 +96,8 @@ Status import_units_command(const std::string& db, const std::string& path) {
   const UnitImportSummary& s = result->summary;
   std::cout << "unit versions: " << s.versions_added << " added, " << s.versions_updated
             << " updated, " << s.versions_unchanged << " unchanged; lineage edges: "
-            << s.lineage_edges << "\n";
+            << s.lineage_added << " added, " << s.lineage_updated << " updated, "
+            << s.lineage_unchanged << " unchanged\n";
   return Status::ok();
 }
 

@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   add_db(tree);
   tree->add_option("CODE", tree_args.code, "Unit code (GSO)")->required();
   tree->add_option("--depth", tree_args.depth, "Levels below the unit to print (default: all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 16));
   tree->add_option("--at", tree_args.at, "Date YYYY-MM-DD (default: today)");
   tree->callback([&] {
     tree_args.db = db;

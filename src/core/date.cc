@@ -1,6 +1,8 @@
 // Calendar dates and UTC timestamps in their ISO-8601 text forms (see qpan/date.h).
 #include "qpan/date.h"
 
+#include "core/parse_text.h"
+
 #include <cstdio>
 
 namespace qpan {
@@ -10,16 +12,7 @@ namespace chr = std::chrono;
 
 constexpr int64_t kSecondsPerDay = 86400;
 
-// How an offending character is shown in an error message; a non-ASCII byte is not printed
-// because one byte of a multi-byte UTF-8 character would show up as garbage.
-std::string describe_char(std::string_view text, size_t index) {
-  if (index >= text.size()) return "end of text";
-  const unsigned char c = static_cast<unsigned char>(text[index]);
-  if (c >= 0x80) return "a non-ASCII character";
-  if (c < 0x20 || c == 0x7F) return "a control character";
-  if (c == ' ') return "a space";
-  return std::string("'") + static_cast<char>(c) + "'";
-}
+using parse_text::describe_char;
 
 // Reads a fixed-layout ASCII text left to right, stopping at the first problem so that every
 // character before the reported position is known to be well-formed.

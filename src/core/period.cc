@@ -2,6 +2,8 @@
 // 09/2019 cut-off windows, and the store's integer keys (see qpan/period.h).
 #include "qpan/period.h"
 
+#include "core/parse_text.h"
+
 #include <array>
 #include <cassert>
 #include <cstdio>
@@ -92,18 +94,8 @@ Period shifted(const Period& p, int steps) {
   return period_starting_at(p.type(), p.first_month() + steps * p.month_count(), p.month_count());
 }
 
-// How an offending character is shown in an error message; a non-ASCII byte is not printed
-// because one byte of a multi-byte UTF-8 character would show up as garbage.
-std::string describe_char(std::string_view text, size_t index) {
-  if (index >= text.size()) return "end of text";
-  const unsigned char c = static_cast<unsigned char>(text[index]);
-  if (c >= 0x80) return "a non-ASCII character";
-  if (c < 0x20 || c == 0x7F) return "a control character";
-  if (c == ' ') return "a space";
-  return std::string("'") + static_cast<char>(c) + "'";
-}
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using parse_text::describe_char;
+using parse_text::is_digit;
 
 // Parses one machine code; positions in messages are 1-based character positions in the
 // whole code, so a mistake in the second half of a range points at the right place.

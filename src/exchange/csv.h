@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +36,8 @@ class Reader {
   int64_t record_line_ = 0;
   std::string error_;
   int error_column_ = 0;
-  std::vector<std::string> scratch_;
+  // A deque: growing it must not move the strings earlier fields point into.
+  std::deque<std::string> scratch_;
 };
 
 // Appends `field` to `out`, quoted when it holds a comma, quote or line break.

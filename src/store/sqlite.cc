@@ -11,8 +11,12 @@ Result<Database> Database::open(const std::string& path, bool create_if_missing)
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
-    if (!create_if_missing && (rc == SQLITE_CANTOPEN)) {
-      return Status::not_found("database " + path + " does not exist (create it with `qpan init --db " + path + "`)");
+    if (rc == SQLITE_CANTOPEN) {
+      if (!create_if_missing) {
+        return Status::not_found("database " + path + " does not exist (create it with `qpan init --db " + path + "`)");
+      }
+      return Status::invalid_input("cannot create database " + path +
+                                   ": check that its folder exists and is writable");
     }
     return Status::io_error("cannot open database " + path + ": " + msg);
   }

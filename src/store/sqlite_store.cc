@@ -214,11 +214,14 @@ class SqliteStore final : public Store {
         "name = excluded.name, type = excluded.type, parent_code = excluded.parent_code, "
         "valid_until = excluded.valid_until, search_key = excluded.search_key");
     auto add_key = db_.prepare("INSERT OR IGNORE INTO unit_key (code) VALUES (?1)");
+    auto find_edge = db_.prepare(
+        "SELECT kind, share FROM org_unit_lineage WHERE old_code = ?1 AND new_code = ?2 "
+        "AND effective = ?3");
     auto add_edge = db_.prepare(
         "INSERT INTO org_unit_lineage (old_code, new_code, effective, kind, share) "
         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (old_code, new_code, effective) "
         "DO UPDATE SET kind = excluded.kind, share = excluded.share");
-    for (auto* s : {&find, &upsert, &add_key, &add_edge}) {
+    for (auto* s : {&find, &upsert, &add_key, &find_edge, &add_edge}) {
       if (!*s) return s->status();
     }
     for (const OrgUnitVersion& v : versions) {
@@ -250,13 +253,26 @@ class SqliteStore final : public Store {
       QPAN_RETURN_IF_ERROR(add_key->run());
     }
     for (const LineageEdge& e : lineage) {
+      find_edge->bind(1, e.old_code);
+      find_edge->bind(2, e.new_code);
+      find_edge->bind(3, format_date(e.effective));
+      const bool exists = find_edge->step();
+      const bool same = exists && find_edge->column_text(0) == lineage_kind_name(e.kind) &&
+                        (e.share ? !find_edge->column_is_null(1) && find_edge->column_double(1) == *e.share
+                                 : find_edge->column_is_null(1));
+      QPAN_RETURN_IF_ERROR(find_edge->status());
+      find_edge->reset();
+      if (same) {
+        ++summary.lineage_unchanged;
+        continue;
+      }
+      exists ? ++summary.lineage_updated : ++summary.lineage_added;
       add_edge->bind(1, e.old_code);
       add_edge->bind(2, e.new_code);
       add_edge->bind(3, format_date(e.effective));
       add_edge->bind(4, lineage_kind_name(e.kind));
       add_edge->bind(5, e.share);
       QPAN_RETURN_IF_ERROR(add_edge->run());
-      ++summary.lineage_edges;
     }
     QPAN_RETURN_IF_ERROR(tx.commit());
     return summary;
