@@ -39,6 +39,11 @@ struct ImportProblems {
     ++total;
     if (shown.size() < max_problems) shown.push_back(std::move(p));
   }
+  // Appends another list's problems after these ones (keeping the cap).
+  void merge(const ImportProblems& other) {
+    for (const ImportProblem& p : other.shown) add(p);
+    total += other.total - static_cast<int64_t>(other.shown.size());
+  }
   bool empty() const { return total == 0; }
   // The problems, one per line, then "… and N more problems" when some were not shown.
   std::string to_string() const;
@@ -78,6 +83,9 @@ struct ValueImportOptions {
   std::string user;           // who runs the import (audit), and stored_by when a row has none
   int64_t now = 0;            // Unix seconds; last_updated when a row has none
   size_t max_problems = 100;
+  // A file whose rows are out of key order is read into memory by one thread per this
+  // many bytes (at most one per core).
+  size_t bytes_per_read_part = 16 << 20;
 };
 
 struct ValueImportResult {

@@ -31,10 +31,10 @@ namespace qpan {
 // appends.
 struct ValueKey {
   int64_t period = 0;  // Period::key()
-  int64_t unit_id = 0;
-  int64_t element_id = 0;
-  int64_t option_id = 0;
-  int64_t attribute_id = 0;
+  int32_t unit_id = 0;
+  int32_t element_id = 0;
+  int32_t option_id = 0;
+  int32_t attribute_id = 0;
   auto operator<=>(const ValueKey&) const = default;
 };
 
@@ -43,13 +43,15 @@ struct ValueKey {
 struct ValueWrite {
   ValueKey key;
   TypedValue::Kind kind = TypedValue::Kind::kInteger;
-  int64_t integer = 0;          // kInteger, kBoolean
-  double real = 0;              // kReal
+  bool followup = false;
+  union {
+    int64_t integer = 0;        // kInteger, kBoolean
+    double real;                // kReal
+  };
   std::string_view text;        // kText (NFC)
   std::string_view stored_by;
   int64_t last_updated = 0;     // Unix seconds
   std::string_view comment;     // empty = none (NFC)
-  bool followup = false;
 };
 
 // Who makes a write and where it comes from, for the audit trail.
@@ -73,6 +75,18 @@ struct UnitImportSummary {
   int64_t lineage_added = 0;
   int64_t lineage_updated = 0;
   int64_t lineage_unchanged = 0;
+};
+
+// One transaction writing values, fed in pieces (a streamed import). Nothing is visible
+// to others until commit(); destroying the session without commit() rolls everything back.
+class ValueWriteSession {
+ public:
+  virtual ~ValueWriteSession() = default;
+  // Writes rows sorted by key, each key greater than every key written before in this
+  // session. Creates new values, updates changed ones (version + 1, an audit row holding
+  // the previous state), leaves identical ones alone.
+  virtual Status write(std::span<const ValueWrite> rows) = 0;
+  virtual Result<ValueWriteSummary> commit() = 0;
 };
 
 // Which values to read. Empty fields do not filter.
@@ -100,11 +114,17 @@ class Store {
   virtual Status save_catalogue(const Catalogue& catalogue) = 0;
   virtual Result<Catalogue> load_catalogue() = 0;
 
-  // Writes values in one transaction: creates new ones, updates changed ones (version + 1,
-  // an audit row holding the previous state), leaves identical ones alone.
-  // Precondition: `rows` sorted by key with no duplicate keys.
-  virtual Result<ValueWriteSummary> write_values(std::span<const ValueWrite> rows,
-                                                 const WriteContext& context) = 0;
+  // Starts a transaction that writes values (see ValueWriteSession). One at a time.
+  virtual Result<std::unique_ptr<ValueWriteSession>> begin_value_write(const WriteContext& context) = 0;
+
+  // Writes values in one transaction. Precondition: `rows` sorted by key, no duplicates.
+  Result<ValueWriteSummary> write_values(std::span<const ValueWrite> rows,
+                                         const WriteContext& context) {
+    Result<std::unique_ptr<ValueWriteSession>> session = begin_value_write(context);
+    if (!session) return session.status();
+    QPAN_RETURN_IF_ERROR((*session)->write(rows));
+    return (*session)->commit();
+  }
 
   // Calls `visit` for each stored value matching `filter`, in key order.
   virtual Status scan_values(const ValueFilter& filter,

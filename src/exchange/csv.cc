@@ -5,7 +5,7 @@
 
 namespace qpan::csv {
 
-Reader::Reader(std::string_view text) : text_(text) {
+Reader::Reader(std::string_view text, int64_t first_line) : text_(text), line_(first_line) {
   if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
 }
 

@@ -15,7 +15,8 @@ namespace qpan::csv {
 class Reader {
  public:
   // `text` must outlive the reader. A UTF-8 byte order mark at the start is skipped.
-  explicit Reader(std::string_view text);
+  // `first_line` is the line number of the text's first line (for a part of a file).
+  explicit Reader(std::string_view text, int64_t first_line = 1);
 
   // Reads the next record into `fields`. Returns false at the end of input. Blank lines
   // are skipped. On a malformed record (unterminated quote, text after a closing quote)
@@ -24,6 +25,9 @@ class Reader {
 
   // Line on which the last record started (1-based).
   int64_t line() const { return record_line_; }
+  // Where the next record starts: byte offset into the text, and line number.
+  size_t offset() const { return pos_; }
+  int64_t next_line() const { return line_; }
   // Empty when the last record was well formed; else the reason, and error_column() is
   // the 1-based field number where it was found.
   const std::string& error() const { return error_; }

@@ -229,6 +229,61 @@ TEST_F(ValueImportTest, ExportFiltersBySubtreeAtThePeriodAndByPeriod) {
   EXPECT_EQ(export_values_csv(*store_, out, unknown).status().code(), StatusCode::kNotFound);
 }
 
+TEST_F(ValueImportTest, SortedAndShuffledFilesGiveTheSameValues) {
+  // Every commune of Lai Châu × 12 months × 2 elements: several batches of the streamed
+  // path when in key order, the in-memory path (read in parallel parts) when shuffled.
+  std::vector<std::string> communes;
+  OrgUnitIndex index = *store_->load_org_units();
+  for (const OrgUnitVersion* d : index.children("12", make_date(2016, 1, 1))) {
+    for (const OrgUnitVersion* c : index.children(d->code, make_date(2016, 1, 1))) communes.push_back(c->code);
+  }
+  std::vector<std::string> lines;
+  for (int month = 1; month <= 12; ++month) {
+    for (const std::string& c : communes) {
+      for (const char* e : {"crime.ttxh.cases", "drug.free"}) {
+        std::string value = e[0] == 'c' ? std::to_string((month * 7 + c.back()) % 5) : (month % 2 ? "true" : "false");
+        lines.push_back(std::string(e) + ",2016" + (month < 10 ? "0" : "") + std::to_string(month) + "," + c + ",,," + value + ",x,2016-12-31,,\n");
+      }
+    }
+  }
+  std::string sorted = kHeader, shuffled = kHeader;
+  for (const std::string& l : lines) sorted += l;
+  std::vector<std::string> mixed = lines;
+  for (size_t i = 0; i < mixed.size(); ++i) std::swap(mixed[i], mixed[(i * 7919) % mixed.size()]);
+  for (const std::string& l : mixed) shuffled += l;
+
+  Result<ValueImportResult> a = import(sorted, "sorted.csv");
+  ASSERT_TRUE(a.is_ok() && a->problems.empty()) << a->problems.to_string();
+  EXPECT_EQ(a->summary.created, static_cast<int64_t>(lines.size()));
+  const std::string from_sorted = export_all();
+
+  Result<std::unique_ptr<Store>> other = open_sqlite_store((dir_ / "b.db").string(), {.create_if_missing = true});
+  ASSERT_TRUE(other.is_ok());
+  ASSERT_TRUE(import_units(**other, vn_admin()).is_ok());
+  ASSERT_TRUE(import_elements(**other, (dir_ / "elements.json").string()).is_ok());
+  ValueImportOptions options{"tester", 1700000000, 100};
+  options.bytes_per_read_part = 4096;
+  Result<ValueImportResult> b = import_values_csv(**other, write("shuffled.csv", shuffled), options);
+  ASSERT_TRUE(b.is_ok() && b->problems.empty()) << b->problems.to_string();
+  std::ostringstream from_shuffled;
+  ASSERT_TRUE(export_values_csv(**other, from_shuffled, {}).is_ok());
+  EXPECT_EQ(from_shuffled.str(), from_sorted);
+}
+
+TEST_F(ValueImportTest, ProblemsInPartsAndBatchesKeepTheirLineNumbers) {
+  std::string body = kHeader;
+  for (int i = 0; i < 40000; ++i) body += "crime.ttxh.cases,201601,03397,,,1,,,,\n";  // duplicates
+  body.insert(body.size() - 1, "x");  // the last row's followup is now "x"
+  Result<ValueImportResult> r = import(body);
+  ASSERT_TRUE(r.is_ok());
+  // Rows 3..40000 repeat row 2; the last row is rejected for its followup instead.
+  EXPECT_EQ(r->problems.total, 39998 + 1);
+  EXPECT_NE(r->problems.to_string().find("… and 39899 more problems"), std::string::npos);
+  EXPECT_EQ(r->problems.shown.front().line, 3);
+  EXPECT_NE(r->problems.shown.front().reason.find("duplicate of line 2"), std::string::npos);
+  EXPECT_TRUE(export_all().find("03397") == std::string::npos) << "nothing may be written";
+}
+
 TEST_F(ValueImportTest, UpdatesAreAuditedWithThePreviousValue) {
   ASSERT_TRUE(import(std::string(kHeader) + "crime.ttxh.cases,201601,03397,,,1,,,,\n")->problems.empty());
   Result<ValueImportResult> changed = import(std::string(kHeader) + "crime.ttxh.cases,201601,03397,,,2,,,,\n");

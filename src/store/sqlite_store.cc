@@ -182,6 +182,113 @@ class ValueWriter {
   Statement insert_many_, insert_one_, probe_, current_, keep_previous_, update_;
 };
 
+// A write transaction fed in sorted pieces (see ValueWriteSession in qpan/store.h).
+class SqliteValueWriteSession final : public ValueWriteSession {
+ public:
+  SqliteValueWriteSession(Database& db, const WriteContext& context)
+      : db_(db), context_(context), tx_(db) {}
+
+  Status begin() {
+    QPAN_RETURN_IF_ERROR(tx_.begin_status());
+    auto batch = db_.prepare(
+        "INSERT INTO import_batch (kind, source, imported_by, imported_at) "
+        "VALUES ('values', ?1, ?2, ?3)");
+    if (!batch) return batch.status();
+    batch->bind(1, context_.source);
+    batch->bind(2, context_.changed_by);
+    batch->bind(3, context_.changed_at);
+    QPAN_RETURN_IF_ERROR(batch->run());
+    summary_.import_id = db_.last_insert_rowid();
+    writer_.emplace(db_, summary_.import_id, context_);
+    QPAN_RETURN_IF_ERROR(writer_->prepare());
+    // Keys only grow within a session, so into a table that was empty no row can clash
+    // with a stored one and every chunk takes the bulk path without probing.
+    auto any = db_.prepare("SELECT 1 FROM data_value LIMIT 1");
+    if (!any) return any.status();
+    table_was_empty_ = !any->step();
+    return any->status();
+  }
+
+  Status write(std::span<const ValueWrite> rows) override {
+    if (committed_) return Status::internal("write after commit");
+    // Rows arrive in key order. Where no stored value falls within a chunk's key range
+    // (always, for a month not imported before) the chunk is inserted with one multi-row
+    // statement; otherwise each row is compared with what is stored.
+    for (size_t start = 0; start < rows.size(); start += ValueWriter::kChunk) {
+      std::span<const ValueWrite> chunk =
+          rows.subspan(start, std::min(ValueWriter::kChunk, rows.size() - start));
+      bool clash = false;
+      if (!table_was_empty_) {
+        Result<bool> stored = writer_->any_stored_between(chunk.front().key, chunk.back().key);
+        if (!stored) return stored.status();
+        clash = *stored;
+      }
+      if (!clash && chunk.size() == ValueWriter::kChunk) {
+        QPAN_RETURN_IF_ERROR(writer_->insert_chunk(chunk, [&](std::string_view n) { return actor_id(n); }));
+        summary_.created += static_cast<int64_t>(chunk.size());
+        continue;
+      }
+      for (const ValueWrite& row : chunk) {
+        Result<int64_t> actor = actor_id(row.stored_by);
+        if (!actor) return actor.status();
+        Result<ValueWriter::Outcome> outcome = writer_->upsert(row, *actor);
+        if (!outcome) return outcome.status();
+        switch (*outcome) {
+          case ValueWriter::Outcome::kCreated: ++summary_.created; break;
+          case ValueWriter::Outcome::kUpdated: ++summary_.updated; break;
+          case ValueWriter::Outcome::kUnchanged: ++summary_.unchanged; break;
+        }
+      }
+    }
+    return Status::ok();
+  }
+
+  Result<ValueWriteSummary> commit() override {
+    auto counts = db_.prepare(
+        "UPDATE import_batch SET created = ?2, updated = ?3, unchanged = ?4 WHERE id = ?1");
+    if (!counts) return counts.status();
+    counts->bind(1, summary_.import_id);
+    counts->bind(2, summary_.created);
+    counts->bind(3, summary_.updated);
+    counts->bind(4, summary_.unchanged);
+    QPAN_RETURN_IF_ERROR(counts->run());
+    writer_.reset();  // statements must be finalised before the transaction ends
+    QPAN_RETURN_IF_ERROR(tx_.commit());
+    committed_ = true;
+    return summary_;
+  }
+
+ private:
+  Result<int64_t> actor_id(std::string_view name) {
+    if (last_actor_ != 0 && name == last_actor_name_) return last_actor_;
+    if (auto it = actors_.find(std::string(name)); it != actors_.end()) {
+      last_actor_name_ = it->first;
+      last_actor_ = it->second;
+      return it->second;
+    }
+    auto add = db_.prepare(
+        "INSERT INTO actor (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = name "
+        "RETURNING id");
+    if (!add) return add.status();
+    add->bind(1, name);
+    if (!add->step()) return db_.error("cannot record actor");
+    int64_t id = add->column_int(0);
+    actors_[std::string(name)] = id;
+    return id;
+  }
+
+  Database& db_;
+  WriteContext context_;
+  sqlite::Transaction tx_;
+  std::optional<ValueWriter> writer_;
+  ValueWriteSummary summary_;
+  bool table_was_empty_ = false;
+  bool committed_ = false;
+  std::unordered_map<std::string, int64_t> actors_;
+  std::string last_actor_name_;
+  int64_t last_actor_ = 0;
+};
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(Database db) : db_(std::move(db)) {}
@@ -430,68 +537,10 @@ class SqliteStore final : public Store {
     return Catalogue(std::move(disaggregations), std::move(elements));
   }
 
-  Result<ValueWriteSummary> write_values(std::span<const ValueWrite> rows,
-                                         const WriteContext& context) override {
-    ValueWriteSummary summary;
-    Transaction tx(db_);
-    QPAN_RETURN_IF_ERROR(tx.begin_status());
-    auto batch = db_.prepare(
-        "INSERT INTO import_batch (kind, source, imported_by, imported_at) "
-        "VALUES ('values', ?1, ?2, ?3)");
-    if (!batch) return batch.status();
-    batch->bind(1, context.source);
-    batch->bind(2, context.changed_by);
-    batch->bind(3, context.changed_at);
-    QPAN_RETURN_IF_ERROR(batch->run());
-    summary.import_id = db_.last_insert_rowid();
-
-    ValueWriter writer(db_, summary.import_id, context);
-    QPAN_RETURN_IF_ERROR(writer.prepare());
-    // Rows arrive in key order. Where no stored value falls within a chunk's key range
-    // (always, for a month not imported before) the chunk is inserted with one multi-row
-    // statement; otherwise each row is compared with what is stored.
-    bool any_stored = true;
-    if (!rows.empty()) {
-      Result<bool> stored = writer.any_stored_between(rows.front().key, rows.back().key);
-      if (!stored) return stored.status();
-      any_stored = *stored;
-    }
-    for (size_t start = 0; start < rows.size(); start += ValueWriter::kChunk) {
-      std::span<const ValueWrite> chunk =
-          rows.subspan(start, std::min(ValueWriter::kChunk, rows.size() - start));
-      bool clash = false;
-      if (any_stored) {
-        Result<bool> stored = writer.any_stored_between(chunk.front().key, chunk.back().key);
-        if (!stored) return stored.status();
-        clash = *stored;
-      }
-      if (!clash && chunk.size() == ValueWriter::kChunk) {
-        QPAN_RETURN_IF_ERROR(writer.insert_chunk(chunk, [&](std::string_view n) { return actor_id(n); }));
-        summary.created += static_cast<int64_t>(chunk.size());
-        continue;
-      }
-      for (const ValueWrite& row : chunk) {
-        Result<int64_t> actor = actor_id(row.stored_by);
-        if (!actor) return actor.status();
-        Result<ValueWriter::Outcome> outcome = writer.upsert(row, *actor);
-        if (!outcome) return outcome.status();
-        switch (*outcome) {
-          case ValueWriter::Outcome::kCreated: ++summary.created; break;
-          case ValueWriter::Outcome::kUpdated: ++summary.updated; break;
-          case ValueWriter::Outcome::kUnchanged: ++summary.unchanged; break;
-        }
-      }
-    }
-    auto counts = db_.prepare(
-        "UPDATE import_batch SET created = ?2, updated = ?3, unchanged = ?4 WHERE id = ?1");
-    if (!counts) return counts.status();
-    counts->bind(1, summary.import_id);
-    counts->bind(2, summary.created);
-    counts->bind(3, summary.updated);
-    counts->bind(4, summary.unchanged);
-    QPAN_RETURN_IF_ERROR(counts->run());
-    QPAN_RETURN_IF_ERROR(tx.commit());
-    return summary;
+  Result<std::unique_ptr<ValueWriteSession>> begin_value_write(const WriteContext& context) override {
+    auto session = std::make_unique<SqliteValueWriteSession>(db_, context);
+    QPAN_RETURN_IF_ERROR(session->begin());
+    return std::unique_ptr<ValueWriteSession>(std::move(session));
   }
 
   Status scan_values(const ValueFilter& filter,
@@ -659,24 +708,6 @@ class SqliteStore final : public Store {
     return tx.commit();
   }
 
-  Result<int64_t> actor_id(std::string_view name) {
-    if (last_actor_ != 0 && name == last_actor_name_) return last_actor_;
-    if (auto it = actors_.find(std::string(name)); it != actors_.end()) {
-      last_actor_name_ = it->first;
-      last_actor_ = it->second;
-      return it->second;
-    }
-    auto add = db_.prepare(
-        "INSERT INTO actor (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = name "
-        "RETURNING id");
-    if (!add) return add.status();
-    add->bind(1, name);
-    if (!add->step()) return db_.error("cannot record actor");
-    int64_t id = add->column_int(0);
-    actors_[std::string(name)] = id;
-    return id;
-  }
-
   Result<Names> load_names() {
     Names names;
     auto el = db_.prepare("SELECT id, code, value_type FROM data_element");
@@ -758,9 +789,6 @@ class SqliteStore final : public Store {
   }
 
   Database db_;
-  std::unordered_map<std::string, int64_t> actors_;
-  std::string last_actor_name_;
-  int64_t last_actor_ = 0;
 };
 
 }  // namespace
