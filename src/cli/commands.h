@@ -1,13 +1,40 @@
-// The qpan command-line shell: each command is a thin function over the engine library.
-// Commands return a Status; main() maps it to the exit code in one place.
+// The qpan command-line shell: each area adds its subcommands to the CLI11 app; a command's
+// callback runs a thin function over the engine library and stores its outcome in
+// `status`, which main() maps to the exit code in one place.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "qpan/exchange.h"
 #include "qpan/status.h"
+#include "qpan/store.h"
+
+namespace CLI {
+class App;
+}
 
 namespace qpan::cli {
+
+// init, units, elements, values (database_commands.cc).
+void add_database_commands(CLI::App& app, Status& status);
+// pack load, pack check (pack_commands.cc).
+void add_pack_commands(CLI::App& app, Status& status);
+// analytics (analytics_command.cc).
+void add_analytics_command(CLI::App& app, Status& status);
+// demo (demo_command.cc).
+void add_demo_command(CLI::App& app, Status& status);
+
+// Shared by the command files.
+Result<std::unique_ptr<Store>> open_store(const std::string& db);
+// Prints the problems of a rejected import on stderr and returns the user error that says
+// nothing was imported.
+Status rejected(const ImportProblems& problems);
+// Who runs the command ($USER, or "qpan").
+std::string default_user();
+// Seconds since the Unix epoch, from the system clock.
+int64_t now_unix();
 
 struct UnitsTreeArgs {
   std::string db;
@@ -29,14 +56,5 @@ struct ValuesExportArgs {
   std::string period;
   std::string output;  // empty = standard output
 };
-
-Status init_database(const std::string& db);
-Status import_units_command(const std::string& db, const std::string& path);
-Status units_tree(const UnitsTreeArgs& args);
-Status units_find(const UnitsFindArgs& args);
-Status import_elements_command(const std::string& db, const std::string& file);
-Status list_elements(const std::string& db);
-Status import_values_command(const std::string& db, const std::string& file, const std::string& user);
-Status export_values_command(const ValuesExportArgs& args);
 
 }  // namespace qpan::cli

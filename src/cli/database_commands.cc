@@ -1,8 +1,13 @@
-// Implementations of the qpan commands (see commands.h): parse arguments into engine
-// types, call the engine, print results for people on stdout and problems on stderr.
+// The commands on the database's contents — init, units, elements, values: their options
+// (CLI11) and implementations, thin over the engine library. Results for people go to
+// stdout, problems to stderr.
 #include "cli/commands.h"
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -12,7 +17,6 @@
 #include "qpan/text.h"
 
 namespace qpan::cli {
-namespace {
 
 Result<std::unique_ptr<Store>> open_store(const std::string& db) { return open_sqlite_store(db); }
 
@@ -22,17 +26,24 @@ int64_t now_unix() {
       .count();
 }
 
-Result<Date> date_argument(const std::string& text, const char* option) {
-  if (text.empty()) return today_utc();
-  Result<Date> d = parse_date(text);
-  if (!d) return Status::invalid_input(std::string(option) + ": " + d.status().message());
-  return d;
+std::string default_user() {
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "qpan";
 }
 
 Status rejected(const ImportProblems& problems) {
   std::cerr << problems.to_string();
   return Status::invalid_input("nothing was imported: " + std::to_string(problems.total) +
                                (problems.total == 1 ? " problem" : " problems"));
+}
+
+namespace {
+
+Result<Date> date_argument(const std::string& text, const char* option) {
+  if (text.empty()) return today_utc();
+  Result<Date> d = parse_date(text);
+  if (!d) return Status::invalid_input(std::string(option) + ": " + d.status().message());
+  return d;
 }
 
 std::string validity_text(const OrgUnitVersion& v) {
@@ -75,8 +86,6 @@ void print_tree(const OrgUnitIndex& index, const OrgUnitVersion& unit, Date at, 
     print_tree(index, *child, at, indent + 1, depth_left - 1, out);
   }
 }
-
-}  // namespace
 
 Status init_database(const std::string& db) {
   Result<std::unique_ptr<Store>> store = open_sqlite_store(db, {.create_if_missing = true});
@@ -238,6 +247,93 @@ Status export_values_command(const ValuesExportArgs& args) {
   if (!count) return count.status();
   std::cerr << "exported " << *count << " values\n";
   return Status::ok();
+}
+
+
+}  // namespace
+
+void add_database_commands(CLI::App& app, Status& status) {
+  // CLI11 keeps pointers to option targets: they live as long as the callbacks that use them.
+  struct Args {
+    std::string db;
+    std::string units_path;
+    UnitsTreeArgs tree;
+    UnitsFindArgs find;
+    std::string elements_file;
+    std::string values_file;
+    std::string user = default_user();
+    ValuesExportArgs export_args;
+  };
+  auto args = std::make_shared<Args>();
+  std::string& db = args->db;
+  auto add_db = [&db](CLI::App* cmd) {
+    cmd->add_option("--db", db, "Database file (SQLite)")->required();
+  };
+
+  auto* init = app.add_subcommand("init", "Create a database (does nothing to an existing one)");
+  add_db(init);
+  init->callback([args, &status] { status = init_database(args->db); });
+
+  auto* units = app.add_subcommand("units", "Administrative units: import, tree, find");
+  units->require_subcommand(1);
+  auto* units_import = units->add_subcommand(
+      "import", "Import a units file (vn-admin history layout), a lineage file, or a folder of them");
+  add_db(units_import);
+  units_import->add_option("PATH", args->units_path, "File or folder")->required();
+  units_import->callback([args, &status] { status = import_units_command(args->db, args->units_path); });
+
+  auto* tree = units->add_subcommand("tree", "Print a unit and the units under it at a date");
+  add_db(tree);
+  tree->add_option("CODE", args->tree.code, "Unit code (GSO)")->required();
+  tree->add_option("--depth", args->tree.depth, "Levels below the unit to print (default: all)")
+      ->check(CLI::Range(0, 16));
+  tree->add_option("--at", args->tree.at, "Date YYYY-MM-DD (default: today)");
+  tree->callback([args, &status] {
+    args->tree.db = args->db;
+    status = units_tree(args->tree);
+  });
+
+  auto* find = units->add_subcommand(
+      "find", "Find units by name, ignoring accents and case (\"lai chau\" finds Lai Châu)");
+  add_db(find);
+  find->add_option("TEXT", args->find.text, "Part of a name")->required();
+  find->add_option("--at", args->find.at, "Only units in force on this date (YYYY-MM-DD)");
+  find->add_option("--limit", args->find.limit, "At most this many results (default 50)")
+      ->check(CLI::PositiveNumber);
+  find->callback([args, &status] {
+    args->find.db = args->db;
+    status = units_find(args->find);
+  });
+
+  auto* elements = app.add_subcommand("elements", "Data elements (chỉ tiêu): import, list");
+  elements->require_subcommand(1);
+  auto* elements_import = elements->add_subcommand("import", "Import an element file (JSON)");
+  add_db(elements_import);
+  elements_import->add_option("FILE", args->elements_file, "Element file")->required();
+  elements_import->callback([args, &status] { status = import_elements_command(args->db, args->elements_file); });
+  auto* elements_list = elements->add_subcommand("list", "List the data elements");
+  add_db(elements_list);
+  elements_list->callback([args, &status] { status = list_elements(args->db); });
+
+  auto* values = app.add_subcommand("values", "Data values (số liệu): import, export");
+  values->require_subcommand(1);
+  auto* values_import = values->add_subcommand(
+      "import", "Import a dataValueSets CSV; any bad row rejects the whole file");
+  add_db(values_import);
+  values_import->add_option("FILE", args->values_file, "CSV file")->required();
+  values_import->add_option("--user", args->user, "Who imports (audit; storedby when a row has none)");
+  values_import->callback([args, &status] { status = import_values_command(args->db, args->values_file, args->user); });
+
+  auto* values_export = values->add_subcommand("export", "Export values as dataValueSets CSV");
+  add_db(values_export);
+  values_export->add_option("--ou", args->export_args.org_unit, "Only this unit and the units under it");
+  values_export->add_option("--pe", args->export_args.period, "Only periods within this one (e.g. 2022, 201601..201806)");
+  values_export->add_option("--output,-o", args->export_args.output, "Write to this file instead of standard output");
+  values_export->callback([args, &status] {
+    args->export_args.db = args->db;
+    status = export_values_command(args->export_args);
+  });
+
 }
 
 }  // namespace qpan::cli
