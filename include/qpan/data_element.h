@@ -66,6 +66,7 @@ struct DataElement {
   AggregationType aggregation = AggregationType::kSum;
   std::string disaggregation;  // code of its Disaggregation; empty when none
   std::string description;
+  std::string area;            // subject area for grouping ("crime", "foreign", …); may be empty
 };
 
 // A value parsed and checked against its element's type. Numbers keep an exact integer

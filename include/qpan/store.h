@@ -20,6 +20,7 @@
 #include "qpan/data_element.h"
 #include "qpan/data_value.h"
 #include "qpan/org_unit.h"
+#include "qpan/pack.h"
 #include "qpan/period.h"
 #include "qpan/status.h"
 
@@ -129,6 +130,20 @@ class Store {
   // Calls `visit` for each stored value matching `filter`, in key order.
   virtual Status scan_values(const ValueFilter& filter,
                              const std::function<void(const ValueKey&, const DataValue&)>& visit) = 0;
+
+  // Packs. The version of a loaded pack (nullopt when never loaded); the codes of the
+  // elements it defined; how many values each element has (by code).
+  virtual Result<std::optional<std::string>> loaded_pack_version(const std::string& pack_code) = 0;
+  virtual Result<std::vector<std::string>> pack_element_codes(const std::string& pack_code) = 0;
+  virtual Result<std::unordered_map<std::string, int64_t>> value_counts_by_element() = 0;
+  // Saves a checked pack in one transaction: catalogue (elements marked as the pack's),
+  // data sets, indicators, rules and definitions (replacing the pack's previous ones), and
+  // removes `removed_elements` (which the caller checked have no values).
+  virtual Status save_pack(const Pack& pack, const std::vector<std::string>& removed_elements,
+                           int64_t loaded_at) = 0;
+  // Stored definitions of one kind ("data_sets", "indicators", "validation_rules",
+  // "evaluation_sets", "registries", "report_templates") as JSON text, by code.
+  virtual Result<std::vector<PackDefinition>> pack_definitions(const std::string& kind) = 0;
 
   // The audit trail of values matching `filter`, oldest first.
   virtual Result<std::vector<AuditEntry>> audit_entries(const ValueFilter& filter) = 0;

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "qpan/exchange.h"
+#include "qpan/pack.h"
 #include "qpan/store.h"
 #include "qpan/text.h"
 

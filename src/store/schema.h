@@ -129,6 +129,30 @@ CREATE TABLE data_value_audit (
 CREATE INDEX data_value_audit_by_key
   ON data_value_audit (period, unit_id, element_id, option_id, attribute_id, version);
 )sql",
+    // 2: packs — which pack defined an element, its subject area, and the pack's other
+    // definitions (data sets, indicators, rules, evaluation sets, registries, templates)
+    // kept as their JSON text.
+    R"sql(
+ALTER TABLE data_element ADD COLUMN area TEXT NOT NULL DEFAULT '';
+ALTER TABLE data_element ADD COLUMN pack TEXT;  -- NULL: imported on its own
+
+CREATE TABLE pack (
+  code        TEXT PRIMARY KEY,
+  version     TEXT NOT NULL,
+  name_vi     TEXT NOT NULL,
+  name_en     TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  loaded_at   INTEGER NOT NULL
+);
+
+CREATE TABLE pack_definition (
+  kind       TEXT NOT NULL,
+  code       TEXT NOT NULL,
+  pack       TEXT NOT NULL REFERENCES pack (code),
+  definition TEXT NOT NULL,  -- the JSON object as written in the pack
+  PRIMARY KEY (kind, code)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace qpan::sqlite_schema

@@ -34,6 +34,13 @@ void bind_value(Statement& stmt, int index, const ValueWrite& row) {
   }
 }
 
+// The value key in columns first..first+4 (period, unit, element, option, attribute).
+ValueKey key_at(const Statement& stmt, int first) {
+  return {stmt.column_int(first), static_cast<int32_t>(stmt.column_int(first + 1)),
+          static_cast<int32_t>(stmt.column_int(first + 2)), static_cast<int32_t>(stmt.column_int(first + 3)),
+          static_cast<int32_t>(stmt.column_int(first + 4))};
+}
+
 // True when the stored column `col` of `stmt` holds the same value as `row`.
 bool same_value(const Statement& stmt, int col, const ValueWrite& row) {
   switch (row.kind) {
@@ -431,56 +438,91 @@ class SqliteStore final : public Store {
   Status save_catalogue(const Catalogue& catalogue) override {
     Transaction tx(db_);
     QPAN_RETURN_IF_ERROR(tx.begin_status());
-    auto upsert_dis = db_.prepare(
-        "INSERT INTO disaggregation (code, name_vi, name_en) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en "
-        "RETURNING id");
-    auto upsert_option = db_.prepare(
-        "INSERT INTO disaggregation_option (disaggregation_id, code, name_vi, name_en, sort_order) "
-        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (disaggregation_id, code) DO UPDATE SET "
-        "name_vi = excluded.name_vi, name_en = excluded.name_en, sort_order = excluded.sort_order");
-    auto upsert_element = db_.prepare(
-        "INSERT INTO data_element (code, name_vi, name_en, value_type, aggregation, "
-        "disaggregation_id, description) VALUES (?1, ?2, ?3, ?4, ?5, "
-        "(SELECT id FROM disaggregation WHERE code = ?6), ?7) "
-        "ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en, "
-        "value_type = excluded.value_type, aggregation = excluded.aggregation, "
-        "disaggregation_id = excluded.disaggregation_id, description = excluded.description");
-    for (auto* s : {&upsert_dis, &upsert_option, &upsert_element}) {
-      if (!*s) return s->status();
+    QPAN_RETURN_IF_ERROR(upsert_catalogue(catalogue, std::nullopt));
+    return tx.commit();
+  }
+
+  Result<std::optional<std::string>> loaded_pack_version(const std::string& pack_code) override {
+    auto stmt = db_.prepare("SELECT version FROM pack WHERE code = ?1");
+    if (!stmt) return stmt.status();
+    stmt->bind(1, pack_code);
+    std::optional<std::string> version;
+    if (stmt->step()) version = std::string(stmt->column_text(0));
+    QPAN_RETURN_IF_ERROR(stmt->status());
+    return version;
+  }
+
+  Result<std::vector<std::string>> pack_element_codes(const std::string& pack_code) override {
+    auto stmt = db_.prepare("SELECT code FROM data_element WHERE pack = ?1 ORDER BY code");
+    if (!stmt) return stmt.status();
+    stmt->bind(1, pack_code);
+    std::vector<std::string> codes;
+    while (stmt->step()) codes.emplace_back(stmt->column_text(0));
+    QPAN_RETURN_IF_ERROR(stmt->status());
+    return codes;
+  }
+
+  Result<std::unordered_map<std::string, int64_t>> value_counts_by_element() override {
+    auto stmt = db_.prepare(
+        "SELECT e.code, c.n FROM (SELECT element_id, count(*) AS n FROM data_value "
+        "GROUP BY element_id) c JOIN data_element e ON e.id = c.element_id");
+    if (!stmt) return stmt.status();
+    std::unordered_map<std::string, int64_t> counts;
+    while (stmt->step()) counts.emplace(std::string(stmt->column_text(0)), stmt->column_int(1));
+    QPAN_RETURN_IF_ERROR(stmt->status());
+    return counts;
+  }
+
+  Status save_pack(const Pack& pack, const std::vector<std::string>& removed_elements,
+                   int64_t loaded_at) override {
+    Transaction tx(db_);
+    QPAN_RETURN_IF_ERROR(tx.begin_status());
+    auto upsert_pack = db_.prepare(
+        "INSERT INTO pack (code, version, name_vi, name_en, description, loaded_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (code) DO UPDATE SET "
+        "version = excluded.version, name_vi = excluded.name_vi, name_en = excluded.name_en, "
+        "description = excluded.description, loaded_at = excluded.loaded_at");
+    auto clear = db_.prepare("DELETE FROM pack_definition WHERE pack = ?1");
+    auto define = db_.prepare(
+        "INSERT INTO pack_definition (kind, code, pack, definition) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (kind, code) DO UPDATE SET pack = excluded.pack, definition = excluded.definition");
+    auto remove = db_.prepare("DELETE FROM data_element WHERE code = ?1 AND pack = ?2");
+    for (auto* stmt : {&upsert_pack, &clear, &define, &remove}) {
+      if (!*stmt) return stmt->status();
     }
-    for (const Disaggregation& d : catalogue.disaggregations()) {
-      upsert_dis->bind(1, d.code);
-      upsert_dis->bind(2, d.name_vi);
-      upsert_dis->bind(3, d.name_en);
-      if (!upsert_dis->step()) return db_.error("cannot save disaggregation " + d.code);
-      int64_t id = upsert_dis->column_int(0);
-      upsert_dis->reset();
-      for (size_t i = 0; i < d.options.size(); ++i) {
-        const DisaggregationOption& o = d.options[i];
-        upsert_option->bind(1, id);
-        upsert_option->bind(2, o.code);
-        upsert_option->bind(3, o.name_vi);
-        upsert_option->bind(4, o.name_en);
-        upsert_option->bind(5, static_cast<int64_t>(i));
-        QPAN_RETURN_IF_ERROR(upsert_option->run());
-      }
+    upsert_pack->bind(1, pack.info.code);
+    upsert_pack->bind(2, pack.info.version);
+    upsert_pack->bind(3, pack.info.name_vi);
+    upsert_pack->bind(4, pack.info.name_en);
+    upsert_pack->bind(5, pack.info.description);
+    upsert_pack->bind(6, loaded_at);
+    QPAN_RETURN_IF_ERROR(upsert_pack->run());
+    QPAN_RETURN_IF_ERROR(upsert_catalogue(pack.catalogue, pack.info.code));
+    for (const std::string& code : removed_elements) {
+      remove->bind(1, code);
+      remove->bind(2, pack.info.code);
+      QPAN_RETURN_IF_ERROR(remove->run());
     }
-    for (const DataElement& e : catalogue.elements()) {
-      upsert_element->bind(1, e.code);
-      upsert_element->bind(2, e.name_vi);
-      upsert_element->bind(3, e.name_en);
-      upsert_element->bind(4, value_type_name(e.value_type));
-      upsert_element->bind(5, aggregation_name(e.aggregation));
-      if (e.disaggregation.empty()) {
-        upsert_element->bind_null(6);
-      } else {
-        upsert_element->bind(6, e.disaggregation);
-      }
-      upsert_element->bind(7, e.description);
-      QPAN_RETURN_IF_ERROR(upsert_element->run());
+    clear->bind(1, pack.info.code);
+    QPAN_RETURN_IF_ERROR(clear->run());
+    for (const PackDefinition& d : pack.definitions) {
+      define->bind(1, d.kind);
+      define->bind(2, d.code);
+      define->bind(3, pack.info.code);
+      define->bind(4, d.json);
+      QPAN_RETURN_IF_ERROR(define->run());
     }
     return tx.commit();
+  }
+
+  Result<std::vector<PackDefinition>> pack_definitions(const std::string& kind) override {
+    auto stmt = db_.prepare("SELECT code, definition FROM pack_definition WHERE kind = ?1 ORDER BY code");
+    if (!stmt) return stmt.status();
+    stmt->bind(1, kind);
+    std::vector<PackDefinition> out;
+    while (stmt->step()) out.push_back({kind, std::string(stmt->column_text(0)), std::string(stmt->column_text(1))});
+    QPAN_RETURN_IF_ERROR(stmt->status());
+    return out;
   }
 
   Result<Catalogue> load_catalogue() override {
@@ -516,7 +558,7 @@ class SqliteStore final : public Store {
     std::vector<DataElement> elements;
     auto el = db_.prepare(
         "SELECT id, code, name_vi, name_en, value_type, aggregation, disaggregation_id, "
-        "description FROM data_element ORDER BY code");
+        "description, area FROM data_element ORDER BY code");
     if (!el) return el.status();
     while (el->step()) {
       DataElement e;
@@ -531,6 +573,7 @@ class SqliteStore final : public Store {
       e.aggregation = *agg;
       if (!el->column_is_null(6)) e.disaggregation = dis_code[el->column_int(6)];
       e.description = el->column_text(7);
+      e.area = el->column_text(8);
       elements.push_back(std::move(e));
     }
     QPAN_RETURN_IF_ERROR(el->status());
@@ -558,8 +601,7 @@ class SqliteStore final : public Store {
     DataValue dv;
     ValueKey key;
     while (stmt->step()) {
-      key = {stmt->column_int(0), stmt->column_int(1), stmt->column_int(2), stmt->column_int(3),
-             stmt->column_int(4)};
+      key = key_at(*stmt, 0);
       Result<Period> period = Period::from_key(key.period);
       if (!period) return Status::internal("corrupt period key in data_value");
       const ElementName& element = names->elements[key.element_id];
@@ -613,8 +655,7 @@ class SqliteStore final : public Store {
       if (!stmt) return stmt.status();
       for (size_t i = 0; i < params.size(); ++i) stmt->bind(static_cast<int>(i + 1), params[i]);
       while (stmt->step()) {
-        ValueKey key{stmt->column_int(0), stmt->column_int(1), stmt->column_int(2),
-                     stmt->column_int(3), stmt->column_int(4)};
+        ValueKey key = key_at(*stmt, 0);
         State s;
         s.value = value_text(*stmt, 5, names->elements[key.element_id].type);
         s.stored_by = stmt->column_text(6);
@@ -674,6 +715,64 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // Adds or updates disaggregations and elements by code; `pack` marks the elements as a
+  // pack's (nullopt: imported on their own). Runs inside the caller's transaction.
+  Status upsert_catalogue(const Catalogue& catalogue, const std::optional<std::string>& pack) {
+    auto upsert_dis = db_.prepare(
+        "INSERT INTO disaggregation (code, name_vi, name_en) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en "
+        "RETURNING id");
+    auto upsert_option = db_.prepare(
+        "INSERT INTO disaggregation_option (disaggregation_id, code, name_vi, name_en, sort_order) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (disaggregation_id, code) DO UPDATE SET "
+        "name_vi = excluded.name_vi, name_en = excluded.name_en, sort_order = excluded.sort_order");
+    auto upsert_element = db_.prepare(
+        "INSERT INTO data_element (code, name_vi, name_en, value_type, aggregation, "
+        "disaggregation_id, description, area, pack) VALUES (?1, ?2, ?3, ?4, ?5, "
+        "(SELECT id FROM disaggregation WHERE code = ?6), ?7, ?8, ?9) "
+        "ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en, "
+        "value_type = excluded.value_type, aggregation = excluded.aggregation, "
+        "disaggregation_id = excluded.disaggregation_id, description = excluded.description, "
+        "area = excluded.area, pack = excluded.pack");
+    for (auto* s : {&upsert_dis, &upsert_option, &upsert_element}) {
+      if (!*s) return s->status();
+    }
+    for (const Disaggregation& d : catalogue.disaggregations()) {
+      upsert_dis->bind(1, d.code);
+      upsert_dis->bind(2, d.name_vi);
+      upsert_dis->bind(3, d.name_en);
+      if (!upsert_dis->step()) return db_.error("cannot save disaggregation " + d.code);
+      int64_t id = upsert_dis->column_int(0);
+      upsert_dis->reset();
+      for (size_t i = 0; i < d.options.size(); ++i) {
+        const DisaggregationOption& o = d.options[i];
+        upsert_option->bind(1, id);
+        upsert_option->bind(2, o.code);
+        upsert_option->bind(3, o.name_vi);
+        upsert_option->bind(4, o.name_en);
+        upsert_option->bind(5, static_cast<int64_t>(i));
+        QPAN_RETURN_IF_ERROR(upsert_option->run());
+      }
+    }
+    for (const DataElement& e : catalogue.elements()) {
+      upsert_element->bind(1, e.code);
+      upsert_element->bind(2, e.name_vi);
+      upsert_element->bind(3, e.name_en);
+      upsert_element->bind(4, value_type_name(e.value_type));
+      upsert_element->bind(5, aggregation_name(e.aggregation));
+      if (e.disaggregation.empty()) {
+        upsert_element->bind_null(6);
+      } else {
+        upsert_element->bind(6, e.disaggregation);
+      }
+      upsert_element->bind(7, e.description);
+      upsert_element->bind(8, e.area);
+      upsert_element->bind(9, pack);
+      QPAN_RETURN_IF_ERROR(upsert_element->run());
+    }
+    return Status::ok();
+  }
+
   struct ElementName {
     std::string code;
     ValueType type = ValueType::kText;

@@ -47,10 +47,10 @@ class SqliteStoreTest : public ::testing::Test {
   void add_catalogue() {
     Disaggregation partner{0, "partner", "Đối tác", "Partner",
                            {{0, "van_nam", "Vân Nam", "Yunnan"}, {0, "bac_lao", "Bắc Lào", "Northern Laos"}}};
-    DataElement cases{0, "crime.ttxh.cases", "Số vụ", "Cases", ValueType::kCount, AggregationType::kSum, "", ""};
+    DataElement cases{0, "crime.ttxh.cases", "Số vụ", "Cases", ValueType::kCount, AggregationType::kSum, "", "", ""};
     DataElement delegations{0, "foreign.in.delegations", "Đoàn vào", "Delegations in",
-                            ValueType::kCount, AggregationType::kSum, "partner", ""};
-    DataElement note{0, "note", "Ghi chú", "Note", ValueType::kText, AggregationType::kNone, "", ""};
+                            ValueType::kCount, AggregationType::kSum, "partner", "", ""};
+    DataElement note{0, "note", "Ghi chú", "Note", ValueType::kText, AggregationType::kNone, "", "", ""};
     ASSERT_TRUE(store_->save_catalogue(Catalogue({partner}, {cases, delegations, note})).is_ok());
   }
 

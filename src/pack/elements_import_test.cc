@@ -1,6 +1,7 @@
 // Tests for importing the element catalogue from JSON: good files, every class of error
 // with its JSON path or line and column, and all-or-nothing writes.
 #include "exchange/exchange_test_support.h"
+#include "qpan/pack.h"
 
 namespace qpan {
 namespace {
@@ -42,7 +43,7 @@ TEST_F(ElementsImportTest, SchemaErrorsNameTheJsonPath) {
     "not an object"]})");
   EXPECT_NE(all.find("elements.json: $.elements[0].value_type: unknown value type \"cnt\""), std::string::npos) << all;
   EXPECT_NE(all.find("$.elements[1].name_vi: missing"), std::string::npos) << all;
-  EXPECT_NE(all.find("$.elements[2].code: duplicate element code \"a\""), std::string::npos) << all;
+  EXPECT_NE(all.find("$.elements[2].code: duplicate code \"a\" (first declared in elements.json at $.elements[0])"), std::string::npos) << all;
   EXPECT_NE(all.find("$.elements[2].aggregation: unknown aggregation \"total\""), std::string::npos) << all;
   EXPECT_NE(all.find("$.elements[3].disaggregation: unknown disaggregation \"partner\""), std::string::npos) << all;
   EXPECT_NE(all.find("$.elements[3].colour: unknown key"), std::string::npos) << all;

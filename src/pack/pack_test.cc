@@ -1,0 +1,260 @@
+// Tests for packs: a valid pack reads and loads; every class of error names file, JSON
+// path and reason; upgrades keep data and refuse what would lose it.
+#include "qpan/pack.h"
+
+#include <map>
+#include <sstream>
+
+#include "exchange/exchange_test_support.h"
+
+namespace qpan {
+namespace {
+
+constexpr const char* kPackJson =
+    R"({"pack": {"code": "test-pack", "version": "1.0.0", "name_vi": "Bộ thử", "name_en": "Test pack"}})";
+
+constexpr const char* kElements = R"({
+  "disaggregations": [{"code": "partner", "name_vi": "Đối tác", "name_en": "Partner",
+    "options": [{"code": "van_nam", "name_vi": "Vân Nam", "name_en": "Yunnan"}]}],
+  "elements": [
+    {"code": "crime.ttxh.cases", "name_vi": "Số vụ", "name_en": "Cases", "value_type": "count", "aggregation": "sum", "area": "crime"},
+    {"code": "crime.ttxh.solved", "name_vi": "Số vụ làm rõ", "name_en": "Solved", "value_type": "count", "aggregation": "sum"},
+    {"code": "foreign.in.delegations", "name_vi": "Đoàn vào", "name_en": "Delegations", "value_type": "count",
+     "aggregation": "sum", "disaggregation": "partner"},
+    {"code": "drug.free", "name_vi": "Không ma túy", "name_en": "Drug free", "value_type": "boolean", "aggregation": "count_true"}
+  ]})";
+
+constexpr const char* kRest = R"({
+  "data_sets": [{"code": "ds.monthly", "name_vi": "Báo cáo tháng", "name_en": "Monthly", "period_type": "month",
+    "calendar": "cutoff", "level": "commune", "deadline_days": 3, "approval": ["district", "province"],
+    "elements": ["crime.ttxh.cases", "crime.ttxh.solved"]}],
+  "indicators": [{"code": "crime.ttxh.solve_rate", "name_vi": "Tỷ lệ", "name_en": "Rate",
+    "expression": "#{crime.ttxh.solved} / #{crime.ttxh.cases} * 100", "decimals": 1, "unit": "%"}],
+  "validation_rules": [{"code": "vr.solved", "name_vi": "Làm rõ ≤ xảy ra", "name_en": "Solved <= cases",
+    "left": "#{crime.ttxh.solved}", "operator": "<=", "right": "#{crime.ttxh.cases}", "importance": "high"}],
+  "evaluation_sets": [{"code": "eval.drug_free", "name_vi": "Xã không ma túy", "name_en": "Drug-free commune",
+    "levels": ["commune"], "period_type": "year",
+    "versions": [{"valid_from": "2012-01-01", "regulation": "Hướng dẫn", "criteria": [
+      {"code": "no_cases", "name_vi": "Không có vụ", "name_en": "No cases", "expression": "#{drug.free}"}],
+      "outcome": {"kind": "all_criteria"}}]}],
+  "registries": [{"code": "reg.delegations", "name_vi": "Sổ đoàn", "name_en": "Delegations",
+    "fields": [{"code": "partner", "name_vi": "Đối tác", "name_en": "Partner", "type": "code", "required": true}]}],
+  "report_templates": [{"code": "rpt.midterm", "name_vi": "Sơ kết", "name_en": "Mid-term review"}]
+})";
+
+class PackTest : public testing::ExchangeTest {
+ protected:
+  // Writes a pack folder `name` with the given files (relative path → content).
+  std::string pack(const std::string& name, const std::map<std::string, std::string>& files) {
+    std::filesystem::path root = dir_ / name;
+    std::filesystem::remove_all(root);
+    for (const auto& [path, content] : files) {
+      std::filesystem::create_directories((root / path).parent_path());
+      std::ofstream(root / path, std::ios::binary) << content;
+    }
+    return root.string();
+  }
+
+  std::string valid_pack(const std::string& version = "1.0.0", const std::string& elements = kElements,
+                         const std::string& rest = kRest) {
+    std::string info = kPackJson;
+    info.replace(info.find("1.0.0"), 5, version);
+    return pack("p" + version, {{"pack.json", info}, {"elements/main.json", elements}, {"rest.json", rest}});
+  }
+
+  // Reads a pack expected to be invalid; returns all its problems as text.
+  std::string problems_of(const std::map<std::string, std::string>& files) {
+    Result<PackReadResult> r = read_pack(pack("bad", files));
+    EXPECT_TRUE(r.is_ok()) << r.status().message();
+    EXPECT_FALSE(r->problems.empty());
+    EXPECT_FALSE(r->pack.has_value());
+    return r->problems.to_string();
+  }
+
+  std::string problems_with_rest(const std::string& rest) {
+    return problems_of({{"pack.json", kPackJson}, {"elements.json", kElements}, {"rest.json", rest}});
+  }
+};
+
+TEST_F(PackTest, ReadsAValidPack) {
+  Result<PackReadResult> r = read_pack(valid_pack());
+  ASSERT_TRUE(r.is_ok());
+  ASSERT_TRUE(r->problems.empty()) << r->problems.to_string();
+  const Pack& p = *r->pack;
+  EXPECT_EQ(p.info.code, "test-pack");
+  EXPECT_EQ(p.catalogue.elements().size(), 4u);
+  EXPECT_EQ(p.catalogue.element("crime.ttxh.cases")->area, "crime");
+  ASSERT_EQ(p.data_sets.size(), 1u);
+  EXPECT_EQ(p.data_sets[0].calendar, Calendar::kCutoff);
+  EXPECT_EQ(p.data_sets[0].approval.size(), 2u);
+  EXPECT_EQ(p.indicators.at(0).decimals, 1);
+  EXPECT_EQ(p.validation_rules.at(0).op, "<=");
+  EXPECT_EQ(p.definitions.size(), 6u);  // data set, indicator, rule, evaluation set, registry, template
+}
+
+TEST_F(PackTest, PackJsonIsRequired) {
+  EXPECT_NE(problems_of({{"elements.json", kElements}}).find("pack.json: missing"), std::string::npos);
+  EXPECT_NE(problems_of({{"pack.json", "{}"}}).find("pack.json: $.pack: missing"), std::string::npos);
+  std::string bad_version = kPackJson;
+  bad_version.replace(bad_version.find("1.0.0"), 5, "1.0");
+  EXPECT_NE(problems_of({{"pack.json", bad_version}}).find("$.pack.version: \"1.0\" is not MAJOR.MINOR.PATCH"),
+            std::string::npos);
+}
+
+TEST_F(PackTest, SyntaxAndEncodingErrorsNameLineAndColumn) {
+  std::string all = problems_of({{"pack.json", kPackJson}, {"elements.json", "{\n  \"elements\": [,]\n}"}});
+  EXPECT_NE(all.find("elements.json:2:16: invalid JSON"), std::string::npos) << all;
+  all = problems_of({{"pack.json", kPackJson}, {"x.json", "{\"elements\": [\"\xFF\"]}"}});
+  EXPECT_NE(all.find("x.json:1: invalid UTF-8"), std::string::npos) << all;
+}
+
+TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
+  struct Case {
+    const char* rest;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {R"({"colours": []})", "rest.json: $.colours: unknown section"},
+      {R"({"indicators": {}})", "rest.json: $.indicators: expected an array"},
+      {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "1", "size": 2}]})",
+       "$.indicators[0].size: unknown key"},
+      {R"({"indicators": [{"code": "x", "name_en": "X", "expression": "1"}]})", "$.indicators[0].name_vi: missing"},
+      {R"({"indicators": [{"code": 7, "name_vi": "X", "name_en": "X", "expression": "1"}]})",
+       "$.indicators[0].code: expected a string"},
+      {R"({"indicators": [{"code": "Bad Code", "name_vi": "X", "name_en": "X", "expression": "1"}]})",
+       "$.indicators[0].code: \"Bad Code\" is not a valid code"},
+      {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "#{crime.nope}"}]})",
+       "$.indicators[0].expression: unknown element \"crime.nope\""},
+      {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "#{foreign.in.delegations.my_tho}"}]})",
+       "has no disaggregation option \"my_tho\""},
+      {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "1", "decimals": 9}]})",
+       "$.indicators[0].decimals: expected 0 to 6"},
+      {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "fortnight", "calendar": "lunar",
+           "level": "hamlet", "deadline_days": -1, "elements": ["crime.nope", "crime.ttxh.cases", "crime.ttxh.cases"]}]})",
+       "$.data_sets[0].period_type: expected day, month"},
+      {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "month", "calendar": "lunar",
+           "level": "commune", "deadline_days": 3, "elements": ["crime.ttxh.cases"]}]})",
+       "$.data_sets[0].calendar: expected gregorian or cutoff"},
+      {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "month", "calendar": "cutoff",
+           "level": "hamlet", "deadline_days": 3, "elements": ["crime.ttxh.cases"]}]})",
+       "$.data_sets[0].level: unknown level \"hamlet\""},
+      {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "month", "calendar": "cutoff",
+           "level": "commune", "deadline_days": 3, "elements": ["crime.nope"]}]})",
+       "$.data_sets[0].elements[0]: unknown element \"crime.nope\""},
+      {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "month", "calendar": "cutoff",
+           "level": "commune", "deadline_days": 3, "elements": ["crime.ttxh.cases", "crime.ttxh.cases"]}]})",
+       "$.data_sets[0].elements[1]: element \"crime.ttxh.cases\" listed twice"},
+      {R"({"validation_rules": [{"code": "v", "name_vi": "V", "name_en": "V", "left": "#{crime.ttxh.solved}",
+           "operator": "=<", "right": "#{crime.ttxh.cases}", "importance": "urgent"}]})",
+       "$.validation_rules[0].operator: expected <, <=, ==, !=, >= or >"},
+      {R"({"validation_rules": [{"code": "v", "name_vi": "V", "name_en": "V", "left": "1",
+           "operator": "<", "right": "2", "importance": "urgent"}]})",
+       "$.validation_rules[0].importance: expected high, medium or low"},
+      {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
+           "versions": [{"valid_from": "2012-01-01", "valid_until": "2022-02-10", "regulation": "A",
+                         "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "1"}], "outcome": {"kind": "all_criteria"}},
+                        {"valid_from": "2020-01-01", "regulation": "B",
+                         "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "1"}], "outcome": {"kind": "all_criteria"}}]}]})",
+       "$.evaluation_sets[0].versions[1]: overlaps another version's validity"},
+      {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
+           "versions": [{"valid_from": "2012-01-01", "regulation": "A",
+                         "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "1"}], "outcome": {"kind": "majority"}}]}]})",
+       "$.evaluation_sets[0].versions[0].outcome.kind: expected all_criteria or classes"},
+      {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
+           "versions": [{"valid_from": "2012-01-01", "regulation": "A",
+                         "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.nope} == 0"}],
+                         "outcome": {"kind": "classes", "classes": [{"code": "k", "name_vi": "K", "name_en": "K", "condition": "#{drug.free}"}]}}]}]})",
+       "$.evaluation_sets[0].versions[0].criteria[0].expression: unknown element \"drug.nope\""},
+      {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
+           "versions": [{"valid_from": "2012-01-01", "regulation": "A", "outcome": {"kind": "all_criteria"}}]}]})",
+       "$.evaluation_sets[0].versions[0].criteria: all_criteria needs at least one criterion"},
+      {R"({"registries": [{"code": "r", "name_vi": "R", "name_en": "R",
+           "fields": [{"code": "f", "name_vi": "F", "name_en": "F", "type": "photo"}]}]})",
+       "$.registries[0].fields[0].type: expected text, date"},
+      {R"({"report_templates": [{"code": "crime.ttxh.cases", "name_vi": "R", "name_en": "R"},
+                                {"code": "crime.ttxh.cases", "name_vi": "R", "name_en": "R"}]})",
+       "$.report_templates[1].code: duplicate code \"crime.ttxh.cases\" (first declared in rest.json at $.report_templates[0])"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.rest);
+    std::string all = problems_with_rest(c.rest);
+    EXPECT_NE(all.find(c.expected), std::string::npos) << all;
+  }
+}
+
+TEST_F(PackTest, ElementErrors) {
+  std::string all = problems_of({{"pack.json", kPackJson}, {"e.json", R"({"elements": [
+    {"code": "t", "name_vi": "T", "name_en": "T", "value_type": "text", "aggregation": "sum"},
+    {"code": "c", "name_vi": "C", "name_en": "C", "value_type": "count", "aggregation": "count_true"},
+    {"code": "d", "name_vi": "D", "name_en": "D", "value_type": "count", "aggregation": "sum", "disaggregation": "nope"}]})"},
+                                 {"f.json", R"({"elements": [{"code": "t", "name_vi": "T", "name_en": "T", "value_type": "count", "aggregation": "sum"}]})"}});
+  EXPECT_NE(all.find("e.json: $.elements[0].aggregation: a text element cannot aggregate"), std::string::npos) << all;
+  EXPECT_NE(all.find("e.json: $.elements[1].aggregation: count_true needs a boolean element"), std::string::npos) << all;
+  EXPECT_NE(all.find("e.json: $.elements[2].disaggregation: unknown disaggregation \"nope\""), std::string::npos) << all;
+  EXPECT_NE(all.find("f.json: $.elements[0].code: duplicate code \"t\" (first declared in e.json"), std::string::npos) << all;
+}
+
+TEST_F(PackTest, LoadKeepsDataAcrossUpgradesAndRefusesLosingIt) {
+  load_real_units();
+  Result<PackLoadResult> first = load_pack(*store_, valid_pack("1.0.0"));
+  ASSERT_TRUE(first.is_ok() && first->problems.empty()) << first->problems.to_string();
+  EXPECT_EQ(first->summary.elements_added, 4u);
+  EXPECT_EQ(store_->pack_definitions("indicators")->size(), 1u);
+  EXPECT_EQ(*store_->loaded_pack_version("test-pack"), std::optional<std::string>("1.0.0"));
+
+  Result<ValueImportResult> values = import_values_csv(
+      *store_, write("v.csv", "dataelement,period,orgunit,value\ncrime.ttxh.cases,201601,03397,4\n"), {"t", 0, 100});
+  ASSERT_TRUE(values.is_ok() && values->problems.empty());
+
+  // 1.1.0 drops crime.ttxh.cases, which has a value: refused, nothing changes.
+  std::string without_cases = kElements;
+  without_cases.erase(without_cases.find("    {\"code\": \"crime.ttxh.cases\""),
+                      without_cases.find("    {\"code\": \"crime.ttxh.solved\"") - without_cases.find("    {\"code\": \"crime.ttxh.cases\""));
+  Result<PackLoadResult> drop = load_pack(*store_, valid_pack("1.1.0", without_cases, "{}"));
+  ASSERT_TRUE(drop.is_ok());
+  EXPECT_NE(drop->problems.to_string().find("element crime.ttxh.cases is no longer in the pack but has 1 values"),
+            std::string::npos) << drop->problems.to_string();
+  EXPECT_EQ(*store_->loaded_pack_version("test-pack"), std::optional<std::string>("1.0.0"));
+
+  // Retyping an element with values is refused too.
+  std::string retyped = kElements;
+  retyped.replace(retyped.find("\"value_type\": \"count\""), 21, "\"value_type\": \"text\", \"aggregation\": \"none\"");
+  retyped.erase(retyped.find("\"aggregation\": \"sum\", \"area\""), 22);
+  Result<PackLoadResult> retype = load_pack(*store_, valid_pack("1.2.0", retyped, "{}"));
+  EXPECT_NE(retype->problems.to_string().find("crime.ttxh.cases changes its value type but has 1 values"), std::string::npos)
+      << retype->problems.to_string();
+
+  // Dropping an element without values works, and the data of the others stays.
+  std::string without_drug = kElements;
+  const size_t drug = without_drug.find(",\n    {\"code\": \"drug.free\"");
+  without_drug.erase(drug, without_drug.rfind("\n  ]}") - drug);
+  std::string rest_without_drug = kRest;
+  rest_without_drug.replace(rest_without_drug.find("#{drug.free}"), 12, "#{crime.ttxh.cases} == 0");
+  std::string dir = pack("p1.3.0", {{"pack.json", std::string(kPackJson).replace(std::string(kPackJson).find("1.0.0"), 5, "1.3.0")},
+                                    {"elements.json", without_drug}, {"rest.json", rest_without_drug}});
+  Result<PackLoadResult> upgrade = load_pack(*store_, dir);
+  ASSERT_TRUE(upgrade.is_ok() && upgrade->problems.empty()) << upgrade->problems.to_string();
+  EXPECT_EQ(upgrade->summary.previous_version, "1.0.0");
+  EXPECT_EQ(upgrade->summary.elements_removed, 1u);
+  EXPECT_EQ(store_->load_catalogue()->element("drug.free"), nullptr);
+  std::ostringstream out;
+  ASSERT_TRUE(export_values_csv(*store_, out, {}).is_ok());
+  EXPECT_NE(out.str().find("crime.ttxh.cases,201601,03397,,,4"), std::string::npos);
+
+  // Going back to an older version is refused.
+  Result<PackLoadResult> older = load_pack(*store_, valid_pack("1.0.0"));
+  EXPECT_NE(older->problems.to_string().find("the database has test-pack 1.3.0, newer than 1.0.0"), std::string::npos);
+  // Loading the same version again is fine and changes nothing.
+  Result<PackLoadResult> again = load_pack(*store_, dir);
+  ASSERT_TRUE(again.is_ok() && again->problems.empty()) << again->problems.to_string();
+  EXPECT_EQ(again->summary.elements_added, 0u);
+  EXPECT_EQ(again->summary.elements_updated, 0u);
+  EXPECT_EQ(again->summary.elements_unchanged, 3u);
+}
+
+TEST_F(PackTest, MissingFolderIsNotFound) {
+  EXPECT_EQ(read_pack((dir_ / "nowhere").string()).status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace qpan
