@@ -25,7 +25,7 @@ case_init_is_idempotent() {
   version=$(sql "$db" 'PRAGMA user_version')
   qok units import --db "$db" "$VN_ADMIN"
   qok elements import --db "$db" "$TEST_DATA/elements.json"
-  csv "$WORK/values.csv" 'CRIME_SOLVED,201801,03397,,,4,,,,'
+  csv "$WORK/values.csv" 'crime.solved,201801,03397,,,4,,,,'
   qok values import --db "$db" "$WORK/values.csv"
   local before
   before=$(snapshot "$db")
@@ -40,7 +40,7 @@ case_init_is_idempotent() {
 }
 
 case_missing_database() {
-  csv "$WORK/values.csv" 'CRIME_SOLVED,201801,03397,,,4,,,,'
+  csv "$WORK/values.csv" 'crime.solved,201801,03397,,,4,,,,'
   local entry command args db="$WORK/missing.db"
   for entry in "${COMMANDS[@]}"; do
     command=${entry%%|*}

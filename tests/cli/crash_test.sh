@@ -68,13 +68,13 @@ assert_database_sound() {
 case_kill_while_writing() {
   new_db crash
   csv "$WORK/before.csv" \
-    'CRIME_SOLVED,201601,03397,,,3,Công an xã,2016-02-01T00:00:00Z,Trước sự cố,false' \
-    'SECURITY_TEAMS,2016Q1,03400,,,7,,2016-04-01T00:00:00Z,,true'
+    'crime.solved,201601,03397,,,3,Công an xã,2016-02-01T00:00:00Z,Trước sự cố,false' \
+    'security.teams,2016Q1,03400,,,7,,2016-04-01T00:00:00Z,,true'
   qok values import --db "$DB" "$WORK/before.csv"
   local before
   before=$(snapshot "$DB")
   # Values of these types accept any number 0..96; each element adds ~134,000 rows.
-  local elements=(CRIME_SOLVED SECURITY_TEAMS DEFENCE_BUDGET SOLVE_RATE CRIME_OCCURRED NOTE)
+  local elements=(crime.solved security.teams defence.budget solve_rate crime.occurred note)
   local attempt
   for attempt in 1 2 3; do
     big_file "$WORK/big.csv" "${elements[@]:0:$((attempt * 2))}"
@@ -91,7 +91,7 @@ case_kill_while_writing() {
   assert_eq "$before" "$(snapshot "$DB")" "after the kill: the values, audit and import batches are those from before"
 
   # The database takes the next import.
-  csv "$WORK/after.csv" 'CRIME_SOLVED,201602,03397,,,1,,,,'
+  csv "$WORK/after.csv" 'crime.solved,201602,03397,,,1,,,,'
   qok values import --db "$DB" "$WORK/after.csv"
   assert_contains "$(stdout)" "1 created" "after the kill: the next import writes"
   assert_eq 3 "$(value_count "$DB")" "after the kill: 2 values from before and 1 new"
@@ -100,7 +100,7 @@ case_kill_while_writing() {
 case_kill_after_commit() {
   new_db committed
   local rows
-  big_file "$WORK/big.csv" CRIME_SOLVED
+  big_file "$WORK/big.csv" crime.solved
   rows=$(($(wc -l <"$WORK/big.csv") - 1))
   import_and_kill "$WORK/big.csv" checkpoint
   if [ "$KILLED" = 1 ]; then

@@ -6,13 +6,13 @@
 source "$(dirname "$0")/lib.sh"
 
 EXPECTED_LIST=$(printf '%s\n' \
-  $'CRIME_OCCURRED\tcount\tsum\tcrime_category\tSố vụ phạm tội xảy ra' \
-  $'CRIME_SOLVED\tcount\tsum\t-\tSố vụ phạm tội đã điều tra làm rõ' \
-  $'DEFENCE_BUDGET\tamount_vnd\tsum\t-\tKinh phí quốc phòng' \
-  $'NOTE\ttext\tnone\t-\tGhi chú' \
-  $'SAFE_COMMUNE\tboolean\tcount_true\t-\tXã đạt chuẩn an toàn về ANTT' \
-  $'SECURITY_TEAMS\tcount\tlast\t-\tSố tổ an ninh nhân dân' \
-  $'SOLVE_RATE\tpercentage\taverage\t-\tTỷ lệ điều tra khám phá')
+  $'crime.occurred\tcount\tsum\tcrime_category\tSố vụ phạm tội xảy ra' \
+  $'crime.solved\tcount\tsum\t-\tSố vụ phạm tội đã điều tra làm rõ' \
+  $'defence.budget\tamount_vnd\tsum\t-\tKinh phí quốc phòng' \
+  $'note\ttext\tnone\t-\tGhi chú' \
+  $'safe_commune\tboolean\tcount_true\t-\tXã đạt chuẩn an toàn về ANTT' \
+  $'security.teams\tcount\tlast\t-\tSố tổ an ninh nhân dân' \
+  $'solve_rate\tpercentage\taverage\t-\tTỷ lệ điều tra khám phá')
 
 # The whole catalogue as stored, for "nothing was written".
 catalogue() {
@@ -50,7 +50,7 @@ case_import_and_list() {
   assert_eq "$EXPECTED_LIST" "$(stdout)" "elements list: code, type, aggregation, disaggregation, name, sorted by code"
   assert_eq 3 "$(sql "$db" 'SELECT count(*) FROM disaggregation_option')" "the 3 options of crime_category are stored"
   assert_eq "Free text, e.g. the reason a figure changed" \
-    "$(sql "$db" "SELECT description FROM data_element WHERE code = 'NOTE'")" "the description is stored"
+    "$(sql "$db" "SELECT description FROM data_element WHERE code = 'note'")" "the description is stored"
 
   local before
   before=$(catalogue "$db")
@@ -63,12 +63,12 @@ case_import_and_list() {
 case_names_are_stored_in_nfc() {
   local db="$WORK/nfc.db"
   # "Số vụ" with the circumflex and the hook as combining marks (NFD).
-  printf '{"elements": [{"code": "NFD_NAME", "name_vi": "S\x6f\xcc\x82\xcc\x81 vu\xcc\xa3", "name_en": "Cases", "value_type": "count", "aggregation": "sum"}]}\n' \
+  printf '{"elements": [{"code": "nfd_name", "name_vi": "S\x6f\xcc\x82\xcc\x81 vu\xcc\xa3", "name_en": "Cases", "value_type": "count", "aggregation": "sum"}]}\n' \
     >"$WORK/nfd.json"
   qok init --db "$db"
   qok elements import --db "$db" "$WORK/nfd.json"
   qok elements list --db "$db"
-  assert_eq $'NFD_NAME\tcount\tsum\t-\tSố vụ' "$(stdout)" "a name given in NFD is listed in NFC"
+  assert_eq $'nfd_name\tcount\tsum\t-\tSố vụ' "$(stdout)" "a name given in NFD is listed in NFC"
 }
 
 case_unknown_value_type() {
@@ -83,7 +83,7 @@ case_missing_name_vi() {
 
 case_duplicate_code() {
   rejected "$TEST_DATA/elements-bad/duplicate-code.json" \
-    'duplicate-code.json: $.elements[2].code: ' 'duplicate element code "DUP"'
+    'duplicate-code.json: $.elements[2].code: ' 'duplicate code "dup" (first declared in duplicate-code.json at $.elements[1])'
 }
 
 case_unknown_disaggregation() {

@@ -58,7 +58,7 @@ case_filter_district_and_year() {
   assert_eq "$expected" "$(sorted_rows "$OUT")" \
     "--ou 106 --pe 2016: exactly the 2016 values of 106 and its communes"
   assert_contains "$(stdout)" ",201601,03397," "--ou 106 --pe 2016: commune 03397 of district 106 is in"
-  assert_contains "$(stdout)" "SOLVE_RATE,2016,106," "--ou 106 --pe 2016: the district's own value is in"
+  assert_contains "$(stdout)" "solve_rate,2016,106," "--ou 106 --pe 2016: the district's own value is in"
   assert_not_contains "$(stdout)" ",03386," "--ou 106 --pe 2016: commune 03386 of district 105 is out"
   assert_not_contains "$(stdout)" ",105," "--ou 106 --pe 2016: district 105 is out"
   assert_not_contains "$(stdout)" ",12," "--ou 106 --pe 2016: the province's own value is out"
@@ -79,10 +79,10 @@ case_filter_moved_commune() {
   new_db moved
   qok values import --db "$DB" "$FIXTURE"
   qok values export --db "$DB" --ou 044
-  assert_eq "CRIME_SOLVED,201912,01366,,,3,Công an xã Cần Yên,2020-01-05T00:00:00Z,Trước khi sáp nhập huyện,false" \
+  assert_eq "crime.solved,201912,01366,,,3,Công an xã Cần Yên,2020-01-05T00:00:00Z,Trước khi sáp nhập huyện,false" \
     "$(tail -n +2 "$OUT")" "--ou 044: only the value from before the move"
   qok values export --db "$DB" --ou 045
-  assert_eq "CRIME_SOLVED,202003,01366,,,1,Công an xã Cần Yên,2020-04-05T00:00:00Z,Sau khi sáp nhập huyện,false" \
+  assert_eq "crime.solved,202003,01366,,,1,Công an xã Cần Yên,2020-04-05T00:00:00Z,Sau khi sáp nhập huyện,false" \
     "$(tail -n +2 "$OUT")" "--ou 045: only the value from after the move"
 }
 
@@ -94,14 +94,14 @@ case_filter_month_range() {
   expected=$(tail -n +2 "$FIXTURE" | awk -F, '$2 ~ /^2016(0[1-6]|0[1-6][0-3][0-9]|Q[12]|S1)$/' | LC_ALL=C sort)
   assert_eq "$expected" "$(sorted_rows "$OUT")" \
     "--pe 201601..201606: the months, days, quarters and half-year inside Jan–Jun 2016"
-  assert_contains "$(stdout)" "SECURITY_TEAMS,2016Q2," "--pe 201601..201606: 2016Q2 is in"
-  assert_contains "$(stdout)" "SOLVE_RATE,2016S1," "--pe 201601..201606: 2016S1 is in"
-  assert_contains "$(stdout)" "NOTE,20160315," "--pe 201601..201606: the day 20160315 is in"
+  assert_contains "$(stdout)" "security.teams,2016Q2," "--pe 201601..201606: 2016Q2 is in"
+  assert_contains "$(stdout)" "solve_rate,2016S1," "--pe 201601..201606: 2016S1 is in"
+  assert_contains "$(stdout)" "note,20160315," "--pe 201601..201606: the day 20160315 is in"
   assert_not_contains "$(stdout)" ",201607," "--pe 201601..201606: July is out"
   assert_not_contains "$(stdout)" ",2016Q3," "--pe 201601..201606: 2016Q3 is out"
   assert_not_contains "$(stdout)" ",2016,"  "--pe 201601..201606: the whole year 2016 is out"
   qok values export --db "$DB" --pe 2016..2020
-  assert_contains "$(stdout)" "SOLVE_RATE,2016-2020,106," "--pe 2016..2020: the term 2016-2020 is in"
+  assert_contains "$(stdout)" "solve_rate,2016-2020,106," "--pe 2016..2020: the term 2016-2020 is in"
   qok values export --db "$DB" --pe 2016Q1
   assert_eq "$(tail -n +2 "$FIXTURE" | awk -F, '$2 ~ /^2016(0[1-3]|0[1-3][0-3][0-9]|Q1)$/' | LC_ALL=C sort)" \
     "$(sorted_rows "$OUT")" "--pe 2016Q1: the months, days and the quarter of Q1 2016"
@@ -111,9 +111,9 @@ case_update_keeps_audit_trail() {
   new_db audit
   local file="$WORK/monthly.csv"
   csv "$file" \
-    'CRIME_SOLVED,201803,03400,,,4,Công an xã Tả Lèng,2018-04-02T08:00:00Z,,false' \
-    'CRIME_SOLVED,201803,03405,,,2,Công an xã Giang Ma,2018-04-02T08:00:00Z,,false' \
-    'SOLVE_RATE,201803,106,,,75.5,Công an huyện,2018-04-03T08:00:00Z,Tạm tính,false'
+    'crime.solved,201803,03400,,,4,Công an xã Tả Lèng,2018-04-02T08:00:00Z,,false' \
+    'crime.solved,201803,03405,,,2,Công an xã Giang Ma,2018-04-02T08:00:00Z,,false' \
+    'solve_rate,201803,106,,,75.5,Công an huyện,2018-04-03T08:00:00Z,Tạm tính,false'
   qok values import --db "$DB" --user "cán bộ nhập" "$file"
   assert_contains "$(stdout)" "3 rows — 3 created, 0 updated, 0 unchanged" "first import: 3 created"
   assert_eq 0 "$(sql "$DB" 'SELECT count(*) FROM data_value_audit')" "first import: no audit rows"
@@ -126,9 +126,9 @@ case_update_keeps_audit_trail() {
 
   # One value corrected.
   csv "$file" \
-    'CRIME_SOLVED,201803,03400,,,5,Công an xã Tả Lèng,2018-04-09T08:00:00Z,Bổ sung 1 vụ,false' \
-    'CRIME_SOLVED,201803,03405,,,2,Công an xã Giang Ma,2018-04-02T08:00:00Z,,false' \
-    'SOLVE_RATE,201803,106,,,75.5,Công an huyện,2018-04-03T08:00:00Z,Tạm tính,false'
+    'crime.solved,201803,03400,,,5,Công an xã Tả Lèng,2018-04-09T08:00:00Z,Bổ sung 1 vụ,false' \
+    'crime.solved,201803,03405,,,2,Công an xã Giang Ma,2018-04-02T08:00:00Z,,false' \
+    'solve_rate,201803,106,,,75.5,Công an huyện,2018-04-03T08:00:00Z,Tạm tính,false'
   qok values import --db "$DB" --user "người duyệt" "$file"
   assert_contains "$(stdout)" "3 rows — 0 created, 1 updated, 2 unchanged" "changed value: 1 updated, 2 unchanged"
   assert_eq 1 "$(sql "$DB" 'SELECT count(*) FROM data_value_audit')" "changed value: one audit row"
@@ -144,7 +144,7 @@ case_update_keeps_audit_trail() {
   assert_eq "5|2" "$(sql "$DB" "SELECT value, version FROM data_value WHERE value = 5")" \
     "the current value is 5, version 2"
   qok values export --db "$DB" --ou 03400
-  assert_contains "$(stdout)" "CRIME_SOLVED,201803,03400,,,5,Công an xã Tả Lèng,2018-04-09T08:00:00Z,Bổ sung 1 vụ,false" \
+  assert_contains "$(stdout)" "crime.solved,201803,03400,,,5,Công an xã Tả Lèng,2018-04-09T08:00:00Z,Bổ sung 1 vụ,false" \
     "the export shows the new value"
 
   # The corrected file once more: unchanged, no new audit row.
@@ -153,7 +153,7 @@ case_update_keeps_audit_trail() {
   assert_eq 1 "$(sql "$DB" 'SELECT count(*) FROM data_value_audit')" "re-import of the corrected file: still one audit row"
 
   # A changed comment or followup flag is a change too.
-  csv "$file" 'SOLVE_RATE,201803,106,,,75.5,Công an huyện,2018-04-20T08:00:00Z,Số liệu chính thức,true'
+  csv "$file" 'solve_rate,201803,106,,,75.5,Công an huyện,2018-04-20T08:00:00Z,Số liệu chính thức,true'
   qok values import --db "$DB" "$file"
   assert_contains "$(stdout)" "1 rows — 0 created, 1 updated, 0 unchanged" "changed comment and followup: 1 updated"
   assert_eq "75.5|Tạm tính|0" \
@@ -164,12 +164,12 @@ case_update_keeps_audit_trail() {
 case_same_number_written_differently_is_unchanged() {
   new_db numbers
   csv "$WORK/first.csv" \
-    'SOLVE_RATE,201803,106,,,100.0,,2018-04-02T08:00:00Z,,false' \
-    'SOLVE_RATE,201804,106,,,75.50,,2018-05-02T08:00:00Z,,false' \
-    'DEFENCE_BUDGET,2018,106,,,2500000.00,,2019-01-02T08:00:00Z,,false'
+    'solve_rate,201803,106,,,100.0,,2018-04-02T08:00:00Z,,false' \
+    'solve_rate,201804,106,,,75.50,,2018-05-02T08:00:00Z,,false' \
+    'defence.budget,2018,106,,,2500000.00,,2019-01-02T08:00:00Z,,false'
   qok values import --db "$DB" "$WORK/first.csv"
   qok values export --db "$DB" --output "$WORK/export.csv"
-  assert_eq "SOLVE_RATE,201803,106,,,100|SOLVE_RATE,201804,106,,,75.5|DEFENCE_BUDGET,2018,106,,,2500000" \
+  assert_eq "solve_rate,201803,106,,,100|solve_rate,201804,106,,,75.5|defence.budget,2018,106,,,2500000" \
     "$(tail -n +2 "$WORK/export.csv" | cut -d, -f1-6 | paste -sd '|')" "numbers are exported in their shortest form"
   qok values import --db "$DB" "$WORK/export.csv"
   assert_contains "$(stdout)" "0 created, 0 updated, 3 unchanged" \
@@ -179,10 +179,10 @@ case_same_number_written_differently_is_unchanged() {
 
 case_storedby_defaults_to_user() {
   new_db storedby
-  csv "$WORK/anonymous.csv" 'CRIME_SOLVED,201803,03400,,,4,,2018-04-02T08:00:00Z,,false'
+  csv "$WORK/anonymous.csv" 'crime.solved,201803,03400,,,4,,2018-04-02T08:00:00Z,,false'
   qok values import --db "$DB" --user "Trần Thị B" "$WORK/anonymous.csv"
   qok values export --db "$DB"
-  assert_contains "$(stdout)" "CRIME_SOLVED,201803,03400,,,4,Trần Thị B,2018-04-02T08:00:00Z,,false" \
+  assert_contains "$(stdout)" "crime.solved,201803,03400,,,4,Trần Thị B,2018-04-02T08:00:00Z,,false" \
     "a row without storedby is stored by the importing --user"
   assert_eq "Trần Thị B" "$(sql "$DB" 'SELECT imported_by FROM import_batch')" "the import batch records the --user"
 }
