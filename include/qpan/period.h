@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "qpan/date.h"
 #include "qpan/status.h"
@@ -112,6 +114,12 @@ class Period {
   int32_t a_ = 0;
   int32_t b_ = 0;
 };
+
+// The key() ranges (inclusive) of every period of each single type — day, month, quarter,
+// half-year, year, five-year term — that lies within `p` (calendar months). Keys of one type
+// are consecutive in time, so each type gives at most one range: a store filters "values
+// whose period lies within p" with them.
+std::vector<std::pair<int64_t, int64_t>> contained_key_ranges(const Period& p);
 
 // Lower-case name of a period type as used in pack files ("day", "month", "quarter",
 // "six_month", "year", "five_year", "month_range").

@@ -1,10 +1,65 @@
-// `qpan analytics`: roll-ups of elements over units and periods (being written).
+// `qpan analytics`: elements rolled up over units and periods, with the dimensions of
+// DHIS2's analytics API (dx, ou, pe), printed as a table for people, CSV or DHIS2 JSON.
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+#include <memory>
+#include <string>
+
 #include "cli/commands.h"
+#include "qpan/analytics.h"
 
 namespace qpan::cli {
+namespace {
 
-void add_analytics_command(CLI::App&, Status&) {}
+struct AnalyticsArgs {
+  std::string db;
+  std::string dx;
+  std::string ou;
+  std::string pe;
+  std::string format = "table";
+};
+
+Status analytics_command(const AnalyticsArgs& args) {
+  Result<AnalyticsQuery> query = parse_analytics_query(args.dx, args.ou, args.pe);
+  if (!query) return query.status();
+  Result<std::unique_ptr<Store>> store = open_store(args.db);
+  if (!store) return store.status();
+  Result<AnalyticsResult> result = run_analytics(**store, *query);
+  if (!result) return result.status();
+  const AnalyticsFormat format = args.format == "csv"    ? AnalyticsFormat::kCsv
+                                : args.format == "json" ? AnalyticsFormat::kJson
+                                                        : AnalyticsFormat::kTable;
+  std::cout << format_analytics(*result, format) << std::flush;
+  if (!std::cout) return Status::io_error("cannot write the result");
+  return Status::ok();
+}
+
+}  // namespace
+
+void add_analytics_command(CLI::App& app, Status& status) {
+  auto args = std::make_shared<AnalyticsArgs>();
+  auto* cmd = app.add_subcommand(
+      "analytics",
+      "Roll up data elements over units and periods (dimensions as in DHIS2: dx, ou, pe)");
+  cmd->add_option("--db", args->db, "Database file (SQLite)")->required();
+  cmd->add_option("--dx", args->dx,
+                  "Data elements, comma-separated; CODE.OPTION for one disaggregation option, "
+                  "CODE for the total")
+      ->required();
+  cmd->add_option("--ou", args->ou,
+                  "Org unit codes, comma-separated: each unit with the units under it in each "
+                  "value's period")
+      ->required();
+  cmd->add_option("--pe", args->pe,
+                  "Periods, comma-separated: 202203, 2022Q1, 2022S1, 2022, 2016-2020, "
+                  "201601..201806")
+      ->required();
+  cmd->add_option("--format", args->format,
+                  "table (for people, Vietnamese; the default), csv (dx,ou,pe,value) or json "
+                  "(DHIS2 analytics response)")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  cmd->callback([args, &status] { status = analytics_command(*args); });
+}
 
 }  // namespace qpan::cli

@@ -554,6 +554,30 @@ Result<Period> Period::from_key(int64_t key) {
   }
 }
 
+std::vector<std::pair<int64_t, int64_t>> contained_key_ranges(const Period& p) {
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  const DateRange days = p.dates();
+  ranges.emplace_back(Period::day(days.first).key(), Period::day(days.last).key());
+  if (p.type() == PeriodType::kDay) return ranges;
+  const MonthIndex first = p.first_month(), last = p.last_month();
+  ranges.emplace_back(Period::month(year_of(first), month_of(first)).key(),
+                      Period::month(year_of(last), month_of(last)).key());
+  // Whole blocks of `size` months (quarters, halves, years) inside [first, last].
+  auto blocks = [&](int size, auto make) {
+    MonthIndex lo = (first + size - 1) / size * size;  // first block start >= first
+    MonthIndex hi = (last + 1) / size * size - size;   // last block start ending <= last
+    if (lo <= hi) ranges.emplace_back(make(lo).key(), make(hi).key());
+  };
+  blocks(3, [](MonthIndex m) { return Period::quarter(year_of(m), month_of(m) / 3 + 1); });
+  blocks(6, [](MonthIndex m) { return Period::six_month(year_of(m), month_of(m) / 6 + 1); });
+  blocks(12, [](MonthIndex m) { return Period::year(year_of(m)); });
+  const int first_year = (first + 11) / 12, last_year = (last + 1) / 12 - 1;
+  if (last_year - first_year >= 4) {
+    ranges.emplace_back(Period::five_year(first_year).key(), Period::five_year(last_year - 4).key());
+  }
+  return ranges;
+}
+
 std::string_view period_type_name(PeriodType type) {
   switch (type) {
     case PeriodType::kDay:

@@ -538,3 +538,32 @@ TEST(PeriodTypeName, RejectsUnknownNames) {
 
 }  // namespace
 }  // namespace qpan
+
+namespace qpan {
+namespace {
+
+TEST(PeriodContainedKeyRanges, ListsWholePeriodsOfEachType) {
+  using Ranges = std::vector<std::pair<int64_t, int64_t>>;
+  auto range = [](const Period& a, const Period& b) { return std::make_pair(a.key(), b.key()); };
+  const Period y2016 = Period::year(2016);
+  EXPECT_EQ(contained_key_ranges(y2016),
+            (Ranges{range(Period::day(make_date(2016, 1, 1)), Period::day(make_date(2016, 12, 31))),
+                    range(Period::month(2016, 1), Period::month(2016, 12)),
+                    range(Period::quarter(2016, 1), Period::quarter(2016, 4)),
+                    range(Period::six_month(2016, 1), Period::six_month(2016, 2)),
+                    range(Period::year(2016), Period::year(2016))}));
+  // February to June holds months and one whole quarter, no half-year.
+  EXPECT_EQ(contained_key_ranges(Period::parse("201602..201606").value()),
+            (Ranges{range(Period::day(make_date(2016, 2, 1)), Period::day(make_date(2016, 6, 30))),
+                    range(Period::month(2016, 2), Period::month(2016, 6)),
+                    range(Period::quarter(2016, 2), Period::quarter(2016, 2))}));
+  // Five years hold one five-year term.
+  Ranges term = contained_key_ranges(Period::five_year(2016));
+  EXPECT_EQ(term.back(), range(Period::five_year(2016), Period::five_year(2016)));
+  // A day holds only itself.
+  const Period day = Period::day(make_date(2022, 3, 15));
+  EXPECT_EQ(contained_key_ranges(day), (Ranges{range(day, day)}));
+}
+
+}  // namespace
+}  // namespace qpan

@@ -11,37 +11,11 @@ constexpr std::string_view kHeader =
     "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,"
     "lastupdated,comment,followup\n";
 
-// The key ranges of every period of each type that lies within `p` (Gregorian). Periods
-// of one type have consecutive keys in time order, so each type gives one range.
-std::vector<std::pair<int64_t, int64_t>> contained_period_keys(const Period& p) {
-  std::vector<std::pair<int64_t, int64_t>> ranges;
-  const DateRange days = p.dates();
-  ranges.emplace_back(Period::day(days.first).key(), Period::day(days.last).key());
-  if (p.type() == PeriodType::kDay) return ranges;
-  const MonthIndex first = p.first_month(), last = p.last_month();
-  ranges.emplace_back(Period::month(year_of(first), month_of(first)).key(),
-                      Period::month(year_of(last), month_of(last)).key());
-  // Whole blocks of `size` months (quarters, halves, years) inside [first, last].
-  auto blocks = [&](int size, auto make) {
-    MonthIndex lo = (first + size - 1) / size * size;  // first block start >= first
-    MonthIndex hi = (last + 1) / size * size - size;   // last block start ending <= last
-    if (lo <= hi) ranges.emplace_back(make(lo).key(), make(hi).key());
-  };
-  blocks(3, [](MonthIndex m) { return Period::quarter(year_of(m), month_of(m) / 3 + 1); });
-  blocks(6, [](MonthIndex m) { return Period::six_month(year_of(m), month_of(m) / 6 + 1); });
-  blocks(12, [](MonthIndex m) { return Period::year(year_of(m)); });
-  const int first_year = (first + 11) / 12, last_year = (last + 1) / 12 - 1;
-  if (last_year - first_year >= 4) {
-    ranges.emplace_back(Period::five_year(first_year).key(), Period::five_year(last_year - 4).key());
-  }
-  return ranges;
-}
-
 }  // namespace
 
 Result<int64_t> export_values_csv(Store& store, std::ostream& out, const ValueExportOptions& options) {
   ValueFilter filter;
-  if (options.period) filter.period_key_ranges = contained_period_keys(*options.period);
+  if (options.period) filter.period_key_ranges = contained_key_ranges(*options.period);
 
   std::optional<OrgUnitIndex> units;
   if (options.org_unit) {

@@ -1,0 +1,101 @@
+// Analytics: data elements rolled up over org units and periods, with the dimensions of
+// DHIS2's analytics API — dx (data), ou (organisation unit), pe (period) — and its three
+// output shapes: a table for people (Vietnamese), CSV for machines, and DHIS2's analytics
+// JSON for dashboards and scripts.
+//
+// A value belongs to the cell (dx, ou, pe) when its element (and option, for "code.option")
+// is dx, its unit is ou or lies under ou in the structure in force in the value's own
+// period, and its period lies within pe (a month, quarter, half-year or year inside pe; a
+// yearly value is never split into quarters). Values combine by the element's aggregation:
+//
+//   sum          the sum of the values
+//   last         per unit (and option), the value with the latest period within pe; summed
+//   average      the mean of the values (rounded to 10 decimal places)
+//   count_true   the number of units (and options) whose latest value within pe is true
+//   min, max     the smallest / largest value (booleans count as 1 and 0)
+//   none         not aggregatable: asking for such an element is an error
+//
+// Sums are exact for the decimals values are written with; integers stay exact up to 2^53.
+// Like DHIS2, a combination without any value gives no cell.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qpan/data_element.h"
+#include "qpan/period.h"
+#include "qpan/status.h"
+#include "qpan/store.h"
+
+namespace qpan {
+
+struct AnalyticsQuery {
+  // Element codes; "code.option" selects one disaggregation option, a plain code is the
+  // total over all options.
+  std::vector<std::string> dx;
+  std::vector<std::string> ou;  // org unit codes
+  std::vector<Period> pe;
+};
+
+// Builds a query from comma-separated lists as given on a command line or in a URL:
+// ("CRIME_SOLVED,CRIME_OCCURRED.drugs", "106,12", "201601..201806,2016Q1"). Empty items
+// are ignored. A malformed period is an invalid_input error naming "pe" and the item.
+Result<AnalyticsQuery> parse_analytics_query(std::string_view dx, std::string_view ou,
+                                             std::string_view pe);
+
+// What a dimension item is, for the metaData of the result.
+struct AnalyticsItem {
+  std::string code;     // as in the query (periods in their machine form)
+  std::string name_vi;  // element (and option) name; unit name in force; period label
+  std::string name_en;  // unit names have no English form: the same as name_vi
+};
+
+struct AnalyticsDataItem : AnalyticsItem {
+  ValueType value_type = ValueType::kCount;
+  AggregationType aggregation = AggregationType::kSum;
+};
+
+// One (dx, ou, pe) combination that has data.
+struct AnalyticsCell {
+  size_t dx = 0;  // indices into AnalyticsResult::dx, ou, pe
+  size_t ou = 0;
+  size_t pe = 0;
+  double value = 0;
+  ValueType value_type = ValueType::kCount;  // the element's, for formatting
+};
+
+struct AnalyticsResult {
+  // The items of each dimension in query order (repeated items once).
+  std::vector<AnalyticsDataItem> dx;
+  std::vector<AnalyticsItem> ou;
+  std::vector<AnalyticsItem> pe;
+  // Ordered by dx, then ou, then pe, each in query order.
+  std::vector<AnalyticsCell> cells;
+};
+
+// Runs the query. User errors (invalid_input / not_found) name the dimension and the item:
+// unknown element or option, an element that does not aggregate, unknown unit, a unit not
+// in force during a period, an empty dimension.
+Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query);
+
+enum class AnalyticsFormat {
+  kTable,  // for people: Vietnamese headers, names and number format, aligned columns
+  kCsv,    // dx,ou,pe,value with codes and machine-form numbers
+  kJson,   // the shape of DHIS2's analytics response (headers, metaData, rows, height, width)
+};
+
+// The result in one of the formats, ending with a newline.
+std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat format);
+
+// Machine form of a number: '.' decimal mark, no grouping, no exponent, integers without
+// decimals, the shortest digits that read back as the same double ("449", "98.9").
+std::string format_number_machine(double value);
+
+// Vietnamese form of a number for people: '.' groups thousands, ',' is the decimal mark;
+// at most `max_decimals` decimals (rounded half away from zero), trailing zeros dropped:
+// 1009 → "1.009", 41570000.25 → "41.570.000,25", 98.9 → "98,9", -1234.5 → "-1.234,5".
+std::string format_number_vi(double value, int max_decimals);
+
+}  // namespace qpan
