@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# End-to-end: `qpan demo` builds the demo database (units, the pack, the generated datasets
+# through the normal value import) and the published figures of shared/seeds/FIGURES.md
+# come out of it: every figure that is a sum, a last value or a count of element values is
+# checked through `qpan analytics --format csv`, and the ones that need the evaluation
+# engine (drug-free communes, key areas taken off the list, "An toàn về ANTT" shares, the
+# movement rating) are recomputed from the raw values with sqlite3. Also: the generated
+# values keep the pack's validation rules, only units in force report, the same
+# specification gives byte-identical CSV, and a second run changes nothing.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+# demo_db: sets DB to a fresh demo database (about a second; a few under the sanitizers).
+demo_db() {
+  DB="$WORK/demo-$CURRENT_CASE.db"
+  rm -f "$DB" "$DB-wal" "$DB-shm"
+  qok demo --db "$DB"
+  assert_contains "$(stdout)" "demo database $DB is ready" "qpan demo says the database is ready"
+}
+
+# figures OU PE DX=VALUE...: one analytics query for all DX, each cell exactly VALUE.
+figures() {
+  local ou=$1 pe=$2
+  shift 2
+  local dx="" pair
+  for pair in "$@"; do dx+="${dx:+,}${pair%%=*}"; done
+  qok analytics --db "$DB" --dx "$dx" --ou "$ou" --pe "$pe" --format csv
+  assert_eq "dx,ou,pe,value" "$(head -n 1 "$OUT")" "analytics csv header"
+  for pair in "$@"; do
+    local got
+    got=$(awk -F, -v dx="${pair%%=*}" -v ou="$ou" '$1 == dx && $2 == ou { print $4 }' "$OUT")
+    assert_eq "${pair#*=}" "$got" "${pair%%=*} for $ou in $pe"
+  done
+}
+
+# cell DX OU PE: sets CELL to the analytics value of one cell (empty when none).
+CELL=""
+cell() {
+  qok analytics --db "$DB" --dx "$1" --ou "$2" --pe "$3" --format csv
+  CELL=$(awk -F, -v dx="$1" 'NR > 1 && $1 == dx { print $4 }' "$OUT")
+}
+
+# Units of a province in the district era: communes (and agencies) whose parent is one of
+# its districts.
+units_of() {  # PROVINCE LEVELS_SQL_LIST
+  echo "SELECT DISTINCT code FROM org_unit WHERE level IN ($2)
+        AND parent_code IN (SELECT code FROM org_unit WHERE level = 'district' AND parent_code = '$1')"
+}
+
+case_lai_chau_mid_term_review_2016_2018() {
+  demo_db
+  # seeds/000: public order, 1 Jan 2016 – 30 Jun 2018, from commune-level monthly values.
+  figures 12 201601..201806 crime.ttxh.cases=449 crime.ttxh.solved=364 crime.ttxh.suspects=576 \
+    drug.cases=766 drug.suspects=983 crime.economic.cases=110 env.violations=162 \
+    traffic.accidents=166 traffic.deaths=96 traffic.injuries=135
+  # Foreign affairs, reported monthly by the province.
+  figures 12 201601..201806 foreign.in.delegations.van_nam=36 foreign.in.delegations.bac_lao=22 \
+    foreign.in.delegations.dai_su_quan=3 foreign.in.delegations.to_chuc_nn=252 \
+    foreign.out.delegations.van_nam=67 foreign.out.persons.van_nam=664 foreign.out.delegations.bac_lao=12 \
+    foreign.coop.trainees=30 foreign.aid.vnd=67716000000 foreign.exit.delegations=87 \
+    foreign.exit.individuals=108 foreign.exit.persons=1009 foreign.in.delegations_total=302 \
+    foreign.in.persons=2360
+  # The roll-up is of commune values: the districts add up to the province.
+  qok analytics --db "$DB" --dx crime.ttxh.cases --ou 105,106,107,108,109,110,111,112 --pe 201601..201806 --format csv
+  assert_eq 449 "$(awk -F, 'NR > 1 { s += $4 } END { print s }' "$OUT")" "the 8 districts' crimes add up to 449"
+  assert_eq 0 "$(sql "$DB" "SELECT count(*) FROM data_value WHERE unit_id IN (SELECT id FROM unit_key WHERE code = '12')
+                               AND element_id = (SELECT id FROM data_element WHERE code = 'crime.ttxh.cases')")" \
+    "no crime value is entered at the province itself"
+
+  # 36/108 communes kept free of drugs: every month of the window reported, all zero.
+  local drug_free
+  drug_free=$(sql "$DB" "
+    WITH commune AS ($(units_of 12 "'commune'")
+                     AND (valid_from = '' OR valid_from <= '2018-06-30') AND (valid_until = '' OR valid_until > '2016-01-01')),
+         v AS (SELECT k.code AS unit, count(*) AS months, sum(d.value) AS cases
+               FROM data_value d JOIN unit_key k ON k.id = d.unit_id
+               WHERE d.element_id = (SELECT id FROM data_element WHERE code = 'drug.cases')
+                 AND d.period BETWEEN 2000000201601 AND 2000000201806 GROUP BY k.code)
+    SELECT count(*), sum(v.months = 30 AND v.cases = 0), sum(v.cases > 0)
+    FROM commune LEFT JOIN v ON v.unit = commune.code")
+  assert_eq "108|36|72" "$drug_free" \
+    "108 communes in 2016–6/2018: 36 without a drug case in any of the 30 months, 72 with at least one"
+}
+
+case_lai_chau_2021_2022_and_defence_zone() {
+  demo_db
+  # seeds/001: first quarter of 2022 — recruits (commune values) and visiting delegations.
+  figures 12 2022Q1 mil.recruit.delivered=910 mil.recruit.quota=920 foreign.in.delegations=9 foreign.in.persons=48
+  assert_eq "98.9" "$(awk 'BEGIN { printf "%.1f", 910 / 920 * 100 }')" "910/920 is 98,9 %"
+  figures 12 2021 border.gate.trade_usd.ma_lu_thang=41570000
+  # seeds/004: the five years of Decree 21/2019 on defence zones.
+  figures 12 2019..2024 defzone.works.budget_vnd=212000000000
+  figures 12 2024 awards.commendation.collectives.bo_chqs_tinh=7 awards.commendation.individuals.bo_chqs_tinh=15
+  # Background months exist on both sides of the figures' windows.
+  cell crime.ttxh.cases 12 202201..202206
+  [ "${CELL:-0}" -gt 0 ] || fail "Lai Châu has crime values in 2022" "> 0" "$CELL"
+  pass "Lai Châu has background crime values until June 2022 ($CELL in 2022S1)"
+}
+
+case_lao_cai_review_2016_2020() {
+  demo_db
+  # seeds/003: people's security and mediation teams kept at the end of 2020 (stocks: last value).
+  cell movement.security_teams 10 2020
+  [ "$CELL" -gt 1700 ] || fail "more than 1.700 security teams in 2020" "> 1700" "$CELL"
+  pass "security teams at the end of 2020: $CELL (> 1.700)"
+  cell movement.mediation_teams 10 2020
+  if [ "$CELL" -lt 1950 ] || [ "$CELL" -gt 2050 ]; then fail "about 2.000 mediation teams in 2020" "1950..2050" "$CELL"; fi
+  pass "mediation teams at the end of 2020: $CELL (about 2.000)"
+  # Awards of the review conference (January 2021).
+  figures 10 2021Q1 awards.emulation_flag.chu_tich_ubnd_tinh=5 awards.merit.collectives=20 \
+    awards.merit.individuals=31 awards.commendation.collectives.giam_doc_cong_an_tinh=17 \
+    awards.commendation.individuals.giam_doc_cong_an_tinh=56
+  figures 10 2021Q1 awards.merit.collectives.bo_cong_an=8 awards.merit.collectives.chu_tich_ubnd_tinh=12
+
+  # 49 communes taken off the list of key complex areas: on it in 2016, off it in 2020.
+  figures 10 2016 security.key_area=55
+  figures 10 2020 security.key_area=9
+  assert_eq "49" "$(sql "$DB" "
+    WITH v AS (SELECT k.code AS unit, d.period AS p, d.value AS on_list FROM data_value d JOIN unit_key k ON k.id = d.unit_id
+               WHERE d.element_id = (SELECT id FROM data_element WHERE code = 'security.key_area')
+                 AND k.code IN ($(units_of 10 "'commune'")))
+    SELECT count(*) FROM v a JOIN v b ON a.unit = b.unit
+    WHERE a.p = 5000000002016 AND a.on_list = 1 AND b.p = 5000000002020 AND b.on_list = 0")" \
+    "49 communes on the key-area list in 2016 are off it in 2020"
+  assert_eq "164|164|152" "$(sql "$DB" "
+    SELECT sum(period = 5000000002016), sum(period = 5000000002019), sum(period = 5000000002020) FROM data_value
+    WHERE element_id = (SELECT id FROM data_element WHERE code = 'security.key_area')")" \
+    "every commune in force at the end of the year has a key-area value: 164 in 2016 and 2019, 152 in 2020"
+
+  # Movement rating 2020: more than 90 % of communes, agencies and schools khá or better
+  # (>= 75 points), none yếu (< 50); earlier years lower.
+  local rating
+  rating=$(sql "$DB" "
+    WITH v AS (SELECT d.period - 5000000000000 AS year, d.value AS points FROM data_value d JOIN unit_key k ON k.id = d.unit_id
+               WHERE d.element_id = (SELECT id FROM data_element WHERE code = 'movement.rating_points')
+                 AND k.code IN ($(units_of 10 "'commune', 'agency'")))
+    SELECT year || ':' || count(*) || ':' || sum(points >= 75) || ':' || sum(points < 50) FROM v GROUP BY year ORDER BY year")
+  local line year n good weak previous=0
+  for line in $rating; do
+    IFS=: read -r year n good weak <<<"$line"
+    local share=$((1000 * good / n))
+    [ "$share" -gt "$previous" ] || fail "the share rated khá or better rises every year" "more than $previous‰" "$share‰ in $year"
+    previous=$share
+  done
+  pass "the share rated khá or better rises every year 2016–2020"
+  IFS=: read -r year n good weak <<<"$(printf '%s\n' "$rating" | tail -n 1)"
+  assert_eq "2020:190:0" "$year:$n:$weak" "2020: 190 rated units (152 communes, 38 agencies and schools), none yếu"
+  [ $((100 * good)) -gt $((90 * n)) ] || fail "more than 90 % rated khá or better in 2020" "> 90 %" "$good of $n"
+  pass "2020: $good of $n rated khá or better (> 90 %)"
+}
+
+case_lao_cai_safe_in_security_shares() {
+  demo_db
+  # eval.antt_safe.commune / .agency of the pack (TT 23/2012), recomputed from the raw
+  # values: met = registered units meeting every criterion; share = met / registered.
+  antt() {  # YEAR → "level|registered|met" lines
+    sql "$DB" "
+      WITH unit AS (SELECT DISTINCT code, level FROM org_unit WHERE level IN ('commune', 'agency')
+                    AND parent_code IN (SELECT code FROM org_unit WHERE level = 'district' AND parent_code = '10')),
+      v AS (SELECT k.code AS unit, e.code AS el, d.period AS p, d.value AS val
+            FROM data_value d JOIN unit_key k ON k.id = d.unit_id JOIN data_element e ON e.id = d.element_id
+            WHERE k.code IN (SELECT code FROM unit)),
+      y AS (SELECT unit,
+              max(CASE WHEN el = 'antt.registered' THEN val END) AS reg,
+              max(CASE WHEN el = 'antt.resolution_and_plan' THEN val END) AS plan,
+              max(CASE WHEN el = 'antt.order_criteria_met' THEN val END) AS ord,
+              max(CASE WHEN el = 'antt.police_disciplined' THEN val END) AS disc,
+              max(CASE WHEN el = 'antt.police_advanced_unit' THEN val END) AS adv,
+              max(CASE WHEN el = 'antt.villages_safe' THEN val END) AS safe,
+              max(CASE WHEN el = 'antt.villages_total' THEN val END) AS total,
+              max(CASE WHEN el = 'antt.internal_rules_met' THEN val END) AS internal,
+              max(CASE WHEN el = 'antt.staff_no_violation' THEN val END) AS staff
+            FROM v WHERE p = 5000000000000 + $1 GROUP BY unit),
+      c AS (SELECT unit, sum(CASE WHEN p / 100 = 20000000000 + $1 THEN val ELSE 0 END) AS cases,
+                         sum(CASE WHEN p / 100 = 20000000000 + $1 - 1 THEN val ELSE 0 END) AS last_year
+            FROM v WHERE el = 'crime.ttxh.cases' GROUP BY unit)
+      SELECT u.level, count(*),
+        sum(CASE WHEN u.level = 'commune'
+                 THEN y.plan = 1 AND y.ord = 1 AND coalesce(c.cases, 0) <= coalesce(c.last_year, 0)
+                      AND y.disc = 0 AND y.adv = 1 AND y.safe >= 0.7 * y.total
+                 ELSE y.plan = 1 AND y.ord = 1 AND y.internal = 1 AND y.staff = 1 END)
+      FROM y JOIN unit u ON u.code = y.unit LEFT JOIN c ON c.unit = y.unit
+      WHERE y.reg = 1 GROUP BY u.level ORDER BY u.level"
+  }
+  local y2019 y2020
+  y2019=$(antt 2019 | paste -sd ' ')
+  y2020=$(antt 2020 | paste -sd ' ')
+  assert_eq "agency|36|31 commune|164|141" "$y2019" "2019: 36 agencies and schools registered, 31 met; 164 communes, 141 met"
+  assert_eq "agency|37|32 commune|152|136" "$y2020" "2020: 37 agencies and schools registered, 32 met; 152 communes, 136 met"
+  # Shares and their change, rounded as the review writes them.
+  assert_eq "3.5" "$(awk 'BEGIN { printf "%.1f", (136 / 152 - 141 / 164) * 100 }')" \
+    "communes meeting the standard: 85,98 % → 89,47 %, +3,5 points"
+  assert_eq "3" "$(awk 'BEGIN { printf "%.0f", ((136 + 32) / (152 + 37) - (141 + 31) / (164 + 36)) * 100 }')" \
+    "all units (communes, agencies, schools): 86,0 % → 88,9 %, +3 points"
+  # The failing units fail for the reasons the specification names, and say so.
+  assert_eq "1" "$(sql "$DB" "SELECT count(*) FROM data_value WHERE period = 5000000002020 AND value = 1
+      AND element_id = (SELECT id FROM data_element WHERE code = 'antt.police_disciplined')")" \
+    "2020: one commune with an officer disciplined"
+  assert_eq "6" "$(sql "$DB" "SELECT count(*) FROM data_value WHERE period = 5000000002020
+      AND element_id = (SELECT id FROM data_element WHERE code = 'antt.villages_safe')
+      AND comment = 'Dưới 70% khu dân cư đạt tiêu chuẩn An toàn về ANTT'")" \
+    "2020: six communes with under 70 % of villages safe, with the reason in the comment"
+}
+
+case_values_keep_the_pack_rules() {
+  demo_db
+  # Each rule of packs/qpan-vn/validation_rules.json between elements the demo generates,
+  # cell by cell (unit and period, options summed): violations, and that it was checked.
+  rule() {  # LEFT OP RIGHT
+    local result
+    result=$(sql "$DB" "
+      SELECT count(*), coalesce(sum(NOT (l $2 coalesce(r, 0))), 0) FROM (
+        SELECT sum(CASE WHEN e.code = '$1' THEN d.value END) AS l, sum(CASE WHEN e.code = '$3' THEN d.value END) AS r
+        FROM data_value d JOIN data_element e ON e.id = d.element_id
+        WHERE e.code IN ('$1', '$3') GROUP BY d.period, d.unit_id)
+      WHERE l IS NOT NULL")
+    [ "${result%%|*}" -gt 0 ] || fail "rule $1 $2 $3: no value to check"
+    assert_eq 0 "${result#*|}" "$1 $2 $3 in all ${result%%|*} cells"
+  }
+  rule crime.ttxh.solved '<=' crime.ttxh.cases
+  rule antt.villages_safe '<=' antt.villages_total
+  rule antt.villages_registered '<=' antt.villages_total
+  rule antt.villages_safe '<=' antt.villages_registered
+  rule mil.recruit.delivered '<=' mil.recruit.quota
+  rule movement.security_team_members '>=' movement.security_teams
+  rule foreign.out.delegations '<=' foreign.out.persons
+  rule foreign.in.delegations_total '<=' foreign.in.persons
+  rule foreign.exit.individuals '<=' foreign.exit.persons
+  assert_eq 0 "$(sql "$DB" "
+    SELECT count(*) FROM (
+      SELECT sum(CASE WHEN e.code = 'foreign.exit.delegations' THEN d.value END) AS a,
+             sum(CASE WHEN e.code = 'foreign.exit.individuals' THEN d.value END) AS b,
+             sum(CASE WHEN e.code = 'foreign.exit.persons' THEN d.value END) AS p
+      FROM data_value d JOIN data_element e ON e.id = d.element_id
+      WHERE e.code LIKE 'foreign.exit.%' GROUP BY d.period, d.unit_id)
+    WHERE a + b > p OR p IS NULL")" \
+    "foreign.exit.delegations + foreign.exit.individuals <= foreign.exit.persons every month"
+  # Also the non-rule sense of the figures: suspects only where there were cases.
+  rule crime.ttxh.suspects '>=' crime.ttxh.solved
+  rule drug.suspects '>=' drug.cases
+  local victims
+  for victims in traffic.deaths traffic.injuries; do
+    assert_eq 0 "$(sql "$DB" "
+      SELECT count(*) FROM (
+        SELECT sum(CASE WHEN e.code = '$victims' THEN d.value END) AS v,
+               sum(CASE WHEN e.code = 'traffic.accidents' THEN d.value END) AS a
+        FROM data_value d JOIN data_element e ON e.id = d.element_id
+        WHERE e.code IN ('$victims', 'traffic.accidents') GROUP BY d.period, d.unit_id)
+      WHERE v > 0 AND coalesce(a, 0) = 0")" "no $victims in a commune-month without an accident"
+  done
+}
+
+case_units_in_force_and_realistic_values() {
+  demo_db
+  # Lai Châu: 108 communes report monthly until January 2020, 106 from February 2020; every
+  # value is in a month its unit was in force (the import checks it too).
+  assert_eq "108|108|106|106" "$(sql "$DB" "
+    SELECT sum(period = 2000000201601), sum(period = 2000000202001), sum(period = 2000000202002), sum(period = 2000000202206)
+    FROM data_value WHERE element_id = (SELECT id FROM data_element WHERE code = 'crime.ttxh.cases')
+      AND unit_id IN (SELECT id FROM unit_key WHERE code IN ($(units_of 12 "'commune'")))")" \
+    "Lai Châu crime reports: 108 communes in 1/2016 and 1/2020, 106 in 2/2020 and 6/2022"
+  assert_eq "" "$(sql "$DB" "SELECT k.code FROM data_value d JOIN unit_key k ON k.id = d.unit_id
+    WHERE k.code IN ('03397', '03556') AND d.period >= 2000000202002 AND d.period < 3000000000000 LIMIT 1")" \
+    "Sùng Phài 03397 and Ma Li Chải 03556 report nothing after January 2020"
+  # Seasonality: more crime around Tết (January–February) than in June–July, more fires in
+  # the dry season (February–March) than in the rains (July–August).
+  local tet summer dry rain
+  tet=$(sql "$DB" "SELECT sum(value) FROM data_value WHERE element_id = (SELECT id FROM data_element WHERE code = 'crime.ttxh.cases')
+                   AND period BETWEEN 2000000201601 AND 2000000202212 AND period % 100 IN (1, 2)")
+  summer=$(sql "$DB" "SELECT sum(value) FROM data_value WHERE element_id = (SELECT id FROM data_element WHERE code = 'crime.ttxh.cases')
+                      AND period BETWEEN 2000000201601 AND 2000000202212 AND period % 100 IN (6, 7)")
+  [ "$tet" -gt $((summer * 5 / 4)) ] || fail "crime peaks around Tết" "Jan–Feb > 1.25 × Jun–Jul ($summer)" "$tet"
+  pass "crime around Tết ($tet in Jan–Feb) is well above June–July ($summer)"
+  dry=$(sql "$DB" "SELECT sum(value) FROM data_value WHERE element_id = (SELECT id FROM data_element WHERE code = 'fire.incidents')
+                   AND period % 100 IN (2, 3)")
+  rain=$(sql "$DB" "SELECT sum(value) FROM data_value WHERE element_id = (SELECT id FROM data_element WHERE code = 'fire.incidents')
+                    AND period % 100 IN (7, 8)")
+  [ "$dry" -gt $((rain * 3)) ] || fail "fires follow the dry season" "Feb–Mar > 3 × Jul–Aug ($rain)" "$dry"
+  pass "fires in the dry season ($dry in Feb–Mar) far above the rains ($rain in Jul–Aug)"
+  # No commune holds a total, and many commune-months are zero.
+  assert_eq "1" "$(sql "$DB" "SELECT max(s) < 449 / 10 AND min(s) >= 0 FROM (SELECT sum(value) AS s FROM data_value
+    WHERE element_id = (SELECT id FROM data_element WHERE code = 'crime.ttxh.cases')
+      AND unit_id IN (SELECT id FROM unit_key WHERE code IN ($(units_of 12 "'commune'")))
+      AND period BETWEEN 2000000201601 AND 2000000201806 GROUP BY unit_id)")" \
+    "no commune has a tenth of the 449 crimes"
+  assert_eq "1" "$(sql "$DB" "SELECT avg(value = 0) > 0.5 FROM data_value
+    WHERE element_id = (SELECT id FROM data_element WHERE code = 'crime.ttxh.cases')")" \
+    "most commune-months report zero social-order crimes"
+}
+
+case_deterministic_and_idempotent() {
+  qok demo --db "$WORK/first.db" --csv-dir "$WORK/first"
+  assert_contains "$(stdout)" "$WORK/first/lai-chau.csv" "--csv-dir keeps the generated CSV files"
+  qok demo --db "$WORK/second.db" --csv-dir "$WORK/second"
+  assert_files_equal "$WORK/first/lai-chau.csv" "$WORK/second/lai-chau.csv" "lai-chau.csv is byte-identical on a second run"
+  assert_files_equal "$WORK/first/lao-cai.csv" "$WORK/second/lao-cai.csv" "lao-cai.csv is byte-identical on a second run"
+  assert_eq "$CSV_HEADER" "$(head -n 1 "$WORK/first/lai-chau.csv")" "the generated files are dataValueSets CSV"
+  # They went through the normal value import: one batch per dataset, every row created.
+  local rows
+  rows=$(($(wc -l <"$WORK/first/lai-chau.csv") + $(wc -l <"$WORK/first/lao-cai.csv") - 2))
+  assert_eq "values|lai-chau.csv values|lao-cai.csv" \
+    "$(sql "$WORK/first.db" "SELECT kind || '|' || source FROM import_batch ORDER BY id" | paste -sd ' ')" \
+    "one value import batch per dataset"
+  assert_eq "$rows" "$(value_count "$WORK/first.db")" "the database holds every generated row ($rows)"
+  # Once more on the same database: nothing changes.
+  qok demo --db "$WORK/first.db"
+  assert_matches "$(stdout)" "^dataset lai-chau .*: [0-9]+ values — 0 created, 0 updated, [0-9]+ unchanged$" \
+    "second run: lai-chau all unchanged"
+  assert_matches "$(stdout)" "^dataset lao-cai .*: [0-9]+ values — 0 created, 0 updated, [0-9]+ unchanged$" \
+    "second run: lao-cai all unchanged"
+  assert_eq 0 "$(sql "$WORK/first.db" 'SELECT count(*) FROM data_value_audit')" "second run: no audit rows"
+  # The default temporary folder is removed afterwards.
+  mkdir -p "$WORK/tmp"
+  TMPDIR="$WORK/tmp" qok demo --db "$WORK/third.db"
+  assert_eq "" "$(ls -A "$WORK/tmp")" "without --csv-dir the generated files are removed"
+}
+
+case_bad_specification_is_named() {
+  mkdir -p "$WORK/spec"
+  cp "$SRC/demo/lao-cai-agencies.csv" "$WORK/spec/"
+  cat >"$WORK/spec/demo.json" <<EOF
+{"demo": {"name_vi": "thử"}, "units": ["$SRC/data/vn-admin", "lao-cai-agencies.csv"], "pack": "$SRC/packs/qpan-vn",
+ "datasets": ["bad.json"]}
+EOF
+  cat >"$WORK/spec/bad.json" <<'EOF'
+{"demo": {"code": "bad", "name_vi": "Sai", "seed": 1},
+ "groups": {"communes": {"under": "12", "levels": ["commune"]}},
+ "series": [
+   {"kind": "spread_total", "element": "crime.ttxh.cases", "units": "communes", "windows": [{"periods": "2019", "total": 5}]},
+   {"kind": "spread_total", "element": "crime.ttxh.solved", "units": "communes", "caps": [{"series": "crime.ttxh.cases"}],
+    "windows": [{"periods": "2019", "total": 6}]}]}
+EOF
+  q demo --db "$WORK/bad.db" --manifest "$WORK/spec/demo.json"
+  assert_exit 1 "a plan that cannot be met"
+  assert_contains "$(stderr)" "bad.json: \$.series[1].windows[0]: the caps (and cells without weight) leave no room for the whole total 6" \
+    "the error names the file, the JSON path and the reason"
+  assert_eq 0 "$(value_count "$WORK/bad.db")" "no values were imported"
+
+  sed -i 's/"element": "crime.ttxh.solved"/"element": "crime.ttxh.nonsense"/' "$WORK/spec/bad.json"
+  q demo --db "$WORK/bad.db" --manifest "$WORK/spec/demo.json"
+  assert_exit 1 "an unknown element"
+  assert_contains "$(stderr)" "\$.series[1].element: unknown data element \"crime.ttxh.nonsense\" (not in the pack)" \
+    "an unknown element is named with its JSON path"
+}
+
+run_cases "$@"
