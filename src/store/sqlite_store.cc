@@ -690,7 +690,7 @@ class SqliteStore final : public Store {
         created.changed_at = states.front().last_updated;
       }
       entries.push_back(created);
-      for (size_t i = 0; i + 1 <= states.size(); ++i) {
+      for (size_t i = 0; i < states.size(); ++i) {
         if (states[i].action.empty()) break;  // the current state: nothing replaced it
         AuditEntry change = base;
         change.old_value = states[i].value;
