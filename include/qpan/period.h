@@ -73,7 +73,8 @@ class Period {
   std::string code() const;
   // Vietnamese: "ngày 15/3/2022", "tháng 3/2022", "quý I/2022", "6 tháng đầu năm 2022",
   // "6 tháng cuối năm 2022", "năm 2022", "giai đoạn 2016–2020", "9 tháng đầu năm 2022",
-  // "từ đầu năm 2016 đến tháng 6/2018", "từ tháng 3/2016 đến tháng 6/2018".
+  // "từ đầu năm 2016 đến tháng 6/2018", "từ tháng 3/2016 đến tháng 6/2018"; a range of
+  // whole years reads "năm 2022" or "giai đoạn 2019–2024".
   std::string label_vi() const;
   // English: "15 March 2022", "March 2022", "Q1 2022", "first half of 2022", ...
   std::string label_en() const;

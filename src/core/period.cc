@@ -342,6 +342,11 @@ std::string Period::label_vi() const {
       // A one-month range reads like the month itself; "từ tháng 3 đến tháng 3/2022" is
       // what nobody would write.
       if (a_ == b_) return vietnamese_month(a_);
+      // Whole calendar years read as years: "năm 2022", "giai đoạn 2019–2024".
+      if (month_of(a_) == 1 && month_of(b_) == 12) {
+        return first_year == last_year ? "năm " + str(first_year)
+                                       : "giai đoạn " + str(first_year) + "–" + str(last_year);
+      }
       if (month_of(a_) == 1 && first_year == last_year) {
         return str(month_count()) + " tháng đầu năm " + str(first_year);
       }
@@ -378,6 +383,9 @@ std::string Period::label_en() const {
       const int first_year = year_of(a_);
       const int last_year = year_of(b_);
       if (a_ == b_) return english_month(a_);
+      if (month_of(a_) == 1 && month_of(b_) == 12) {
+        return first_year == last_year ? str(first_year) : str(first_year) + "–" + str(last_year);
+      }
       if (month_of(a_) == 1 && first_year == last_year) {
         return "first " + str(month_count()) + " months of " + str(first_year);
       }

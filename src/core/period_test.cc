@@ -247,7 +247,9 @@ TEST(PeriodLabel, VietnameseMonthRanges) {
   EXPECT_EQ(parsed("202201..202201").label_vi(), "tháng 1/2022");
   EXPECT_EQ(parsed("202203..202203").label_vi(), "tháng 3/2022");
   EXPECT_EQ(parsed("201601..201806").label_vi(), "từ đầu năm 2016 đến tháng 6/2018");
-  EXPECT_EQ(parsed("2016..2018").label_vi(), "từ đầu năm 2016 đến tháng 12/2018");
+  // Whole calendar years read as years.
+  EXPECT_EQ(parsed("2016..2018").label_vi(), "giai đoạn 2016–2018");
+  EXPECT_EQ(parsed("202201..202212").label_vi(), "năm 2022");
   EXPECT_EQ(parsed("201603..201806").label_vi(), "từ tháng 3/2016 đến tháng 6/2018");
   EXPECT_EQ(parsed("201712..201801").label_vi(), "từ tháng 12/2017 đến tháng 1/2018");
   EXPECT_EQ(parsed("201803..201806").label_vi(), "từ tháng 3 đến tháng 6/2018");
@@ -273,6 +275,8 @@ TEST(PeriodLabel, EnglishMonthRanges) {
   EXPECT_EQ(parsed("201603..201806").label_en(), "March 2016 to June 2018");
   EXPECT_EQ(parsed("201803..201806").label_en(), "March to June 2018");
   EXPECT_EQ(parsed("201803..201803").label_en(), "March 2018");
+  EXPECT_EQ(parsed("2019..2024").label_en(), "2019–2024");
+  EXPECT_EQ(parsed("202201..202212").label_en(), "2022");
 }
 
 TEST(PeriodDates, GregorianUsesCalendarMonths) {
