@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "qpan/number_format.h"
 #include "qpan/data_element.h"
 #include "qpan/period.h"
 #include "qpan/status.h"
@@ -89,13 +90,6 @@ enum class AnalyticsFormat {
 // The result in one of the formats, ending with a newline.
 std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat format);
 
-// Machine form of a number: '.' decimal mark, no grouping, no exponent, integers without
-// decimals, the shortest digits that read back as the same double ("449", "98.9").
-std::string format_number_machine(double value);
 
-// Vietnamese form of a number for people: '.' groups thousands, ',' is the decimal mark;
-// at most `max_decimals` decimals (rounded half away from zero), trailing zeros dropped:
-// 1009 → "1.009", 41570000.25 → "41.570.000,25", 98.9 → "98,9", -1234.5 → "-1.234,5".
-std::string format_number_vi(double value, int max_decimals);
 
 }  // namespace qpan

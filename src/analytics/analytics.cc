@@ -592,49 +592,4 @@ std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat form
   return {};
 }
 
-std::string format_number_machine(double value) {
-  if (value == 0) return "0";  // also -0
-  char buf[400];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
-  if (ec != std::errc()) return "0";
-  return std::string(buf, end);
-}
-
-std::string format_number_vi(double value, int max_decimals) {
-  max_decimals = std::max(max_decimals, 0);
-  const std::string machine = format_number_machine(value);
-  std::string_view rest = machine;
-  const bool negative = !rest.empty() && rest.front() == '-';
-  if (negative) rest.remove_prefix(1);
-  const size_t dot = rest.find('.');
-  std::string integer(rest.substr(0, dot));
-  std::string fraction(dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1));
-  if (fraction.size() > static_cast<size_t>(max_decimals)) {
-    // Round half away from zero on the decimal digits (2.675 → 2.68, as people expect).
-    const bool up = fraction[static_cast<size_t>(max_decimals)] >= '5';
-    fraction.resize(static_cast<size_t>(max_decimals));
-    if (up) {
-      std::string digits = integer + fraction;
-      size_t i = digits.size();
-      while (i > 0 && digits[i - 1] == '9') digits[--i] = '0';
-      if (i == 0) {
-        digits.insert(digits.begin(), '1');
-      } else {
-        ++digits[i - 1];
-      }
-      integer = digits.substr(0, digits.size() - fraction.size());
-      fraction = digits.substr(digits.size() - fraction.size());
-    }
-  }
-  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
-  const bool zero = integer.find_first_not_of('0') == std::string::npos && fraction.empty();
-  std::string out = negative && !zero ? "-" : "";
-  for (size_t i = 0; i < integer.size(); ++i) {
-    if (i > 0 && (integer.size() - i) % 3 == 0) out += '.';
-    out += integer[i];
-  }
-  if (!fraction.empty()) out += "," + fraction;
-  return out;
-}
-
 }  // namespace qpan

@@ -1,6 +1,8 @@
 // Value types, aggregation types and typed value parsing (see qpan/data_element.h).
 #include "qpan/data_element.h"
 
+#include "qpan/number_format.h"
+
 #include <charconv>
 #include <cmath>
 
@@ -131,13 +133,7 @@ std::string TypedValue::to_string() const {
     case Kind::kInteger: return std::to_string(integer);
     case Kind::kBoolean: return integer != 0 ? "true" : "false";
     case Kind::kText: return text;
-    case Kind::kReal: {
-      // Shortest text that reads back as the same double: 41.57 stays "41.57".
-      char buf[64];
-      auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, real, std::chars_format::fixed);
-      if (ec != std::errc()) return "0";
-      return std::string(buf, ptr);
-    }
+    case Kind::kReal: return format_number_machine(real);  // 41.57 stays "41.57"
   }
   return {};
 }

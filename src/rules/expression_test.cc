@@ -1,6 +1,7 @@
 // Tests for the expression language (qpan/expression.h): golden results and compile errors,
 // precedence, three-valued logic, period shifts, child units, and every pack expression.
 #include "qpan/expression.h"
+#include "qpan/number_format.h"
 
 #include <gtest/gtest.h>
 

@@ -2,6 +2,8 @@
 // value_or, count_children, share_children.
 #include "rules/functions.h"
 
+#include "qpan/number_format.h"
+
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -119,40 +121,6 @@ const FunctionDefinition* find_function(std::string_view name) {
     if (function.name == name) return &function;
   }
   return nullptr;
-}
-
-double round_decimal(double value, int decimals) {
-  if (!std::isfinite(value) || value == 0) return value;
-  // The shortest decimal form, "d.ddde±x": its digits are what the user wrote or saw.
-  char buffer[64];
-  const auto written =
-      std::to_chars(buffer, buffer + sizeof buffer, std::fabs(value), std::chars_format::scientific);
-  const std::string_view text(buffer, static_cast<size_t>(written.ptr - buffer));
-  const size_t e = text.find('e');
-  std::string digits(text.substr(0, e));
-  if (digits.size() > 1) digits.erase(1, 1);  // drop the decimal point
-  int exponent = 0;
-  std::from_chars(text.data() + e + 1 + (text[e + 1] == '+' ? 1 : 0), text.data() + text.size(),
-                  exponent);
-  // digits = d0 d1 d2 … means d0.d1d2… × 10^exponent; keep those above 10^-decimals.
-  const long keep = static_cast<long>(exponent) + 1 + decimals;
-  if (keep >= static_cast<long>(digits.size())) return value;
-  if (keep < 0) return std::copysign(0.0, value);
-  std::string kept = digits.substr(0, static_cast<size_t>(keep));
-  if (digits[static_cast<size_t>(keep)] >= '5') {
-    size_t i = kept.size();
-    while (i > 0 && kept[i - 1] == '9') kept[--i] = '0';
-    if (i == 0) {
-      kept.insert(kept.begin(), '1');
-    } else {
-      ++kept[i - 1];
-    }
-  }
-  if (kept.empty()) kept = "0";
-  const std::string rounded = kept + "e" + std::to_string(-decimals);
-  double result = 0;
-  std::from_chars(rounded.data(), rounded.data() + rounded.size(), result);
-  return std::copysign(result, value);
 }
 
 }  // namespace qpan

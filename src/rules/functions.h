@@ -33,8 +33,5 @@ struct FunctionDefinition {
 const FunctionDefinition* find_function(std::string_view name);
 const std::vector<FunctionDefinition>& function_registry();
 
-// Rounds half away from zero at `decimals` decimal places of the shortest decimal form of
-// `value` (so round(2.345, 2) is 2.35 although the double is slightly below 2.345).
-double round_decimal(double value, int decimals);
 
 }  // namespace qpan
