@@ -27,7 +27,6 @@ run: build
 	@bash scripts/run-demo.sh build/release/qpan $(DB)
 
 bench: build
-	@bash scripts/install-deps.sh --bench
 	@bash bench/import.sh --build-dir build/release
 
 clean:

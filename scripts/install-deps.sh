@@ -9,11 +9,6 @@ packages=(
   libsqlite3-dev sqlite3 libicu-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev googletest
 )
-# Extra tools for the benchmarks only (`make bench`), not needed to build or test.
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(hyperfine)
-fi
-
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
