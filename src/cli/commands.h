@@ -28,9 +28,9 @@ void add_demo_command(CLI::App& app, Status& status);
 
 // Shared by the command files.
 Result<std::unique_ptr<Store>> open_store(const std::string& db);
-// Prints the problems of a rejected import on stderr and returns the user error that says
-// nothing was imported.
-Status rejected(const ImportProblems& problems);
+// Prints the problems of a rejected input on stderr and returns the user error
+// "<outcome>: N problems" (by default "nothing was imported").
+Status rejected(const ImportProblems& problems, const char* outcome = "nothing was imported");
 // Who runs the command ($USER, or "qpan").
 std::string default_user();
 // Seconds since the Unix epoch, from the system clock.

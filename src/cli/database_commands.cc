@@ -32,9 +32,9 @@ std::string default_user() {
   return user != nullptr && *user != '\0' ? user : "qpan";
 }
 
-Status rejected(const ImportProblems& problems) {
+Status rejected(const ImportProblems& problems, const char* outcome) {
   std::cerr << problems.to_string();
-  return Status::invalid_input("nothing was imported: " + std::to_string(problems.total) +
+  return Status::invalid_input(std::string(outcome) + ": " + std::to_string(problems.total) +
                                (problems.total == 1 ? " problem" : " problems"));
 }
 

@@ -10,23 +10,16 @@
 namespace qpan::cli {
 namespace {
 
-Status rejected_pack(const ImportProblems& problems, const char* what) {
-  std::cerr << problems.to_string();
-  return Status::invalid_input(std::string(what) + ": " + std::to_string(problems.total) +
-                               (problems.total == 1 ? " problem" : " problems"));
-}
-
 Status check_pack(const std::string& dir) {
   Result<PackReadResult> read = read_pack(dir);
   if (!read) return read.status();
-  if (!read->problems.empty()) return rejected_pack(read->problems, "the pack is not valid");
+  if (!read->problems.empty()) return rejected(read->problems, "the pack is not valid");
   const Pack& pack = *read->pack;
-  size_t count[3] = {pack.catalogue.elements().size(), pack.catalogue.disaggregations().size(),
-                     pack.definitions.size()};
   std::cout << pack.info.code << " " << pack.info.version << " (" << pack.info.name_vi << ") is valid: "
-            << count[0] << " elements, " << count[1] << " disaggregations, "
+            << pack.catalogue.elements().size() << " elements, "
+            << pack.catalogue.disaggregations().size() << " disaggregations, "
             << pack.data_sets.size() << " data sets, " << pack.indicators.size() << " indicators, "
-            << pack.validation_rules.size() << " validation rules, " << count[2]
+            << pack.validation_rules.size() << " validation rules, " << pack.definitions.size()
             << " definitions in all\n";
   return Status::ok();
 }
@@ -36,7 +29,7 @@ Status load_pack_command(const std::string& db, const std::string& dir) {
   if (!store) return store.status();
   Result<PackLoadResult> result = load_pack(**store, dir);
   if (!result) return result.status();
-  if (!result->problems.empty()) return rejected_pack(result->problems, "nothing was loaded");
+  if (!result->problems.empty()) return rejected(result->problems, "nothing was loaded");
   const PackLoadSummary& s = result->summary;
   std::cout << "loaded " << dir
             << (s.previous_version.empty() ? std::string() : " (was " + s.previous_version + ")")

@@ -114,9 +114,19 @@ class Fields {
   bool ok_ = true;
 };
 
-template <typename T>
-std::string index_path(const std::string& base, size_t i) {
-  return base + "[" + std::to_string(i) + "]";
+// The fields every definition has: a code, names in Vietnamese and English, and an
+// optional description.
+struct Names {
+  std::string code, name_vi, name_en, description;
+};
+
+Names read_names(Fields& f) {
+  Names n;
+  n.code = f.text("code");
+  n.name_vi = f.text("name_vi");
+  n.name_en = f.text("name_en");
+  n.description = f.text("description", false);
+  return n;
 }
 
 bool is_version(std::string_view v) {
@@ -274,10 +284,10 @@ void PackReader::read_disaggregation(const std::string& file, const std::string&
   Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "options", "description"});
   if (!f.is_object()) return;
   Disaggregation d;
-  d.code = f.text("code");
-  d.name_vi = f.text("name_vi");
-  d.name_en = f.text("name_en");
-  f.text("description", false);
+  Names names = read_names(f);
+  d.code = names.code;
+  d.name_vi = names.name_vi;
+  d.name_en = names.name_en;
   bool claimed = claim_code("disaggregations", d.code, file, path);
   std::set<std::string> option_codes;
   if (const json::array* opts = f.array("options", true)) {
@@ -306,10 +316,11 @@ void PackReader::read_element(const std::string& file, const std::string& path, 
                                       "disaggregation", "area", "description"});
   if (!f.is_object()) return;
   DataElement e;
-  e.code = f.text("code");
-  e.name_vi = f.text("name_vi");
-  e.name_en = f.text("name_en");
-  e.description = f.text("description", false);
+  Names names = read_names(f);
+  e.code = names.code;
+  e.name_vi = names.name_vi;
+  e.name_en = names.name_en;
+  e.description = names.description;
   e.disaggregation = f.text("disaggregation", false);
   e.area = f.text("area", false);
   bool claimed = claim_code("elements", e.code, file, path);
@@ -336,10 +347,10 @@ void PackReader::read_data_set(const std::string& file, const std::string& path,
                                       "deadline_days", "approval", "elements", "description"});
   if (!f.is_object()) return;
   DataSet d;
-  d.code = f.text("code");
-  d.name_vi = f.text("name_vi");
-  d.name_en = f.text("name_en");
-  f.text("description", false);
+  Names names = read_names(f);
+  d.code = names.code;
+  d.name_vi = names.name_vi;
+  d.name_en = names.name_en;
   bool claimed = claim_code("data_sets", d.code, file, path);
   if (claimed) definitions_.push_back({"data_sets", d.code, json::serialize(v)});
   if (std::string type = f.text("period_type"); !type.empty()) {
@@ -383,12 +394,13 @@ void PackReader::read_indicator(const std::string& file, const std::string& path
   Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "expression", "decimals", "unit", "description"});
   if (!f.is_object()) return;
   Indicator ind;
-  ind.code = f.text("code");
-  ind.name_vi = f.text("name_vi");
-  ind.name_en = f.text("name_en");
+  Names names = read_names(f);
+  ind.code = names.code;
+  ind.name_vi = names.name_vi;
+  ind.name_en = names.name_en;
+  ind.description = names.description;
   ind.expression = f.text("expression");
   ind.unit = f.text("unit", false);
-  ind.description = f.text("description", false);
   if (std::optional<int64_t> decimals = f.integer("decimals", false)) {
     if (*decimals < 0 || *decimals > 6) f.fail(f.at("decimals"), "expected 0 to 6");
     ind.decimals = static_cast<int>(*decimals);
@@ -404,14 +416,14 @@ void PackReader::read_rule(const std::string& file, const std::string& path, con
                                       "importance", "description"});
   if (!f.is_object()) return;
   ValidationRule r;
-  r.code = f.text("code");
-  r.name_vi = f.text("name_vi");
-  r.name_en = f.text("name_en");
+  Names names = read_names(f);
+  r.code = names.code;
+  r.name_vi = names.name_vi;
+  r.name_en = names.name_en;
   r.left = f.text("left");
   r.op = f.text("operator");
   r.right = f.text("right");
   r.importance = f.text("importance");
-  f.text("description", false);
   bool claimed = claim_code("validation_rules", r.code, file, path);
   if (claimed) definitions_.push_back({"validation_rules", r.code, json::serialize(v)});
   if (!r.op.empty() && kOperators.count(r.op) == 0) f.fail(f.at("operator"), "expected <, <=, ==, !=, >= or >");
@@ -426,10 +438,7 @@ void PackReader::read_rule(const std::string& file, const std::string& path, con
 void PackReader::read_evaluation_set(const std::string& file, const std::string& path, const json::value& v) {
   Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "levels", "period_type", "versions", "description"});
   if (!f.is_object()) return;
-  PackDefinition def{"evaluation_sets", f.text("code"), json::serialize(v)};
-  f.text("name_vi");
-  f.text("name_en");
-  f.text("description", false);
+  PackDefinition def{"evaluation_sets", read_names(f).code, json::serialize(v)};
   bool claimed = claim_code("evaluation_sets", def.code, file, path);
   std::vector<std::string> levels = f.strings("levels", true, true);
   for (size_t i = 0; i < levels.size(); ++i) {
@@ -510,10 +519,7 @@ void PackReader::read_evaluation_set(const std::string& file, const std::string&
 void PackReader::read_registry(const std::string& file, const std::string& path, const json::value& v) {
   Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "fields", "description"});
   if (!f.is_object()) return;
-  PackDefinition def{"registries", f.text("code"), json::serialize(v)};
-  f.text("name_vi");
-  f.text("name_en");
-  f.text("description", false);
+  PackDefinition def{"registries", read_names(f).code, json::serialize(v)};
   bool claimed = claim_code("registries", def.code, file, path);
   std::set<std::string> field_codes;
   if (const json::array* fields = f.array("fields", true, true)) {
@@ -538,10 +544,7 @@ void PackReader::read_registry(const std::string& file, const std::string& path,
 void PackReader::read_report_template(const std::string& file, const std::string& path, const json::value& v) {
   Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "description"});
   if (!f.is_object()) return;
-  PackDefinition def{"report_templates", f.text("code"), json::serialize(v)};
-  f.text("name_vi");
-  f.text("name_en");
-  f.text("description", false);
+  PackDefinition def{"report_templates", read_names(f).code, json::serialize(v)};
   if (claim_code("report_templates", def.code, file, path)) definitions_.push_back(std::move(def));
 }
 
