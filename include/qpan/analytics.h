@@ -1,7 +1,8 @@
-// Analytics: data elements rolled up over org units and periods, with the dimensions of
-// DHIS2's analytics API — dx (data), ou (organisation unit), pe (period) — and its three
-// output shapes: a table for people (Vietnamese), CSV for machines, and DHIS2's analytics
-// JSON for dashboards and scripts.
+// Analytics: data elements and indicators rolled up over org units and periods, with the
+// dimensions of DHIS2's analytics API — dx (data), ou (organisation unit), pe (period) — and
+// its three output shapes: a table for people (Vietnamese), CSV for machines, and DHIS2's
+// analytics JSON for dashboards and scripts. Answered by the aggregation engine
+// (qpan/aggregation.h), so a value written is in the next answer.
 //
 // A value belongs to the cell (dx, ou, pe) when its element (and option, for "code.option")
 // is dx, its unit is ou or lies under ou in the structure in force in the value's own
@@ -16,7 +17,15 @@
 //   none         not aggregatable: asking for such an element is an error
 //
 // Sums are exact for the decimals values are written with; integers stay exact up to 2^53.
-// Like DHIS2, a combination without any value gives no cell.
+// Like DHIS2, a combination without any value gives no cell. An indicator (a pack
+// expression over elements, e.g. "mil.recruit.fulfilment" = delivered / quota * 100) is
+// evaluated on the aggregates of its unit and period and rounded to its decimals.
+//
+// Lineage: a unit that did not exist yet during part of pe (a commune of July 2025 asked over
+// 2016–2024) rolls up the old units it was formed from; with `structure_at` the ou codes name
+// the units in force on that date (a reused code such as province 15 then means the new
+// unit). An old commune split over several new ones without a share is not added: the cell
+// lists it as unallocated, with its figure.
 #pragma once
 
 #include <cstddef>
@@ -24,8 +33,10 @@
 #include <string_view>
 #include <vector>
 
-#include "qpan/number_format.h"
+#include "qpan/aggregation.h"
 #include "qpan/data_element.h"
+#include "qpan/number_format.h"
+#include "qpan/pack.h"
 #include "qpan/period.h"
 #include "qpan/status.h"
 #include "qpan/store.h"
@@ -38,6 +49,8 @@ struct AnalyticsQuery {
   std::vector<std::string> dx;
   std::vector<std::string> ou;  // org unit codes
   std::vector<Period> pe;
+  // Set: ou codes name the units in force on this date (see above).
+  std::optional<Date> structure_at;
 };
 
 // Builds a query from comma-separated lists as given on a command line or in a URL:
@@ -56,6 +69,8 @@ struct AnalyticsItem {
 struct AnalyticsDataItem : AnalyticsItem {
   ValueType value_type = ValueType::kCount;
   AggregationType aggregation = AggregationType::kSum;
+  bool indicator = false;  // an indicator: value_type number, rounded to `decimals`
+  int decimals = 1;
 };
 
 // One (dx, ou, pe) combination that has data.
@@ -65,6 +80,8 @@ struct AnalyticsCell {
   size_t pe = 0;
   double value = 0;
   ValueType value_type = ValueType::kCount;  // the element's, for formatting
+  bool uses_shares = false;                  // split old units counted at user-set shares
+  std::vector<UnallocatedPart> unallocated;  // split old units without a share, not counted
 };
 
 struct AnalyticsResult {
@@ -76,14 +93,24 @@ struct AnalyticsResult {
   std::vector<AnalyticsCell> cells;
 };
 
-// Runs the query. User errors (invalid_input / not_found) name the dimension and the item:
-// unknown element or option, an element that does not aggregate, unknown unit, a unit not
-// in force during a period, an empty dimension.
+// Runs the query on the engine; `indicators` are the dx items that are not elements. User
+// errors (invalid_input / not_found) name the dimension and the item: unknown element,
+// option or indicator, an element that does not aggregate, unknown unit, a unit not in force
+// (nor formed by lineage) during a period, an empty dimension.
+Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const AnalyticsQuery& query,
+                                      const std::vector<Indicator>& indicators = {});
+
+// The indicators a loaded pack defined (store definitions of kind "indicators").
+Result<std::vector<Indicator>> load_indicators(Store& store);
+
+// Builds the engine from the store and runs the query with the store's indicators (one-shot
+// use: the CLI; a server keeps one engine).
 Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query);
 
 enum class AnalyticsFormat {
   kTable,  // for people: Vietnamese headers, names and number format, aligned columns
-  kCsv,    // dx,ou,pe,value with codes and machine-form numbers
+  kCsv,    // dx,ou,pe,value with codes and machine-form numbers (and a note column when a
+           // cell has split units: "shares" or "unallocated: 03397→03403 12; …")
   kJson,   // the shape of DHIS2's analytics response (headers, metaData, rows, height, width)
 };
 

@@ -90,6 +90,15 @@ class ValueWriteSession {
   virtual Result<ValueWriteSummary> commit() = 0;
 };
 
+// A stored value as a number, for the aggregation engine: integers and booleans (0 / 1)
+// exactly, decimals as stored.
+struct StoredNumber {
+  ValueKey key;
+  bool is_real = false;
+  int64_t integer = 0;
+  double real = 0;
+};
+
 // Which values to read. Empty fields do not filter.
 struct ValueFilter {
   std::vector<int64_t> unit_ids;                        // exactly these units
@@ -131,6 +140,10 @@ class Store {
   virtual Status scan_values(const ValueFilter& filter,
                              const std::function<void(const ValueKey&, const DataValue&)>& visit) = 0;
 
+  // Calls `visit` with every numeric value (text values are left out), in batches of a few
+  // thousand, in key order. The lean path for building in-memory aggregates.
+  virtual Status scan_numbers(const std::function<void(std::span<const StoredNumber>)>& visit) = 0;
+
   // Packs. The version of a loaded pack (nullopt when never loaded); the codes of the
   // elements it defined; how many values each element has (by code).
   virtual Result<std::optional<std::string>> loaded_pack_version(const std::string& pack_code) = 0;
@@ -147,6 +160,15 @@ class Store {
 
   // The audit trail of values matching `filter`, oldest first.
   virtual Result<std::vector<AuditEntry>> audit_entries(const ValueFilter& filter) = 0;
+
+  // Called after every committed value write with the rows written (their string views are
+  // empty: only keys and numbers are kept) — how in-memory aggregates stay current without a
+  // rebuild. One listener; set an empty function to stop.
+  using CommitListener = std::function<void(std::span<const ValueWrite>)>;
+  void set_commit_listener(CommitListener listener) { commit_listener_ = std::move(listener); }
+
+ protected:
+  CommitListener commit_listener_;
 };
 
 struct StoreOptions {

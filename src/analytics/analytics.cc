@@ -19,108 +19,6 @@
 namespace qpan {
 namespace {
 
-// ---- Exact sums ----------------------------------------------------------------------------
-
-// Sums numbers given in machine form ("12", "-0.5", "41570000.25") exactly, as an integer
-// count of 10^-scale, so that 0.1 + 0.2 is 0.3 and large đồng amounts with decimals do not
-// drift. Falls back to a double sum for what does not fit (more than 18 decimals, or more
-// than about 36 digits).
-class ExactSum {
- public:
-  void add(std::string_view text, double value) {
-    approx_ += value;
-    if (!exact_) return;
-    bool negative = false;
-    size_t i = 0;
-    if (i < text.size() && text[i] == '-') negative = true, ++i;
-    __int128 mantissa = 0;
-    int scale = 0;
-    bool dot = false;
-    size_t digits = 0;
-    for (; i < text.size(); ++i) {
-      const char c = text[i];
-      if (c == '.' && !dot) {
-        dot = true;
-        continue;
-      }
-      if (c < '0' || c > '9' || ++digits > kMaxDigits) {
-        exact_ = false;
-        return;
-      }
-      mantissa = mantissa * 10 + (c - '0');
-      if (dot) ++scale;
-    }
-    if (digits == 0 || scale > kMaxScale) {
-      exact_ = false;
-      return;
-    }
-    if (negative) mantissa = -mantissa;
-    while (scale_ < scale) {
-      if (magnitude_exceeds(units_)) {
-        exact_ = false;
-        return;
-      }
-      units_ *= 10;
-      ++scale_;
-    }
-    for (int s = scale; s < scale_; ++s) {
-      if (magnitude_exceeds(mantissa)) {
-        exact_ = false;
-        return;
-      }
-      mantissa *= 10;
-    }
-    if (magnitude_exceeds(units_) || magnitude_exceeds(mantissa)) {
-      exact_ = false;
-      return;
-    }
-    units_ += mantissa;
-  }
-
-  // The sum, correctly rounded to a double when it was kept exactly.
-  double value() const {
-    if (!exact_) return approx_;
-    __int128 u = units_;
-    const bool negative = u < 0;
-    if (negative) u = -u;
-    std::string digits;
-    do {
-      digits += static_cast<char>('0' + static_cast<int>(u % 10));
-      u /= 10;
-    } while (u != 0);
-    while (digits.size() <= static_cast<size_t>(scale_)) digits += '0';
-    std::reverse(digits.begin(), digits.end());
-    if (scale_ > 0) digits.insert(digits.size() - static_cast<size_t>(scale_), 1, '.');
-    double out = 0;
-    std::from_chars(digits.data(), digits.data() + digits.size(), out);
-    return negative ? -out : out;
-  }
-
- private:
-  static constexpr size_t kMaxDigits = 36;
-  static constexpr int kMaxScale = 18;
-  // Keeps every intermediate below 10^37 (an __int128 holds about 1.7 * 10^38).
-  static bool magnitude_exceeds(__int128 v) {
-    constexpr __int128 kLimit = static_cast<__int128>(1000000000000000000LL) * 1000000000000000000LL;
-    return v > kLimit || v < -kLimit;
-  }
-
-  __int128 units_ = 0;
-  int scale_ = 0;
-  bool exact_ = true;
-  double approx_ = 0;
-};
-
-// Rounds to 10 decimal places (for means: 220.32 / 3 is 73.44, not 73.44000000000001).
-double round_decimals(double v) {
-  char buf[400];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 10);
-  if (ec != std::errc()) return v;
-  double out = v;
-  std::from_chars(buf, end, out);
-  return out;
-}
-
 // ---- Resolving the query -------------------------------------------------------------------
 
 struct DataSpec {
@@ -172,89 +70,6 @@ Result<DataSpec> resolve_data_item(const Catalogue& catalogue, const std::string
   return spec;
 }
 
-// ---- Aggregation ---------------------------------------------------------------------------
-
-// A value as a number: booleans are 1 and 0.
-struct Number {
-  double value = 0;
-  std::string_view text;  // machine form, for exact sums
-};
-
-std::optional<Number> to_number(const std::string& text) {
-  if (text == "true") return Number{1, "1"};
-  if (text == "false") return Number{0, "0"};
-  double v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
-  return Number{v, text};
-}
-
-// The latest value of one series (a unit and option) within a period.
-struct Latest {
-  int32_t last_day = 0;   // the value's period: last day, then first day (the shorter
-  int32_t first_day = 0;  // period wins when two end on the same day)
-  double value = 0;
-  std::string text;
-};
-
-// The aggregation state of one cell.
-struct CellState {
-  int64_t count = 0;
-  ExactSum sum;
-  double min = std::numeric_limits<double>::infinity();
-  double max = -std::numeric_limits<double>::infinity();
-  std::map<std::pair<int32_t, int32_t>, Latest> latest;  // (unit id, option id) → latest value
-
-  void add(AggregationType aggregation, const Number& n, const ValueKey& key, const DateRange& days) {
-    ++count;
-    switch (aggregation) {
-      case AggregationType::kSum:
-      case AggregationType::kAverage:
-        sum.add(n.text, n.value);
-        break;
-      case AggregationType::kMin:
-        min = std::min(min, n.value);
-        break;
-      case AggregationType::kMax:
-        max = std::max(max, n.value);
-        break;
-      case AggregationType::kLast:
-      case AggregationType::kCountTrue: {
-        const int32_t last_day = to_days(days.last), first_day = to_days(days.first);
-        auto [it, inserted] = latest.try_emplace({key.unit_id, key.option_id});
-        Latest& l = it->second;
-        if (inserted || std::pair(last_day, first_day) > std::pair(l.last_day, l.first_day)) {
-          l = {last_day, first_day, n.value, std::string(n.text)};
-        }
-        break;
-      }
-      case AggregationType::kNone:
-        break;
-    }
-  }
-
-  double result(AggregationType aggregation) const {
-    switch (aggregation) {
-      case AggregationType::kSum: return sum.value();
-      case AggregationType::kAverage: return round_decimals(sum.value() / static_cast<double>(count));
-      case AggregationType::kMin: return min;
-      case AggregationType::kMax: return max;
-      case AggregationType::kLast: {
-        ExactSum total;
-        for (const auto& [series, l] : latest) total.add(l.text, l.value);
-        return total.value();
-      }
-      case AggregationType::kCountTrue: {
-        int64_t n = 0;
-        for (const auto& [series, l] : latest) n += l.value != 0 ? 1 : 0;
-        return static_cast<double>(n);
-      }
-      case AggregationType::kNone: break;
-    }
-    return 0;
-  }
-};
-
 // ---- Formatting ----------------------------------------------------------------------------
 
 // Display width of UTF-8 text in a terminal: code points, leaving out combining marks
@@ -287,7 +102,8 @@ std::string format_table(const AnalyticsResult& r) {
   rows.reserve(r.cells.size());
   for (const AnalyticsCell& c : r.cells) {
     rows.push_back({r.dx[c.dx].name_vi, r.ou[c.ou].name_vi, r.pe[c.pe].name_vi,
-                    format_number_vi(c.value, table_decimals(c.value_type))});
+                    format_number_vi(c.value, r.dx[c.dx].indicator ? r.dx[c.dx].decimals
+                                                                   : table_decimals(c.value_type))});
   }
   size_t widths[4];
   for (size_t k = 0; k < 4; ++k) {
@@ -313,6 +129,21 @@ std::string format_table(const AnalyticsResult& r) {
     line(cols);
   }
   if (rows.empty()) out += "(không có số liệu)\n";
+  // Split old units: which figures used shares and which were left out, and how much.
+  for (const AnalyticsCell& c : r.cells) {
+    if (!c.uses_shares && c.unallocated.empty()) continue;
+    out += "* " + r.dx[c.dx].name_vi + ", " + r.ou[c.ou].name_vi + ", " + r.pe[c.pe].name_vi + ": ";
+    if (c.uses_shares) out += "có số liệu của đơn vị cũ bị chia tách, tính theo tỷ lệ đã đặt (số gần đúng)";
+    if (!c.unallocated.empty()) {
+      if (c.uses_shares) out += "; ";
+      out += "chưa phân bổ (đơn vị cũ bị chia tách, chưa có tỷ lệ):";
+      for (const UnallocatedPart& p : c.unallocated) {
+        out += " " + p.unit + "→" + p.into + " " + format_number_vi(p.value, table_decimals(c.value_type)) + ";";
+      }
+      out.pop_back();
+    }
+    out += '\n';
+  }
   return out;
 }
 
@@ -329,8 +160,29 @@ void append_csv_field(std::string& out, std::string_view field) {
   out += '"';
 }
 
+// "shares" / "unallocated: 03397→03403 12; 03401→03403 5" for a cell with split units.
+std::string cell_note(const AnalyticsCell& c) {
+  std::string note;
+  if (c.uses_shares) note = "shares";
+  if (!c.unallocated.empty()) {
+    note += note.empty() ? "unallocated: " : "; unallocated: ";
+    for (size_t i = 0; i < c.unallocated.size(); ++i) {
+      const UnallocatedPart& p = c.unallocated[i];
+      if (i > 0) note += "; ";
+      note += p.unit + "→" + p.into + " " + format_number_machine(p.value);
+    }
+  }
+  return note;
+}
+
+bool has_notes(const AnalyticsResult& r) {
+  return std::any_of(r.cells.begin(), r.cells.end(),
+                     [](const AnalyticsCell& c) { return c.uses_shares || !c.unallocated.empty(); });
+}
+
 std::string format_csv(const AnalyticsResult& r) {
-  std::string out = "dx,ou,pe,value\n";
+  const bool notes = has_notes(r);
+  std::string out = notes ? "dx,ou,pe,value,note\n" : "dx,ou,pe,value\n";
   for (const AnalyticsCell& c : r.cells) {
     append_csv_field(out, r.dx[c.dx].code);
     out += ',';
@@ -339,6 +191,10 @@ std::string format_csv(const AnalyticsResult& r) {
     append_csv_field(out, r.pe[c.pe].code);
     out += ',';
     out += format_number_machine(c.value);
+    if (notes) {
+      out += ',';
+      append_csv_field(out, cell_note(c));
+    }
     out += '\n';
   }
   return out;
@@ -387,6 +243,20 @@ std::string format_json(const AnalyticsResult& r) {
   response["height"] = height;
   response["width"] = 4;
   response["headerWidth"] = 4;
+  if (has_notes(r)) {
+    // Not part of DHIS2's shape: readers that do not know it ignore it.
+    json::array notes;
+    for (const AnalyticsCell& c : r.cells) {
+      if (!c.uses_shares && c.unallocated.empty()) continue;
+      json::array parts;
+      for (const UnallocatedPart& p : c.unallocated) {
+        parts.emplace_back(json::object{{"unit", p.unit}, {"into", p.into}, {"value", p.value}});
+      }
+      notes.emplace_back(json::object{{"dx", r.dx[c.dx].code}, {"ou", r.ou[c.ou].code}, {"pe", r.pe[c.pe].code},
+                                      {"usesShares", c.uses_shares}, {"unallocated", std::move(parts)}});
+    }
+    response["qpanNotes"] = std::move(notes);
+  }
   return json::serialize(response) + "\n";
 }
 
@@ -424,27 +294,48 @@ Result<AnalyticsQuery> parse_analytics_query(std::string_view dx, std::string_vi
   return q;
 }
 
-Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query) {
+Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const AnalyticsQuery& query,
+                                      const std::vector<Indicator>& indicators) {
   if (query.dx.empty()) return Status::invalid_input("dx: give at least one data element");
   if (query.ou.empty()) return Status::invalid_input("ou: give at least one org unit");
   if (query.pe.empty()) return Status::invalid_input("pe: give at least one period");
 
   AnalyticsResult result;
+  const std::shared_ptr<const Catalogue> catalogue = engine.catalogue();
+  const std::shared_ptr<const OrgUnitIndex> units = engine.units();
 
-  // dx
-  Result<Catalogue> catalogue = store.load_catalogue();
-  if (!catalogue) return catalogue.status();
-  std::vector<DataSpec> specs;
-  std::unordered_map<int64_t, std::vector<size_t>> dx_by_element;  // element id → dx indices
+  // dx: elements (or one option of them) and indicators.
+  struct DxItem {
+    SeriesRef series;
+    std::optional<CompiledExpression> indicator;
+  };
+  std::vector<DxItem> items;
   {
     std::unordered_set<std::string> seen;
-    for (const std::string& item : query.dx) {
-      if (!seen.insert(item).second) continue;
-      Result<DataSpec> spec = resolve_data_item(*catalogue, item);
+    for (const std::string& code : query.dx) {
+      if (!seen.insert(code).second) continue;
+      AnalyticsDataItem d;
+      d.code = code;
+      auto indicator = std::find_if(indicators.begin(), indicators.end(),
+                                    [&](const Indicator& i) { return i.code == code; });
+      if (catalogue->element(code) == nullptr && indicator != indicators.end()) {
+        Result<CompiledExpression> compiled =
+            CompiledExpression::compile(indicator->expression, *catalogue, ExpressionType::kNumber);
+        if (!compiled) {
+          return Status::invalid_input("dx: indicator " + quoted(code) + ": " + compiled.status().message());
+        }
+        d.name_vi = indicator->name_vi;
+        d.name_en = indicator->name_en;
+        d.value_type = ValueType::kNumber;
+        d.indicator = true;
+        d.decimals = indicator->decimals;
+        items.push_back({{}, std::move(*compiled)});
+        result.dx.push_back(std::move(d));
+        continue;
+      }
+      Result<DataSpec> spec = resolve_data_item(*catalogue, code);
       if (!spec) return spec.status();
       const DataElement& e = *spec->element;
-      AnalyticsDataItem d;
-      d.code = item;
       d.name_vi = e.name_vi;
       d.name_en = e.name_en;
       if (spec->option) {
@@ -454,8 +345,9 @@ Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query)
       }
       d.value_type = e.value_type;
       d.aggregation = e.aggregation;
-      dx_by_element[e.id].push_back(specs.size());
-      specs.push_back(std::move(*spec));
+      Result<SeriesRef> series = engine.series(code);
+      if (!series) return Status::not_found("dx: " + series.status().message());
+      items.push_back({*series, std::nullopt});
       result.dx.push_back(std::move(d));
     }
   }
@@ -472,14 +364,27 @@ Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query)
     if (p.dates().last > latest_period->dates().last) latest_period = &p;
   }
 
-  // ou
-  Result<OrgUnitIndex> units = store.load_org_units();
-  if (!units) return units.status();
+  // ou: a unit must be in force during each period, or have been formed (by lineage) from
+  // units that were.
   std::vector<std::string> ou_codes;
   for (const std::string& code : query.ou) {
     if (std::find(ou_codes.begin(), ou_codes.end(), code) != ou_codes.end()) continue;
+    if (code == kCountryUnitCode && !units->knows(code)) {
+      result.ou.push_back({code, "Toàn quốc", "Viet Nam"});
+      ou_codes.push_back(code);
+      continue;
+    }
     if (!units->knows(code)) return Status::not_found("ou: unknown org unit " + quoted(code));
-    for (size_t i = 0; i < periods.size(); ++i) {
+    const OrgUnitVersion* named = nullptr;
+    if (query.structure_at) {
+      named = units->at(code, *query.structure_at);
+      if (named == nullptr) {
+        return Status::not_found("ou: org unit " + quoted(code) + " is not in force on " +
+                                 format_date(*query.structure_at));
+      }
+    }
+    const bool formed_by_lineage = !units->predecessors(code).empty();
+    for (size_t i = 0; i < periods.size() && !formed_by_lineage && !query.structure_at; ++i) {
       if (!units->during(code, periods[i].dates()).empty()) continue;
       std::string versions;
       for (const OrgUnitVersion* v : units->history(code)) {
@@ -489,100 +394,77 @@ Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query)
                                quoted(result.pe[i].code) + " (" + result.pe[i].name_vi +
                                "); it was in force: " + versions);
     }
-    const OrgUnitVersion* v = units->during(code, latest_period->dates()).back();
-    result.ou.push_back({code, v->name, v->name});
+    if (named == nullptr) {
+      const std::vector<const OrgUnitVersion*> during = units->during(code, latest_period->dates());
+      named = during.empty() ? units->history(code).back() : during.back();
+    }
+    result.ou.push_back({code, named->name, named->name});
     ou_codes.push_back(code);
   }
 
-  // The values that may count: periods within any pe, units ever under any ou.
-  ValueFilter filter;
-  for (const Period& p : periods) {
-    for (const auto& range : contained_key_ranges(p)) filter.period_key_ranges.push_back(range);
-  }
-  {
-    Result<std::unordered_map<std::string, int64_t>> ids = store.unit_ids();
-    if (!ids) return ids.status();
-    std::unordered_set<int64_t> unit_ids;
-    for (const std::string& code : ou_codes) {
-      for (const std::string& c : units->codes_ever_within(code)) {
-        auto it = ids->find(c);
-        if (it != ids->end()) unit_ids.insert(it->second);
-      }
-    }
-    // Beyond a few thousand ids an IN list costs more than it saves (and SQLite limits the
-    // number of parameters): read every unit and filter below.
-    constexpr size_t kMaxUnitFilter = 5000;
-    if (unit_ids.size() <= kMaxUnitFilter) {
-      filter.unit_ids.assign(unit_ids.begin(), unit_ids.end());
-      std::sort(filter.unit_ids.begin(), filter.unit_ids.end());
-    }
-  }
-
-  const size_t n_ou = ou_codes.size(), n_pe = periods.size();
-  std::map<size_t, CellState> cells;  // (dx * n_ou + ou) * n_pe + pe → state
-
-  // Values come in key order (period, unit, ...): memoise which pe hold the period and which
-  // ou hold the unit in that period.
-  int64_t last_period = -1;
-  DateRange last_days{};
-  std::vector<size_t> pe_hit;
-  std::pair<int64_t, int64_t> last_place{-1, -1};
-  std::vector<size_t> ou_hit;
-  Status bad_value;
-  Status status = store.scan_values(filter, [&](const ValueKey& key, const DataValue& v) {
-    auto dx_it = dx_by_element.find(key.element_id);
-    if (dx_it == dx_by_element.end() || !bad_value.is_ok()) return;
-    if (key.period != last_period) {
-      last_period = key.period;
-      last_days = v.period.dates();
-      pe_hit.clear();
-      for (size_t i = 0; i < n_pe; ++i) {
-        if (periods[i].contains(v.period)) pe_hit.push_back(i);
-      }
-    }
-    if (pe_hit.empty()) return;
-    const std::pair<int64_t, int64_t> place{key.unit_id, key.period};
-    if (place != last_place) {
-      last_place = place;
-      ou_hit.clear();
-      for (size_t j = 0; j < n_ou; ++j) {
-        if (units->is_within(v.org_unit, ou_codes[j], last_days)) ou_hit.push_back(j);
-      }
-    }
-    if (ou_hit.empty()) return;
-    std::optional<Number> number;
-    for (size_t d : dx_it->second) {
-      if (specs[d].option && v.option != *specs[d].option) continue;
-      if (!number) {
-        number = to_number(v.value);
-        if (!number) {
-          bad_value = Status::internal("stored value " + quoted(v.value) + " of " + quoted(v.element) +
-                                       " is not a number");
-          return;
+  const EngineExpressionContext context(engine, query.structure_at);
+  for (size_t d = 0; d < items.size(); ++d) {
+    for (size_t j = 0; j < ou_codes.size(); ++j) {
+      for (size_t i = 0; i < periods.size(); ++i) {
+        AnalyticsCell c;
+        c.dx = d;
+        c.ou = j;
+        c.pe = i;
+        c.value_type = result.dx[d].value_type;
+        if (items[d].indicator) {
+          const ExpressionValue v = items[d].indicator->evaluate(context, ou_codes[j], periods[i]);
+          if (!v.is_number()) continue;
+          c.value = round_decimal(v.as_number(), result.dx[d].decimals);
+        } else {
+          Result<Aggregate> a = engine.aggregate(items[d].series, {ou_codes[j], query.structure_at}, periods[i]);
+          if (!a) return a.status();
+          if (!a->value && a->unallocated.empty()) continue;
+          c.value = a->value.value_or(0);
+          c.uses_shares = a->uses_shares;
+          c.unallocated = std::move(a->unallocated);
         }
-      }
-      const AggregationType aggregation = specs[d].element->aggregation;
-      for (size_t j : ou_hit) {
-        for (size_t i : pe_hit) cells[(d * n_ou + j) * n_pe + i].add(aggregation, *number, key, last_days);
+        result.cells.push_back(std::move(c));
       }
     }
-  });
-  if (!status) return status;
-  if (!bad_value) return bad_value;
-
-  result.cells.reserve(cells.size());
-  for (const auto& [index, state] : cells) {
-    AnalyticsCell c;
-    c.pe = index % n_pe;
-    c.ou = index / n_pe % n_ou;
-    c.dx = index / n_pe / n_ou;
-    c.value_type = specs[c.dx].element->value_type;
-    c.value = state.result(specs[c.dx].element->aggregation);
-    result.cells.push_back(c);
   }
   return result;
 }
 
+Result<std::vector<Indicator>> load_indicators(Store& store) {
+  Result<std::vector<PackDefinition>> definitions = store.pack_definitions("indicators");
+  if (!definitions) return definitions.status();
+  std::vector<Indicator> out;
+  for (const PackDefinition& def : *definitions) {
+    boost::system::error_code ec;
+    const boost::json::value json = boost::json::parse(def.json, ec);
+    if (ec || !json.is_object()) return Status::internal("stored indicator " + quoted(def.code) + " is not JSON");
+    const boost::json::object& o = json.as_object();
+    auto text = [&](const char* key) {
+      const boost::json::value* v = o.if_contains(key);
+      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    Indicator i;
+    i.code = def.code;
+    i.name_vi = text("name_vi");
+    i.name_en = text("name_en");
+    i.expression = text("expression");
+    i.unit = text("unit");
+    i.description = text("description");
+    if (const boost::json::value* v = o.if_contains("decimals"); v != nullptr && v->is_int64()) {
+      i.decimals = static_cast<int>(v->as_int64());
+    }
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query) {
+  Result<std::vector<Indicator>> indicators = load_indicators(store);
+  if (!indicators) return indicators.status();
+  Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(store);
+  if (!engine) return engine.status();
+  return run_analytics(**engine, query, *indicators);
+}
 std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat format) {
   switch (format) {
     case AnalyticsFormat::kTable: return format_table(result);

@@ -192,8 +192,8 @@ class ValueWriter {
 // A write transaction fed in sorted pieces (see ValueWriteSession in qpan/store.h).
 class SqliteValueWriteSession final : public ValueWriteSession {
  public:
-  SqliteValueWriteSession(Database& db, const WriteContext& context)
-      : db_(db), context_(context), tx_(db) {}
+  SqliteValueWriteSession(Database& db, const WriteContext& context, const Store::CommitListener& listener)
+      : db_(db), context_(context), tx_(db), listener_(listener) {}
 
   Status begin() {
     QPAN_RETURN_IF_ERROR(tx_.begin_status());
@@ -218,6 +218,12 @@ class SqliteValueWriteSession final : public ValueWriteSession {
 
   Status write(std::span<const ValueWrite> rows) override {
     if (committed_) return Status::internal("write after commit");
+    if (listener_) {
+      for (ValueWrite row : rows) {
+        row.text = row.stored_by = row.comment = {};  // the views end with this call
+        written_.push_back(row);
+      }
+    }
     // Rows arrive in key order. Where no stored value falls within a chunk's key range
     // (always, for a month not imported before) the chunk is inserted with one multi-row
     // statement; otherwise each row is compared with what is stored.
@@ -262,6 +268,8 @@ class SqliteValueWriteSession final : public ValueWriteSession {
     writer_.reset();  // statements must be finalised before the transaction ends
     QPAN_RETURN_IF_ERROR(tx_.commit());
     committed_ = true;
+    if (listener_) listener_(written_);
+    written_ = {};
     return summary_;
   }
 
@@ -291,6 +299,8 @@ class SqliteValueWriteSession final : public ValueWriteSession {
   ValueWriteSummary summary_;
   bool table_was_empty_ = false;
   bool committed_ = false;
+  const Store::CommitListener& listener_;
+  std::vector<ValueWrite> written_;  // for the listener, when there is one
   std::unordered_map<std::string, int64_t> actors_;
   std::string last_actor_name_;
   int64_t last_actor_ = 0;
@@ -581,7 +591,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::unique_ptr<ValueWriteSession>> begin_value_write(const WriteContext& context) override {
-    auto session = std::make_unique<SqliteValueWriteSession>(db_, context);
+    auto session = std::make_unique<SqliteValueWriteSession>(db_, context, commit_listener_);
     QPAN_RETURN_IF_ERROR(session->begin());
     return std::unique_ptr<ValueWriteSession>(std::move(session));
   }
@@ -619,6 +629,34 @@ class SqliteStore final : public Store {
       visit(key, dv);
     }
     return stmt->status();
+  }
+
+  Status scan_numbers(const std::function<void(std::span<const StoredNumber>)>& visit) override {
+    // No join and no ORDER BY beyond the primary key: this reads the table in its own order.
+    auto stmt = db_.prepare(
+        "SELECT period, unit_id, element_id, option_id, attribute_id, value FROM data_value "
+        "ORDER BY period, unit_id, element_id, option_id, attribute_id");
+    if (!stmt) return stmt.status();
+    constexpr size_t kBatch = 4096;
+    std::vector<StoredNumber> batch;
+    batch.reserve(kBatch);
+    while (stmt->step()) {
+      StoredNumber n;
+      switch (stmt->column_type(5)) {
+        case SQLITE_INTEGER: n.integer = stmt->column_int(5); break;
+        case SQLITE_FLOAT: n.is_real = true, n.real = stmt->column_double(5); break;
+        default: continue;  // text
+      }
+      n.key = key_at(*stmt, 0);
+      batch.push_back(n);
+      if (batch.size() == kBatch) {
+        visit(batch);
+        batch.clear();
+      }
+    }
+    QPAN_RETURN_IF_ERROR(stmt->status());
+    if (!batch.empty()) visit(batch);
+    return Status::ok();
   }
 
   Result<std::vector<AuditEntry>> audit_entries(const ValueFilter& filter) override {

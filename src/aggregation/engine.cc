@@ -1,0 +1,467 @@
+// The aggregation engine (see qpan/aggregation.h): value lanes, the unit structure and the
+// roll-up walk that answers a (series, unit, period) question from them.
+#include "qpan/aggregation.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <unordered_map>
+
+#include "aggregation/slots.h"
+#include "aggregation/unit_structure.h"
+#include "aggregation/value_lanes.h"
+
+namespace qpan {
+
+using aggregation::Day;
+using aggregation::Decimal;
+using aggregation::DecimalSum;
+using aggregation::kMissing;
+using aggregation::kStoredTypes;
+using aggregation::Lane;
+using aggregation::Slot;
+using aggregation::SlotRanges;
+using aggregation::Source;
+using aggregation::UnitSpan;
+using aggregation::UnitStructure;
+
+namespace {
+
+// A unit's stretch of slots of one type that counts for the query.
+struct SlotRun {
+  int32_t unit = 0;
+  Slot lo = 0, hi = 0;
+};
+
+struct Runs {
+  std::array<std::vector<SlotRun>, kStoredTypes> by_type;
+};
+
+// One series's lanes, by period type.
+struct Series {
+  int32_t element_id = 0;
+  int32_t option_id = 0;
+  std::array<std::unique_ptr<Lane>, kStoredTypes> lanes;
+};
+
+uint64_t series_key(int32_t element, int32_t option) {
+  return (static_cast<uint64_t>(static_cast<uint32_t>(element)) << 32) | static_cast<uint32_t>(option);
+}
+
+// Rounds to 10 decimal places (a mean of 220.32 / 3 is 73.44, not 73.44000000000001).
+double round_mean(double v) {
+  char buf[400];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 10);
+  if (ec != std::errc()) return v;
+  double out = v;
+  std::from_chars(buf, end, out);
+  return out;
+}
+
+// What one walk over cells gathers.
+struct Accumulator {
+  DecimalSum sum;
+  int64_t count = 0;
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  // last / count_true: per (series, unit), the latest value — summed or counted as found.
+  DecimalSum last_sum;
+  int64_t true_count = 0;
+  int64_t latest_count = 0;
+
+  std::optional<double> result(AggregationType aggregation) const {
+    switch (aggregation) {
+      case AggregationType::kSum:
+        return count > 0 ? std::optional(sum.value()) : std::nullopt;
+      case AggregationType::kAverage:
+        return count > 0 ? std::optional(round_mean(sum.value() / static_cast<double>(count))) : std::nullopt;
+      case AggregationType::kMin: return count > 0 ? std::optional(min) : std::nullopt;
+      case AggregationType::kMax: return count > 0 ? std::optional(max) : std::nullopt;
+      case AggregationType::kLast:
+        return latest_count > 0 ? std::optional(last_sum.value()) : std::nullopt;
+      case AggregationType::kCountTrue:
+        return latest_count > 0 ? std::optional(static_cast<double>(true_count)) : std::nullopt;
+      case AggregationType::kNone: break;
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+class AggregationEngine::State {
+ public:
+  std::unique_ptr<UnitStructure> structure;
+  std::unordered_map<int64_t, const DataElement*> element_by_id;
+  std::vector<Series> series;
+  std::unordered_map<uint64_t, size_t> series_by_key;
+  std::unordered_map<int32_t, std::vector<size_t>> series_by_element;
+
+  void index_catalogue(const Catalogue& catalogue) {
+    element_by_id.clear();
+    for (const DataElement& e : catalogue.elements()) element_by_id[e.id] = &e;
+  }
+
+  Series& series_for(int32_t element, int32_t option) {
+    auto [it, inserted] = series_by_key.try_emplace(series_key(element, option), series.size());
+    if (inserted) {
+      series.push_back({element, option, {}});
+      series_by_element[element].push_back(it->second);
+    }
+    return series[it->second];
+  }
+
+  void set(const ValueKey& key, const Decimal& value) {
+    Result<Period> period = Period::from_key(key.period);
+    if (!period || period->type() == PeriodType::kMonthRange) return;
+    Series& s = series_for(key.element_id, key.option_id);
+    const int t = aggregation::type_index(period->type());
+    if (!s.lanes[t]) s.lanes[t] = std::make_unique<Lane>(period->type());
+    s.lanes[t]->set(key.unit_id, aggregation::slot_of(*period), value);
+  }
+
+  // The slot runs of `spans` (sorted by unit, then day) for each type in `types`.
+  void make_runs(std::vector<UnitSpan>& spans, const SlotRanges& ranges, uint32_t types, Runs& out) const {
+    std::sort(spans.begin(), spans.end(), [](const UnitSpan& a, const UnitSpan& b) {
+      return a.unit != b.unit ? a.unit < b.unit : a.from < b.from;
+    });
+    // Merge what touches: a unit reached through two sources over adjacent windows.
+    size_t n = 0;
+    for (size_t i = 0; i < spans.size(); ++i) {
+      if (n > 0 && spans[n - 1].unit == spans[i].unit && spans[i].from <= spans[n - 1].until) {
+        spans[n - 1].until = std::max(spans[n - 1].until, spans[i].until);
+      } else {
+        spans[n++] = spans[i];
+      }
+    }
+    spans.resize(n);
+    for (int t = 0; t < kStoredTypes; ++t) {
+      if (!(types & (1u << t)) || !ranges.by_type[t]) continue;
+      const PeriodType type = aggregation::type_at(t);
+      const auto [first, last] = *ranges.by_type[t];
+      std::vector<SlotRun>& runs = out.by_type[t];
+      if (!aggregation::slots_partition(type)) {
+        // Overlapping terms: decide slot by slot by each one's effective day.
+        for (const UnitSpan& s : spans) {
+          for (Slot slot = first; slot <= last; ++slot) {
+            const Day eff = structure->previous_in_force(s.unit, aggregation::slot_last_day(type, slot));
+            if (eff >= aggregation::slot_first_day(type, slot) && eff >= s.from && eff < s.until) {
+              runs.push_back({s.unit, slot, slot});
+            }
+          }
+        }
+        continue;
+      }
+      const Day window_first = aggregation::slot_first_day(type, first);
+      const Day window_end = aggregation::slot_last_day(type, last) + 1;
+      for (const UnitSpan& s : spans) {
+        const Day from = std::max(s.from, window_first), until = std::min(s.until, window_end);
+        if (from >= until) continue;
+        const Slot lo = aggregation::slot_containing(type, from);
+        Slot hi = aggregation::slot_containing(type, until - 1);
+        // A slot belongs to the span holding the last day of it the unit was in force.
+        if (structure->next_in_force(s.unit, until) <= aggregation::slot_last_day(type, hi)) --hi;
+        if (lo <= hi) runs.push_back({s.unit, lo, hi});
+      }
+    }
+  }
+
+  uint32_t lane_types(const std::vector<size_t>& series_indices) const {
+    uint32_t types = 0;
+    for (size_t i : series_indices) {
+      for (int t = 0; t < kStoredTypes; ++t) {
+        if (series[i].lanes[t]) types |= 1u << t;
+      }
+    }
+    return types;
+  }
+
+  void accumulate(const std::vector<size_t>& series_indices, AggregationType aggregation, const Runs& runs,
+                  Accumulator& acc) const {
+    const bool latest = aggregation == AggregationType::kLast || aggregation == AggregationType::kCountTrue;
+    for (size_t index : series_indices) {
+      const Series& s = series[index];
+      if (latest) {
+        accumulate_latest(s, aggregation, runs, acc);
+        continue;
+      }
+      for (int t = 0; t < kStoredTypes; ++t) {
+        const Lane* lane = s.lanes[t].get();
+        if (lane == nullptr) continue;
+        __int128 units = 0;
+        double real_sum = 0;
+        for (const SlotRun& run : runs.by_type[t]) {
+          const int32_t row = lane->row(run.unit);
+          if (row < 0) continue;
+          const Slot lo = std::max(run.lo, lane->first_slot()), hi = std::min(run.hi, lane->end_slot() - 1);
+          const int64_t* cells = lane->cells(row) - lane->first_slot();
+          for (Slot slot = lo; slot <= hi; ++slot) {
+            const int64_t cell = cells[slot];
+            if (cell == kMissing) continue;
+            ++acc.count;
+            if (aggregation == AggregationType::kSum || aggregation == AggregationType::kAverage) {
+              if (lane->is_real()) {
+                real_sum += lane->cell_value(cell);
+              } else {
+                units += cell;
+              }
+            } else {
+              const double v = lane->cell_value(cell);
+              acc.min = std::min(acc.min, v);
+              acc.max = std::max(acc.max, v);
+            }
+          }
+        }
+        if (lane->is_real()) {
+          if (real_sum != 0) acc.sum.add_real(real_sum);
+        } else {
+          acc.sum.add(units, lane->scale());
+        }
+      }
+    }
+  }
+
+  // Per unit, the value with the latest period (by last day, then the shorter period).
+  void accumulate_latest(const Series& s, AggregationType aggregation, const Runs& runs, Accumulator& acc) const {
+    struct Latest {
+      Day last_day = aggregation::kMinDay, first_day = aggregation::kMinDay;
+      const Lane* lane = nullptr;
+      int64_t cell = 0;
+    };
+    std::unordered_map<int32_t, Latest> best;
+    for (int t = 0; t < kStoredTypes; ++t) {
+      const Lane* lane = s.lanes[t].get();
+      if (lane == nullptr) continue;
+      const PeriodType type = lane->type();
+      for (const SlotRun& run : runs.by_type[t]) {
+        const int32_t row = lane->row(run.unit);
+        if (row < 0) continue;
+        const Slot lo = std::max(run.lo, lane->first_slot()), hi = std::min(run.hi, lane->end_slot() - 1);
+        const int64_t* cells = lane->cells(row) - lane->first_slot();
+        for (Slot slot = hi; slot >= lo; --slot) {
+          if (cells[slot] == kMissing) continue;
+          const Day last_day = aggregation::slot_last_day(type, slot);
+          const Day first_day = aggregation::slot_first_day(type, slot);
+          Latest& l = best[run.unit];
+          if (l.lane == nullptr || std::pair(last_day, first_day) > std::pair(l.last_day, l.first_day)) {
+            l = {last_day, first_day, lane, cells[slot]};
+          }
+          break;
+        }
+      }
+    }
+    for (const auto& [unit, l] : best) {
+      ++acc.latest_count;
+      if (aggregation == AggregationType::kCountTrue) {
+        if (l.lane->cell_value(l.cell) != 0) ++acc.true_count;
+      } else if (l.lane->is_real()) {
+        acc.last_sum.add_real(l.lane->cell_value(l.cell));
+      } else {
+        acc.last_sum.add(l.cell, l.lane->scale());
+      }
+    }
+  }
+
+  std::optional<double> aggregate_spans(const std::vector<size_t>& series_indices, AggregationType aggregation,
+                                        std::vector<UnitSpan>& spans, const SlotRanges& ranges) const {
+    Runs runs;
+    make_runs(spans, ranges, lane_types(series_indices), runs);
+    Accumulator acc;
+    accumulate(series_indices, aggregation, runs, acc);
+    return acc.result(aggregation);
+  }
+};
+
+AggregationEngine::AggregationEngine() : state_(std::make_unique<State>()) {}
+AggregationEngine::~AggregationEngine() = default;
+
+Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build(Store& store) {
+  std::unique_ptr<AggregationEngine> engine(new AggregationEngine());
+  QPAN_RETURN_IF_ERROR(engine->reload_structure(store));
+  State& state = *engine->state_;
+  Status status = store.scan_numbers([&](std::span<const StoredNumber> batch) {
+    for (const StoredNumber& n : batch) {
+      state.set(n.key, n.is_real ? Decimal::from_double(n.real) : Decimal::integer(n.integer));
+    }
+  });
+  QPAN_RETURN_IF_ERROR(status);
+  for (Series& s : state.series) {
+    for (auto& lane : s.lanes) {
+      if (lane) lane->compact();
+    }
+  }
+  return engine;
+}
+
+Status AggregationEngine::reload_structure(Store& store) {
+  Result<OrgUnitIndex> units = store.load_org_units();
+  if (!units) return units.status();
+  Result<std::unordered_map<std::string, int64_t>> ids = store.unit_ids();
+  if (!ids) return ids.status();
+  Result<Catalogue> catalogue = store.load_catalogue();
+  if (!catalogue) return catalogue.status();
+  auto index = std::make_shared<const OrgUnitIndex>(std::move(*units));
+  auto structure = std::make_unique<UnitStructure>(*index, *ids);
+  auto shared_catalogue = std::make_shared<const Catalogue>(std::move(*catalogue));
+  std::unique_lock lock(mutex_);
+  units_ = std::move(index);
+  catalogue_ = std::move(shared_catalogue);
+  state_->structure = std::move(structure);
+  state_->index_catalogue(*catalogue_);
+  return Status::ok();
+}
+
+void AggregationEngine::apply(std::span<const ValueWrite> rows) {
+  std::unique_lock lock(mutex_);
+  for (const ValueWrite& w : rows) {
+    switch (w.kind) {
+      case TypedValue::Kind::kInteger:
+      case TypedValue::Kind::kBoolean: state_->set(w.key, Decimal::integer(w.integer)); break;
+      case TypedValue::Kind::kReal: state_->set(w.key, Decimal::from_double(w.real)); break;
+      case TypedValue::Kind::kText: break;
+    }
+  }
+}
+
+void AggregationEngine::follow(Store& store) {
+  store.set_commit_listener([this](std::span<const ValueWrite> rows) { apply(rows); });
+}
+
+Result<SeriesRef> AggregationEngine::series(std::string_view code) const {
+  std::shared_lock lock(mutex_);
+  const Catalogue& catalogue = *catalogue_;
+  const DataElement* element = catalogue.element(code);
+  std::string_view option;
+  // Element codes hold dots themselves ("foreign.in.delegations"): the option is what follows
+  // the last dot that leaves a known element before it.
+  for (size_t dot = code.rfind('.'); element == nullptr && dot != std::string_view::npos && dot > 0;
+       dot = code.rfind('.', dot - 1)) {
+    if (const DataElement* e = catalogue.element(code.substr(0, dot))) {
+      element = e;
+      option = code.substr(dot + 1);
+    }
+  }
+  if (element == nullptr) return Status::not_found("unknown data element \"" + std::string(code) + "\"");
+  SeriesRef ref{static_cast<int32_t>(element->id), 0};
+  if (!option.empty()) {
+    const Disaggregation* d = catalogue.disaggregation_of(*element);
+    const DisaggregationOption* o = d == nullptr ? nullptr : d->option(option);
+    if (o == nullptr) {
+      return Status::not_found("data element \"" + element->code + "\" has no option \"" + std::string(option) + "\"");
+    }
+    ref.option_id = static_cast<int32_t>(o->id);
+  }
+  return ref;
+}
+
+Result<Aggregate> AggregationEngine::aggregate(const SeriesRef& ref, const UnitScope& scope,
+                                               const Period& period) const {
+  std::shared_lock lock(mutex_);
+  const State& state = *state_;
+  auto element_it = state.element_by_id.find(ref.element_id);
+  if (element_it == state.element_by_id.end()) {
+    return Status::not_found("unknown data element id " + std::to_string(ref.element_id));
+  }
+  const DataElement& element = *element_it->second;
+  if (element.aggregation == AggregationType::kNone || element.value_type == ValueType::kText) {
+    return Status::invalid_input("data element \"" + element.code + "\" does not aggregate");
+  }
+  Result<std::vector<Source>> sources = state.structure->sources(*units_, scope);
+  if (!sources) return sources.status();
+
+  std::vector<size_t> series_indices;
+  if (ref.option_id == 0) {
+    if (auto it = state.series_by_element.find(ref.element_id); it != state.series_by_element.end()) {
+      series_indices = it->second;
+    }
+  } else if (auto it = state.series_by_key.find(series_key(ref.element_id, ref.option_id));
+             it != state.series_by_key.end()) {
+    series_indices.push_back(it->second);
+  }
+
+  Aggregate out;
+  if (series_indices.empty()) return out;
+  const SlotRanges ranges = aggregation::slots_within(period);
+  const AggregationType aggregation = element.aggregation;
+
+  std::vector<UnitSpan> spans;
+  for (const Source& s : *sources) {
+    if (s.kind == Source::Kind::kFull) state.structure->spans_within(s.unit, s.from, s.until, spans);
+  }
+  out.value = state.aggregate_spans(series_indices, aggregation, spans, ranges);
+
+  const bool splittable = aggregation == AggregationType::kSum || aggregation == AggregationType::kLast;
+  for (const Source& s : *sources) {
+    if (s.kind == Source::Kind::kFull) continue;
+    spans.clear();
+    state.structure->spans_within(s.unit, s.from, s.until, spans);
+    const std::optional<double> part = state.aggregate_spans(series_indices, aggregation, spans, ranges);
+    if (!part) continue;
+    if (s.kind == Source::Kind::kShared && splittable) {
+      out.value = out.value.value_or(0) + s.weight * *part;
+      out.uses_shares = true;
+    } else {
+      out.unallocated.push_back({state.structure->code(s.unit), s.into, *part});
+    }
+  }
+  return out;
+}
+
+std::shared_ptr<const OrgUnitIndex> AggregationEngine::units() const {
+  std::shared_lock lock(mutex_);
+  return units_;
+}
+
+std::shared_ptr<const Catalogue> AggregationEngine::catalogue() const {
+  std::shared_lock lock(mutex_);
+  return catalogue_;
+}
+
+size_t AggregationEngine::value_bytes() const {
+  std::shared_lock lock(mutex_);
+  size_t bytes = 0;
+  for (const Series& s : state_->series) {
+    for (const auto& lane : s.lanes) {
+      if (lane) bytes += lane->bytes();
+    }
+  }
+  return bytes;
+}
+
+size_t AggregationEngine::value_count() const {
+  std::shared_lock lock(mutex_);
+  size_t n = 0;
+  for (const Series& s : state_->series) {
+    for (const auto& lane : s.lanes) {
+      if (lane) n += lane->count();
+    }
+  }
+  return n;
+}
+
+// ---- Expressions -----------------------------------------------------------------------------
+
+std::optional<double> EngineExpressionContext::value(const ElementRef& ref, std::string_view unit,
+                                                     const Period& period) const {
+  Result<Aggregate> a = engine_.aggregate({static_cast<int32_t>(ref.element_id), static_cast<int32_t>(ref.option_id)},
+                                          UnitScope{std::string(unit), structure_at_}, period);
+  if (!a) return std::nullopt;
+  return a->value;
+}
+
+std::vector<std::string> EngineExpressionContext::children(std::string_view unit, const Period& period) const {
+  const std::shared_ptr<const OrgUnitIndex> units = engine_.units();
+  std::vector<const OrgUnitVersion*> during = units->during(unit, period.dates());
+  std::vector<std::string> out;
+  if (during.empty()) return out;
+  // The structure on the last day of the period the unit was in force.
+  Date day = period.dates().last;
+  if (during.back()->valid_until && *during.back()->valid_until <= day) day = add_days(*during.back()->valid_until, -1);
+  for (const OrgUnitVersion* child : units->children(unit, day)) out.push_back(child->code);
+  return out;
+}
+
+}  // namespace qpan

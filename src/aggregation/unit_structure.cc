@@ -1,0 +1,179 @@
+// The engine's view of the effective-dated hierarchy (see unit_structure.h).
+#include "aggregation/unit_structure.h"
+
+#include <algorithm>
+
+namespace qpan::aggregation {
+namespace {
+
+Day day_or(const std::optional<Date>& d, Day fallback) { return d ? to_days(*d) : fallback; }
+
+// Deeper than any real hierarchy or lineage chain; guards against cycles in bad data.
+constexpr int kMaxDepth = 16;
+
+}  // namespace
+
+UnitStructure::UnitStructure(const OrgUnitIndex& index,
+                             const std::unordered_map<std::string, int64_t>& ids) {
+  int64_t max_id = 0;
+  for (const auto& [code, id] : ids) max_id = std::max(max_id, id);
+  codes_.resize(static_cast<size_t>(max_id) + 1);
+  for (const auto& [code, id] : ids) {
+    id_by_code_[code] = static_cast<int32_t>(id);
+    codes_[static_cast<size_t>(id)] = code;
+  }
+  if (!id_by_code_.count(std::string(kCountryCode))) {
+    country_ = static_cast<int32_t>(codes_.size());
+    codes_.emplace_back(kCountryCode);
+  }
+  within_.resize(codes_.size());
+  in_force_.resize(codes_.size());
+
+  for (const auto& [code, id] : id_by_code_) {
+    if (!index.knows(code)) continue;
+    const std::vector<Segment>& segments = timeline(index, code, 0);
+    for (const Segment& s : segments) {
+      within_[static_cast<size_t>(id)].push_back({id, s.from, s.until});
+      for (int32_t ancestor : s.ancestors) within_[static_cast<size_t>(ancestor)].push_back({id, s.from, s.until});
+      if (country_ >= 0) within_[static_cast<size_t>(country_)].push_back({id, s.from, s.until});
+      auto& spans = in_force_[static_cast<size_t>(id)];
+      if (!spans.empty() && spans.back().second == s.from) {
+        spans.back().second = s.until;
+      } else {
+        spans.emplace_back(s.from, s.until);
+      }
+    }
+  }
+  timelines_.clear();
+  for (auto& spans : within_) {
+    std::sort(spans.begin(), spans.end(), [](const UnitSpan& a, const UnitSpan& b) {
+      return a.unit != b.unit ? a.unit < b.unit : a.from < b.from;
+    });
+  }
+}
+
+int32_t UnitStructure::id(std::string_view code) const {
+  auto it = id_by_code_.find(std::string(code));
+  if (it != id_by_code_.end()) return it->second;
+  return code == kCountryCode ? country_ : -1;
+}
+
+const std::vector<UnitStructure::Segment>& UnitStructure::timeline(const OrgUnitIndex& index,
+                                                                   const std::string& code, int depth) {
+  if (auto it = timelines_.find(code); it != timelines_.end()) return it->second;
+  std::vector<Segment> out;
+  auto add = [&](Day from, Day until, std::vector<int32_t> ancestors) {
+    if (from >= until) return;
+    if (!out.empty() && out.back().until == from && out.back().ancestors == ancestors) {
+      out.back().until = until;  // a new name or type, the same place in the tree
+      return;
+    }
+    out.push_back({from, until, std::move(ancestors)});
+  };
+  for (const OrgUnitVersion* v : index.history(code)) {
+    const Day from = day_or(v->valid_from, kMinDay), until = day_or(v->valid_until, kMaxDay);
+    const int32_t parent = v->parent_code.empty() ? -1 : id(v->parent_code);
+    if (parent < 0 || depth >= kMaxDepth || v->parent_code == code) {
+      add(from, until, {});
+      continue;
+    }
+    // Copy: the recursive call may rehash timelines_.
+    const std::vector<Segment> parent_timeline = timeline(index, v->parent_code, depth + 1);
+    Day cursor = from;
+    for (const Segment& p : parent_timeline) {
+      const Day a = std::max(p.from, from), b = std::min(p.until, until);
+      if (a >= b) continue;
+      add(cursor, a, {});  // the parent was not in force: the unit stands alone
+      std::vector<int32_t> ancestors{parent};
+      ancestors.insert(ancestors.end(), p.ancestors.begin(), p.ancestors.end());
+      add(a, b, std::move(ancestors));
+      cursor = b;
+    }
+    add(cursor, until, {});
+  }
+  return timelines_[code] = std::move(out);
+}
+
+void UnitStructure::spans_within(int32_t root, Day from, Day until, std::vector<UnitSpan>& out) const {
+  for (const UnitSpan& s : within_[static_cast<size_t>(root)]) {
+    const Day a = std::max(s.from, from), b = std::min(s.until, until);
+    if (a < b) out.push_back({s.unit, a, b});
+  }
+}
+
+Day UnitStructure::next_in_force(int32_t unit, Day day) const {
+  for (const auto& [from, until] : in_force_[static_cast<size_t>(unit)]) {
+    if (day < until) return std::max(day, from);
+  }
+  return kMaxDay;
+}
+
+Day UnitStructure::previous_in_force(int32_t unit, Day day) const {
+  const auto& spans = in_force_[static_cast<size_t>(unit)];
+  for (auto it = spans.rbegin(); it != spans.rend(); ++it) {
+    if (it->first <= day) return std::min(day, it->second - 1);
+  }
+  return kMinDay;
+}
+
+Result<std::vector<Source>> UnitStructure::sources(const OrgUnitIndex& index, const UnitScope& scope) const {
+  const int32_t root = id(scope.code);
+  if (root < 0 || (!index.knows(scope.code) && !is_country(scope.code))) {
+    return Status::not_found("unknown org unit \"" + scope.code + "\"");
+  }
+  std::vector<Source> out;
+  if (is_country(scope.code)) {
+    out.push_back({root, kMinDay, kMaxDay, Source::Kind::kFull, 1, {}});
+    return out;
+  }
+  const std::vector<const OrgUnitVersion*> history = index.history(scope.code);
+  if (scope.structure_at) {
+    const OrgUnitVersion* v = index.at(scope.code, *scope.structure_at);
+    if (v == nullptr) {
+      return Status::not_found("org unit \"" + scope.code + "\" is not in force on " +
+                               format_date(*scope.structure_at));
+    }
+    Source self{root, day_or(v->valid_from, kMinDay), day_or(v->valid_until, kMaxDay), Source::Kind::kFull, 1, {}};
+    out.push_back(self);
+    if (v->valid_from) add_predecessors(index, scope.code, *v->valid_from, self, 0, out);
+  } else {
+    Source self{root, kMinDay, kMaxDay, Source::Kind::kFull, 1, {}};
+    out.push_back(self);
+    if (!history.empty() && history.front()->valid_from) {
+      add_predecessors(index, scope.code, *history.front()->valid_from, self, 0, out);
+    }
+  }
+  return out;
+}
+
+void UnitStructure::add_predecessors(const OrgUnitIndex& index, const std::string& code, Date effective,
+                                     const Source& through, int depth, std::vector<Source>& out) const {
+  if (depth >= kMaxDepth) return;
+  for (const LineageEdge* e : index.predecessors(code)) {
+    if (e->effective != effective) continue;
+    const int32_t old_id = id(e->old_code);
+    if (old_id < 0) continue;
+    Source s{old_id, kMinDay, to_days(effective), through.kind, through.weight, through.into};
+    if (e->kind == LineageKind::kPartial && s.kind != Source::Kind::kUnallocated) {
+      if (e->share) {
+        s.kind = Source::Kind::kShared;
+        s.weight *= *e->share;
+      } else {
+        s.kind = Source::Kind::kUnallocated;
+      }
+      s.into = e->new_code;
+    }
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const Source& o) {
+      return o.unit == s.unit && o.from == s.from && o.until == s.until;
+    });
+    if (seen) continue;
+    out.push_back(s);
+    // The old unit may itself have been formed from older ones.
+    const std::vector<const OrgUnitVersion*> history = index.history(e->old_code);
+    if (!history.empty() && history.front()->valid_from && *history.front()->valid_from < effective) {
+      add_predecessors(index, e->old_code, *history.front()->valid_from, s, depth + 1, out);
+    }
+  }
+}
+
+}  // namespace qpan::aggregation

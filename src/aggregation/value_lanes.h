@@ -1,0 +1,99 @@
+// Where the engine keeps values: one lane per series (element, option) and period type, a
+// dense row of slots per unit that has values in it. A cell holds the value as a decimal
+// integer at the lane's scale (87.5 at scale 1 is 875), so counts and đồng amounts add up
+// exactly and a cell is 8 bytes; a lane falls back to doubles for values no decimal of up to
+// 9 places and 18 digits can hold.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "aggregation/slots.h"
+
+namespace qpan::aggregation {
+
+inline constexpr int64_t kMissing = std::numeric_limits<int64_t>::min();
+
+// A number as a decimal: mantissa / 10^scale, or a double when it does not fit.
+struct Decimal {
+  bool is_real = false;
+  int64_t mantissa = 0;
+  int scale = 0;
+  double real = 0;
+
+  static Decimal integer(int64_t v) { return {false, v, 0, 0}; }
+  // The shortest decimal that reads back as `v` ("41.57" for 41.57).
+  static Decimal from_double(double v);
+  double to_double() const;
+};
+
+// mantissa / 10^scale as the nearest double (the same double the decimal text parses to).
+double decimal_to_double(__int128 units, int scale);
+
+// A sum kept exactly in units of 10^-scale while it fits, else as a double.
+class DecimalSum {
+ public:
+  void add(__int128 units, int scale);
+  void add_real(double v) {
+    approx_ += v;
+    exact_ = false;
+  }
+  double value() const { return exact_ ? decimal_to_double(units_, scale_) : approx_; }
+
+ private:
+  __int128 units_ = 0;
+  int scale_ = 0;
+  bool exact_ = true;
+  double approx_ = 0;
+};
+
+class Lane {
+ public:
+  explicit Lane(PeriodType type) : type_(type) {}
+
+  PeriodType type() const { return type_; }
+  Slot first_slot() const { return first_; }
+  Slot end_slot() const { return first_ + width_; }
+  int scale() const { return scale_; }
+  bool is_real() const { return real_; }
+  size_t count() const { return count_; }
+  size_t bytes() const {
+    return cells_.capacity() * sizeof(int64_t) + row_of_unit_.capacity() * sizeof(int32_t);
+  }
+
+  // The row of a unit, or -1 when it has no values here.
+  int32_t row(int32_t unit) const {
+    const auto u = static_cast<size_t>(unit);
+    return u < row_of_unit_.size() ? row_of_unit_[u] : -1;
+  }
+  // Cells of a row, indexed by slot - first_slot().
+  const int64_t* cells(int32_t row) const { return cells_.data() + static_cast<size_t>(row) * width_; }
+
+  // A cell as a double (kMissing must be checked before).
+  double cell_value(int64_t cell) const {
+    return real_ ? std::bit_cast<double>(cell) : decimal_to_double(cell, scale_);
+  }
+
+  void set(int32_t unit, Slot slot, const Decimal& value);
+  // Drops the room kept for growth (after a bulk build): slots outside the used range and
+  // spare capacity.
+  void compact();
+
+ private:
+  void ensure_slot(Slot slot);
+  void rescale(int scale);
+  void make_real();
+
+  PeriodType type_;
+  Slot first_ = 0;
+  int32_t width_ = 0;
+  int scale_ = 0;
+  bool real_ = false;
+  size_t count_ = 0;
+  std::vector<int32_t> row_of_unit_;
+  std::vector<int64_t> cells_;  // rows × width_
+};
+
+}  // namespace qpan::aggregation
