@@ -97,6 +97,10 @@ class AggregationEngine {
   // force during any part of `period` is not an error: the answer has no value.
   Result<Aggregate> aggregate(const SeriesRef& series, const UnitScope& scope,
                               const Period& period) const;
+  // The same for several series at once: the units and periods that count are found once
+  // (a province's year over all elements is one walk of its structure).
+  Result<std::vector<Aggregate>> aggregate(std::span<const SeriesRef> series, const UnitScope& scope,
+                                           const Period& period) const;
 
   // Codes resolved against the catalogue: "crime.ttxh.cases" or "foreign.in.delegations.van_nam".
   Result<SeriesRef> series(std::string_view code) const;

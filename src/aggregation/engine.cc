@@ -124,10 +124,14 @@ class AggregationEngine::State {
   }
 
   // The slot runs of `spans` (sorted by unit, then day) for each type in `types`.
-  void make_runs(std::vector<UnitSpan>& spans, const SlotRanges& ranges, uint32_t types, Runs& out) const {
-    std::sort(spans.begin(), spans.end(), [](const UnitSpan& a, const UnitSpan& b) {
-      return a.unit != b.unit ? a.unit < b.unit : a.from < b.from;
-    });
+  // `sorted`: the spans come from one source, already in (unit, day) order.
+  void make_runs(std::vector<UnitSpan>& spans, const SlotRanges& ranges, uint32_t types, Runs& out,
+                 bool sorted) const {
+    if (!sorted) {
+      std::sort(spans.begin(), spans.end(), [](const UnitSpan& a, const UnitSpan& b) {
+        return a.unit != b.unit ? a.unit < b.unit : a.from < b.from;
+      });
+    }
     // Merge what touches: a unit reached through two sources over adjacent windows.
     size_t n = 0;
     for (size_t i = 0; i < spans.size(); ++i) {
@@ -264,15 +268,6 @@ class AggregationEngine::State {
       }
     }
   }
-
-  std::optional<double> aggregate_spans(const std::vector<size_t>& series_indices, AggregationType aggregation,
-                                        std::vector<UnitSpan>& spans, const SlotRanges& ranges) const {
-    Runs runs;
-    make_runs(spans, ranges, lane_types(series_indices), runs);
-    Accumulator acc;
-    accumulate(series_indices, aggregation, runs, acc);
-    return acc.result(aggregation);
-  }
 };
 
 AggregationEngine::AggregationEngine() : state_(std::make_unique<State>()) {}
@@ -359,52 +354,84 @@ Result<SeriesRef> AggregationEngine::series(std::string_view code) const {
 
 Result<Aggregate> AggregationEngine::aggregate(const SeriesRef& ref, const UnitScope& scope,
                                                const Period& period) const {
+  Result<std::vector<Aggregate>> all = aggregate(std::span(&ref, 1), scope, period);
+  if (!all) return all.status();
+  return std::move(all->front());
+}
+
+Result<std::vector<Aggregate>> AggregationEngine::aggregate(std::span<const SeriesRef> refs, const UnitScope& scope,
+                                                            const Period& period) const {
   std::shared_lock lock(mutex_);
   const State& state = *state_;
-  auto element_it = state.element_by_id.find(ref.element_id);
-  if (element_it == state.element_by_id.end()) {
-    return Status::not_found("unknown data element id " + std::to_string(ref.element_id));
-  }
-  const DataElement& element = *element_it->second;
-  if (element.aggregation == AggregationType::kNone || element.value_type == ValueType::kText) {
-    return Status::invalid_input("data element \"" + element.code + "\" does not aggregate");
+  struct Wanted {
+    AggregationType aggregation;
+    std::vector<size_t> series;
+  };
+  std::vector<Wanted> wanted;
+  uint32_t types = 0;
+  for (const SeriesRef& ref : refs) {
+    auto element_it = state.element_by_id.find(ref.element_id);
+    if (element_it == state.element_by_id.end()) {
+      return Status::not_found("unknown data element id " + std::to_string(ref.element_id));
+    }
+    const DataElement& element = *element_it->second;
+    if (element.aggregation == AggregationType::kNone || element.value_type == ValueType::kText) {
+      return Status::invalid_input("data element \"" + element.code + "\" does not aggregate");
+    }
+    Wanted w{element.aggregation, {}};
+    if (ref.option_id == 0) {
+      if (auto it = state.series_by_element.find(ref.element_id); it != state.series_by_element.end()) {
+        w.series = it->second;
+      }
+    } else if (auto it = state.series_by_key.find(series_key(ref.element_id, ref.option_id));
+               it != state.series_by_key.end()) {
+      w.series.push_back(it->second);
+    }
+    types |= state.lane_types(w.series);
+    wanted.push_back(std::move(w));
   }
   Result<std::vector<Source>> sources = state.structure->sources(*units_, scope);
   if (!sources) return sources.status();
 
-  std::vector<size_t> series_indices;
-  if (ref.option_id == 0) {
-    if (auto it = state.series_by_element.find(ref.element_id); it != state.series_by_element.end()) {
-      series_indices = it->second;
-    }
-  } else if (auto it = state.series_by_key.find(series_key(ref.element_id, ref.option_id));
-             it != state.series_by_key.end()) {
-    series_indices.push_back(it->second);
-  }
-
-  Aggregate out;
-  if (series_indices.empty()) return out;
+  std::vector<Aggregate> out(refs.size());
+  if (types == 0) return out;
   const SlotRanges ranges = aggregation::slots_within(period);
-  const AggregationType aggregation = element.aggregation;
 
+  // The units and slots that count are the same for every series: found once.
   std::vector<UnitSpan> spans;
+  size_t full_sources = 0;
   for (const Source& s : *sources) {
-    if (s.kind == Source::Kind::kFull) state.structure->spans_within(s.unit, s.from, s.until, spans);
+    if (s.kind != Source::Kind::kFull) continue;
+    state.structure->spans_within(s.unit, s.from, s.until, spans);
+    ++full_sources;
   }
-  out.value = state.aggregate_spans(series_indices, aggregation, spans, ranges);
+  Runs runs;
+  state.make_runs(spans, ranges, types, runs, /*sorted=*/full_sources <= 1);
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    Accumulator acc;
+    state.accumulate(wanted[i].series, wanted[i].aggregation, runs, acc);
+    out[i].value = acc.result(wanted[i].aggregation);
+  }
 
-  const bool splittable = aggregation == AggregationType::kSum || aggregation == AggregationType::kLast;
   for (const Source& s : *sources) {
     if (s.kind == Source::Kind::kFull) continue;
     spans.clear();
     state.structure->spans_within(s.unit, s.from, s.until, spans);
-    const std::optional<double> part = state.aggregate_spans(series_indices, aggregation, spans, ranges);
-    if (!part) continue;
-    if (s.kind == Source::Kind::kShared && splittable) {
-      out.value = out.value.value_or(0) + s.weight * *part;
-      out.uses_shares = true;
-    } else {
-      out.unallocated.push_back({state.structure->code(s.unit), s.into, *part});
+    Runs part_runs;
+    state.make_runs(spans, ranges, types, part_runs, /*sorted=*/true);
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      Accumulator acc;
+      state.accumulate(wanted[i].series, wanted[i].aggregation, part_runs, acc);
+      const std::optional<double> part = acc.result(wanted[i].aggregation);
+      if (!part) continue;
+      const bool splittable =
+          wanted[i].aggregation == AggregationType::kSum || wanted[i].aggregation == AggregationType::kLast;
+      if (s.kind == Source::Kind::kShared && splittable) {
+        out[i].value = out[i].value.value_or(0) + s.weight * *part;
+        out[i].uses_shares = true;
+      } else {
+        out[i].unallocated.push_back({state.structure->code(s.unit), s.into, *part});
+      }
     }
   }
   return out;

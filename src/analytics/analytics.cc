@@ -402,30 +402,55 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
     ou_codes.push_back(code);
   }
 
-  const EngineExpressionContext context(engine, query.structure_at);
+  // Elements: every series of a (ou, pe) in one engine call; indicators on top of it.
+  std::vector<SeriesRef> series;
+  std::vector<size_t> series_item;  // dx index of each series
   for (size_t d = 0; d < items.size(); ++d) {
-    for (size_t j = 0; j < ou_codes.size(); ++j) {
-      for (size_t i = 0; i < periods.size(); ++i) {
+    if (items[d].indicator) continue;
+    series.push_back(items[d].series);
+    series_item.push_back(d);
+  }
+  const size_t n_ou = ou_codes.size(), n_pe = periods.size();
+  std::vector<std::optional<AnalyticsCell>> cells(items.size() * n_ou * n_pe);
+  auto cell_at = [&](size_t d, size_t j, size_t i) -> std::optional<AnalyticsCell>& {
+    return cells[(d * n_ou + j) * n_pe + i];
+  };
+  const EngineExpressionContext context(engine, query.structure_at);
+  for (size_t j = 0; j < n_ou; ++j) {
+    for (size_t i = 0; i < n_pe; ++i) {
+      if (!series.empty()) {
+        Result<std::vector<Aggregate>> all = engine.aggregate(series, {ou_codes[j], query.structure_at}, periods[i]);
+        if (!all) return all.status();
+        for (size_t k = 0; k < series.size(); ++k) {
+          Aggregate& a = (*all)[k];
+          if (!a.value && a.unallocated.empty()) continue;
+          AnalyticsCell c;
+          c.dx = series_item[k];
+          c.ou = j;
+          c.pe = i;
+          c.value_type = result.dx[c.dx].value_type;
+          c.value = a.value.value_or(0);
+          c.uses_shares = a.uses_shares;
+          c.unallocated = std::move(a.unallocated);
+          cell_at(c.dx, j, i) = std::move(c);
+        }
+      }
+      for (size_t d = 0; d < items.size(); ++d) {
+        if (!items[d].indicator) continue;
+        const ExpressionValue v = items[d].indicator->evaluate(context, ou_codes[j], periods[i]);
+        if (!v.is_number()) continue;
         AnalyticsCell c;
         c.dx = d;
         c.ou = j;
         c.pe = i;
-        c.value_type = result.dx[d].value_type;
-        if (items[d].indicator) {
-          const ExpressionValue v = items[d].indicator->evaluate(context, ou_codes[j], periods[i]);
-          if (!v.is_number()) continue;
-          c.value = round_decimal(v.as_number(), result.dx[d].decimals);
-        } else {
-          Result<Aggregate> a = engine.aggregate(items[d].series, {ou_codes[j], query.structure_at}, periods[i]);
-          if (!a) return a.status();
-          if (!a->value && a->unallocated.empty()) continue;
-          c.value = a->value.value_or(0);
-          c.uses_shares = a->uses_shares;
-          c.unallocated = std::move(a->unallocated);
-        }
-        result.cells.push_back(std::move(c));
+        c.value_type = ValueType::kNumber;
+        c.value = round_decimal(v.as_number(), result.dx[d].decimals);
+        cell_at(d, j, i) = std::move(c);
       }
     }
+  }
+  for (std::optional<AnalyticsCell>& c : cells) {
+    if (c) result.cells.push_back(std::move(*c));
   }
   return result;
 }
