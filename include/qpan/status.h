@@ -16,6 +16,10 @@ enum class StatusCode {
   kInvalidInput,   // the user's input is wrong (file, argument, value)
   kNotFound,       // a named thing (unit, element, database) does not exist
   kConflict,       // the change contradicts what is stored (e.g. removing a used element)
+  kUnauthenticated,     // no valid session or token
+  kPermissionDenied,    // the caller's role or org-unit scope does not allow it
+  kPreconditionFailed,  // the stored state changed since the caller read it (If-Match)
+  kTooManyRequests,     // throttled (e.g. repeated failed logins)
   kIoError,        // a file or the database could not be read or written
   kInternal,       // a bug or an unexpected state: never the user's fault
 };
@@ -29,6 +33,10 @@ class [[nodiscard]] Status {
   static Status invalid_input(std::string m) { return {StatusCode::kInvalidInput, std::move(m)}; }
   static Status not_found(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
+  static Status unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
+  static Status permission_denied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
+  static Status precondition_failed(std::string m) { return {StatusCode::kPreconditionFailed, std::move(m)}; }
+  static Status too_many_requests(std::string m) { return {StatusCode::kTooManyRequests, std::move(m)}; }
   static Status io_error(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
@@ -37,11 +45,8 @@ class [[nodiscard]] Status {
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
 
-  // True for errors the user can fix (bad input, missing thing, conflict).
-  bool is_user_error() const {
-    return code_ == StatusCode::kInvalidInput || code_ == StatusCode::kNotFound ||
-           code_ == StatusCode::kConflict;
-  }
+  // True for errors the user can fix (bad input, missing thing, conflict, access).
+  bool is_user_error() const { return code_ != StatusCode::kOk && code_ != StatusCode::kIoError && code_ != StatusCode::kInternal; }
 
  private:
   StatusCode code_ = StatusCode::kOk;

@@ -1,0 +1,160 @@
+// Routes, requests and the JSON responses of the HTTP layer (see qpan/http.h).
+#include <boost/json.hpp>
+
+#include "qpan/http.h"
+
+namespace qpan::http {
+namespace {
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    const size_t slash = path.find('/', start);
+    out.push_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::string url_decode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size()) {
+      auto hex = [](char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      };
+      const int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+      if (hi < 0 || lo < 0) {
+        out += s[i];
+        continue;
+      }
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view Request::header(std::string_view lower_case_name) const {
+  auto it = headers.find(std::string(lower_case_name));
+  return it == headers.end() ? std::string_view() : std::string_view(it->second);
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (url_decode(pair.substr(0, eq)) == name) {
+      return eq == std::string_view::npos ? std::string() : url_decode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Request::cookie(std::string_view name) const {
+  std::string_view rest = header("cookie");
+  while (!rest.empty()) {
+    const size_t semi = rest.find(';');
+    std::string_view pair = rest.substr(0, semi);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
+  return std::nullopt;
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler, BodyKind body) {
+  routes_.push_back({std::move(method), std::move(pattern), body, std::move(handler)});
+}
+
+Router::Match Router::match(std::string_view method, std::string_view path) const {
+  Match out;
+  const std::vector<std::string_view> parts = segments(path);
+  for (const Route& route : routes_) {
+    const std::vector<std::string_view> pattern = segments(route.pattern);
+    if (pattern.size() != parts.size()) continue;
+    std::map<std::string, std::string> params;
+    bool ok = true;
+    for (size_t i = 0; i < parts.size() && ok; ++i) {
+      const std::string_view p = pattern[i];
+      if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+        ok = !parts[i].empty();
+        params[std::string(p.substr(1, p.size() - 2))] = std::string(parts[i]);
+      } else {
+        ok = p == parts[i];
+      }
+    }
+    if (!ok) continue;
+    out.path_known = true;
+    if (route.method == method) {
+      out.route = &route;
+      out.params = std::move(params);
+      return out;
+    }
+  }
+  return out;
+}
+
+Response json_response(int status, const boost::json::value& body) {
+  Response r;
+  r.status = status;
+  r.body = boost::json::serialize(body);
+  return r;
+}
+
+Response error_response(int status, std::string_view code, std::string_view message,
+                        const boost::json::value& details) {
+  boost::json::object error{{"code", code}, {"message", message}};
+  error["details"] = details.is_null() ? boost::json::value(boost::json::object()) : details;
+  return json_response(status, boost::json::object{{"error", std::move(error)}});
+}
+
+int http_status_of(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidInput: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kConflict: return 409;
+    case StatusCode::kPreconditionFailed: return 412;
+    case StatusCode::kTooManyRequests: return 429;
+    case StatusCode::kIoError:
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+Response error_response(const Status& status, const boost::json::value& details) {
+  const int code = http_status_of(status);
+  std::string_view name = "internal";
+  switch (status.code()) {
+    case StatusCode::kInvalidInput: name = "invalid_input"; break;
+    case StatusCode::kUnauthenticated: name = "unauthenticated"; break;
+    case StatusCode::kPermissionDenied: name = "forbidden"; break;
+    case StatusCode::kNotFound: name = "not_found"; break;
+    case StatusCode::kConflict: name = "conflict"; break;
+    case StatusCode::kPreconditionFailed: name = "precondition_failed"; break;
+    case StatusCode::kTooManyRequests: name = "too_many_requests"; break;
+    default: break;
+  }
+  // Internal errors may carry paths or SQL: the log has them, the caller does not.
+  const std::string message = code == 500 ? "Lỗi máy chủ (internal server error)" : status.message();
+  return error_response(code, name, message, details);
+}
+
+}  // namespace qpan::http

@@ -1,0 +1,170 @@
+// Tests for the HTTP layer: routing and path parameters, JSON errors, keep-alive, uploads to
+// a file, and malformed HTTP — bad request lines, huge headers, truncated and oversized
+// bodies, invalid UTF-8 in the path — answered with a 4xx while the server keeps serving.
+#include "qpan/http.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <thread>
+
+namespace qpan::http {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.add("GET", "/api/echo/{name}", [](Request& r) {
+      return json_response(200, boost::json::object{{"name", r.path_params.at("name")},
+                                                    {"q", r.query_param("q").value_or("")}});
+    });
+    router_.add("POST", "/api/body", [](Request& r) {
+      return json_response(200, boost::json::object{{"bytes", r.body.size()}});
+    });
+    router_.add("POST", "/api/upload", [](Request& r) {
+      std::ifstream in(*r.body_file, std::ios::binary);
+      std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      return json_response(200, boost::json::object{{"bytes", content.size()}, {"head", content.substr(0, 5)}});
+    }, BodyKind::kUpload);
+    router_.add("GET", "/api/fail", [](Request&) -> Response { return error_response(Status::not_found("no such unit \"99\"")); });
+    router_.add("GET", "/api/throw", [](Request&) -> Response { throw std::runtime_error("secret detail"); });
+    ServerOptions options;
+    options.port = 0;
+    options.body_limit = 1000;
+    options.upload_limit = 100000;
+    options.read_timeout = std::chrono::seconds(5);
+    server_ = std::make_unique<HttpServer>(options, router_);
+    ASSERT_TRUE(server_->start().is_ok());
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  void TearDown() override {
+    server_->stop();
+    thread_.join();
+  }
+
+  // Sends raw bytes on a new connection; returns everything read until the server closes
+  // or `until` appears.
+  std::string exchange(const std::string& bytes, const std::string& until = "") {
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    asio::write(socket, asio::buffer(bytes));
+    std::string out;
+    char buf[4096];
+    boost::system::error_code ec;
+    while (!ec) {
+      const size_t n = socket.read_some(asio::buffer(buf), ec);
+      out.append(buf, n);
+      if (!until.empty() && out.find(until) != std::string::npos) break;
+    }
+    return out;
+  }
+
+  static int status_of(const std::string& response) {
+    return response.size() > 12 ? std::stoi(response.substr(9, 3)) : 0;
+  }
+  static std::string body_of(const std::string& response) {
+    const size_t p = response.find("\r\n\r\n");
+    return p == std::string::npos ? "" : response.substr(p + 4);
+  }
+
+  std::string get(const std::string& target) {
+    return exchange("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  }
+
+  Router router_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+TEST_F(ServerTest, RoutesWithParametersAndQuery) {
+  const std::string r = get("/api/echo/L%C3%A0o%20Cai?q=lai+chau");
+  EXPECT_EQ(status_of(r), 200);
+  EXPECT_EQ(boost::json::parse(body_of(r)), boost::json::parse(R"({"name":"Lào Cai","q":"lai chau"})"));
+  EXPECT_NE(r.find("application/json"), std::string::npos);
+}
+
+TEST_F(ServerTest, UnknownRouteAndMethodAreJsonErrors) {
+  std::string r = get("/api/nowhere");
+  EXPECT_EQ(status_of(r), 404);
+  EXPECT_EQ(boost::json::parse(body_of(r)).at("error").at("code"), "not_found");
+  r = exchange("DELETE /api/echo/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_of(r), 405);
+  r = get("/api/fail");
+  EXPECT_EQ(status_of(r), 404);
+  EXPECT_EQ(boost::json::parse(body_of(r)).at("error").at("message"), "no such unit \"99\"");
+  r = get("/api/throw");
+  EXPECT_EQ(status_of(r), 500);
+  EXPECT_EQ(r.find("secret detail"), std::string::npos);
+}
+
+TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  const std::string one = "GET /api/echo/a HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string r = exchange(one + one + "GET /api/echo/b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  size_t count = 0;
+  for (size_t p = r.find("HTTP/1.1 200"); p != std::string::npos; p = r.find("HTTP/1.1 200", p + 1)) ++count;
+  EXPECT_EQ(count, 3u);
+  EXPECT_NE(r.find(R"("name":"b")"), std::string::npos);
+}
+
+TEST_F(ServerTest, UploadsGoToAFile) {
+  const std::string body(50000, 'x');
+  const std::string r = exchange("POST /api/upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
+                                 std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(status_of(r), 200);
+  EXPECT_EQ(boost::json::parse(body_of(r)), boost::json::parse(R"({"bytes":50000,"head":"xxxxx"})"));
+}
+
+TEST_F(ServerTest, MalformedRequestsGet4xxAndTheServerKeepsServing) {
+  struct Case {
+    std::string bytes;
+    int status;
+  };
+  const std::vector<Case> cases{
+      {"GARBAGE\r\n\r\n", 400},
+      {"GET /api/echo/a HTTP/9.9\r\n\r\n", 400},
+      {"GET /api/echo/a HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n", 431},
+      {"POST /api/body HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'b'), 413},
+      {"POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" + std::string(1000, 'b'), 413},
+      {"GET /api/echo/%FF%FE HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+      {"GET /api/echo/%G1 HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+      {"POST /api/body HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.bytes.substr(0, 40));
+    const std::string r = exchange(c.bytes);
+    EXPECT_EQ(status_of(r), c.status) << r.substr(0, 200);
+    if (status_of(r) >= 400) {
+      EXPECT_NO_THROW(boost::json::parse(body_of(r)).at("error"));
+    }
+  }
+  // A truncated body: the client goes away; nothing is answered, nothing breaks.
+  {
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    asio::write(socket, asio::buffer(std::string("POST /api/body HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\nabc")));
+    socket.close();
+  }
+  EXPECT_EQ(status_of(get("/api/echo/still")), 200);
+}
+
+TEST_F(ServerTest, StopFinishesAndCloses) {
+  EXPECT_EQ(status_of(get("/api/echo/a")), 200);
+  // An idle keep-alive connection does not hold the server up.
+  asio::io_context ioc;
+  tcp::socket idle(ioc);
+  idle.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+  server_->stop();
+  thread_.join();
+  thread_ = std::thread([] {});
+}
+
+}  // namespace
+}  // namespace qpan::http
