@@ -7,7 +7,10 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "aggregation/slots.h"
@@ -115,13 +118,33 @@ class AggregationEngine::State {
   }
 
   void set(const ValueKey& key, const Decimal& value) {
-    Result<Period> period = Period::from_key(key.period);
-    if (!period || period->type() == PeriodType::kMonthRange) return;
-    Series& s = series_for(key.element_id, key.option_id);
-    const int t = aggregation::type_index(period->type());
-    if (!s.lanes[t]) s.lanes[t] = std::make_unique<Lane>(period->type());
-    s.lanes[t]->set(key.unit_id, aggregation::slot_of(*period), value);
+    // Values arrive grouped by period and then unit: remember the last period and series.
+    if (key.period != cached_period_key_) {
+      Result<Period> period = Period::from_key(key.period);
+      if (!period || period->type() == PeriodType::kMonthRange) return;
+      cached_period_key_ = key.period;
+      cached_type_ = aggregation::type_index(period->type());
+      cached_slot_ = aggregation::slot_of(*period);
+    }
+    const uint64_t skey = series_key(key.element_id, key.option_id);
+    if (skey != cached_series_key_ || cached_series_ >= series.size()) {
+      Series& found = series_for(key.element_id, key.option_id);
+      cached_series_ = static_cast<size_t>(&found - series.data());
+      cached_series_key_ = skey;
+    }
+    Series& s = series[cached_series_];
+    if (!s.lanes[cached_type_]) s.lanes[cached_type_] = std::make_unique<Lane>(aggregation::type_at(cached_type_));
+    s.lanes[cached_type_]->set(key.unit_id, cached_slot_, value);
   }
+
+ private:
+  int64_t cached_period_key_ = -1;
+  int cached_type_ = 0;
+  Slot cached_slot_ = 0;
+  uint64_t cached_series_key_ = ~uint64_t{0};
+  size_t cached_series_ = ~size_t{0};
+
+ public:
 
   // The slot runs of `spans` (sorted by unit, then day) for each type in `types`.
   // `sorted`: the spans come from one source, already in (unit, day) order.
@@ -195,6 +218,7 @@ class AggregationEngine::State {
       for (int t = 0; t < kStoredTypes; ++t) {
         const Lane* lane = s.lanes[t].get();
         if (lane == nullptr) continue;
+        const bool sums = aggregation == AggregationType::kSum || aggregation == AggregationType::kAverage;
         __int128 units = 0;
         double real_sum = 0;
         for (const SlotRun& run : runs.by_type[t]) {
@@ -202,18 +226,28 @@ class AggregationEngine::State {
           if (row < 0) continue;
           const Slot lo = std::max(run.lo, lane->first_slot()), hi = std::min(run.hi, lane->end_slot() - 1);
           const int64_t* cells = lane->cells(row) - lane->first_slot();
+          if (sums && !lane->is_real()) {
+            // The hot loop: a run of months of one unit.
+            int64_t count = 0;
+            __int128 run_units = 0;
+            for (Slot slot = lo; slot <= hi; ++slot) {
+              const int64_t cell = cells[slot];
+              const bool present = cell != kMissing;
+              run_units += present ? cell : 0;
+              count += present;
+            }
+            units += run_units;
+            acc.count += count;
+            continue;
+          }
           for (Slot slot = lo; slot <= hi; ++slot) {
             const int64_t cell = cells[slot];
             if (cell == kMissing) continue;
             ++acc.count;
-            if (aggregation == AggregationType::kSum || aggregation == AggregationType::kAverage) {
-              if (lane->is_real()) {
-                real_sum += lane->cell_value(cell);
-              } else {
-                units += cell;
-              }
+            const double v = lane->cell_value(cell);
+            if (sums) {
+              real_sum += v;
             } else {
-              const double v = lane->cell_value(cell);
               acc.min = std::min(acc.min, v);
               acc.max = std::max(acc.max, v);
             }
@@ -277,11 +311,40 @@ Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build(Store& store
   std::unique_ptr<AggregationEngine> engine(new AggregationEngine());
   QPAN_RETURN_IF_ERROR(engine->reload_structure(store));
   State& state = *engine->state_;
-  Status status = store.scan_numbers([&](std::span<const StoredNumber> batch) {
-    for (const StoredNumber& n : batch) {
-      state.set(n.key, n.is_real ? Decimal::from_double(n.real) : Decimal::integer(n.integer));
+  // Two stages on two threads: the store reads rows while the lanes take the previous batch.
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<std::vector<StoredNumber>> batches;
+  bool done = false;
+  constexpr size_t kMaxQueued = 16;
+  std::thread apply([&] {
+    for (;;) {
+      std::vector<StoredNumber> batch;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return !batches.empty() || done; });
+        if (batches.empty()) return;
+        batch = std::move(batches.front());
+        batches.pop_front();
+      }
+      changed.notify_all();
+      for (const StoredNumber& n : batch) {
+        state.set(n.key, n.is_real ? Decimal::from_double(n.real) : Decimal::integer(n.integer));
+      }
     }
   });
+  Status status = store.scan_numbers([&](std::span<const StoredNumber> batch) {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return batches.size() < kMaxQueued; });
+    batches.emplace_back(batch.begin(), batch.end());
+    changed.notify_all();
+  });
+  {
+    std::lock_guard lock(mutex);
+    done = true;
+  }
+  changed.notify_all();
+  apply.join();
   QPAN_RETURN_IF_ERROR(status);
   for (Series& s : state.series) {
     for (auto& lane : s.lanes) {
