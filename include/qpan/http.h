@@ -37,6 +37,7 @@ struct Request {
   std::optional<std::filesystem::path> body_file;  // upload routes: the body, on disk
   std::string remote_address;
   std::map<std::string, std::string> path_params;  // {code} in the route pattern
+  std::string route;  // the matched route's pattern ("" when none matched), for logs and metrics
 
   // The header's value, or empty.
   std::string_view header(std::string_view lower_case_name) const;

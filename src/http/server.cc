@@ -206,6 +206,7 @@ class Session : public std::enable_shared_from_this<Session> {
                      : error_response(404, "not_found", "Không có đường dẫn này (no such route)");
     } else {
       request_.path_params = match_.params;
+      request_.route = match_.route->pattern;
       try {
         response = match_.route->handler(request_);
       } catch (const std::exception&) {
