@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev sqlite3 libicu-dev libcli11-dev libfmt-dev libspdlog-dev
+  libsqlite3-dev sqlite3 libicu-dev libcli11-dev libfmt-dev libspdlog-dev libsodium-dev
   libgtest-dev googletest
   python3  # the end-to-end tests parse JSON output with it
 )

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: creates the embedded database with the demo data (`qpan demo`: Vietnam's units,
 # the qpan-vn pack and the Lai Châu and Lào Cai datasets generated from demo/*.json) and
-# shows the published figures it reproduces (shared/seeds/FIGURES.md) with `qpan analytics`.
-# (The HTTP server comes with later work; until then this is the demo.)
+# shows the published figures it reproduces (shared/seeds/FIGURES.md) with `qpan analytics`
+# and `qpan evaluate`, adds one demo account per role (passwords printed once) and starts the
+# HTTP server on it (QPAN_LISTEN, default 127.0.0.1:8080).
 set -euo pipefail
 qpan=${1:?usage: run-demo.sh QPAN_BINARY DB}
 db=${2:?usage: run-demo.sh QPAN_BINARY DB}
@@ -43,22 +44,36 @@ show "Lào Cai, 2016 và 2020: phong trào toàn dân bảo vệ an ninh Tổ qu
 show "Lào Cai, quý I/2021: khen thưởng tổng kết Chỉ thị 06" 10 2021Q1 \
   awards.emulation_flag,awards.merit.collectives,awards.merit.individuals,awards.commendation.collectives,awards.commendation.individuals
 
-# Until the evaluation engine exists, the evaluation figures are counted from the raw values.
-if command -v sqlite3 >/dev/null; then
+evaluate() {  # TITLE ARGS...
   echo
-  echo "== Đánh giá (from the values, until the evaluation engine exists)"
-  sqlite3 -batch "$db" "
-    WITH commune AS (SELECT DISTINCT code FROM org_unit WHERE level = 'commune'
-                     AND parent_code IN (SELECT code FROM org_unit WHERE level = 'district' AND parent_code = '12')),
-    v AS (SELECT k.code AS unit, sum(d.value) AS cases FROM data_value d JOIN unit_key k ON k.id = d.unit_id
-          WHERE d.element_id = (SELECT id FROM data_element WHERE code = 'drug.cases')
-            AND d.period BETWEEN 2000000201601 AND 2000000201806 AND k.code IN (SELECT code FROM commune)
-          GROUP BY k.code)
-    SELECT 'Lai Châu 2016–6/2018: ' || sum(cases = 0) || '/' || count(*) || ' xã, phường, thị trấn không có ma túy' FROM v;"
-  sqlite3 -batch "$db" "
-    WITH v AS (SELECT k.code AS unit, d.period AS p, d.value AS on_list FROM data_value d JOIN unit_key k ON k.id = d.unit_id
-               WHERE d.element_id = (SELECT id FROM data_element WHERE code = 'security.key_area'))
-    SELECT 'Lào Cai 2016–2020: ' || count(*) || ' xã được đưa ra khỏi danh sách địa bàn trọng điểm, phức tạp'
-    FROM v a JOIN v b ON a.unit = b.unit
-    WHERE a.p = 5000000002016 AND a.on_list = 1 AND b.p = 5000000002020 AND b.on_list = 0;"
-fi
+  echo "== $1"
+  shift
+  "$qpan" evaluate --db "$db" --units none "$@"
+}
+evaluate "Lai Châu 2016–6/2018: xã không có tệ nạn ma túy" --set eval.drug_free.commune --ou 12 --pe 201601..201806
+evaluate "Lào Cai 2016 → 2020: địa bàn trọng điểm, phức tạp về ANTT" --set eval.key_area.commune --ou 10 --pe 2016,2020
+evaluate "Lào Cai 2020: xếp loại phong trào toàn dân bảo vệ an ninh Tổ quốc" --set eval.movement_rating --ou 10 --pe 2020
+evaluate "Lào Cai 2019 → 2020: xã đạt tiêu chuẩn “An toàn về ANTT”" --set eval.antt_safe.commune --ou 10 --pe 2019,2020
+evaluate "Lào Cai 2019 → 2020: mọi đơn vị (xã, cơ quan, nhà trường) đạt tiêu chuẩn “An toàn về ANTT”" \
+  --set eval.antt_safe.commune,eval.antt_safe.agency --ou 10 --pe 2019,2020 --decimals 0
+
+# Demo accounts, one per role, with fresh random passwords shown only here.
+echo
+echo "== Tài khoản demo (mật khẩu chỉ hiện một lần / passwords are shown once)"
+account() {  # USERNAME ROLE SCOPE NAME
+  local password
+  password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+  if "$qpan" users list --db "$db" --format csv | cut -d, -f1 | grep -qx "$1"; then
+    printf '%s\n%s\n' "$password" "$password" | "$qpan" users passwd --db "$db" "$1" >/dev/null
+  else
+    printf '%s\n%s\n' "$password" "$password" | "$qpan" users add --db "$db" "$1" --role "$2" --scope "$3" --name "$4" >/dev/null
+  fi
+  printf '  %-14s %-18s phạm vi %-6s mật khẩu: %s\n' "$1" "$2" "$3" "$password"
+}
+account tinh.laichau province_admin 12 "Quản trị Công an tỉnh Lai Châu"
+account huyen.tamduong district_reviewer 106 "Cán bộ duyệt huyện Tam Đường"
+account xa.taleng commune_entry 03400 "Công an xã Tả Lèng"
+account xem.laocai viewer 10 "Lãnh đạo xem số liệu Lào Cai"
+
+echo
+exec "$qpan" serve --db "$db" --listen "${QPAN_LISTEN:-127.0.0.1:8080}"

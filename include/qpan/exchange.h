@@ -5,9 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "qpan/import_problem.h"
@@ -41,6 +46,9 @@ struct ValueImportOptions {
   std::string user;           // who runs the import (audit), and stored_by when a row has none
   int64_t now = 0;            // Unix seconds; last_updated when a row has none
   size_t max_problems = 100;
+  // When set, every row's unit must pass it (the caller's org-unit scope): it returns the
+  // reason a unit is refused for a period, or nullopt. A refused row is a problem like any.
+  std::function<std::optional<std::string>(std::string_view unit, const Period& period)> allow_unit = nullptr;
   // A file whose rows are out of key order is read into memory by one thread per this
   // many bytes (at most one per core).
   size_t bytes_per_read_part = 16 << 20;
@@ -55,6 +63,41 @@ struct ValueImportResult {
 // Imports a dataValueSets CSV (header required; UTF-8 with or without BOM; text NFC).
 Result<ValueImportResult> import_values_csv(Store& store, const std::string& path,
                                             const ValueImportOptions& options);
+
+// ---- Values entered one by one (forms, the HTTP API) --------------------------------------
+
+// One value as a form or a JSON client sends it (DHIS2's dataValue fields).
+struct ValueEntry {
+  std::string data_element;
+  std::string period;
+  std::string org_unit;
+  std::string option;  // categoryOptionCombo; empty for the total
+  std::string value;
+  std::string comment;
+};
+
+// Checks entries with the same rules as the CSV import (known element, option and unit, a
+// single period in which the unit is in force, a value of the element's type), from
+// reference data loaded once. Thread-safe after construction.
+class ValueEntryChecker {
+ public:
+  ValueEntryChecker(std::shared_ptr<const Catalogue> catalogue, std::shared_ptr<const OrgUnitIndex> units,
+                    std::unordered_map<std::string, int64_t> unit_ids);
+
+  struct Problem {
+    std::string field;  // "dataElement", "period", "orgUnit", "categoryOptionCombo", "value"
+    std::string reason;
+  };
+  // The row to write (its text views point into `entry`, brought to NFC in place), or the
+  // entry's problems.
+  std::variant<ValueWrite, std::vector<Problem>> check(ValueEntry& entry, std::string_view stored_by,
+                                                       int64_t now) const;
+
+ private:
+  std::shared_ptr<const Catalogue> catalogue_;
+  std::shared_ptr<const OrgUnitIndex> units_;
+  std::unordered_map<std::string, int64_t> unit_ids_;
+};
 
 struct ValueExportOptions {
   std::optional<std::string> org_unit;  // this unit and everything under it in each period

@@ -1,7 +1,7 @@
-// The store: where org units, the catalogue, data values and their audit trail live
-// durably. `Store` is the interface the engine and the shells use; SQLite (one file, WAL
-// mode) is the embedded default. Every write call is one transaction: it happens whole or
-// not at all, also when the process is killed half-way.
+// The store: where org units, the catalogue, data values and their audit trail, and user
+// accounts live durably. `Store` is the interface the engine and the shells use; SQLite
+// (one file, WAL mode) is the embedded default. Every write call is one transaction: it
+// happens whole or not at all, also when the process is killed half-way.
 //
 // Thread-safety: a Store object is used by one thread at a time.
 #pragma once
@@ -105,6 +105,45 @@ struct ValueFilter {
   std::vector<std::pair<int64_t, int64_t>> period_key_ranges;  // inclusive key ranges
 };
 
+// Accounts: rows as stored. The rules (roles, hashing, expiry, throttling) are the accounts
+// module's (qpan/accounts.h); the store keeps no secret in clear.
+struct AccountRecord {
+  int64_t id = 0;
+  std::string username;       // lower-case, unique
+  std::string display_name;
+  std::string role;           // role_name() of qpan/accounts.h
+  std::string scope_code;
+  std::string password_hash;  // crypto_pwhash_str output (argon2id)
+  bool disabled = false;
+  int64_t created_at = 0;     // Unix seconds
+};
+
+struct SessionRecord {
+  int64_t id = 0;
+  std::string token_hash;     // hex hash of the session token, never the token
+  int64_t user_id = 0;
+  int64_t created_at = 0;
+  int64_t last_seen_at = 0;
+  int64_t expires_at = 0;     // absolute end
+  std::string remote_address;
+};
+
+struct ApiTokenRecord {
+  int64_t id = 0;
+  std::string token_hash;     // hex hash of the token, never the token
+  int64_t user_id = 0;
+  std::string name;
+  int64_t created_at = 0;
+  std::optional<int64_t> last_used_at;
+};
+
+// Times (Unix seconds, oldest first) of the failed logins for one username and from one
+// address.
+struct LoginFailures {
+  std::vector<int64_t> account;
+  std::vector<int64_t> address;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -160,6 +199,40 @@ class Store {
 
   // The audit trail of values matching `filter`, oldest first.
   virtual Result<std::vector<AuditEntry>> audit_entries(const ValueFilter& filter) = 0;
+
+  // Accounts. Each call is one transaction.
+  // Adds an account and returns its id; conflict when the username is taken.
+  virtual Result<int64_t> add_account(const AccountRecord& account) = 0;
+  virtual Result<std::optional<AccountRecord>> find_account(std::string_view username) = 0;
+  virtual Result<std::optional<AccountRecord>> account_by_id(int64_t id) = 0;
+  // Every account, by username.
+  virtual Result<std::vector<AccountRecord>> list_accounts() = 0;
+  // Stores display name, role, scope, password hash and disabled flag of account
+  // `account.id`; with `end_sessions`, deletes its sessions in the same transaction.
+  virtual Status update_account(const AccountRecord& account, bool end_sessions) = 0;
+  virtual Status add_session(const SessionRecord& session) = 0;
+  virtual Result<std::optional<SessionRecord>> find_session(std::string_view token_hash) = 0;
+  virtual Status touch_session(int64_t session_id, int64_t last_seen_at) = 0;
+  virtual Status delete_session(std::string_view token_hash) = 0;
+  // Deletes the sessions last seen before `idle_before` or ending at or before `now`.
+  virtual Status delete_expired_sessions(int64_t idle_before, int64_t now) = 0;
+  // Adds an API token; conflict when the user has an active token with that name.
+  virtual Status add_api_token(const ApiTokenRecord& token) = 0;
+  // The active (not revoked) token with this hash.
+  virtual Result<std::optional<ApiTokenRecord>> find_api_token(std::string_view token_hash) = 0;
+  // The user's active tokens, by name.
+  virtual Result<std::vector<ApiTokenRecord>> api_tokens(int64_t user_id) = 0;
+  // Revokes the user's active token `name`; false when there is none.
+  virtual Result<bool> revoke_api_token(int64_t user_id, std::string_view name, int64_t at) = 0;
+  virtual Status touch_api_token(int64_t token_id, int64_t last_used_at) = 0;
+  // Records a failed login and forgets the failures before `forget_before`.
+  virtual Status add_login_failure(std::string_view username, std::string_view address,
+                                   int64_t at, int64_t forget_before) = 0;
+  // The failures at or after `since` for `username` and from `address`.
+  virtual Result<LoginFailures> login_failures(std::string_view username,
+                                               std::string_view address, int64_t since) = 0;
+  // Forgets the failures of `username` (after a successful login).
+  virtual Status clear_login_failures(std::string_view username) = 0;
 
   // Called after every committed value write with the rows written (their string views are
   // empty: only keys and numbers are kept) — how in-memory aggregates stay current without a

@@ -2,6 +2,7 @@
 // qpan/analytics.h). The aggregation engine of DESIGN.md will answer the same queries from
 // aggregates kept up to date on write; this interface stays.
 #include "qpan/analytics.h"
+#include "qpan/text_table.h"
 
 #include <boost/json.hpp>
 
@@ -72,63 +73,17 @@ Result<DataSpec> resolve_data_item(const Catalogue& catalogue, const std::string
 
 // ---- Formatting ----------------------------------------------------------------------------
 
-// Display width of UTF-8 text in a terminal: code points, leaving out combining marks
-// (U+0300–U+036F; NFC Vietnamese has none, but decomposed input might).
-size_t display_width(std::string_view s) {
-  size_t width = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) == 0x80) continue;
-    if (c == 0xCC || (c == 0xCD && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xB0)) {
-      continue;  // U+0300–U+036F are CC 80 – CD AF
-    }
-    ++width;
-  }
-  return width;
-}
-
-void pad_to(std::string& out, std::string_view text, size_t width, bool right_align) {
-  const size_t w = display_width(text);
-  if (right_align) out.append(width > w ? width - w : 0, ' ');
-  out += text;
-  if (!right_align) out.append(width > w ? width - w : 0, ' ');
-}
-
 int table_decimals(ValueType type) { return type == ValueType::kNumber ? 4 : 2; }
 
 std::string format_table(const AnalyticsResult& r) {
-  const std::string_view headers[4] = {"Chỉ tiêu", "Đơn vị", "Kỳ", "Giá trị"};
-  std::vector<std::array<std::string, 4>> rows;
-  rows.reserve(r.cells.size());
+  report_text::TextTable table({"Chỉ tiêu", "Đơn vị", "Kỳ", "Giá trị"}, {false, false, false, true});
   for (const AnalyticsCell& c : r.cells) {
-    rows.push_back({r.dx[c.dx].name_vi, r.ou[c.ou].name_vi, r.pe[c.pe].name_vi,
-                    format_number_vi(c.value, r.dx[c.dx].indicator ? r.dx[c.dx].decimals
-                                                                   : table_decimals(c.value_type))});
+    table.add_row({r.dx[c.dx].name_vi, r.ou[c.ou].name_vi, r.pe[c.pe].name_vi,
+                   format_number_vi(c.value, r.dx[c.dx].indicator ? r.dx[c.dx].decimals : table_decimals(c.value_type))});
   }
-  size_t widths[4];
-  for (size_t k = 0; k < 4; ++k) {
-    widths[k] = display_width(headers[k]);
-    for (const auto& row : rows) widths[k] = std::max(widths[k], display_width(row[k]));
-  }
-  std::string out;
-  auto line = [&](const std::string_view (&cols)[4]) {
-    for (size_t k = 0; k < 4; ++k) {
-      if (k > 0) out += "  ";
-      pad_to(out, cols[k], widths[k], k == 3);
-    }
-    out += '\n';
-  };
-  line(headers);
-  for (size_t k = 0; k < 4; ++k) {
-    if (k > 0) out += "  ";
-    out.append(widths[k], '-');
-  }
-  out += '\n';
-  for (const auto& row : rows) {
-    const std::string_view cols[4] = {row[0], row[1], row[2], row[3]};
-    line(cols);
-  }
-  if (rows.empty()) out += "(không có số liệu)\n";
+  std::string out = table.render();
+  const bool rows_empty = table.empty();
+  if (rows_empty) out += "(không có số liệu)\n";
   // Split old units: which figures used shares and which were left out, and how much.
   for (const AnalyticsCell& c : r.cells) {
     if (!c.uses_shares && c.unallocated.empty()) continue;
@@ -145,19 +100,6 @@ std::string format_table(const AnalyticsResult& r) {
     out += '\n';
   }
   return out;
-}
-
-void append_csv_field(std::string& out, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += field;
-    return;
-  }
-  out += '"';
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
 }
 
 // "shares" / "unallocated: 03397→03403 12; 03401→03403 5" for a cell with split units.
@@ -184,16 +126,16 @@ std::string format_csv(const AnalyticsResult& r) {
   const bool notes = has_notes(r);
   std::string out = notes ? "dx,ou,pe,value,note\n" : "dx,ou,pe,value\n";
   for (const AnalyticsCell& c : r.cells) {
-    append_csv_field(out, r.dx[c.dx].code);
+    report_text::append_csv_field(out, r.dx[c.dx].code);
     out += ',';
-    append_csv_field(out, r.ou[c.ou].code);
+    report_text::append_csv_field(out, r.ou[c.ou].code);
     out += ',';
-    append_csv_field(out, r.pe[c.pe].code);
+    report_text::append_csv_field(out, r.pe[c.pe].code);
     out += ',';
     out += format_number_machine(c.value);
     if (notes) {
       out += ',';
-      append_csv_field(out, cell_note(c));
+      report_text::append_csv_field(out, cell_note(c));
     }
     out += '\n';
   }

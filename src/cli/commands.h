@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "qpan/exchange.h"
@@ -25,6 +26,15 @@ void add_pack_commands(CLI::App& app, Status& status);
 void add_analytics_command(CLI::App& app, Status& status);
 // demo (demo_command.cc).
 void add_demo_command(CLI::App& app, Status& status);
+// evaluate (evaluate_command.cc).
+void add_evaluate_command(CLI::App& app, Status& status);
+// validate (validate_command.cc).
+void add_validate_command(CLI::App& app, Status& status);
+// users: accounts and API tokens (users_command.cc).
+void add_users_command(CLI::App& app, Status& status);
+
+// serve (serve_command.cc).
+void add_serve_command(CLI::App& app, Status& status);
 
 // Shared by the command files.
 Result<std::unique_ptr<Store>> open_store(const std::string& db);
@@ -35,6 +45,29 @@ Status rejected(const ImportProblems& problems, const char* outcome = "nothing w
 std::string default_user();
 // Seconds since the Unix epoch, from the system clock.
 int64_t now_unix();
+
+// Notes the (unit, period) cells written to `store` while it lives (through the store's
+// commit listener, which it holds alone meanwhile; only when the store has validation rules),
+// so that after an import the pack's rules can be checked on just those cells
+// (validate_command.cc).
+class WrittenCellsWatch {
+ public:
+  explicit WrittenCellsWatch(Store& store);
+  ~WrittenCellsWatch();
+  WrittenCellsWatch(const WrittenCellsWatch&) = delete;
+  WrittenCellsWatch& operator=(const WrittenCellsWatch&) = delete;
+
+  // Stops watching, checks the rules on the cells written and prints the violations to `err`
+  // as warnings. Nothing when no rules are loaded or nothing was written; a check that cannot
+  // run is a warning too: the import has been committed either way.
+  void warn_about_violations(std::ostream& err);
+
+ private:
+  struct Cells;
+  Store& store_;
+  std::shared_ptr<Cells> cells_;
+  bool watching_ = false;
+};
 
 struct UnitsTreeArgs {
   std::string db;

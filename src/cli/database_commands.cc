@@ -219,13 +219,15 @@ Status import_values_command(const std::string& db, const std::string& file, con
   Result<std::unique_ptr<Store>> store = open_store(db);
   if (!store) return store.status();
   ValueImportOptions options{user, now_unix(), 100};
+  WrittenCellsWatch written(**store);  // the cells to check against the pack's rules
   Result<ValueImportResult> result = import_values_csv(**store, file, options);
   if (!result) return result.status();
   if (!result->problems.empty()) return rejected(result->problems);
   const ValueWriteSummary& s = result->summary;
   std::cout << "imported " << file << ": " << result->rows << " rows — " << s.created
             << " created, " << s.updated << " updated, " << s.unchanged << " unchanged (import #"
-            << s.import_id << ")\n";
+            << s.import_id << ")\n" << std::flush;
+  written.warn_about_violations(std::cerr);
   return Status::ok();
 }
 

@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   qpan::cli::add_pack_commands(app, status);
   qpan::cli::add_analytics_command(app, status);
   qpan::cli::add_demo_command(app, status);
+  qpan::cli::add_evaluate_command(app, status);
+  qpan::cli::add_validate_command(app, status);
+  qpan::cli::add_users_command(app, status);
+  qpan::cli::add_serve_command(app, status);
 
   try {
     app.parse(argc, argv);

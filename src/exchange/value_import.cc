@@ -261,6 +261,10 @@ class RowReader {
                   "org unit " + std::string(unit_code) + " (" + unit->second.name +
                       ") is not in force in period " + std::string(period_code) + " (" +
                       period.period.label_vi() + ")");
+        } else if (ctx_.options.allow_unit) {
+          if (std::optional<std::string> refused = ctx_.options.allow_unit(unit_code, period.period)) {
+            problem(line, column_number(kOrgUnit), "orgunit", std::move(*refused));
+          }
         }
       }
     }

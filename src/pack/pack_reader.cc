@@ -407,7 +407,9 @@ void PackReader::read_indicator(const std::string& file, const std::string& path
   }
   bool claimed = claim_code("indicators", ind.code, file, path);
   if (claimed) definitions_.push_back({"indicators", ind.code, json::serialize(v)});
-  if (!ind.expression.empty()) expressions_.push_back({ind.expression, {file, f.at("expression")}});
+  if (!ind.expression.empty()) {
+    expressions_.push_back({ind.expression, {file, f.at("expression")}, ExpressionType::kNumber});
+  }
   if (claimed) indicators_.push_back(std::move(ind));
 }
 
@@ -430,8 +432,12 @@ void PackReader::read_rule(const std::string& file, const std::string& path, con
   if (!r.importance.empty() && kImportance.count(r.importance) == 0) {
     f.fail(f.at("importance"), "expected high, medium or low");
   }
-  if (!r.left.empty()) expressions_.push_back({r.left, {file, f.at("left")}});
-  if (!r.right.empty()) expressions_.push_back({r.right, {file, f.at("right")}});
+  // Each side may be a number or a boolean; check_references() then compares their types.
+  if (!r.left.empty()) expressions_.push_back({r.left, {file, f.at("left")}, std::nullopt});
+  if (!r.right.empty()) expressions_.push_back({r.right, {file, f.at("right")}, std::nullopt});
+  if (!r.left.empty() && !r.right.empty()) {
+    rule_sides_.push_back({expressions_.size() - 2, expressions_.size() - 1, r.op, {file, path}});
+  }
   if (claimed) rules_.push_back(std::move(r));
 }
 
@@ -451,9 +457,14 @@ void PackReader::read_evaluation_set(const std::string& file, const std::string&
   if (const json::array* versions = f.array("versions", true, true)) {
     for (size_t i = 0; i < versions->size(); ++i) {
       const std::string vpath = f.at("versions") + "[" + std::to_string(i) + "]";
-      Fields ver(versions->at(i), vpath, file, problems_, {"valid_from", "valid_until", "regulation", "criteria", "outcome"});
+      Fields ver(versions->at(i), vpath, file, problems_,
+                 {"valid_from", "valid_until", "regulation", "applies_when", "criteria", "outcome"});
       if (!ver.is_object()) continue;
       ver.text("regulation");
+      // Units where applies_when is false are not evaluated at all (not in the denominator).
+      if (std::string e = ver.text("applies_when", false); !e.empty()) {
+        expressions_.push_back({e, {file, ver.at("applies_when")}, ExpressionType::kBoolean});
+      }
       std::optional<Date> from, until;
       if (std::string t = ver.text("valid_from"); !t.empty()) {
         Result<Date> d = parse_date(t);
@@ -483,7 +494,9 @@ void PackReader::read_evaluation_set(const std::string& file, const std::string&
           c.text("name_en");
           c.text("description", false);
           if (!code.empty() && !criteria_codes.insert(code).second) c.fail(c.at("code"), "duplicate criterion code \"" + code + "\"");
-          if (std::string e = c.text("expression"); !e.empty()) expressions_.push_back({e, {file, c.at("expression")}});
+          if (std::string e = c.text("expression"); !e.empty()) {
+            expressions_.push_back({e, {file, c.at("expression")}, ExpressionType::kBoolean});
+          }
         }
       }
       if (const json::value* outcome = ver.value("outcome")) {
@@ -499,7 +512,9 @@ void PackReader::read_evaluation_set(const std::string& file, const std::string&
               c.text("code");
               c.text("name_vi");
               c.text("name_en");
-              if (std::string e = c.text("condition"); !e.empty()) expressions_.push_back({e, {file, c.at("condition")}});
+              if (std::string e = c.text("condition"); !e.empty()) {
+                expressions_.push_back({e, {file, c.at("condition")}, ExpressionType::kBoolean});
+              }
             }
           }
         } else if (kind == "all_criteria") {
@@ -564,12 +579,18 @@ void PackReader::check_references() {
       problem(where.file, where.path, "unknown element \"" + ref + "\"");
     }
   }
-  for (const auto& [expression, where] : expressions_) {
+  // Reference problems first, named the way a pack author thinks of them; expressions whose
+  // references are sound are then compiled for syntax and types.
+  std::vector<bool> references_ok(expressions_.size(), true);
+  for (size_t i = 0; i < expressions_.size(); ++i) {
+    const auto& [expression, where, type] = expressions_[i];
     if (std::count(expression.begin(), expression.end(), '{') != std::count(expression.begin(), expression.end(), '}')) {
       problem(where.file, where.path, "unbalanced braces in \"" + expression + "\"");
+      references_ok[i] = false;
     }
     for (const std::string& ref : expression_references(expression)) {
       if (elements.count(ref) != 0) continue;
+      references_ok[i] = false;
       // "code.option": the element is everything before the last dot.
       const size_t dot = ref.rfind('.');
       auto element = dot == std::string::npos ? elements.end() : elements.find(ref.substr(0, dot));
@@ -583,6 +604,32 @@ void PackReader::check_references() {
         problem(where.file, where.path,
                 "element " + element->first + " has no disaggregation option \"" + option + "\"");
       }
+    }
+  }
+
+  const Catalogue catalogue(disaggregations_, elements_);
+  std::vector<std::optional<ExpressionType>> compiled_types(expressions_.size());
+  for (size_t i = 0; i < expressions_.size(); ++i) {
+    if (!references_ok[i]) continue;
+    const PendingExpression& e = expressions_[i];
+    Result<CompiledExpression> compiled = CompiledExpression::compile(e.text, catalogue, e.type);
+    if (compiled) {
+      compiled_types[i] = compiled->type();
+    } else {
+      problem(e.where.file, e.where.path, compiled.status().message() + " in \"" + e.text + "\"");
+    }
+  }
+  for (const PendingRule& rule : rule_sides_) {
+    const std::optional<ExpressionType> left = compiled_types[rule.left];
+    const std::optional<ExpressionType> right = compiled_types[rule.right];
+    if (!left || !right) continue;  // already reported
+    if (*left != *right) {
+      problem(rule.where.file, rule.where.path + ".right",
+              "the left side is a " + std::string(expression_type_name(*left)) + " but the right side a " +
+                  std::string(expression_type_name(*right)));
+    } else if (*left == ExpressionType::kBoolean && rule.op != "==" && rule.op != "!=") {
+      problem(rule.where.file, rule.where.path + ".operator",
+              "booleans compare only with == or != (not " + rule.op + ")");
     }
   }
 }

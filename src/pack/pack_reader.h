@@ -6,10 +6,12 @@
 #include <boost/json.hpp>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 
+#include "qpan/expression.h"
 #include "qpan/pack.h"
 
 namespace qpan::pack_reader {
@@ -23,7 +25,9 @@ class PackReader {
   void read_file(const std::string& label, std::string_view text, const std::set<std::string>& allowed);
 
   // Checks what spans files: references from data sets, indicators, rules and evaluation
-  // sets to elements and options.
+  // sets to elements and options, and that every expression compiles against the pack's
+  // catalogue with the type its use needs (indicators and rule sides numbers, criteria,
+  // class conditions and applies_when booleans).
   void check_references();
 
   bool has_info() const { return has_info_; }
@@ -33,6 +37,19 @@ class PackReader {
   struct Where {
     std::string file;
     std::string path;
+  };
+  // An expression to check once every element is known. `type` is what its use needs;
+  // nullopt for a validation rule's side, whose type must match the other side's.
+  struct PendingExpression {
+    std::string text;
+    Where where;
+    std::optional<ExpressionType> type;
+  };
+  // The two sides of a validation rule, checked together (same type; ordering needs numbers).
+  struct PendingRule {
+    size_t left = 0, right = 0;  // indices into expressions_
+    std::string op;
+    Where where;
   };
 
   void problem(const std::string& file, std::string path, std::string reason);
@@ -59,8 +76,8 @@ class PackReader {
   std::vector<Indicator> indicators_;
   std::vector<ValidationRule> rules_;
   std::vector<PackDefinition> definitions_;
-  // Expressions to check once every element is known: text and where it stands.
-  std::vector<std::pair<std::string, Where>> expressions_;
+  std::vector<PendingExpression> expressions_;
+  std::vector<PendingRule> rule_sides_;
   std::vector<std::pair<std::string, Where>> element_refs_;
   // Codes seen per section, for duplicates across files.
   std::map<std::string, std::map<std::string, Where>> codes_;

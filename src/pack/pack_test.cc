@@ -34,7 +34,8 @@ constexpr const char* kRest = R"({
     "left": "#{crime.ttxh.solved}", "operator": "<=", "right": "#{crime.ttxh.cases}", "importance": "high"}],
   "evaluation_sets": [{"code": "eval.drug_free", "name_vi": "Xã không ma túy", "name_en": "Drug-free commune",
     "levels": ["commune"], "period_type": "year",
-    "versions": [{"valid_from": "2012-01-01", "regulation": "Hướng dẫn", "criteria": [
+    "versions": [{"valid_from": "2012-01-01", "regulation": "Hướng dẫn",
+      "applies_when": "#{crime.ttxh.cases} > 0 or not #{drug.free}", "criteria": [
       {"code": "no_cases", "name_vi": "Không có vụ", "name_en": "No cases", "expression": "#{drug.free}"}],
       "outcome": {"kind": "all_criteria"}}]}],
   "registries": [{"code": "reg.delegations", "name_vi": "Sổ đoàn", "name_en": "Delegations",
@@ -90,6 +91,27 @@ TEST_F(PackTest, ReadsAValidPack) {
   EXPECT_EQ(p.indicators.at(0).decimals, 1);
   EXPECT_EQ(p.validation_rules.at(0).op, "<=");
   EXPECT_EQ(p.definitions.size(), 6u);  // data set, indicator, rule, evaluation set, registry, template
+  // Evaluation sets are kept as their JSON text, applies_when included.
+  for (const PackDefinition& d : p.definitions) {
+    if (d.kind == "evaluation_sets") {
+      EXPECT_NE(d.json.find("\"applies_when\""), std::string::npos) << d.json;
+    }
+  }
+}
+
+// The qpan-vn pack itself reads cleanly; the ANTT sets count only registered units.
+TEST_F(PackTest, QpanVnPackIsValid) {
+  Result<PackReadResult> r = read_pack(std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn");
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  ASSERT_TRUE(r->problems.empty()) << r->problems.to_string();
+  size_t antt_sets = 0;
+  for (const PackDefinition& d : r->pack->definitions) {
+    if (d.code != "eval.antt_safe.commune" && d.code != "eval.antt_safe.agency") continue;
+    ++antt_sets;
+    EXPECT_NE(d.json.find("\"applies_when\":\"#{antt.registered}\""), std::string::npos) << d.code;
+    EXPECT_EQ(d.json.find("\"code\":\"registered\""), std::string::npos) << d.code;
+  }
+  EXPECT_EQ(antt_sets, 2u);
 }
 
 TEST_F(PackTest, PackJsonIsRequired) {
@@ -168,6 +190,48 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
       {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
            "versions": [{"valid_from": "2012-01-01", "regulation": "A", "outcome": {"kind": "all_criteria"}}]}]})",
        "$.evaluation_sets[0].versions[0].criteria: all_criteria needs at least one criterion"},
+      // applies_when: optional, a boolean expression over the pack's elements.
+      {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
+           "versions": [{"valid_from": "2012-01-01", "regulation": "A", "applies_when": "#{crime.ttxh.cases}",
+                         "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.free}"}],
+                         "outcome": {"kind": "all_criteria"}}]}]})",
+       "rest.json: $.evaluation_sets[0].versions[0].applies_when: column 1: the expression must give a boolean, "
+       "found a number in \"#{crime.ttxh.cases}\""},
+      {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
+           "versions": [{"valid_from": "2012-01-01", "regulation": "A", "applies_when": "#{crime.nope}",
+                         "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.free}"}],
+                         "outcome": {"kind": "all_criteria"}}]}]})",
+       "$.evaluation_sets[0].versions[0].applies_when: unknown element \"crime.nope\""},
+      {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
+           "versions": [{"valid_from": "2012-01-01", "regulation": "A", "applies_when": 1,
+                         "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.free}"}],
+                         "outcome": {"kind": "all_criteria"}}]}]})",
+       "$.evaluation_sets[0].versions[0].applies_when: expected a string"},
+      {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
+           "versions": [{"valid_from": "2012-01-01", "regulation": "A", "applies_if": "#{drug.free}",
+                         "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.free}"}],
+                         "outcome": {"kind": "all_criteria"}}]}]})",
+       "$.evaluation_sets[0].versions[0].applies_if: unknown key"},
+      // Criteria and class conditions are booleans; syntax errors name the column.
+      {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
+           "versions": [{"valid_from": "2012-01-01", "regulation": "A",
+                         "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{crime.ttxh.cases} + 1"}],
+                         "outcome": {"kind": "all_criteria"}}]}]})",
+       "$.evaluation_sets[0].versions[0].criteria[0].expression: column 1: the expression must give a boolean, found a number"},
+      {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
+           "versions": [{"valid_from": "2012-01-01", "regulation": "A",
+                         "outcome": {"kind": "classes", "classes": [{"code": "k", "name_vi": "K", "name_en": "K",
+                                                                     "condition": "#{crime.ttxh.cases} >= "}]}}]}]})",
+       "$.evaluation_sets[0].versions[0].outcome.classes[0].condition: column 24: unexpected end of expression"},
+      {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "#{drug.free}"}]})",
+       "$.indicators[0].expression: column 1: the expression must give a number, found a boolean"},
+      // A rule's sides have one type; booleans only compare for (in)equality.
+      {R"({"validation_rules": [{"code": "v", "name_vi": "V", "name_en": "V", "left": "#{drug.free}",
+           "operator": "==", "right": "#{crime.ttxh.cases}", "importance": "high"}]})",
+       "$.validation_rules[0].right: the left side is a boolean but the right side a number"},
+      {R"({"validation_rules": [{"code": "v", "name_vi": "V", "name_en": "V", "left": "#{drug.free}",
+           "operator": "<=", "right": "true", "importance": "high"}]})",
+       "$.validation_rules[0].operator: booleans compare only with == or != (not <=)"},
       {R"({"registries": [{"code": "r", "name_vi": "R", "name_en": "R",
            "fields": [{"code": "f", "name_vi": "F", "name_en": "F", "type": "photo"}]}]})",
        "$.registries[0].fields[0].type: expected text, date"},
@@ -229,7 +293,9 @@ TEST_F(PackTest, LoadKeepsDataAcrossUpgradesAndRefusesLosingIt) {
   const size_t drug = without_drug.find(",\n    {\"code\": \"drug.free\"");
   without_drug.erase(drug, without_drug.rfind("\n  ]}") - drug);
   std::string rest_without_drug = kRest;
-  rest_without_drug.replace(rest_without_drug.find("#{drug.free}"), 12, "#{crime.ttxh.cases} == 0");
+  for (size_t at; (at = rest_without_drug.find("#{drug.free}")) != std::string::npos;) {
+    rest_without_drug.replace(at, 12, "#{crime.ttxh.cases} == 0");
+  }
   std::string dir = pack("p1.3.0", {{"pack.json", std::string(kPackJson).replace(std::string(kPackJson).find("1.0.0"), 5, "1.3.0")},
                                     {"elements.json", without_drug}, {"rest.json", rest_without_drug}});
   Result<PackLoadResult> upgrade = load_pack(*store_, dir);

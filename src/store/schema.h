@@ -153,6 +153,57 @@ CREATE TABLE pack_definition (
   PRIMARY KEY (kind, code)
 ) WITHOUT ROWID;
 )sql",
+    // 3: accounts — users with one role and one org-unit scope, their sessions and API
+    // tokens, and failed logins (for throttling). Secrets are kept only as hashes: argon2id
+    // for passwords, BLAKE2b for session and API tokens (256 random bits each, so a fast
+    // hash is enough and a copy of the database holds no live credential).
+    R"sql(
+CREATE TABLE user_account (
+  id            INTEGER PRIMARY KEY,
+  username      TEXT NOT NULL UNIQUE,   -- lower-case ASCII [a-z0-9._-]
+  display_name  TEXT NOT NULL,          -- NFC
+  role          TEXT NOT NULL,          -- commune_entry, district_reviewer, province_admin, viewer
+  scope_code    TEXT NOT NULL,          -- root of the org-unit subtree the user may touch
+  password_hash TEXT NOT NULL,          -- crypto_pwhash_str (argon2id)
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL
+);
+
+CREATE TABLE user_session (
+  id             INTEGER PRIMARY KEY,
+  token_hash     TEXT NOT NULL UNIQUE,  -- hex BLAKE2b-256 of the session token
+  user_id        INTEGER NOT NULL REFERENCES user_account (id),
+  created_at     INTEGER NOT NULL,
+  last_seen_at   INTEGER NOT NULL,      -- for the idle expiry
+  expires_at     INTEGER NOT NULL,      -- absolute end
+  remote_address TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX user_session_by_user ON user_session (user_id);
+CREATE INDEX user_session_by_last_seen ON user_session (last_seen_at);
+
+CREATE TABLE api_token (
+  id           INTEGER PRIMARY KEY,
+  token_hash   TEXT NOT NULL UNIQUE,    -- hex BLAKE2b-256 of the token
+  user_id      INTEGER NOT NULL REFERENCES user_account (id),
+  name         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at   INTEGER                  -- NULL while active; revoked tokens stay for the record
+);
+CREATE UNIQUE INDEX api_token_active_name ON api_token (user_id, name) WHERE revoked_at IS NULL;
+
+-- One row per failed login, kept for the throttling window and lockout, then pruned.
+-- `username` is what was typed (lower-cased, at most 64 bytes), known account or not.
+CREATE TABLE login_failure (
+  id        INTEGER PRIMARY KEY,
+  username  TEXT NOT NULL,
+  address   TEXT NOT NULL,
+  failed_at INTEGER NOT NULL
+);
+CREATE INDEX login_failure_by_username ON login_failure (username, failed_at);
+CREATE INDEX login_failure_by_address ON login_failure (address, failed_at);
+CREATE INDEX login_failure_by_time ON login_failure (failed_at);
+)sql",
 };
 
 }  // namespace qpan::sqlite_schema

@@ -1,0 +1,693 @@
+// Tests for accounts: argon2id hashes, logins, disabled accounts, session expiry, CSRF,
+// API tokens, throttling per account and per address, the authorization matrix over every
+// role × action × inside/outside scope on the real units, and that no secret reaches a
+// message or the database file.
+#include "qpan/accounts.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <thread>
+
+#include "accounts/credentials.h"
+#include "qpan/exchange.h"
+
+namespace qpan {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kNow = 1'780'000'000;  // 2026-05-28
+constexpr std::string_view kPassword = "Mật khẩu đủ dài 2026";
+constexpr std::string_view kAddress = "203.0.113.7";
+
+class AccountsTest : public ::testing::Test {
+ protected:
+  // The real units of data/vn-admin, loaded at first need (once per test process): the
+  // policy is checked on them.
+  static const OrgUnitIndex& real_units() {
+    static const OrgUnitIndex units = load_real_units();
+    return units;
+  }
+  static OrgUnitIndex load_real_units() {
+    const fs::path dir =
+        fs::temp_directory_path() / ("qpan-accounts-units-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    OrgUnitIndex index;
+    {
+      Result<std::unique_ptr<Store>> store =
+          open_sqlite_store((dir / "u.db").string(), {.create_if_missing = true});
+      EXPECT_TRUE(store.is_ok()) << store.status().message();
+      if (store.is_ok()) {
+        Result<UnitImportResult> imported =
+            import_units(**store, std::string(QPAN_SOURCE_DIR) + "/data/vn-admin");
+        EXPECT_TRUE(imported.is_ok()) << imported.status().message();
+        Result<OrgUnitIndex> loaded = (*store)->load_org_units();
+        EXPECT_TRUE(loaded.is_ok()) << loaded.status().message();
+        if (loaded.is_ok()) index = std::move(*loaded);
+      }
+    }
+    fs::remove_all(dir);
+    return index;
+  }
+
+  // Enough units for giving accounts a scope: Lai Châu, Tam Đường, Tả Lèng.
+  static const OrgUnitIndex& few_units() {
+    static const OrgUnitIndex units({
+        {"12", OrgUnitLevel::kProvince, "Tỉnh Lai Châu", "Tỉnh", "", {}, {}},
+        {"106",
+         OrgUnitLevel::kDistrict,
+         "Huyện Tam Đường",
+         "Huyện",
+         "12",
+         {},
+         make_date(2025, 7, 1)},
+        {"03400", OrgUnitLevel::kCommune, "Xã Tả Lèng", "Xã", "106", {}, make_date(2025, 7, 1)},
+    });
+    return units;
+  }
+
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("qpan-accounts-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    Result<std::unique_ptr<Store>> s = open_sqlite_store(db_path(), {.create_if_missing = true});
+    ASSERT_TRUE(s.is_ok()) << s.status().message();
+    store_ = std::move(*s);
+    accounts_ = std::make_unique<Accounts>(*store_, fast_options());
+  }
+  void TearDown() override {
+    accounts_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::string db_path() const { return (dir_ / "q.db").string(); }
+
+  // The cheapest argon2id: the rules are the same, the tests fast.
+  static AccountsOptions fast_options() {
+    AccountsOptions o;
+    o.password_opslimit = crypto_pwhash_OPSLIMIT_MIN;
+    o.password_memlimit = crypto_pwhash_MEMLIMIT_MIN;
+    return o;
+  }
+
+  User add(const std::string& username, Role role, const std::string& scope,
+           std::string_view password = kPassword) {
+    Result<User> u = accounts_->add_user({username, "", role, scope}, password, few_units(), kNow);
+    EXPECT_TRUE(u.is_ok()) << u.status().message();
+    return u.is_ok() ? *u : User{};
+  }
+
+  Result<LoginResult> login(std::string_view username, std::string_view password = kPassword,
+                            int64_t at = kNow, std::string_view address = kAddress) {
+    return accounts_->login(username, password, address, at);
+  }
+
+  // Every byte of the database files, to look for secrets in.
+  std::string database_bytes() const {
+    std::string all;
+    for (const char* suffix : {"", "-wal"}) {
+      std::ifstream in(db_path() + suffix, std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Accounts> accounts_;
+};
+
+// ---- Users and passwords --------------------------------------------------------------------
+
+TEST_F(AccountsTest, PasswordsAreArgon2idWithInteractiveLimitsByDefault) {
+  Accounts standard(*store_);
+  Result<User> u = standard.add_user({"nva", "Nguyễn Văn A", Role::kCommuneEntry, "03400"},
+                                     kPassword, few_units(), kNow);
+  ASSERT_TRUE(u.is_ok()) << u.status().message();
+  Result<std::optional<AccountRecord>> stored = store_->find_account("nva");
+  ASSERT_TRUE(stored.is_ok() && stored->has_value());
+  EXPECT_TRUE((*stored)->password_hash.starts_with("$argon2id$v=19$m=65536,t=2,p=1$"))
+      << (*stored)->password_hash;
+  EXPECT_EQ((*stored)->password_hash.find(kPassword), std::string::npos);
+  EXPECT_TRUE(standard.login("nva", kPassword, kAddress, kNow).is_ok());
+}
+
+TEST_F(AccountsTest, AddUserKeepsRoleScopeAndNfcName) {
+  // "Nguyễn" with a combining circumflex and dot below: stored in NFC.
+  Result<User> u = accounts_->add_user(
+      {"Tran.Thi-B", "Tra\xCC\x82\xCC\x80n Thi\xCC\xA3 B", Role::kDistrictReviewer, "106"},
+      kPassword, few_units(), kNow);
+  ASSERT_TRUE(u.is_ok()) << u.status().message();
+  EXPECT_EQ(u->username, "tran.thi-b");
+  EXPECT_EQ(u->display_name, "Trần Thị B");
+  EXPECT_EQ(u->role, Role::kDistrictReviewer);
+  EXPECT_EQ(u->scope_code, "106");
+  EXPECT_EQ(u->created_at, kNow);
+  Result<User> found = accounts_->find_user("TRAN.THI-B");
+  ASSERT_TRUE(found.is_ok());
+  EXPECT_EQ(found->id, u->id);
+  Result<User> plain =
+      accounts_->add_user({"viewer1", "", Role::kViewer, "VN"}, kPassword, few_units(), kNow);
+  ASSERT_TRUE(plain.is_ok()) << plain.status().message();
+  EXPECT_EQ(plain->display_name, "viewer1");
+  Result<std::vector<User>> all = accounts_->list_users();
+  ASSERT_TRUE(all.is_ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].username, "tran.thi-b");
+  EXPECT_EQ((*all)[1].username, "viewer1");
+}
+
+TEST_F(AccountsTest, BadUsersAreRefusedWithTheReason) {
+  struct Case {
+    NewUser user;
+    std::string password;
+    StatusCode code;
+    std::string message;
+  };
+  add("nva", Role::kViewer, "12");
+  const std::string ok(kPassword);
+  const std::vector<Case> cases = {
+      {{"ab", "", Role::kViewer, "12"}, ok, StatusCode::kInvalidInput, "3–64 characters"},
+      {{std::string(65, 'a'), "", Role::kViewer, "12"},
+       ok,
+       StatusCode::kInvalidInput,
+       "3–64 characters"},
+      {{"nguyễn", "", Role::kViewer, "12"}, ok, StatusCode::kInvalidInput, "only a-z, 0-9"},
+      {{"a b c", "", Role::kViewer, "12"}, ok, StatusCode::kInvalidInput, "only a-z, 0-9"},
+      {{".abc", "", Role::kViewer, "12"},
+       ok,
+       StatusCode::kInvalidInput,
+       "starts with a letter or digit"},
+      {{"NVA", "", Role::kViewer, "12"}, ok, StatusCode::kConflict, "username nva is taken"},
+      {{"tvb", "", Role::kViewer, "99999"},
+       ok,
+       StatusCode::kInvalidInput,
+       "no unit has the code \"99999\""},
+      {{"tvb", "", Role::kViewer, "12"},
+       "ngắn 1234",
+       StatusCode::kInvalidInput,
+       "at least 10 characters"},
+      {{"tvb", "", Role::kViewer, "12"},
+       "bad\xff utf-8 password",
+       StatusCode::kInvalidInput,
+       "not valid UTF-8"},
+      {{"tvb", "", Role::kViewer, "12"},
+       std::string(1025, 'x'),
+       StatusCode::kInvalidInput,
+       "longer than 1024 bytes"},
+      {{"tvb", "Tên\x01", Role::kViewer, "12"},
+       ok,
+       StatusCode::kInvalidInput,
+       "without control characters"},
+  };
+  for (const Case& c : cases) {
+    Result<User> u = accounts_->add_user(c.user, c.password, few_units(), kNow);
+    ASSERT_FALSE(u.is_ok()) << c.user.username;
+    EXPECT_EQ(u.status().code(), c.code) << u.status().message();
+    EXPECT_NE(u.status().message().find(c.message), std::string::npos) << u.status().message();
+    EXPECT_EQ(u.status().message().find(c.password), std::string::npos)
+        << "the password is in the message";
+  }
+  Result<std::vector<User>> all = accounts_->list_users();
+  ASSERT_TRUE(all.is_ok());
+  EXPECT_EQ(all->size(), 1u);
+}
+
+TEST_F(AccountsTest, PasswordLengthCountsCharactersNotBytes) {
+  EXPECT_TRUE(normalize_password("mậtkhẩuđẹp").is_ok());  // 10 characters, 16 bytes
+  EXPECT_FALSE(normalize_password("mậtkhẩuđẹ").is_ok());  // 9 characters
+  // Typed with combining marks on one keyboard, precomposed on another: the same password.
+  add("nva", Role::kViewer, "12", "mâ\xCC\xA3tkhẩuđẹp");
+  EXPECT_TRUE(login("nva", "mậtkhẩuđẹp").is_ok());
+}
+
+// ---- Logins -----------------------------------------------------------------------------------
+
+TEST_F(AccountsTest, LoginChecksThePasswordAndSaysTheSameForEveryFailure) {
+  add("nva", Role::kCommuneEntry, "03400");
+  Result<LoginResult> ok = login("NVA");
+  ASSERT_TRUE(ok.is_ok()) << ok.status().message();
+  EXPECT_EQ(ok->user.username, "nva");
+  EXPECT_EQ(ok->session_token.size(), 43u);
+  EXPECT_EQ(ok->csrf_token.size(), 43u);
+  EXPECT_NE(ok->session_token, ok->csrf_token);
+  EXPECT_EQ(ok->idle_expires_at, kNow + 30 * 60);
+  EXPECT_EQ(ok->expires_at, kNow + 12 * 3600);
+
+  Result<LoginResult> wrong = login("nva", "Mật khẩu sai rồi 2026");
+  Result<LoginResult> unknown = login("nobody", kPassword);
+  Result<LoginResult> malformed = login("x", "\xff\xfe");
+  for (const Result<LoginResult>* r : {&wrong, &unknown, &malformed}) {
+    ASSERT_FALSE(r->is_ok());
+    EXPECT_EQ(r->status().code(), StatusCode::kUnauthenticated);
+    EXPECT_EQ(r->status().message(),
+              "sai tên đăng nhập hoặc mật khẩu — wrong username or password");
+  }
+  EXPECT_EQ(wrong.status().message().find("sai rồi"), std::string::npos);
+}
+
+TEST_F(AccountsTest, DisabledAccountsCannotLogInAndLoseTheirSessions) {
+  add("nva", Role::kCommuneEntry, "03400");
+  Result<LoginResult> before = login("nva");
+  ASSERT_TRUE(before.is_ok());
+  ASSERT_TRUE(accounts_->set_disabled("nva", true).is_ok());
+  EXPECT_EQ(accounts_->session_user(before->session_token, kNow + 1).status().code(),
+            StatusCode::kUnauthenticated);
+  Result<LoginResult> refused = login("nva", kPassword, kNow + 2);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_TRUE(accounts_->find_user("nva")->disabled);
+  ASSERT_TRUE(accounts_->set_disabled("nva", false).is_ok());
+  EXPECT_TRUE(login("nva", kPassword, kNow + 3).is_ok());
+  EXPECT_EQ(accounts_->set_disabled("nobody", true).code(), StatusCode::kNotFound);
+}
+
+TEST_F(AccountsTest, NewPasswordEndsSessionsAndReplacesTheOld) {
+  add("nva", Role::kCommuneEntry, "03400");
+  Result<LoginResult> session = login("nva");
+  ASSERT_TRUE(session.is_ok());
+  Status short_one = accounts_->set_password("nva", "123456789");
+  EXPECT_EQ(short_one.code(), StatusCode::kInvalidInput);
+  EXPECT_EQ(short_one.message().find("123456789"), std::string::npos);
+  EXPECT_TRUE(accounts_->session_user(session->session_token, kNow + 1).is_ok())
+      << "a refused change ends nothing";
+  ASSERT_TRUE(accounts_->set_password("nva", "Mật khẩu mới 2027").is_ok());
+  EXPECT_FALSE(accounts_->session_user(session->session_token, kNow + 2).is_ok());
+  EXPECT_FALSE(login("nva", kPassword, kNow + 3).is_ok());
+  EXPECT_TRUE(login("nva", "Mật khẩu mới 2027", kNow + 4).is_ok());
+  EXPECT_EQ(accounts_->set_password("nobody", "Mật khẩu mới 2027").code(), StatusCode::kNotFound);
+}
+
+TEST_F(AccountsTest, LoginRehashesAPasswordMadeWithOtherLimits) {
+  add("nva", Role::kViewer, "12");  // fast limits
+  const std::string fast_hash = (*store_->find_account("nva"))->password_hash;
+  Accounts standard(*store_);
+  ASSERT_TRUE(standard.login("nva", kPassword, kAddress, kNow).is_ok());
+  const std::string upgraded = (*store_->find_account("nva"))->password_hash;
+  EXPECT_NE(upgraded, fast_hash);
+  EXPECT_TRUE(upgraded.starts_with("$argon2id$v=19$m=65536,t=2,p=1$")) << upgraded;
+  EXPECT_TRUE(standard.login("nva", kPassword, kAddress, kNow + 1).is_ok());
+}
+
+// ---- Sessions and CSRF ------------------------------------------------------------------------
+
+TEST_F(AccountsTest, SessionsExpireWhenIdleAndAtTheirEnd) {
+  add("nva", Role::kCommuneEntry, "03400");
+  Result<LoginResult> s = login("nva");
+  ASSERT_TRUE(s.is_ok());
+  // Used every 25 minutes: alive until the absolute end, 12 hours after login.
+  int64_t t = kNow;
+  for (; t + 25 * 60 < kNow + 12 * 3600;) {
+    t += 25 * 60;
+    Result<SessionInfo> info = accounts_->session_user(s->session_token, t);
+    ASSERT_TRUE(info.is_ok()) << "at +" << (t - kNow) << " s: " << info.status().message();
+    EXPECT_EQ(info->user.username, "nva");
+    EXPECT_EQ(info->idle_expires_at, std::min(t + 30 * 60, kNow + 12 * 3600));
+    EXPECT_EQ(info->csrf_token, s->csrf_token);
+  }
+  Result<SessionInfo> ended = accounts_->session_user(s->session_token, kNow + 12 * 3600);
+  ASSERT_FALSE(ended.is_ok());
+  EXPECT_EQ(ended.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(ended.status().message().find("expired"), std::string::npos);
+
+  Result<LoginResult> idle = login("nva", kPassword, kNow + 100);
+  ASSERT_TRUE(idle.is_ok());
+  EXPECT_TRUE(accounts_->session_user(idle->session_token, kNow + 100 + 30 * 60 - 1).is_ok());
+  EXPECT_FALSE(accounts_->session_user(idle->session_token, kNow + 100 + 60 * 60 - 1).is_ok());
+  // An expired session is gone: it does not come back at an earlier clock either.
+  EXPECT_FALSE(accounts_->session_user(idle->session_token, kNow + 200).is_ok());
+}
+
+TEST_F(AccountsTest, LogoutEndsTheSessionOnly) {
+  add("nva", Role::kCommuneEntry, "03400");
+  Result<LoginResult> a = login("nva");
+  Result<LoginResult> b = login("nva");
+  ASSERT_TRUE(a.is_ok() && b.is_ok());
+  EXPECT_NE(a->session_token, b->session_token);
+  ASSERT_TRUE(accounts_->logout(a->session_token).is_ok());
+  EXPECT_FALSE(accounts_->session_user(a->session_token, kNow + 1).is_ok());
+  EXPECT_TRUE(accounts_->session_user(b->session_token, kNow + 1).is_ok());
+  EXPECT_TRUE(accounts_->logout("not a token").is_ok());
+  for (std::string_view bad :
+       {"", "short", "qpan_", "a-token-that-is-far-too-long-to-be-one-of-ours-at-all"}) {
+    Result<SessionInfo> r = accounts_->session_user(bad, kNow);
+    ASSERT_FALSE(r.is_ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated);
+  }
+}
+
+TEST_F(AccountsTest, CsrfTokenBelongsToItsSession) {
+  add("nva", Role::kCommuneEntry, "03400");
+  Result<LoginResult> a = login("nva");
+  Result<LoginResult> b = login("nva");
+  ASSERT_TRUE(a.is_ok() && b.is_ok());
+  Result<SessionInfo> session = accounts_->session_user(a->session_token, kNow + 1);
+  ASSERT_TRUE(session.is_ok());
+  EXPECT_TRUE(Accounts::check_csrf(*session, a->csrf_token).is_ok());
+  for (const std::string& wrong : {b->csrf_token, std::string(), a->csrf_token.substr(1),
+                                   a->csrf_token + "x", a->session_token}) {
+    Status s = Accounts::check_csrf(*session, wrong);
+    EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+    EXPECT_EQ(s.message(),
+              "thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF) — missing or wrong CSRF token");
+  }
+  EXPECT_FALSE(Accounts::check_csrf(SessionInfo{}, "").is_ok());
+}
+
+TEST_F(AccountsTest, TheDatabaseHoldsNoSecretInClear) {
+  add("nva", Role::kCommuneEntry, "03400");
+  Result<LoginResult> s = login("nva");
+  ASSERT_TRUE(s.is_ok());
+  Result<IssuedApiToken> t = accounts_->issue_api_token("nva", "sync", kNow);
+  ASSERT_TRUE(t.is_ok());
+  const std::string bytes = database_bytes();
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_NE(bytes.find("nva"), std::string::npos) << "the check reads the files";
+  for (std::string_view secret : {std::string_view(kPassword), std::string_view(s->session_token),
+                                  std::string_view(s->csrf_token), std::string_view(t->token)}) {
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << "found in the database: a secret";
+  }
+  Result<std::optional<SessionRecord>> stored =
+      store_->find_session(accounts::token_hash(s->session_token));
+  ASSERT_TRUE(stored.is_ok() && stored->has_value());
+  EXPECT_EQ((*stored)->remote_address, kAddress);
+}
+
+// ---- API tokens ---------------------------------------------------------------------------------
+
+TEST_F(AccountsTest, ApiTokensResolveUntilRevoked) {
+  add("sync-bot", Role::kCommuneEntry, "03400");
+  Result<IssuedApiToken> t = accounts_->issue_api_token("sync-bot", "nightly", kNow);
+  ASSERT_TRUE(t.is_ok()) << t.status().message();
+  EXPECT_TRUE(t->token.starts_with("qpan_"));
+  EXPECT_EQ(t->token.size(), 48u);
+  Result<TokenUser> who = accounts_->token_user(t->token, kNow + 10);
+  ASSERT_TRUE(who.is_ok()) << who.status().message();
+  EXPECT_EQ(who->user.username, "sync-bot");
+  EXPECT_EQ(who->token_name, "nightly");
+  Result<std::vector<ApiTokenInfo>> listed = accounts_->api_tokens("sync-bot");
+  ASSERT_TRUE(listed.is_ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].name, "nightly");
+  EXPECT_EQ((*listed)[0].last_used_at, kNow + 10);
+
+  Result<IssuedApiToken> same_name = accounts_->issue_api_token("sync-bot", "nightly", kNow);
+  ASSERT_FALSE(same_name.is_ok());
+  EXPECT_EQ(same_name.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(accounts_->issue_api_token("sync-bot", "bad name", kNow).status().code(),
+            StatusCode::kInvalidInput);
+  EXPECT_EQ(accounts_->issue_api_token("nobody", "x", kNow).status().code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(accounts_->revoke_api_token("sync-bot", "nightly", kNow + 20).is_ok());
+  Result<TokenUser> revoked = accounts_->token_user(t->token, kNow + 30);
+  ASSERT_FALSE(revoked.is_ok());
+  EXPECT_EQ(revoked.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(revoked.status().message().find(t->token), std::string::npos);
+  EXPECT_EQ(accounts_->revoke_api_token("sync-bot", "nightly", kNow + 40).code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(accounts_->api_tokens("sync-bot")->empty());
+  // The name is free again; the new token is another one.
+  Result<IssuedApiToken> again = accounts_->issue_api_token("sync-bot", "nightly", kNow + 50);
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_NE(again->token, t->token);
+  EXPECT_TRUE(accounts_->token_user(again->token, kNow + 60).is_ok());
+}
+
+TEST_F(AccountsTest, SessionAndApiTokensAreNotInterchangeable) {
+  add("nva", Role::kCommuneEntry, "03400");
+  Result<LoginResult> s = login("nva");
+  Result<IssuedApiToken> t = accounts_->issue_api_token("nva", "sync", kNow);
+  ASSERT_TRUE(s.is_ok() && t.is_ok());
+  EXPECT_FALSE(accounts_->token_user(s->session_token, kNow).is_ok());
+  EXPECT_FALSE(accounts_->token_user("qpan_" + s->session_token, kNow).is_ok());
+  EXPECT_FALSE(accounts_->session_user(t->token, kNow).is_ok());
+  EXPECT_FALSE(accounts_->session_user(t->token.substr(5), kNow).is_ok());
+}
+
+TEST_F(AccountsTest, ADisabledAccountsTokensStopWorking) {
+  add("nva", Role::kCommuneEntry, "03400");
+  Result<IssuedApiToken> t = accounts_->issue_api_token("nva", "sync", kNow);
+  ASSERT_TRUE(t.is_ok());
+  ASSERT_TRUE(accounts_->set_disabled("nva", true).is_ok());
+  EXPECT_EQ(accounts_->token_user(t->token, kNow).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(accounts_->issue_api_token("nva", "other", kNow).status().code(),
+            StatusCode::kInvalidInput);
+  ASSERT_TRUE(accounts_->set_disabled("nva", false).is_ok());
+  EXPECT_TRUE(accounts_->token_user(t->token, kNow).is_ok());
+}
+
+// ---- Throttling
+// ----------------------------------------------------------------------------------
+
+TEST_F(AccountsTest, BlockedUntilFollowsRunsOfFailures) {
+  using accounts::blocked_until;
+  const std::vector<int64_t> four = {0, 10, 20, 30};
+  EXPECT_EQ(blocked_until(four, 5, 900, 900), 0);
+  const std::vector<int64_t> five = {0, 10, 20, 30, 40};
+  EXPECT_EQ(blocked_until(five, 5, 900, 900), 940);
+  const std::vector<int64_t> spread = {0, 300, 600, 899, 900};  // 900 s apart: not within
+  EXPECT_EQ(blocked_until(spread, 5, 900, 900), 0);
+  const std::vector<int64_t> later = {0, 1, 2, 3, 4, 905, 906, 907, 908, 909};
+  EXPECT_EQ(blocked_until(later, 5, 900, 900), 1809);
+  EXPECT_EQ(blocked_until(five, 0, 900, 900), 0);
+}
+
+TEST_F(AccountsTest, FiveFailuresLockTheAccountForFifteenMinutes) {
+  add("nva", Role::kCommuneEntry, "03400");
+  for (int i = 0; i < 5; ++i) {
+    Result<LoginResult> r =
+        login("nva", "Mật khẩu sai rồi 2026", kNow + i, "198.51.100." + std::to_string(i));
+    EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated) << i;
+  }
+  // The right password from a new address is not even checked now.
+  Result<LoginResult> blocked = login("nva", kPassword, kNow + 60, "192.0.2.1");
+  ASSERT_FALSE(blocked.is_ok());
+  EXPECT_EQ(blocked.status().code(), StatusCode::kTooManyRequests);
+  EXPECT_EQ(blocked.status().message(),
+            "đăng nhập sai quá nhiều lần; thử lại sau 15 phút — too many failed logins; try again "
+            "in 15 minutes");
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", "192.0.2.1", kNow + 60), 4 + 900 - 60);
+  // Another account from the same addresses is not affected.
+  add("ttb", Role::kViewer, "12");
+  EXPECT_TRUE(login("ttb", kPassword, kNow + 60, "198.51.100.1").is_ok());
+  // Released 15 minutes after the fifth failure.
+  EXPECT_EQ(login("nva", kPassword, kNow + 4 + 900 - 1, "192.0.2.1").status().code(),
+            StatusCode::kTooManyRequests);
+  EXPECT_EQ(*accounts_->login_blocked_for("NVA", "192.0.2.1", kNow + 4 + 900), 0);
+  EXPECT_TRUE(login("nva", kPassword, kNow + 4 + 900, "192.0.2.1").is_ok());
+}
+
+TEST_F(AccountsTest, UnknownUsernamesAreLockedTheSameWay) {
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(
+        login("ghost", kPassword, kNow + i, "198.51.100." + std::to_string(i)).status().code(),
+        StatusCode::kUnauthenticated);
+  }
+  EXPECT_EQ(login("ghost", kPassword, kNow + 10, "192.0.2.1").status().code(),
+            StatusCode::kTooManyRequests);
+}
+
+TEST_F(AccountsTest, ASuccessfulLoginForgetsTheAccountsFailures) {
+  add("nva", Role::kCommuneEntry, "03400");
+  for (int i = 0; i < 4; ++i) ASSERT_FALSE(login("nva", "Mật khẩu sai rồi 2026", kNow + i).is_ok());
+  ASSERT_TRUE(login("nva", kPassword, kNow + 5).is_ok());
+  for (int i = 0; i < 4; ++i)
+    ASSERT_FALSE(login("nva", "Mật khẩu sai rồi 2026", kNow + 6 + i).is_ok());
+  EXPECT_TRUE(login("nva", kPassword, kNow + 11).is_ok());
+}
+
+TEST_F(AccountsTest, TwentyFailuresBlockTheAddressForEveryAccount) {
+  add("nva", Role::kCommuneEntry, "03400");
+  for (int i = 0; i < 20; ++i) {
+    // Different usernames, fewer than five each: no account is locked.
+    ASSERT_EQ(login("guess" + std::to_string(i), kPassword, kNow + i).status().code(),
+              StatusCode::kUnauthenticated);
+  }
+  Result<LoginResult> blocked = login("nva", kPassword, kNow + 30);
+  EXPECT_EQ(blocked.status().code(), StatusCode::kTooManyRequests);
+  EXPECT_TRUE(login("nva", kPassword, kNow + 30, "192.0.2.99").is_ok())
+      << "other addresses are fine";
+  EXPECT_TRUE(login("nva", kPassword, kNow + 19 + 900).is_ok()) << "released after the lockout";
+}
+
+TEST_F(AccountsTest, OptionsSetTheLimits) {
+  AccountsOptions o = fast_options();
+  o.account_failure_limit = 2;
+  o.lockout_seconds = 60;
+  o.session_idle_seconds = 120;
+  o.session_lifetime_seconds = 600;
+  Accounts strict(*store_, o);
+  add("nva", Role::kCommuneEntry, "03400");
+  ASSERT_FALSE(strict.login("nva", "Mật khẩu sai rồi 2026", kAddress, kNow).is_ok());
+  ASSERT_FALSE(strict.login("nva", "Mật khẩu sai rồi 2026", kAddress, kNow + 1).is_ok());
+  EXPECT_EQ(strict.login("nva", kPassword, kAddress, kNow + 2).status().code(),
+            StatusCode::kTooManyRequests);
+  Result<LoginResult> s = strict.login("nva", kPassword, kAddress, kNow + 61);
+  ASSERT_TRUE(s.is_ok()) << s.status().message();
+  EXPECT_EQ(s->idle_expires_at, kNow + 61 + 120);
+  EXPECT_EQ(s->expires_at, kNow + 61 + 600);
+  EXPECT_FALSE(strict.session_user(s->session_token, kNow + 61 + 120).is_ok());
+}
+
+TEST_F(AccountsTest, SeveralThreadsShareOneAccountsObject) {
+  add("nva", Role::kCommuneEntry, "03400");
+  std::atomic<int> failures = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        Result<LoginResult> s =
+            accounts_->login("nva", kPassword, "192.0.2." + std::to_string(t), kNow + i);
+        if (!s.is_ok() || !accounts_->session_user(s->session_token, kNow + i + 1).is_ok() ||
+            !accounts_->logout(s->session_token).is_ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+}
+
+// ---- The policy
+// ----------------------------------------------------------------------------------
+
+TEST_F(AccountsTest, RolesAndActionsHaveNames) {
+  for (Role r : kAllRoles) EXPECT_EQ(*parse_role(role_name(r)), r);
+  EXPECT_EQ(role_name_vi(Role::kCommuneEntry), "nhập liệu cấp xã");
+  EXPECT_EQ(role_name_vi(Role::kDistrictReviewer), "duyệt cấp huyện");
+  EXPECT_EQ(role_name_vi(Role::kProvinceAdmin), "quản trị cấp tỉnh");
+  EXPECT_EQ(role_name_vi(Role::kViewer), "chỉ xem");
+  Result<Role> bad = parse_role("admin");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(bad.status().message(),
+            "vai trò không hợp lệ \"admin\" — unknown role \"admin\"; valid roles: commune_entry, "
+            "district_reviewer, province_admin, viewer");
+  std::set<std::string_view> names;
+  for (Action a : kAllActions) names.insert(action_name(a));
+  EXPECT_EQ(names.size(), std::size(kAllActions));
+}
+
+TEST_F(AccountsTest, ThePolicyMatrix) {
+  const std::vector<std::pair<Role, Action>> expected = {
+      {Role::kCommuneEntry, Action::kReadData},     {Role::kCommuneEntry, Action::kWriteData},
+      {Role::kCommuneEntry, Action::kImport},       {Role::kCommuneEntry, Action::kSubmit},
+      {Role::kDistrictReviewer, Action::kReadData}, {Role::kDistrictReviewer, Action::kApprove},
+      {Role::kDistrictReviewer, Action::kReturn},   {Role::kDistrictReviewer, Action::kReadAudit},
+      {Role::kProvinceAdmin, Action::kReadData},    {Role::kProvinceAdmin, Action::kWriteData},
+      {Role::kProvinceAdmin, Action::kImport},      {Role::kProvinceAdmin, Action::kSubmit},
+      {Role::kProvinceAdmin, Action::kApprove},     {Role::kProvinceAdmin, Action::kReturn},
+      {Role::kProvinceAdmin, Action::kReadAudit},   {Role::kProvinceAdmin, Action::kLock},
+      {Role::kProvinceAdmin, Action::kUnlock},      {Role::kProvinceAdmin, Action::kManageUsers},
+      {Role::kProvinceAdmin, Action::kManagePack},  {Role::kViewer, Action::kReadData},
+  };
+  EXPECT_EQ(allowed_role_actions(), expected);
+}
+
+TEST_F(AccountsTest, EveryRoleAndActionInsideAndOutsideTheScope) {
+  // Scope: district 106 Tam Đường (Lai Châu) in mid-2020.
+  const Date at = make_date(2020, 6, 30);
+  const std::vector<std::string> inside = {"106", "03400"};  // itself, one of its communes
+  const std::vector<std::string> outside = {"12", "105", "03385", "01", "nowhere", ""};
+  int checked = 0;
+  for (Role role : kAllRoles) {
+    User user{1, "u", "U", role, "106", false, kNow};
+    for (Action action : kAllActions) {
+      for (const std::string& unit : inside) {
+        Status s = authorize(user, action, unit, at, real_units());
+        EXPECT_EQ(s.is_ok(), role_allows(role, action))
+            << role_name(role) << " " << action_name(action) << " " << unit;
+        if (!s.is_ok()) {
+          EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+          EXPECT_NE(s.message().find("vai trò " + std::string(role_name_vi(role)) + " không được " +
+                                     std::string(action_name_vi(action)) + " cho đơn vị " + unit),
+                    std::string::npos)
+              << s.message();
+          EXPECT_NE(s.message().find("role " + std::string(role_name(role)) + " may not"),
+                    std::string::npos);
+        }
+        ++checked;
+      }
+      for (const std::string& unit : outside) {
+        Status s = authorize(user, action, unit, at, real_units());
+        ASSERT_FALSE(s.is_ok()) << role_name(role) << " " << action_name(action) << " " << unit;
+        EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+        if (role_allows(role, action)) {
+          EXPECT_NE(s.message().find("(scope 106) may not"), std::string::npos) << s.message();
+          EXPECT_NE(s.message().find("outside its scope on 2020-06-30"), std::string::npos)
+              << s.message();
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 4 * 11 * 8);
+}
+
+TEST_F(AccountsTest, ScopeFollowsTheStructureOfTheDay) {
+  User reviewer{1, "u", "U", Role::kDistrictReviewer, "106", false, kNow};
+  // Sùng Phài lay under Tam Đường until it ended on 1 Feb 2020.
+  EXPECT_TRUE(authorize(reviewer, Action::kApprove, "03397", make_date(2019, 12, 31), real_units())
+                  .is_ok());
+  EXPECT_FALSE(
+      authorize(reviewer, Action::kApprove, "03397", make_date(2020, 6, 30), real_units()).is_ok());
+  // Tả Lèng lies under the district until the districts ended on 1 Jul 2025.
+  EXPECT_TRUE(
+      authorize(reviewer, Action::kApprove, "03400", make_date(2025, 6, 30), real_units()).is_ok());
+  EXPECT_FALSE(
+      authorize(reviewer, Action::kApprove, "03400", make_date(2025, 7, 1), real_units()).is_ok());
+  // A province scope covers its communes, a commune scope only itself.
+  User province{2, "p", "P", Role::kProvinceAdmin, "12", false, kNow};
+  EXPECT_TRUE(
+      authorize(province, Action::kLock, "03400", make_date(2024, 1, 1), real_units()).is_ok());
+  EXPECT_FALSE(
+      authorize(province, Action::kLock, "03385", make_date(2024, 1, 1), real_units()).is_ok());
+  User commune{3, "c", "C", Role::kCommuneEntry, "03400", false, kNow};
+  EXPECT_TRUE(
+      authorize(commune, Action::kWriteData, "03400", make_date(2024, 1, 1), real_units()).is_ok());
+  EXPECT_FALSE(
+      authorize(commune, Action::kWriteData, "106", make_date(2024, 1, 1), real_units()).is_ok());
+  EXPECT_FALSE(
+      authorize(commune, Action::kWriteData, "03397", make_date(2019, 1, 1), real_units()).is_ok());
+}
+
+TEST_F(AccountsTest, TheWholeCountryScopeAndDisabledUsers) {
+  User national{1, "n", "N", Role::kViewer, "VN", false, kNow};
+  EXPECT_TRUE(
+      authorize(national, Action::kReadData, "12", make_date(2024, 1, 1), real_units()).is_ok());
+  EXPECT_TRUE(
+      authorize(national, Action::kReadData, "03400", make_date(2024, 1, 1), real_units()).is_ok());
+  EXPECT_FALSE(
+      authorize(national, Action::kWriteData, "12", make_date(2024, 1, 1), real_units()).is_ok());
+  national.disabled = true;
+  Status s = authorize(national, Action::kReadData, "12", make_date(2024, 1, 1), real_units());
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(s.message(), "tài khoản n đã bị vô hiệu hoá — account n is disabled");
+}
+
+TEST_F(AccountsTest, DenialsSayWhoMayNotDoWhatWhere) {
+  User viewer{1, "xem", "X", Role::kViewer, "106", false, kNow};
+  EXPECT_EQ(
+      authorize(viewer, Action::kWriteData, "03400", make_date(2024, 1, 1), real_units()).message(),
+      "vai trò chỉ xem không được nhập số liệu cho đơn vị 03400 — role viewer may not write data "
+      "for unit 03400");
+  EXPECT_EQ(
+      authorize(viewer, Action::kReadData, "105", make_date(2024, 1, 1), real_units()).message(),
+      "vai trò chỉ xem (phạm vi 106) không được xem số liệu cho đơn vị 105: ngoài phạm vi ngày "
+      "2024-01-01 — role viewer (scope 106) may not read data for unit 105: outside its scope on "
+      "2024-01-01");
+}
+
+}  // namespace
+}  // namespace qpan

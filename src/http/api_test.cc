@@ -1,0 +1,376 @@
+// End-to-end tests of the API over HTTP: a real server on a free port, a real database
+// (the real units, the qpan-vn pack, a few values), real accounts. The authorization matrix
+// walks every route × every role × a unit inside and outside the caller's scope and checks
+// the allowed requests succeed and the others get 403 without touching data; then ETag
+// conflicts, CSRF, throttling, a bad import with line numbers, and that the OpenAPI document
+// lists exactly the routes.
+#include "http/api.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "qpan/exchange.h"
+#include "qpan/pack.h"
+#include "store/sqlite.h"
+
+namespace qpan::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  json::value json() const {
+    boost::system::error_code ec;
+    json::value v = json::parse(body, ec);
+    return ec ? json::value(nullptr) : v;
+  }
+};
+
+// Inside every test user's scope: Xã Tả Lèng (district 106, Lai Châu 12). Outside all of
+// them: Phường Duyên Hải in Lào Cai (10).
+constexpr const char* kInside = "03400";
+constexpr const char* kOutside = "02635";
+
+struct Login {
+  std::string cookie, csrf;
+};
+
+class ApiTest : public ::testing::Test {
+ public:
+  static void SetUpTestSuite() { ASSERT_GE(sodium_init(), 0); }
+
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("qpan-api-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    db_path_ = (dir_ / "q.db").string();
+    store_ = open_sqlite_store(db_path_, {.create_if_missing = true}).value();
+    Result<UnitImportResult> units = import_units(*store_, std::string(QPAN_SOURCE_DIR) + "/data/vn-admin");
+    ASSERT_TRUE(units.is_ok() && units->problems.empty());
+    Result<PackLoadResult> pack = load_pack(*store_, std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn");
+    ASSERT_TRUE(pack.is_ok() && pack->problems.empty());
+    const std::string values = write("values.csv",
+                                     "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,"
+                                     "storedby,lastupdated,comment,followup\n"
+                                     "crime.ttxh.cases,201601,03400,,,4,,,,\n"
+                                     "crime.ttxh.solved,201601,03400,,,3,,,,\n"
+                                     "crime.ttxh.cases,201601,02635,,,7,,,,\n");
+    Result<ValueImportResult> imported = import_values_csv(*store_, values, {"setup", 1700000000, 100});
+    ASSERT_TRUE(imported.is_ok() && imported->problems.empty());
+
+    accounts_store_ = open_sqlite_store(db_path_).value();
+    engine_ = AggregationEngine::build(*store_).value();
+    engine_->follow(*store_);
+    AccountsOptions options;
+    options.password_opslimit = crypto_pwhash_OPSLIMIT_MIN;
+    options.password_memlimit = crypto_pwhash_MEMLIMIT_MIN;
+    accounts_ = std::make_unique<Accounts>(*accounts_store_, options);
+    const auto units_index = engine_->units();
+    for (const auto& [name, role, scope] : std::vector<std::tuple<std::string, Role, std::string>>{
+             {"canbo.xa", Role::kCommuneEntry, "03400"},
+             {"huyen", Role::kDistrictReviewer, "106"},
+             {"tinh", Role::kProvinceAdmin, "12"},
+             {"xem", Role::kViewer, "12"}}) {
+      ASSERT_TRUE(accounts_->add_user({name, "", role, scope}, kPassword, *units_index, 1700000000).is_ok());
+    }
+    api_ = std::make_unique<Api>(*store_, *engine_, *accounts_, metrics_);
+    ASSERT_TRUE(api_->load().is_ok());
+    api_->add_routes(router_);
+    ServerOptions server_options;
+    server_options.port = 0;
+    server_options.upload_dir = dir_;
+    server_ = std::make_unique<HttpServer>(server_options, router_);
+    ASSERT_TRUE(server_->start().is_ok());
+    thread_ = std::thread([this] { server_->run(); });
+  }
+
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+    if (store_) store_->set_commit_listener({});
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string write(const std::string& name, const std::string& content) {
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+
+  Reply request(const std::string& method, const std::string& target, const std::string& body = "",
+                const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    std::string out = method + " " + target + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n";
+    for (const auto& [k, v] : headers) out += k + ": " + v + "\r\n";
+    out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    asio::write(socket, asio::buffer(out));
+    std::string in;
+    char buf[8192];
+    boost::system::error_code ec;
+    while (!ec) in.append(buf, socket.read_some(asio::buffer(buf), ec));
+    Reply r;
+    if (in.size() < 12) return r;
+    r.status = std::stoi(in.substr(9, 3));
+    const size_t end = in.find("\r\n\r\n");
+    std::string head = in.substr(0, end);
+    r.body = in.substr(end + 4);
+    for (size_t p = head.find("\r\n"); p != std::string::npos; p = head.find("\r\n", p + 2)) {
+      const size_t colon = head.find(':', p);
+      const size_t next = head.find("\r\n", p + 2);
+      if (colon == std::string::npos || colon > next) continue;
+      std::string name = head.substr(p + 2, colon - p - 2);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = head.substr(colon + 2, (next == std::string::npos ? head.size() : next) - colon - 2);
+    }
+    return r;
+  }
+
+  Login login(const std::string& user) {
+    Reply r = request("POST", "/api/login", json::serialize(json::object{{"username", user}, {"password", kPassword}}));
+    EXPECT_EQ(r.status, 200) << r.body;
+    const std::string cookie = r.headers["set-cookie"];
+    EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+    EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+    return {cookie.substr(0, cookie.find(';')), std::string(r.json().at("csrfToken").as_string())};
+  }
+
+  static std::vector<std::pair<std::string, std::string>> auth(const Login& l) {
+    return {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}, {"Content-Type", "application/json"}};
+  }
+
+  // What the data tables hold: row count, version sum, audit rows.
+  std::string fingerprint() {
+    auto db = sqlite::Database::open(db_path_, false).value();
+    auto stmt = db.prepare("SELECT (SELECT count(*) FROM data_value) || '/' || (SELECT total(version) FROM data_value)"
+                           " || '/' || (SELECT count(*) FROM data_value_audit)").value();
+    EXPECT_TRUE(stmt.step());
+    return std::string(stmt.column_text(0));
+  }
+
+  static constexpr const char* kPassword = "mat-khau-thu-nghiem";
+  std::filesystem::path dir_;
+  std::string db_path_;
+  std::unique_ptr<Store> store_, accounts_store_;
+  std::unique_ptr<AggregationEngine> engine_;
+  std::unique_ptr<Accounts> accounts_;
+  Metrics metrics_;
+  std::unique_ptr<Api> api_;
+  Router router_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+// One route of the matrix: how to call it for a unit, and what it needs.
+struct MatrixRoute {
+  std::string name;
+  std::optional<Action> action;  // nullopt: any signed-in user
+  bool writes = false;
+  std::function<Reply(ApiTest&, const Login&, const std::string& unit, int n)> call;
+};
+
+TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
+  // A month of its own for each call, so every allowed write creates a value.
+  auto month = [](int n) {
+    const int m = n % 12 + 1;
+    return std::to_string(2005 + n / 12) + (m < 10 ? "0" : "") + std::to_string(m);
+  };
+  auto value_body = [month](const std::string& unit, int n) {
+    return json::serialize(json::object{{"dataElement", "crime.ttxh.cases"}, {"period", month(n)},
+                                        {"orgUnit", unit}, {"value", std::to_string(n)}});
+  };
+  std::vector<MatrixRoute> routes{
+      {"GET /api/me", std::nullopt, false,
+       [](ApiTest& t, const Login& l, const std::string&, int) { return t.request("GET", "/api/me", "", auth(l)); }},
+      {"GET /api/pack", std::nullopt, false,
+       [](ApiTest& t, const Login& l, const std::string&, int) { return t.request("GET", "/api/pack", "", auth(l)); }},
+      {"GET /api/units", std::nullopt, false,
+       [](ApiTest& t, const Login& l, const std::string&, int) { return t.request("GET", "/api/units?q=ta+leng", "", auth(l)); }},
+      {"GET /api/units/{code}", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) { return t.request("GET", "/api/units/" + u + "?at=2016-06-30", "", auth(l)); }},
+      {"GET /api/analytics", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) {
+         return t.request("GET", "/api/analytics?dx=crime.ttxh.cases&ou=" + u + "&pe=2016", "", auth(l));
+       }},
+      {"GET /api/dataValues", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) {
+         return t.request("GET", "/api/dataValues?de=crime.ttxh.cases&pe=201601&ou=" + u, "", auth(l));
+       }},
+      {"GET /api/validation", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) { return t.request("GET", "/api/validation?ou=" + u + "&pe=201601", "", auth(l)); }},
+      {"GET /api/evaluation", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) {
+         return t.request("GET", "/api/evaluation?set=eval.drug_free.commune&ou=" + u + "&pe=2016", "", auth(l));
+       }},
+      {"GET /api/audit", Action::kReadAudit, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) { return t.request("GET", "/api/audit?ou=" + u + "&pe=201601", "", auth(l)); }},
+      {"PUT /api/dataValues", Action::kWriteData, true,
+       [value_body](ApiTest& t, const Login& l, const std::string& u, int n) { return t.request("PUT", "/api/dataValues", value_body(u, n), auth(l)); }},
+      {"POST /api/dataValueSets", Action::kWriteData, true,
+       [value_body](ApiTest& t, const Login& l, const std::string& u, int n) {
+         return t.request("POST", "/api/dataValueSets", "{\"dataValues\":[" + value_body(u, n) + "]}", auth(l));
+       }},
+      {"POST /api/imports/dataValues", Action::kImport, true,
+       [month](ApiTest& t, const Login& l, const std::string& u, int n) {
+         return t.request("POST", "/api/imports/dataValues",
+                          "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n"
+                          "crime.ttxh.cases," + month(n) + "," + u + ",,,1\n",
+                          {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}, {"Content-Type", "text/csv"}});
+       }},
+  };
+  // Every route of the API is in the matrix or public by design.
+  std::set<std::string> covered{"GET /healthz", "GET /metrics", "GET /api/openapi.json", "POST /api/login", "POST /api/logout"};
+  for (const MatrixRoute& r : routes) covered.insert(r.name);
+  for (const Route& r : router_.routes()) EXPECT_TRUE(covered.count(r.method + " " + r.pattern)) << r.method << " " << r.pattern;
+
+  int n = 0;
+  for (const auto& [user, role] : std::vector<std::pair<std::string, Role>>{
+           {"canbo.xa", Role::kCommuneEntry}, {"huyen", Role::kDistrictReviewer}, {"tinh", Role::kProvinceAdmin}, {"xem", Role::kViewer}}) {
+    const Login l = login(user);
+    for (const MatrixRoute& route : routes) {
+      for (const std::string unit : {kInside, kOutside}) {
+        ++n;
+        SCOPED_TRACE(user + " " + route.name + " " + unit);
+        const bool inside = unit == kInside;
+        const bool allowed = !route.action || (role_allows(role, *route.action) && inside);
+        const std::string before = fingerprint();
+        const Reply reply = route.call(*this, l, unit, n);
+        if (allowed) {
+          EXPECT_TRUE(reply.status == 200 || (reply.status == 404 && route.name == "GET /api/dataValues")) << reply.status << " " << reply.body;
+          if (route.writes) {
+            EXPECT_NE(fingerprint(), before) << "an allowed write writes";
+          }
+        } else {
+          EXPECT_EQ(reply.status, 403) << reply.body;
+          EXPECT_EQ(reply.json().at("error").at("code"), "forbidden");
+          EXPECT_EQ(fingerprint(), before) << "a refused request touches nothing";
+        }
+      }
+    }
+  }
+  // Unit search shows only what the caller may read.
+  const Reply found = request("GET", "/api/units?q=duyen+hai", "", auth(login("canbo.xa")));
+  EXPECT_EQ(found.json().at("units").as_array().size(), 0u);
+}
+
+TEST_F(ApiTest, WithoutLoginEverythingButThePublicRoutesIs401) {
+  EXPECT_EQ(request("GET", "/healthz").status, 200);
+  EXPECT_EQ(request("GET", "/api/openapi.json").status, 200);
+  EXPECT_EQ(request("GET", "/metrics").status, 200);
+  const Reply r = request("GET", "/api/analytics?dx=crime.ttxh.cases&ou=12&pe=2016");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.json().at("error").at("code"), "unauthenticated");
+  EXPECT_EQ(request("GET", "/api/me", "", {{"Cookie", "qpan_session=forged"}}).status, 401);
+}
+
+TEST_F(ApiTest, TheSecondOfTwoEditorsGets412WithTheCurrentValue) {
+  const Login a = login("tinh"), b = login("canbo.xa");
+  const std::string target = "/api/dataValues?de=crime.ttxh.cases&pe=201601&ou=03400";
+  const Reply read_a = request("GET", target, "", auth(a));
+  const Reply read_b = request("GET", target, "", auth(b));
+  ASSERT_EQ(read_a.status, 200);
+  const std::string etag = read_a.headers.at("etag");
+  EXPECT_EQ(read_b.headers.at("etag"), etag);
+  auto put = [&](const Login& who, const std::string& value, const std::string& if_match) {
+    auto headers = auth(who);
+    headers.emplace_back("If-Match", if_match);
+    return request("PUT", "/api/dataValues",
+                   json::serialize(json::object{{"dataElement", "crime.ttxh.cases"}, {"period", "201601"}, {"orgUnit", "03400"}, {"value", value}}),
+                   headers);
+  };
+  const Reply first = put(a, "5", etag);
+  EXPECT_EQ(first.status, 200) << first.body;
+  const std::string before = fingerprint();
+  const Reply second = put(b, "6", etag);
+  EXPECT_EQ(second.status, 412) << second.body;
+  const json::value conflict = second.json().at("error").at("details").at("conflicts").at(0);
+  EXPECT_EQ(conflict.at("current").at("value"), "5");
+  EXPECT_EQ(conflict.at("etag").as_string(), first.headers.at("etag"));
+  EXPECT_EQ(fingerprint(), before);
+  // Written values are in the next answer.
+  const Reply cell = request("GET", "/api/analytics?dx=crime.ttxh.cases&ou=106&pe=201601&format=csv", "", auth(a));
+  EXPECT_NE(cell.body.find("crime.ttxh.cases,106,201601,5"), std::string::npos) << cell.body;
+  // Without If-Match a write only creates: an existing value is not overwritten blindly.
+  EXPECT_EQ(put(b, "6", "").status, 412);
+}
+
+TEST_F(ApiTest, StateChangesNeedTheCsrfTokenUnlessABearerToken) {
+  const Login l = login("tinh");
+  const std::string body = json::serialize(json::object{{"dataElement", "crime.ttxh.cases"}, {"period", "201605"}, {"orgUnit", "03400"}, {"value", "1"}});
+  const std::string before = fingerprint();
+  Reply r = request("PUT", "/api/dataValues", body, {{"Cookie", l.cookie}});
+  EXPECT_EQ(r.status, 403);
+  r = request("PUT", "/api/dataValues", body, {{"Cookie", l.cookie}, {"X-CSRF-Token", "wrong"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(fingerprint(), before);
+  Result<IssuedApiToken> token = accounts_->issue_api_token("tinh", "script", 1700000000);
+  ASSERT_TRUE(token.is_ok());
+  r = request("PUT", "/api/dataValues", body, {{"Authorization", "Bearer " + token->token}});
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(ApiTest, RepeatedFailedLoginsAreThrottled) {
+  const std::string wrong = json::serialize(json::object{{"username", "canbo.xa"}, {"password", "not-the-password"}});
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(request("POST", "/api/login", wrong).status, 401);
+  const Reply r = request("POST", "/api/login", json::serialize(json::object{{"username", "canbo.xa"}, {"password", kPassword}}));
+  EXPECT_EQ(r.status, 429);
+  EXPECT_TRUE(r.headers.count("retry-after"));
+  EXPECT_EQ(r.body.find(kPassword), std::string::npos);
+}
+
+TEST_F(ApiTest, ABadImportListsLinesAndWritesNothing) {
+  const Login l = login("tinh");
+  const std::string before = fingerprint();
+  const Reply r = request("POST", "/api/imports/dataValues",
+                          "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n"
+                          "crime.ttxh.cases,201702,03400,,,3\n"
+                          "crime.ttxh.cases,2017-13,03400,,,3\n"
+                          "crime.ttxh.cases,201703,03400,,,many\n",
+                          {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}});
+  EXPECT_EQ(r.status, 400);
+  const json::value doc = r.json();
+  const json::array& problems = doc.at("error").at("details").at("problems").as_array();
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].at("line"), 3);
+  EXPECT_EQ(problems[0].at("field"), "period");
+  EXPECT_EQ(problems[1].at("line"), 4);
+  EXPECT_EQ(problems[1].at("field"), "value");
+  EXPECT_EQ(fingerprint(), before);
+  // Invalid JSON and invalid UTF-8 bodies are 400 too.
+  EXPECT_EQ(request("PUT", "/api/dataValues", "{not json", auth(l)).status, 400);
+  EXPECT_EQ(request("PUT", "/api/dataValues", "{\"value\":\"\xff\"}", auth(l)).status, 400);
+}
+
+TEST_F(ApiTest, OpenApiListsExactlyTheRoutes) {
+  const json::value doc = request("GET", "/api/openapi.json").json();
+  std::set<std::string> documented, served;
+  for (const auto& [path, ops] : doc.at("paths").as_object()) {
+    for (const auto& [method, op] : ops.as_object()) {
+      std::string m(method);
+      for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert(m + " " + std::string(path));
+    }
+  }
+  for (const Route& r : router_.routes()) served.insert(r.method + " " + r.pattern);
+  EXPECT_EQ(documented, served);
+  EXPECT_EQ(doc.at("openapi"), "3.0.3");
+}
+
+}  // namespace
+}  // namespace qpan::http
