@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -232,8 +233,13 @@ class Accounts {
   Result<User> find_user_locked(std::string_view username);
   Result<std::string> hash_password(std::string_view normalized_password) const;
 
+  static constexpr int64_t kTokenCacheSeconds = 5;
+  static constexpr size_t kTokenCacheEntries = 4096;
+
   Store& store_;
   const AccountsOptions options_;
+  // API token hash → (when checked, its user), guarded by store_mutex_.
+  std::unordered_map<std::string, std::pair<int64_t, TokenUser>> token_cache_;
   std::unique_ptr<Hasher> hasher_;
   std::mutex store_mutex_;  // guards every call on store_
 };

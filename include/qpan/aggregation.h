@@ -18,6 +18,7 @@
 // exclusive lock.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -110,6 +111,10 @@ class AggregationEngine {
   std::shared_ptr<const OrgUnitIndex> units() const;
   std::shared_ptr<const Catalogue> catalogue() const;
 
+  // Changes with every apply() and reload_structure(): an answer computed at one generation
+  // is still right while the generation is the same (what response caches key on).
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
   // Memory held by value arrays, in bytes, and how many values they hold.
   size_t value_bytes() const;
   size_t value_count() const;
@@ -120,6 +125,7 @@ class AggregationEngine {
   AggregationEngine();
 
   mutable std::shared_mutex mutex_;
+  std::atomic<uint64_t> generation_{0};
   std::unique_ptr<State> state_;
   std::shared_ptr<const OrgUnitIndex> units_;
   std::shared_ptr<const Catalogue> catalogue_;

@@ -137,6 +137,31 @@ struct ApiTokenRecord {
   std::optional<int64_t> last_used_at;
 };
 
+// Approvals: rows as stored. The rules (states, transitions, who may take them) are the
+// workflow module's (qpan/workflow.h). States and actions are its names ("draft",
+// "submitted", "approved", "returned", "locked"; "submit", "approve", …).
+struct ApprovalRow {
+  std::string data_set;
+  std::string unit_code;
+  int64_t period = 0;       // Period::key()
+  std::string state;
+  std::string changed_by;   // username
+  int64_t changed_at = 0;   // Unix seconds
+  std::string comment;      // empty = none
+};
+
+struct ApprovalEventRow {
+  int64_t id = 0;
+  std::string data_set;
+  std::string unit_code;
+  int64_t period = 0;
+  std::string from_state, to_state;
+  std::string action;
+  std::string actor;        // username
+  int64_t at = 0;           // Unix seconds
+  std::string comment;
+};
+
 // Times (Unix seconds, oldest first) of the failed logins for one username and from one
 // address.
 struct LoginFailures {
@@ -233,6 +258,28 @@ class Store {
                                                std::string_view address, int64_t since) = 0;
   // Forgets the failures of `username` (after a successful login).
   virtual Status clear_login_failures(std::string_view username) = 0;
+
+  // Approvals. A (data set, unit, period) without a row is in state "draft".
+  virtual Result<std::optional<ApprovalRow>> find_approval(std::string_view data_set,
+                                                           std::string_view unit_code,
+                                                           int64_t period) = 0;
+  // The rows of one data set and period, every unit, by unit code.
+  virtual Result<std::vector<ApprovalRow>> approvals(std::string_view data_set, int64_t period) = 0;
+  // Every row in one of `states`.
+  virtual Result<std::vector<ApprovalRow>> approvals_in_states(
+      const std::vector<std::string>& states) = 0;
+  // Writes `event.to_state` as the state of (event.data_set, event.unit_code, event.period)
+  // and appends the event, in one transaction — if the stored state (no row: "draft") is
+  // still `event.from_state`; conflict naming both states otherwise (someone else moved it
+  // first); not_found for a unit code the store does not know. Returns the event's id.
+  virtual Result<int64_t> record_approval(const ApprovalEventRow& event) = 0;
+  // The events of one (data set, unit, period), oldest first.
+  virtual Result<std::vector<ApprovalEventRow>> approval_events(std::string_view data_set,
+                                                                std::string_view unit_code,
+                                                                int64_t period) = 0;
+  // unit code → time of its first event entering `to_state`, for one data set and period.
+  virtual Result<std::unordered_map<std::string, int64_t>> first_approval_times(
+      std::string_view data_set, int64_t period, std::string_view to_state) = 0;
 
   // Called after every committed value write with the rows written (their string views are
   // empty: only keys and numbers are kept) — how in-memory aggregates stay current without a

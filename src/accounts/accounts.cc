@@ -264,6 +264,7 @@ Status Accounts::set_password(std::string_view username, std::string_view passwo
 
 Status Accounts::set_disabled(std::string_view username, bool disabled) {
   std::lock_guard lock(store_mutex_);
+  token_cache_.clear();
   Result<User> user = find_user_locked(username);
   if (!user) return user.status();
   Result<std::optional<AccountRecord>> found = store_.account_by_id(user->id);
@@ -428,6 +429,7 @@ Result<IssuedApiToken> Accounts::issue_api_token(std::string_view username, std:
 
 Status Accounts::revoke_api_token(std::string_view username, std::string_view name, int64_t now) {
   std::lock_guard lock(store_mutex_);
+  token_cache_.clear();
   Result<User> user = find_user_locked(username);
   if (!user) return user.status();
   Result<bool> revoked = store_.revoke_api_token(user->id, name, now);
@@ -463,6 +465,13 @@ Result<TokenUser> Accounts::token_user(std::string_view token, int64_t now) {
   }
   const std::string hash = accounts::token_hash(token);
   std::lock_guard lock(store_mutex_);
+  // A machine calls many times a second: answer from memory for a few seconds. Revoking or
+  // disabling through this object clears the cache at once; through another process (the
+  // CLI beside a running server) it takes effect within kTokenCacheSeconds.
+  if (auto cached = token_cache_.find(hash);
+      cached != token_cache_.end() && now >= cached->second.first && now - cached->second.first < kTokenCacheSeconds) {
+    return cached->second.second;
+  }
   Result<std::optional<ApiTokenRecord>> found = store_.find_api_token(hash);
   if (!found) return found.status();
   if (!*found) return invalid();
@@ -474,7 +483,10 @@ Result<TokenUser> Accounts::token_user(std::string_view token, int64_t now) {
   }
   Result<User> user = to_user(**account);
   if (!user) return user.status();
-  return TokenUser{std::move(*user), (*found)->name};
+  TokenUser out{std::move(*user), (*found)->name};
+  if (token_cache_.size() >= kTokenCacheEntries) token_cache_.clear();
+  token_cache_[hash] = {now, out};
+  return out;
 }
 
 }  // namespace qpan

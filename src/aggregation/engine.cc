@@ -369,6 +369,7 @@ Status AggregationEngine::reload_structure(Store& store) {
   catalogue_ = std::move(shared_catalogue);
   state_->structure = std::move(structure);
   state_->index_catalogue(*catalogue_);
+  generation_.fetch_add(1, std::memory_order_release);
   return Status::ok();
 }
 
@@ -382,6 +383,7 @@ void AggregationEngine::apply(std::span<const ValueWrite> rows) {
       case TypedValue::Kind::kText: break;
     }
   }
+  generation_.fetch_add(1, std::memory_order_release);
 }
 
 void AggregationEngine::follow(Store& store) {

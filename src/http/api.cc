@@ -299,12 +299,26 @@ class Api::Handlers {
         const Date at = q->structure_at.value_or(last_day(q->pe));
         for (const std::string& ou : q->ou) QPAN_RETURN_IF_ERROR(authorize(c, Action::kReadData, ou, at));
       }
+      // Authorized above for every unit; the answer itself depends only on the query.
+      const std::string format = r.query_param("format").value_or("json");
+      const std::string key = format + '\x1f' + r.query;
+      const uint64_t generation = api_.engine_.generation();
+      {
+        std::lock_guard lock(api_.cache_mutex_);
+        if (auto it = api_.analytics_cache_.find(key); it != api_.analytics_cache_.end() && it->second.generation == generation) {
+          return it->second.response;
+        }
+      }
       Result<AnalyticsResult> result = run_analytics(api_.engine_, *q, api_.indicators_);
       if (!result) return result.status();
-      const std::string format = r.query_param("format").value_or("json");
-      if (format == "csv") return raw(200, "text/csv; charset=utf-8", format_analytics(*result, AnalyticsFormat::kCsv));
-      if (format == "table") return raw(200, "text/plain; charset=utf-8", format_analytics(*result, AnalyticsFormat::kTable));
-      return raw(200, "application/json; charset=utf-8", format_analytics(*result, AnalyticsFormat::kJson));
+      Response response =
+          format == "csv"     ? raw(200, "text/csv; charset=utf-8", format_analytics(*result, AnalyticsFormat::kCsv))
+          : format == "table" ? raw(200, "text/plain; charset=utf-8", format_analytics(*result, AnalyticsFormat::kTable))
+                              : raw(200, "application/json; charset=utf-8", format_analytics(*result, AnalyticsFormat::kJson));
+      std::lock_guard lock(api_.cache_mutex_);
+      if (api_.analytics_cache_.size() >= 1024) api_.analytics_cache_.clear();
+      api_.analytics_cache_[key] = {generation, response};
+      return response;
     });
   }
 
@@ -399,9 +413,10 @@ class Api::Handlers {
     // Optimistic concurrency: what each writer last read must still be what is stored.
     json::array conflicts;
     for (size_t i = 0; i < rows.size(); ++i) {
+      const std::optional<std::string>& expected = if_match[i];
+      if (expected && *expected == "*") continue;  // "whatever is there": nothing to compare
       Result<std::optional<DataValue>> stored = stored_value(rows[i]);
       if (!stored) return stored.status();
-      const std::optional<std::string>& expected = if_match[i];
       const bool ok = !*stored ? (!expected || *expected == "*")
                                : (expected && (*expected == "*" || *expected == etag_of((*stored)->version)));
       if (!ok) {
@@ -425,15 +440,14 @@ class Api::Handlers {
         api_.store_.write_values(sorted, {c.user.username, api_.now(), single ? "api:dataValues" : "api:dataValueSets"});
     if (!summary) return summary.status();
     api_.metrics_.add("values_written", static_cast<int64_t>(rows.size()));
-    json::array etags;
-    for (const ValueWrite& row : rows) {
-      Result<std::optional<DataValue>> stored = stored_value(row);
-      etags.emplace_back(stored && *stored ? json::value(etag_of((*stored)->version)) : json::value(nullptr));
-    }
     json::object out{{"created", summary->created}, {"updated", summary->updated}, {"unchanged", summary->unchanged},
-                     {"etags", etags}, {"warnings", validation_warnings(entries)}};
+                     {"warnings", validation_warnings(entries)}};
     Response response = json_response(200, out);
-    if (single && !etags.empty() && etags[0].is_string()) response.headers.emplace_back("ETag", std::string(etags[0].as_string()));
+    if (single) {
+      // The new version, for the writer's next If-Match.
+      Result<std::optional<DataValue>> stored = stored_value(rows.front());
+      if (stored && *stored) response.headers.emplace_back("ETag", etag_of((*stored)->version));
+    }
     return response;
   }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -69,6 +70,15 @@ class Api {
   std::vector<CompiledValidationRule> validation_rules_;
   std::unique_ptr<ValueEntryChecker> checker_;
   std::vector<RouteDoc> docs_;
+  // Analytics answers by request (format and query), valid while the engine's generation is
+  // the one they were computed at: a repeated dashboard query costs no roll-up, and any write
+  // makes every entry stale at once.
+  struct CachedAnswer {
+    uint64_t generation = 0;
+    Response response;
+  };
+  std::mutex cache_mutex_;
+  std::unordered_map<std::string, CachedAnswer> analytics_cache_;
   std::shared_ptr<Handlers> handlers_;
 };
 

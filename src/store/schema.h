@@ -204,6 +204,40 @@ CREATE INDEX login_failure_by_username ON login_failure (username, failed_at);
 CREATE INDEX login_failure_by_address ON login_failure (address, failed_at);
 CREATE INDEX login_failure_by_time ON login_failure (failed_at);
 )sql",
+    // 4: approvals — the workflow state of a data set for one unit and period (draft →
+    // submitted → approved or returned → locked; qpan/workflow.h has the rules) and every
+    // transition as an event. A missing row means draft. Units by unit_key, like values, so
+    // a state survives a change of the unit's name or parent.
+    R"sql(
+CREATE TABLE approval (
+  data_set   TEXT NOT NULL,      -- the pack's data set code
+  unit_id    INTEGER NOT NULL REFERENCES unit_key (id),
+  period     INTEGER NOT NULL,   -- Period::key()
+  state      TEXT NOT NULL
+             CHECK (state IN ('draft', 'submitted', 'approved', 'returned', 'locked')),
+  changed_by TEXT NOT NULL,      -- username of the last transition
+  changed_at INTEGER NOT NULL,   -- Unix seconds
+  comment    TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (data_set, unit_id, period)
+) WITHOUT ROWID;
+-- The workflow keeps the approved and locked keys in memory to refuse writes; it loads them
+-- by state.
+CREATE INDEX approval_by_state ON approval (state);
+
+CREATE TABLE approval_event (
+  id         INTEGER PRIMARY KEY,
+  data_set   TEXT NOT NULL,
+  unit_id    INTEGER NOT NULL REFERENCES unit_key (id),
+  period     INTEGER NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state   TEXT NOT NULL,
+  action     TEXT NOT NULL CHECK (action IN ('submit', 'approve', 'return', 'lock', 'unlock')),
+  actor      TEXT NOT NULL,
+  at         INTEGER NOT NULL,
+  comment    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX approval_event_by_key ON approval_event (data_set, period, unit_id, id);
+)sql",
 };
 
 }  // namespace qpan::sqlite_schema

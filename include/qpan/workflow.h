@@ -1,0 +1,213 @@
+// The approval workflow (quy trình duyệt báo cáo): the state of one data set (biểu báo cáo) for
+// one unit and one period of the data set's period type.
+//
+//   draft ──submit──▶ submitted ──approve──▶ approved ──lock──▶ locked
+//     returned ──submit──▶ submitted        ◀──unlock──
+//   submitted | approved ──return (with a comment)──▶ returned
+//
+// The commune enters and submits, the district approves or returns, the province locks and
+// unlocks: who may take which action where is accounts' authorize() (qpan/accounts.h).
+// Every transition is stored with its event (from, to, action, actor, time, comment) in one
+// transaction. Values of an approved or locked form are refused (write_refusal()); deadlines
+// come from the pack (data set deadline_days after the period's last day in its calendar).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "qpan/accounts.h"
+#include "qpan/date.h"
+#include "qpan/org_unit.h"
+#include "qpan/pack.h"
+#include "qpan/period.h"
+#include "qpan/status.h"
+#include "qpan/store.h"
+
+namespace qpan {
+
+enum class ApprovalState : uint8_t { kDraft, kSubmitted, kApproved, kReturned, kLocked };
+inline constexpr ApprovalState kAllApprovalStates[] = {
+    ApprovalState::kDraft, ApprovalState::kSubmitted, ApprovalState::kApproved,
+    ApprovalState::kReturned, ApprovalState::kLocked};
+
+std::string_view approval_state_name(ApprovalState state);     // "draft", "submitted", …
+std::string_view approval_state_name_vi(ApprovalState state);  // "đang nhập", "đã gửi", …
+Result<ApprovalState> parse_approval_state(std::string_view name);
+
+enum class ApprovalAction : uint8_t { kSubmit, kApprove, kReturn, kLock, kUnlock };
+inline constexpr ApprovalAction kAllApprovalActions[] = {
+    ApprovalAction::kSubmit, ApprovalAction::kApprove, ApprovalAction::kReturn,
+    ApprovalAction::kLock, ApprovalAction::kUnlock};
+
+std::string_view approval_action_name(ApprovalAction action);  // "submit", "approve", …
+Result<ApprovalAction> parse_approval_action(std::string_view name);
+// The accounts action the actor's role and scope must allow (kSubmit → Action::kSubmit, …).
+Action required_action(ApprovalAction action);
+
+// The state `action` leads to from `from`; conflict naming both (Vietnamese, then English)
+// when the action is not possible in that state. Pure.
+Result<ApprovalState> next_approval_state(ApprovalState from, ApprovalAction action);
+
+// The last day a form for `period` is on time: the period's last day in the data set's
+// calendar plus deadline_days (month 3/2022 of a cut-off data set with 2 days: 16 Mar 2022).
+// Days are UTC days, like today_utc().
+Date approval_deadline(const DataSet& data_set, const Period& period);
+
+struct ApprovalEvent {
+  ApprovalState from = ApprovalState::kDraft;
+  ApprovalState to = ApprovalState::kDraft;
+  ApprovalAction action = ApprovalAction::kSubmit;
+  std::string actor;    // username
+  int64_t at = 0;       // Unix seconds
+  std::string comment;  // empty = none
+};
+
+struct ApprovalRecord {
+  std::string data_set;
+  std::string unit_code;
+  Period period = Period::year(1970);  // always set by the workflow
+  ApprovalState state = ApprovalState::kDraft;
+  // The last transition's actor, time and comment; empty and 0 while never moved.
+  std::string changed_by;
+  int64_t changed_at = 0;
+  std::string comment;
+  std::vector<ApprovalEvent> history;  // oldest first
+};
+
+enum class Timeliness : uint8_t {
+  kOnTime,   // submitted (now submitted, approved or locked), first on or before the deadline
+  kLate,     // first submitted after the deadline, or not submitted and the deadline passed
+  kPending,  // not submitted, deadline not passed
+};
+std::string_view timeliness_name(Timeliness t);     // "on_time", "late", "pending"
+std::string_view timeliness_name_vi(Timeliness t);  // "đúng hạn", "chậm", "chưa đến hạn"
+
+struct CompletenessRow {
+  std::string unit_code;
+  std::string unit_name;  // the version in force at the end of the period
+  ApprovalState state = ApprovalState::kDraft;
+  std::optional<int64_t> first_submitted_at;  // Unix seconds
+  Timeliness status = Timeliness::kPending;
+};
+
+struct Completeness {
+  std::string data_set;
+  std::string parent_code;
+  Period period = Period::year(1970);
+  Date deadline;
+  std::vector<CompletenessRow> units;  // by code
+  size_t on_time = 0, late = 0, pending = 0;
+};
+
+// Thread-safe: every method may be called from several threads at once. The store is used
+// under an internal mutex (a Store is single-threaded); give the Workflow a store no other
+// thread uses at the same time (its own connection to the database file). write_refusal()
+// never touches the store. `store` must outlive the Workflow. The data sets are fixed at
+// creation: after loading a new pack, create a new Workflow.
+class Workflow {
+ public:
+  // The data sets of the pack loaded into `store` (its "data_sets" definitions).
+  static Result<std::vector<DataSet>> load_data_sets(Store& store);
+  // A workflow over `data_sets`; reads every approved and locked form from the store.
+  static Result<std::unique_ptr<Workflow>> create(Store& store, std::vector<DataSet> data_sets);
+  // The same, with the data sets of the loaded pack.
+  static Result<std::unique_ptr<Workflow>> create(Store& store);
+
+  Workflow(const Workflow&) = delete;
+  Workflow& operator=(const Workflow&) = delete;
+
+  const std::vector<DataSet>& data_sets() const { return data_sets_; }
+  // The data set with this code, or nullptr.
+  const DataSet* find_data_set(std::string_view code) const;
+
+  // The state of one form with its history (draft with no history when never moved).
+  // not_found for an unknown data set; invalid_input when the period is not of the data
+  // set's period type.
+  Result<ApprovalRecord> state(std::string_view data_set, std::string_view unit_code,
+                               const Period& period);
+
+  // Takes `action` on one form and returns its new state. Checks, in this order:
+  //  - the data set is known (not_found);
+  //  - the period has the data set's period type, e.g. a monthly form is approved per
+  //    month (invalid_input);
+  //  - the unit exists during the period (in the data set's calendar) and has the data
+  //    set's level (not_found / invalid_input);
+  //  - authorize(actor, required_action(action), unit, last day of the period the unit is in
+  //    force, units) — its permission_denied is returned as is;
+  //  - a return has a comment (invalid_input);
+  //  - the action is possible in the current state (conflict naming state and action, also
+  //    when another process moved the form in the meantime).
+  // The comment is stored NFC (at most 2000 characters); other actions may carry one too.
+  Result<ApprovalRecord> transition(const User& actor, ApprovalAction action,
+                                    std::string_view data_set, std::string_view unit_code,
+                                    const Period& period, std::string_view comment,
+                                    const OrgUnitIndex& units, int64_t now);
+
+  // Why a value of `element_code` for `unit_code` and `period` may not be written, or nullopt
+  // when it may: some data set listing the element is approved or locked for that unit and
+  // the data-set period the value belongs to — the same period, or the one of the data
+  // set's type containing it (a monthly value inside a locked year; a day value counts in
+  // the month of the data set's calendar). A value for a longer period than the data set's
+  // (a year value for a monthly form) is not refused. The message is Vietnamese, then
+  // English. Cheap (no store access; an in-memory lookup, free while nothing is approved):
+  // call it for every row of an import. Checking and then writing is not atomic: a form
+  // approved in between does not stop a write that was already checked.
+  std::optional<std::string> write_refusal(std::string_view element_code,
+                                           std::string_view unit_code,
+                                           const Period& period) const;
+
+  // Which units at the data set's level under `parent_code` (in the structure in force during
+  // the period, in the data set's calendar) have submitted, late or not at all, as of
+  // `today`. not_found for an unknown data set or parent; invalid_input for a period of
+  // another type.
+  Result<Completeness> completeness(std::string_view data_set, std::string_view parent_code,
+                                    const Period& period, const OrgUnitIndex& units, Date today);
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // A form in state approved or locked: (data set index, period key) within one unit.
+  struct ClosedKey {
+    uint32_t data_set = 0;
+    int64_t period = 0;
+    bool operator==(const ClosedKey&) const = default;
+  };
+  struct ClosedKeyHash {
+    size_t operator()(const ClosedKey& k) const {
+      return std::hash<int64_t>{}(k.period * 131 + k.data_set);
+    }
+  };
+  using ClosedForms = std::unordered_map<ClosedKey, ApprovalState, ClosedKeyHash>;
+
+  Workflow(Store& store, std::vector<DataSet> data_sets);
+  Status load_closed();
+  // Checks data set and period type; the data set's index.
+  Result<uint32_t> check_form(std::string_view data_set, const Period& period) const;
+  Result<ApprovalRecord> read_record(uint32_t data_set, std::string_view unit_code,
+                                     const Period& period);  // needs store_mutex_
+  void remember(uint32_t data_set, const std::string& unit_code, int64_t period,
+                ApprovalState state);
+
+  Store& store_;
+  const std::vector<DataSet> data_sets_;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> data_set_by_code_;
+  // element code → indices of the data sets listing it.
+  std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>
+      data_sets_by_element_;
+
+  std::mutex store_mutex_;  // guards every call on store_; taken before closed_mutex_
+  mutable std::shared_mutex closed_mutex_;
+  // unit code → its approved and locked forms. GUARDED_BY(closed_mutex_)
+  std::unordered_map<std::string, ClosedForms, StringHash, std::equal_to<>> closed_;
+};
+
+}  // namespace qpan
