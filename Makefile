@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 DB ?= var/qpan.db
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps build build-test bench clean
+.PHONY: run test deps build build-test bench bench-engine bench-http clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -28,6 +28,14 @@ run: build
 
 bench: build
 	@bash bench/import.sh --build-dir build/release
+
+# The aggregation engine against SQLite and PostgreSQL 15 on ~100 million values (long).
+bench-engine: build
+	@bash bench/engine.sh --build-dir build/release
+
+# qpan serve against nginx with wrk (reads and batch writes).
+bench-http: build
+	@bash bench/http.sh --build-dir build/release --no-build
 
 clean:
 	rm -rf build var

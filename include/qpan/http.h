@@ -91,9 +91,18 @@ class Router {
   };
   Match match(std::string_view method, std::string_view path) const;
 
+  // Answers GET requests no route matches (static files of the web application).
+  void set_fallback(Handler handler) { fallback_ = std::move(handler); }
+  const Handler& fallback() const { return fallback_; }
+
  private:
   std::vector<Route> routes_;
+  Handler fallback_;
 };
+
+// Serves the files under `root` for GET: "/" is index.html; no path may leave the folder
+// (".." segments, hidden files); content types by extension; 404 as JSON otherwise.
+Handler static_files(std::filesystem::path root);
 
 struct ServerOptions {
   std::string address = "127.0.0.1";

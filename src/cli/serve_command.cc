@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <filesystem>
 #include <string>
 
 #include "cli/commands.h"
@@ -26,6 +27,7 @@ struct ServeArgs {
   std::string listen = "127.0.0.1:8080";
   int threads = 2;
   bool secure_cookies = false;
+  std::string static_dir;  // the web application's files; empty = none
 };
 
 Status serve_command(const ServeArgs& args) {
@@ -61,6 +63,12 @@ Status serve_command(const ServeArgs& args) {
   QPAN_RETURN_IF_ERROR(api.load());
   http::Router router;
   api.add_routes(router);
+  if (!args.static_dir.empty()) {
+    if (!std::filesystem::is_directory(args.static_dir)) {
+      return Status::invalid_input("--static: \"" + args.static_dir + "\" is not a folder");
+    }
+    router.set_fallback(http::static_files(args.static_dir));
+  }
 
   http::HttpServer server(options, router, [&metrics](const http::Exchange& e) {
     const std::string route = e.request.route.empty() ? "(none)" : e.request.route;
@@ -97,6 +105,7 @@ void add_serve_command(CLI::App& app, Status& status) {
   cmd->add_option("--db", args->db, "Database file (SQLite)")->required();
   cmd->add_option("--listen", args->listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8080; port 0 = any)");
   cmd->add_option("--threads", args->threads, "I/O threads (default 2)");
+  cmd->add_option("--static", args->static_dir, "Folder of static files (the web application) served for other GET paths");
   cmd->add_flag("--secure-cookies", args->secure_cookies, "Mark the session cookie Secure (behind TLS)");
   cmd->callback([args, &status] { status = serve_command(*args); });
 }

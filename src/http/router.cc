@@ -1,6 +1,9 @@
 // Routes, requests and the JSON responses of the HTTP layer (see qpan/http.h).
 #include <boost/json.hpp>
 
+#include <fstream>
+#include <sstream>
+
 #include "qpan/http.h"
 
 namespace qpan::http {
@@ -155,6 +158,39 @@ Response error_response(const Status& status, const boost::json::value& details)
   // Internal errors may carry paths or SQL: the log has them, the caller does not.
   const std::string message = code == 500 ? "Lỗi máy chủ (internal server error)" : status.message();
   return error_response(code, name, message, details);
+}
+
+Handler static_files(std::filesystem::path root) {
+  return [root = std::move(root)](Request& r) -> Response {
+    std::string relative = r.path == "/" ? "index.html" : r.path.substr(1);
+    // Every segment a plain name: nothing outside the folder, nothing hidden.
+    size_t start = 0;
+    while (start <= relative.size()) {
+      const size_t slash = relative.find('/', start);
+      const std::string_view segment = std::string_view(relative).substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+      if (segment.empty() || segment.front() == '.' || segment.find('\\') != std::string_view::npos) {
+        return error_response(404, "not_found", "Không có tệp này (no such file)");
+      }
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+    const std::filesystem::path file = root / relative;
+    std::ifstream in(file, std::ios::binary);
+    if (!in || std::filesystem::is_directory(file)) return error_response(404, "not_found", "Không có tệp này (no such file)");
+    std::ostringstream body;
+    body << in.rdbuf();
+    static const std::map<std::string, std::string> kTypes{
+        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},   {".json", "application/json; charset=utf-8"},
+        {".svg", "image/svg+xml"},             {".png", "image/png"},
+        {".ico", "image/x-icon"},              {".woff2", "font/woff2"},
+        {".txt", "text/plain; charset=utf-8"}};
+    Response out;
+    auto type = kTypes.find(file.extension().string());
+    out.content_type = type == kTypes.end() ? "application/octet-stream" : type->second;
+    out.body = std::move(body).str();
+    return out;
+  };
 }
 
 }  // namespace qpan::http

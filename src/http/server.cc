@@ -200,7 +200,14 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     keep_alive_ = file_parser_ ? file_parser_->get().keep_alive() : parser_->get().keep_alive();
     Response response;
-    if (match_.route == nullptr) {
+    if (match_.route == nullptr && !match_.path_known && request_.method == "GET" && server_.router().fallback()) {
+      request_.route = "(static)";
+      try {
+        response = server_.router().fallback()(request_);
+      } catch (const std::exception&) {
+        response = error_response(Status::internal("unexpected exception"));
+      }
+    } else if (match_.route == nullptr) {
       response = match_.path_known
                      ? error_response(405, "method_not_allowed", "Phương thức không được hỗ trợ (method not allowed)")
                      : error_response(404, "not_found", "Không có đường dẫn này (no such route)");

@@ -8,7 +8,9 @@
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
+#include <filesystem>
 #include <fstream>
+#include <unistd.h>
 #include <thread>
 
 namespace qpan::http {
@@ -153,6 +155,26 @@ TEST_F(ServerTest, MalformedRequestsGet4xxAndTheServerKeepsServing) {
     socket.close();
   }
   EXPECT_EQ(status_of(get("/api/echo/still")), 200);
+}
+
+TEST_F(ServerTest, StaticFilesStayInTheirFolder) {
+  const auto root = std::filesystem::temp_directory_path() / ("qpan-static-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(root / "app");
+  std::ofstream(root / "index.html") << "<h1>qpan</h1>";
+  std::ofstream(root / "app" / "main.js") << "1";
+  std::ofstream(root / ".secret") << "x";
+  router_.set_fallback(static_files(root));
+  std::string r = get("/");
+  EXPECT_EQ(status_of(r), 200);
+  EXPECT_NE(r.find("text/html"), std::string::npos);
+  EXPECT_EQ(body_of(r), "<h1>qpan</h1>");
+  EXPECT_EQ(status_of(get("/app/main.js")), 200);
+  EXPECT_EQ(status_of(get("/.secret")), 404);
+  EXPECT_EQ(status_of(get("/app/../.secret")), 404);
+  EXPECT_EQ(status_of(get("/%2e%2e/etc/passwd")), 404);
+  EXPECT_EQ(status_of(get("/nothing.html")), 404);
+  EXPECT_EQ(status_of(get("/api/nowhere")), 404);
+  std::filesystem::remove_all(root);
 }
 
 TEST_F(ServerTest, StopFinishesAndCloses) {
