@@ -49,6 +49,10 @@ struct ValueImportOptions {
   // When set, every row's unit must pass it (the caller's org-unit scope): it returns the
   // reason a unit is refused for a period, or nullopt. A refused row is a problem like any.
   std::function<std::optional<std::string>(std::string_view unit, const Period& period)> allow_unit = nullptr;
+  // When set, every row must pass it (approved or locked forms): the reason the element's
+  // value for the unit and period may not change, or nullopt.
+  std::function<std::optional<std::string>(std::string_view element, std::string_view unit, const Period& period)>
+      allow_value = nullptr;
   // A file whose rows are out of key order is read into memory by one thread per this
   // many bytes (at most one per core).
   size_t bytes_per_read_part = 16 << 20;

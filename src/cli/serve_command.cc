@@ -18,6 +18,7 @@
 #include "qpan/accounts.h"
 #include "qpan/aggregation.h"
 #include "qpan/http.h"
+#include "qpan/workflow.h"
 
 namespace qpan::cli {
 namespace {
@@ -49,6 +50,10 @@ Status serve_command(const ServeArgs& args) {
   if (!store) return store.status();
   Result<std::unique_ptr<Store>> accounts_store = open_store(args.db);
   if (!accounts_store) return accounts_store.status();
+  Result<std::unique_ptr<Store>> workflow_store = open_store(args.db);
+  if (!workflow_store) return workflow_store.status();
+  Result<std::unique_ptr<Workflow>> workflow = Workflow::create(**workflow_store);
+  if (!workflow) return workflow.status();
 
   const auto started = std::chrono::steady_clock::now();
   Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(**store);
@@ -59,7 +64,7 @@ Status serve_command(const ServeArgs& args) {
 
   Accounts accounts(**accounts_store);
   http::Metrics metrics;
-  http::Api api(**store, **engine, accounts, metrics, {args.secure_cookies, {}});
+  http::Api api(**store, **engine, accounts, **workflow, metrics, {args.secure_cookies, {}});
   QPAN_RETURN_IF_ERROR(api.load());
   http::Router router;
   api.add_routes(router);

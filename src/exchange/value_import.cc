@@ -266,6 +266,11 @@ class RowReader {
             problem(line, column_number(kOrgUnit), "orgunit", std::move(*refused));
           }
         }
+        if (in_force && element != nullptr && ctx_.options.allow_value) {
+          if (std::optional<std::string> refused = ctx_.options.allow_value(element->code, unit_code, period.period)) {
+            problem(line, column_number(kPeriod), "period", std::move(*refused));
+          }
+        }
       }
     }
 

@@ -391,6 +391,10 @@ class Api::Handlers {
       }
       const Period period = *Period::parse(entries[i].period);
       if (Status s = authorize(c, Action::kWriteData, entries[i].org_unit, period.dates().last); !s) return s;
+      if (std::optional<std::string> refused = api_.workflow_.write_refusal(entries[i].data_element, entries[i].org_unit, period)) {
+        problems.emplace_back(json::object{{"field", at + "period"}, {"reason", *refused}});
+        continue;
+      }
       rows.push_back(std::get<ValueWrite>(checked));
     }
     if (!problems.empty()) {
@@ -521,6 +525,9 @@ class Api::Handlers {
         outside_scope = true;
         return s.message();
       };
+      options.allow_value = [&](std::string_view element, std::string_view unit, const Period& period) {
+        return api_.workflow_.write_refusal(element, unit, period);
+      };
       Result<ValueImportResult> result = [&] {
         std::lock_guard lock(api_.store_mutex_);
         return import_values_csv(api_.store_, r.body_file->string(), options);
@@ -579,6 +586,70 @@ class Api::Handlers {
     });
   }
 
+  static json::object approval_json(const ApprovalRecord& a) {
+    json::array history;
+    for (const ApprovalEvent& e : a.history) {
+      history.emplace_back(json::object{{"from", approval_state_name(e.from)}, {"to", approval_state_name(e.to)},
+                                        {"action", approval_action_name(e.action)}, {"actor", e.actor},
+                                        {"at", format_timestamp(e.at)}, {"comment", e.comment}});
+    }
+    return {{"dataSet", a.data_set}, {"orgUnit", a.unit_code}, {"period", a.period.code()},
+            {"state", approval_state_name(a.state)}, {"stateName", approval_state_name_vi(a.state)},
+            {"changedBy", a.changed_by}, {"comment", a.comment}, {"history", std::move(history)}};
+  }
+
+  Response approval(Request& r) {
+    return guarded(r, [&](Caller& c) -> Result<Response> {
+      Result<std::string> ds = required(r, "ds");
+      if (!ds) return ds.status();
+      Result<UnitPeriods> q = unit_periods(r, c, Action::kReadData, true);
+      if (!q) return q.status();
+      Result<ApprovalRecord> record = api_.workflow_.state(*ds, q->ou, q->pe.front());
+      if (!record) return record.status();
+      return json_response(200, approval_json(*record));
+    });
+  }
+
+  Response transition(Request& r) {
+    return guarded(r, [&](Caller& c) -> Result<Response> {
+      Result<ApprovalAction> action = parse_approval_action(r.path_params.at("action"));
+      if (!action) return action.status();
+      Result<json::object> body = parse_object(r.body);
+      if (!body) return body.status();
+      Result<Period> period = Period::parse(string_field(*body, "period").value_or(""));
+      if (!period) return Status::invalid_input("period: " + period.status().message());
+      // The workflow checks the role and scope itself, before it looks at the form.
+      Result<ApprovalRecord> record =
+          api_.workflow_.transition(c.user, *action, string_field(*body, "dataSet").value_or(""),
+                                    string_field(*body, "orgUnit").value_or(""), *period,
+                                    string_field(*body, "comment").value_or(""), *api_.engine_.units(), api_.now());
+      if (!record) return record.status();
+      return json_response(200, approval_json(*record));
+    });
+  }
+
+  Response completeness(Request& r) {
+    return guarded(r, [&](Caller& c) -> Result<Response> {
+      Result<std::string> ds = required(r, "ds");
+      if (!ds) return ds.status();
+      Result<UnitPeriods> q = unit_periods(r, c, Action::kReadData, true);
+      if (!q) return q.status();
+      Result<Completeness> result = api_.workflow_.completeness(*ds, q->ou, q->pe.front(), *api_.engine_.units(), today_utc());
+      if (!result) return result.status();
+      json::array units;
+      for (const CompletenessRow& row : result->units) {
+        units.emplace_back(json::object{{"orgUnit", row.unit_code}, {"name", row.unit_name},
+                                        {"state", approval_state_name(row.state)}, {"status", timeliness_name(row.status)},
+                                        {"firstSubmittedAt", row.first_submitted_at ? json::value(format_timestamp(*row.first_submitted_at))
+                                                                                    : json::value(nullptr)}});
+      }
+      return json_response(200, json::object{{"dataSet", result->data_set}, {"orgUnit", result->parent_code},
+                                             {"period", result->period.code()}, {"deadline", format_date(result->deadline)},
+                                             {"onTime", result->on_time}, {"late", result->late}, {"pending", result->pending},
+                                             {"units", std::move(units)}});
+    });
+  }
+
   Response audit(Request& r) {
     return guarded(r, [&](Caller& c) -> Result<Response> {
       Result<UnitPeriods> q = unit_periods(r, c, Action::kReadAudit, true);
@@ -616,8 +687,9 @@ class Api::Handlers {
   Api& api_;
 };
 
-Api::Api(Store& store, AggregationEngine& engine, Accounts& accounts, Metrics& metrics, ApiOptions options)
-    : store_(store), engine_(engine), accounts_(accounts), metrics_(metrics), options_(std::move(options)),
+Api::Api(Store& store, AggregationEngine& engine, Accounts& accounts, Workflow& workflow, Metrics& metrics,
+         ApiOptions options)
+    : store_(store), engine_(engine), accounts_(accounts), workflow_(workflow), metrics_(metrics), options_(std::move(options)),
       handlers_(std::make_shared<Handlers>(*this)) {}
 
 int64_t Api::now() const {
@@ -680,6 +752,13 @@ void Api::add_routes(Router& router) {
   add({"GET", "/api/evaluation", "Đánh giá, xếp loại đơn vị theo bộ tiêu chí", {"set", "ou", "pe"}, true, false},
       [h](Request& r) { return h->evaluation(r); });
   add({"GET", "/api/audit", "Nhật ký thay đổi số liệu", {"ou", "pe"}, true, false}, [h](Request& r) { return h->audit(r); });
+  add({"GET", "/api/approvals", "Trạng thái duyệt của một biểu (ds) cho đơn vị và kỳ, với lịch sử", {"ds", "ou", "pe"}, true, false},
+      [h](Request& r) { return h->approval(r); });
+  add({"POST", "/api/approvals/{action}",
+       "Gửi (submit), duyệt (approve), trả lại (return, cần comment), khóa (lock), mở khóa (unlock) một biểu", {}, true, true},
+      [h](Request& r) { return h->transition(r); });
+  add({"GET", "/api/completeness", "Đơn vị đã gửi đúng hạn, muộn hoặc chưa gửi một biểu trong kỳ", {"ds", "ou", "pe"}, true, false},
+      [h](Request& r) { return h->completeness(r); });
 }
 
 json::object Api::openapi() const {

@@ -23,6 +23,7 @@
 #include "qpan/http.h"
 #include "qpan/store.h"
 #include "qpan/validation.h"
+#include "qpan/workflow.h"
 
 namespace qpan::http {
 
@@ -34,8 +35,9 @@ struct ApiOptions {
 class Api {
  public:
   // `store` is the data connection (used by one request at a time, under a mutex); the
-  // engine follows its commits. Accounts have their own connection.
-  Api(Store& store, AggregationEngine& engine, Accounts& accounts, Metrics& metrics, ApiOptions options = {});
+  // engine follows its commits. Accounts and the workflow have their own connections.
+  Api(Store& store, AggregationEngine& engine, Accounts& accounts, Workflow& workflow, Metrics& metrics,
+      ApiOptions options = {});
 
   // Reads the pack's definitions (indicators, evaluation sets, validation rules).
   Status load();
@@ -63,6 +65,7 @@ class Api {
   std::mutex store_mutex_;
   AggregationEngine& engine_;
   Accounts& accounts_;
+  Workflow& workflow_;
   Metrics& metrics_;
   ApiOptions options_;
   std::vector<Indicator> indicators_;

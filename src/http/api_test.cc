@@ -20,6 +20,7 @@
 
 #include "qpan/exchange.h"
 #include "qpan/pack.h"
+#include "qpan/workflow.h"
 #include "store/sqlite.h"
 
 namespace qpan::http {
@@ -74,6 +75,8 @@ class ApiTest : public ::testing::Test {
     ASSERT_TRUE(imported.is_ok() && imported->problems.empty());
 
     accounts_store_ = open_sqlite_store(db_path_).value();
+    workflow_store_ = open_sqlite_store(db_path_).value();
+    workflow_ = Workflow::create(*workflow_store_).value();
     engine_ = AggregationEngine::build(*store_).value();
     engine_->follow(*store_);
     AccountsOptions options;
@@ -88,7 +91,7 @@ class ApiTest : public ::testing::Test {
              {"xem", Role::kViewer, "12"}}) {
       ASSERT_TRUE(accounts_->add_user({name, "", role, scope}, kPassword, *units_index, 1700000000).is_ok());
     }
-    api_ = std::make_unique<Api>(*store_, *engine_, *accounts_, metrics_);
+    api_ = std::make_unique<Api>(*store_, *engine_, *accounts_, *workflow_, metrics_);
     ASSERT_TRUE(api_->load().is_ok());
     api_->add_routes(router_);
     ServerOptions server_options;
@@ -159,7 +162,7 @@ class ApiTest : public ::testing::Test {
   std::string fingerprint() {
     auto db = sqlite::Database::open(db_path_, false).value();
     auto stmt = db.prepare("SELECT (SELECT count(*) FROM data_value) || '/' || (SELECT total(version) FROM data_value)"
-                           " || '/' || (SELECT count(*) FROM data_value_audit)").value();
+                           " || '/' || (SELECT count(*) FROM data_value_audit) || '/' || (SELECT count(*) FROM approval_event)").value();
     EXPECT_TRUE(stmt.step());
     return std::string(stmt.column_text(0));
   }
@@ -167,7 +170,8 @@ class ApiTest : public ::testing::Test {
   static constexpr const char* kPassword = "mat-khau-thu-nghiem";
   std::filesystem::path dir_;
   std::string db_path_;
-  std::unique_ptr<Store> store_, accounts_store_;
+  std::unique_ptr<Store> store_, accounts_store_, workflow_store_;
+  std::unique_ptr<Workflow> workflow_;
   std::unique_ptr<AggregationEngine> engine_;
   std::unique_ptr<Accounts> accounts_;
   Metrics metrics_;
@@ -220,6 +224,20 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
        }},
       {"GET /api/audit", Action::kReadAudit, false,
        [](ApiTest& t, const Login& l, const std::string& u, int) { return t.request("GET", "/api/audit?ou=" + u + "&pe=201601", "", auth(l)); }},
+      {"GET /api/approvals", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) {
+         return t.request("GET", "/api/approvals?ds=ds.antt.commune.monthly&ou=" + u + "&pe=201601", "", auth(l));
+       }},
+      {"GET /api/completeness", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) {
+         return t.request("GET", "/api/completeness?ds=ds.antt.commune.monthly&ou=" + u + "&pe=201601", "", auth(l));
+       }},
+      {"POST /api/approvals/{action}", Action::kSubmit, true,
+       [month](ApiTest& t, const Login& l, const std::string& u, int n) {
+         return t.request("POST", "/api/approvals/submit",
+                          json::serialize(json::object{{"dataSet", "ds.antt.commune.monthly"}, {"orgUnit", u}, {"period", month(n)}}),
+                          auth(l));
+       }},
       {"PUT /api/dataValues", Action::kWriteData, true,
        [value_body](ApiTest& t, const Login& l, const std::string& u, int n) { return t.request("PUT", "/api/dataValues", value_body(u, n), auth(l)); }},
       {"POST /api/dataValueSets", Action::kWriteData, true,
@@ -267,6 +285,47 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
   // Unit search shows only what the caller may read.
   const Reply found = request("GET", "/api/units?q=duyen+hai", "", auth(login("canbo.xa")));
   EXPECT_EQ(found.json().at("units").as_array().size(), 0u);
+}
+
+TEST_F(ApiTest, ApprovalFlowLocksWritesAndIsAudited) {
+  const Login xa = login("canbo.xa"), huyen = login("huyen"), tinh = login("tinh");
+  auto act = [&](const Login& who, const std::string& action, const std::string& comment = "") {
+    return request("POST", "/api/approvals/" + action,
+                   json::serialize(json::object{{"dataSet", "ds.antt.commune.monthly"}, {"orgUnit", "03400"}, {"period", "201601"},
+                                                {"comment", comment}}),
+                   auth(who));
+  };
+  auto write = [&](const Login& who, const std::string& value) {
+    return request("POST", "/api/dataValueSets",
+                   "{\"dataValues\":[{\"dataElement\":\"crime.ttxh.cases\",\"period\":\"201601\",\"orgUnit\":\"03400\",\"value\":\"" +
+                       value + "\"}]}",
+                   auth(who));
+  };
+  EXPECT_EQ(act(huyen, "approve").status, 409);            // nothing submitted yet
+  EXPECT_EQ(act(huyen, "submit").status, 403);             // a reviewer does not submit
+  EXPECT_EQ(act(xa, "submit").status, 200);
+  EXPECT_EQ(act(xa, "approve").status, 403);               // nor does a commune approve
+  EXPECT_EQ(act(huyen, "return").status, 400);             // a return needs a comment
+  EXPECT_EQ(act(huyen, "approve").status, 200);
+  const Reply refused = write(xa, "9");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("dataValues[0].period"), std::string::npos) << refused.body;
+  EXPECT_EQ(act(tinh, "lock").status, 200);
+  EXPECT_EQ(write(tinh, "9").status, 400);                 // locked: not even the province writes
+  EXPECT_EQ(act(tinh, "unlock").status, 200);
+  EXPECT_EQ(act(huyen, "return", "Số vụ tháng 1 chưa khớp sổ theo dõi").status, 200);
+  EXPECT_EQ(write(xa, "9").status, 200);                   // returned: the commune fixes it
+  const Reply state = request("GET", "/api/approvals?ds=ds.antt.commune.monthly&ou=03400&pe=201601", "", auth(huyen));
+  const json::value doc = state.json();
+  EXPECT_EQ(doc.at("state"), "returned");
+  const json::array& history = doc.at("history").as_array();
+  ASSERT_EQ(history.size(), 5u);
+  EXPECT_EQ(history[0].at("actor"), "canbo.xa");
+  EXPECT_EQ(history[4].at("comment"), "Số vụ tháng 1 chưa khớp sổ theo dõi");
+  const Reply done = request("GET", "/api/completeness?ds=ds.antt.commune.monthly&ou=106&pe=201601", "", auth(huyen));
+  const json::value c = done.json();
+  EXPECT_EQ(done.status, 200) << done.body;
+  EXPECT_GT(c.at("units").as_array().size(), 1u);
 }
 
 TEST_F(ApiTest, WithoutLoginEverythingButThePublicRoutesIs401) {
