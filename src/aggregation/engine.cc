@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "aggregation/rollup.h"
 #include "aggregation/slots.h"
 #include "aggregation/unit_structure.h"
 #include "aggregation/value_lanes.h"
@@ -25,6 +26,7 @@ using aggregation::DecimalSum;
 using aggregation::kMissing;
 using aggregation::kStoredTypes;
 using aggregation::Lane;
+using aggregation::Rollup;
 using aggregation::Slot;
 using aggregation::SlotRanges;
 using aggregation::Source;
@@ -43,12 +45,15 @@ struct Runs {
   std::array<std::vector<SlotRun>, kStoredTypes> by_type;
 };
 
-// One series's lanes, by period type.
+// One series's lanes, by period type, and for sums and means their roll-up lanes.
 struct Series {
   int32_t element_id = 0;
   int32_t option_id = 0;
   std::array<std::unique_ptr<Lane>, kStoredTypes> lanes;
+  std::array<std::unique_ptr<Rollup>, kStoredTypes> rollups;
 };
+
+bool rolls_up(AggregationType a) { return a == AggregationType::kSum || a == AggregationType::kAverage; }
 
 uint64_t series_key(int32_t element, int32_t option) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(element)) << 32) | static_cast<uint32_t>(option);
@@ -111,7 +116,7 @@ class AggregationEngine::State {
   Series& series_for(int32_t element, int32_t option) {
     auto [it, inserted] = series_by_key.try_emplace(series_key(element, option), series.size());
     if (inserted) {
-      series.push_back({element, option, {}});
+      series.push_back({element, option, {}, {}});
       series_by_element[element].push_back(it->second);
     }
     return series[it->second];
@@ -134,10 +139,71 @@ class AggregationEngine::State {
     }
     Series& s = series[cached_series_];
     if (!s.lanes[cached_type_]) s.lanes[cached_type_] = std::make_unique<Lane>(aggregation::type_at(cached_type_));
-    s.lanes[cached_type_]->set(key.unit_id, cached_slot_, value);
+    Lane& lane = *s.lanes[cached_type_];
+    const std::optional<int64_t> previous = lane.set(key.unit_id, cached_slot_, value);
+    std::unique_ptr<Rollup>& rollup = s.rollups[cached_type_];
+    if (!keep_rollups_) return;
+    if (!rollup || !previous ||
+        !rollup->apply(lane, *structure, key.unit_id, cached_slot_, *previous, lane.cells(lane.row(key.unit_id))[cached_slot_ - lane.first_slot()])) {
+      // A new lane, a new encoding or a slot beyond the roll-up: build it again from the lane.
+      rollup = rolls_up_series(s) ? Rollup::build(lane, *structure) : nullptr;
+    }
+  }
+
+  bool rolls_up_series(const Series& s) const {
+    auto it = element_by_id.find(s.element_id);
+    return it != element_by_id.end() && rolls_up(it->second->aggregation);
+  }
+
+  // (Re)builds every roll-up lane (after a bulk load or a change of structure); from then
+  // on set() keeps them current.
+  void build_rollups() {
+    for (Series& s : series) {
+      const bool wanted = rolls_up_series(s);
+      for (int t = 0; t < kStoredTypes; ++t) {
+        s.rollups[t] = wanted && s.lanes[t] ? Rollup::build(*s.lanes[t], *structure) : nullptr;
+      }
+    }
+    keep_rollups_ = true;
+  }
+
+  // The sums and counts of a sum or mean from the roll-ups of `root` (and its own row), when
+  // every lane in the period has one.
+  bool accumulate_rolled_up(const std::vector<size_t>& series_indices, int32_t root, const SlotRanges& ranges,
+                            Accumulator& acc) const {
+    for (size_t index : series_indices) {
+      for (int t = 0; t < kStoredTypes; ++t) {
+        if (series[index].lanes[t] && ranges.by_type[t] && !series[index].rollups[t]) return false;
+      }
+    }
+    for (size_t index : series_indices) {
+      const Series& s = series[index];
+      for (int t = 0; t < kStoredTypes; ++t) {
+        const Lane* lane = s.lanes[t].get();
+        if (lane == nullptr || !ranges.by_type[t]) continue;
+        const Slot lo = std::max(ranges.by_type[t]->first, lane->first_slot());
+        const Slot hi = std::min(ranges.by_type[t]->second, lane->end_slot() - 1);
+        if (lo > hi) continue;
+        __int128 units = 0;
+        int64_t count = 0;
+        s.rollups[t]->add(root, lo, hi, units, count);
+        if (const int32_t row = lane->row(root); row >= 0) {
+          const int64_t* cells = lane->cells(row) - lane->first_slot();
+          for (Slot slot = lo; slot <= hi; ++slot) {
+            if (cells[slot] == kMissing) continue;
+            units += cells[slot];
+            ++count;
+          }
+        }
+        acc.count += count;
+        acc.sum.add(units, lane->scale());
+      }
+    }
+    return true;
   }
 
  private:
+  bool keep_rollups_ = false;  // off during the bulk load: built once at its end
   int64_t cached_period_key_ = -1;
   int cached_type_ = 0;
   Slot cached_slot_ = 0;
@@ -182,16 +248,10 @@ class AggregationEngine::State {
         }
         continue;
       }
-      const Day window_first = aggregation::slot_first_day(type, first);
-      const Day window_end = aggregation::slot_last_day(type, last) + 1;
       for (const UnitSpan& s : spans) {
-        const Day from = std::max(s.from, window_first), until = std::min(s.until, window_end);
-        if (from >= until) continue;
-        const Slot lo = aggregation::slot_containing(type, from);
-        Slot hi = aggregation::slot_containing(type, until - 1);
-        // A slot belongs to the span holding the last day of it the unit was in force.
-        if (structure->next_in_force(s.unit, until) <= aggregation::slot_last_day(type, hi)) --hi;
-        if (lo <= hi) runs.push_back({s.unit, lo, hi});
+        if (const auto slots = aggregation::span_slots(*structure, s.unit, type, s.from, s.until, first, last)) {
+          runs.push_back({s.unit, slots->first, slots->second});
+        }
       }
     }
   }
@@ -351,6 +411,7 @@ Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build(Store& store
       if (lane) lane->compact();
     }
   }
+  state.build_rollups();
   return engine;
 }
 
@@ -369,6 +430,7 @@ Status AggregationEngine::reload_structure(Store& store) {
   catalogue_ = std::move(shared_catalogue);
   state_->structure = std::move(structure);
   state_->index_catalogue(*catalogue_);
+  if (!state_->series.empty()) state_->build_rollups();
   generation_.fetch_add(1, std::memory_order_release);
   return Status::ok();
 }
@@ -462,6 +524,23 @@ Result<std::vector<Aggregate>> AggregationEngine::aggregate(std::span<const Seri
   if (types == 0) return out;
   const SlotRanges ranges = aggregation::slots_within(period);
 
+  // A unit asked in the structure of each period (no lineage window): sums and means come
+  // from the roll-ups; what is left walks the units.
+  const bool whole = sources->size() == 1 && sources->front().from == aggregation::kMinDay &&
+                     sources->front().until == aggregation::kMaxDay;
+  std::vector<bool> done(wanted.size(), false);
+  if (whole) {
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      if (!rolls_up(wanted[i].aggregation)) continue;
+      Accumulator acc;
+      if (state.accumulate_rolled_up(wanted[i].series, sources->front().unit, ranges, acc)) {
+        out[i].value = acc.result(wanted[i].aggregation);
+        done[i] = true;
+      }
+    }
+    if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) return out;
+  }
+
   // The units and slots that count are the same for every series: found once.
   std::vector<UnitSpan> spans;
   size_t full_sources = 0;
@@ -473,6 +552,7 @@ Result<std::vector<Aggregate>> AggregationEngine::aggregate(std::span<const Seri
   Runs runs;
   state.make_runs(spans, ranges, types, runs, /*sorted=*/full_sources <= 1);
   for (size_t i = 0; i < wanted.size(); ++i) {
+    if (done[i]) continue;
     Accumulator acc;
     state.accumulate(wanted[i].series, wanted[i].aggregation, runs, acc);
     out[i].value = acc.result(wanted[i].aggregation);
@@ -518,6 +598,9 @@ size_t AggregationEngine::value_bytes() const {
   for (const Series& s : state_->series) {
     for (const auto& lane : s.lanes) {
       if (lane) bytes += lane->bytes();
+    }
+    for (const auto& rollup : s.rollups) {
+      if (rollup) bytes += rollup->bytes();
     }
   }
   return bytes;

@@ -28,6 +28,7 @@ UnitStructure::UnitStructure(const OrgUnitIndex& index,
   }
   within_.resize(codes_.size());
   in_force_.resize(codes_.size());
+  spans_.resize(codes_.size());
 
   for (const auto& [code, id] : id_by_code_) {
     if (!index.knows(code)) continue;
@@ -36,6 +37,9 @@ UnitStructure::UnitStructure(const OrgUnitIndex& index,
       within_[static_cast<size_t>(id)].push_back({id, s.from, s.until});
       for (int32_t ancestor : s.ancestors) within_[static_cast<size_t>(ancestor)].push_back({id, s.from, s.until});
       if (country_ >= 0) within_[static_cast<size_t>(country_)].push_back({id, s.from, s.until});
+      Span span{s.from, s.until, s.ancestors};
+      if (country_ >= 0) span.ancestors.push_back(country_);
+      spans_[static_cast<size_t>(id)].push_back(std::move(span));
       auto& spans = in_force_[static_cast<size_t>(id)];
       if (!spans.empty() && spans.back().second == s.from) {
         spans.back().second = s.until;

@@ -64,6 +64,16 @@ class UnitStructure {
   Day next_in_force(int32_t unit, Day day) const;
   Day previous_in_force(int32_t unit, Day day) const;
 
+  // A stretch of days [from, until) of a unit with the units above it (nearest first, the
+  // country last).
+  struct Span {
+    Day from = 0, until = 0;
+    std::vector<int32_t> ancestors;
+  };
+  // The unit's stretches, oldest first (empty for a unit never in force).
+  const std::vector<Span>& spans_of(int32_t unit) const { return spans_[static_cast<size_t>(unit)]; }
+  int32_t country_id() const { return country_; }
+
   // The sources of a queried unit (see qpan/aggregation.h: UnitScope).
   Result<std::vector<Source>> sources(const OrgUnitIndex& index, const UnitScope& scope) const;
 
@@ -82,6 +92,7 @@ class UnitStructure {
   std::unordered_map<std::string, std::vector<Segment>> timelines_;  // by code, while building
   std::vector<std::vector<UnitSpan>> within_;                        // by root id
   std::vector<std::vector<std::pair<Day, Day>>> in_force_;           // by id, merged
+  std::vector<std::vector<Span>> spans_;                              // by id
 };
 
 }  // namespace qpan::aggregation

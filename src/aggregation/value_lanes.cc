@@ -172,7 +172,9 @@ void Lane::compact() {
   row_of_unit_.shrink_to_fit();
 }
 
-void Lane::set(int32_t unit, Slot slot, const Decimal& value) {
+std::optional<int64_t> Lane::set(int32_t unit, Slot slot, const Decimal& value) {
+  const int scale_before = scale_;
+  const bool real_before = real_;
   ensure_slot(slot);
   const auto u = static_cast<size_t>(unit);
   if (u >= row_of_unit_.size()) row_of_unit_.resize(u + 1, -1);
@@ -195,8 +197,11 @@ void Lane::set(int32_t unit, Slot slot, const Decimal& value) {
     }
   }
   int64_t& target = cells_[static_cast<size_t>(row_of_unit_[u]) * width_ + (slot - first_)];
+  const int64_t previous = target;
   if (target == kMissing) ++count_;
   target = cell;
+  if (scale_ != scale_before || real_ != real_before) return std::nullopt;
+  return previous;
 }
 
 }  // namespace qpan::aggregation

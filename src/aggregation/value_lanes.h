@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "aggregation/slots.h"
@@ -76,7 +77,10 @@ class Lane {
     return real_ ? std::bit_cast<double>(cell) : decimal_to_double(cell, scale_);
   }
 
-  void set(int32_t unit, Slot slot, const Decimal& value);
+  // Sets a cell. Returns its previous content (kMissing when empty), or nullopt when the
+  // lane changed its encoding for this value (a larger scale, or doubles): then every cell
+  // may have changed and what is derived from the lane must be rebuilt.
+  std::optional<int64_t> set(int32_t unit, Slot slot, const Decimal& value);
   // Drops the room kept for growth (after a bulk build): slots outside the used range and
   // spare capacity.
   void compact();
