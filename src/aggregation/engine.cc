@@ -522,7 +522,14 @@ Result<std::vector<Aggregate>> AggregationEngine::aggregate(std::span<const Seri
 
   std::vector<Aggregate> out(refs.size());
   if (types == 0) return out;
-  const SlotRanges ranges = aggregation::slots_within(period);
+  // Many questions in a row share their period (every district × one quarter).
+  thread_local int64_t cached_period = -1;
+  thread_local SlotRanges cached_ranges;
+  if (period.key() != cached_period) {
+    cached_ranges = aggregation::slots_within(period);
+    cached_period = period.key();
+  }
+  const SlotRanges ranges = cached_ranges;
 
   // A unit asked in the structure of each period (no lineage window): sums and means come
   // from the roll-ups; what is left walks the units.

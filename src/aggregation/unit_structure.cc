@@ -29,9 +29,13 @@ UnitStructure::UnitStructure(const OrgUnitIndex& index,
   within_.resize(codes_.size());
   in_force_.resize(codes_.size());
   spans_.resize(codes_.size());
+  known_.resize(codes_.size(), false);
+  formed_by_lineage_.resize(codes_.size(), false);
 
   for (const auto& [code, id] : id_by_code_) {
     if (!index.knows(code)) continue;
+    known_[static_cast<size_t>(id)] = true;
+    formed_by_lineage_[static_cast<size_t>(id)] = !index.predecessors(code).empty();
     const std::vector<Segment>& segments = timeline(index, code, 0);
     for (const Segment& s : segments) {
       within_[static_cast<size_t>(id)].push_back({id, s.from, s.until});
@@ -122,11 +126,13 @@ Day UnitStructure::previous_in_force(int32_t unit, Day day) const {
 
 Result<std::vector<Source>> UnitStructure::sources(const OrgUnitIndex& index, const UnitScope& scope) const {
   const int32_t root = id(scope.code);
-  if (root < 0 || (!index.knows(scope.code) && !is_country(scope.code))) {
+  if (root < 0 || (!known_[static_cast<size_t>(root)] && root != country_)) {
     return Status::not_found("unknown org unit \"" + scope.code + "\"");
   }
   std::vector<Source> out;
-  if (is_country(scope.code)) {
+  // The common case, asked at every request: a unit in its own structure, not formed by
+  // lineage — no lookups beyond the id.
+  if (root == country_ || (!scope.structure_at && !formed_by_lineage_[static_cast<size_t>(root)])) {
     out.push_back({root, kMinDay, kMaxDay, Source::Kind::kFull, 1, {}});
     return out;
   }

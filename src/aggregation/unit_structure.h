@@ -93,6 +93,8 @@ class UnitStructure {
   std::vector<std::vector<UnitSpan>> within_;                        // by root id
   std::vector<std::vector<std::pair<Day, Day>>> in_force_;           // by id, merged
   std::vector<std::vector<Span>> spans_;                              // by id
+  std::vector<bool> known_;              // by id: the index has versions of the code
+  std::vector<bool> formed_by_lineage_;  // by id: some lineage edge leads into the code
 };
 
 }  // namespace qpan::aggregation
