@@ -90,6 +90,10 @@ quarter_first=$(( BASH_REMATCH[1] * 100 + BASH_REMATCH[2] * 3 - 2 ))
 quarter_last=$(( quarter_first + 2 ))
 (( year * 100 + 12 >= from && year * 100 + 1 <= to )) || die "--year $year is outside $from..$to"
 (( quarter_last >= from && quarter_first <= to )) || die "--quarter $quarter is outside $from..$to"
+# The month the write test changes: June of the year, or the nearest month with data.
+write_month=$(( year * 100 + 6 ))
+(( write_month >= from )) || write_month=$from
+(( write_month <= to )) || write_month=$to
 first_year=$(( from / 100 ))
 last_year=$(( to / 100 ))
 side() { [[ ",$sides," == *",$1,"* ]]; }
@@ -153,12 +157,15 @@ percentiles() { sort -g | awk '{ v[NR] = $1 } END {
   if (NR == 0) { print "- -"; exit }
   p50 = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
   r = int(0.9 * NR); if (r < 0.9 * NR) r++; if (r < 1) r = 1
-  printf "%.3f %.3f\n", p50, v[r] }'; }
+  printf "%.6f %.6f\n", p50, v[r] }'; }
 mb() { echo $(( $(du -sk "$1" | cut -f1) / 1024 )); }
 group() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 
 mkdir -p "$work_dir"
 work_dir=$(cd "$work_dir" && pwd)
+# One run per work dir: two would share (and remove) each other's databases and cluster.
+exec 9>"$work_dir/.lock"
+flock -n 9 || die "another engine.sh is running in $work_dir (use --work-dir)"
 answers=$work_dir/answers
 rm -rf "$answers"
 mkdir -p "$answers"
@@ -519,7 +526,8 @@ bench_err=$work_dir/engine_bench.err
 coproc ENGINE { exec "$engine_bench" --db "$qpan_db" --province "$province" --year "$year" \
     --data-months "$from..$to" --q2-element "$q2_element" --q2-years "$first_year..$last_year" \
     --q3-quarter "$quarter" --q3-indicator "#{$q3_numerator} / #{$q3_denominator} * 100" \
-    "${criteria_args[@]}" --write-element "$write_element" --serve 2>"$bench_err"; }
+    "${criteria_args[@]}" --write-element "$write_element" --write-month "$write_month" \
+    --serve 2>"$bench_err"; }
 engine_in=${ENGINE[1]}
 engine_out=${ENGINE[0]}
 engine_pid=$ENGINE_PID
@@ -658,7 +666,7 @@ ratio() {  # $1 / $2, or - when either is missing
 }
 fmt() {  # milliseconds with the digits that matter
   awk -v v="${1:-}" 'BEGIN { if (v == "" || v == "-") { printf "–"; exit }
-    printf (v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : v >= 1 ? "%.2f" : "%.3f"), v }'
+    printf (v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : v >= 1 ? "%.2f" : v >= 0.01 ? "%.3f" : "%.5f"), v }'
 }
 met() { awk -v v="$1" -v g="$2" -v dir="$3" 'BEGIN { if (v == "" || v == "-" || v == "–") { print "–"; exit }
   ok = dir == "le" ? v + 0 <= g + 0 : v + 0 >= g + 0; print ok ? "met" : "**NOT met**" }'; }

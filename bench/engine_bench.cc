@@ -36,7 +36,8 @@
 //                --q2-element crime.ttxh.cases --q2-years 2016..2025 --q3-quarter 2024Q4
 //                --q3-indicator "#{crime.ttxh.solved} / #{crime.ttxh.cases} * 100"
 //                --q4-criterion "#{drug.cases} == 0" [--q4-criterion ...]
-//                --write-element crime.ttxh.cases [--runs 20] [--answers DIR] [--serve]
+//                --write-element crime.ttxh.cases [--write-month 202406] [--runs 20]
+//                [--answers DIR] [--serve]
 
 #include <malloc.h>
 
@@ -126,7 +127,7 @@ std::vector<std::string> codes_during(const qpan::OrgUnitIndex& units, qpan::Org
 }
 
 struct Options {
-  std::string db, province, q2_element, q3_indicator, write_element, answers;
+  std::string db, province, q2_element, q3_indicator, write_element, write_month, answers;
   std::vector<std::string> q4_criteria;
   int year = 2024;
   std::string data_months = "201601..202506", q2_years = "2016..2025", q3_quarter = "2024Q4";
@@ -152,6 +153,7 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--q3-indicator") o.q3_indicator = value();
     else if (arg == "--q4-criterion") o.q4_criteria.push_back(value());
     else if (arg == "--write-element") o.write_element = value();
+    else if (arg == "--write-month") o.write_month = value();
     else if (arg == "--runs") o.runs = std::stoi(value());
     else if (arg == "--answers") o.answers = value();
     else if (arg == "--serve") o.serve = true;
@@ -350,10 +352,15 @@ class Bench {
     }
   }
 
-  // A commune of the province in force in June of the year, and its June value.
+  // A commune of the province in force in the write month (default: June of the year), and
+  // its value that month.
   void prepare_writes() {
     const qpan::OrgUnitIndex& units = *units_;
-    const qpan::Period month = qpan::Period::month(o_.year, 6);
+    const qpan::Period month = o_.write_month.empty()
+                                   ? qpan::Period::month(o_.year, 6)
+                                   : parse_period(o_.write_month, "--write-month");
+    if (month.type() != qpan::PeriodType::kMonth || !year_.contains(month))
+      die("--write-month wants a month of --year");
     series_ = take(engine_->series(o_.write_element), "--write-element");
     std::string commune;
     for (const qpan::OrgUnitVersion* v : units.children(o_.province, month.dates().first)) {
@@ -458,7 +465,7 @@ int main(int argc, char** argv) {
         const int n = std::atoi(arg.c_str());
         if (n < 1) die("'" + line + "': wants a positive count");
         std::printf("%s_ms=", name.c_str());
-        for (double ms : bench.run(name, n)) std::printf(" %.4f", ms);
+        for (double ms : bench.run(name, n)) std::printf(" %.6f", ms);
         std::printf("\n");
       }
       std::fflush(stdout);
