@@ -308,9 +308,10 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
 
   // ou: a unit must be in force during each period, or have been formed (by lineage) from
   // units that were.
+  std::unordered_set<std::string> seen_ou;
   std::vector<std::string> ou_codes;
   for (const std::string& code : query.ou) {
-    if (std::find(ou_codes.begin(), ou_codes.end(), code) != ou_codes.end()) continue;
+    if (!seen_ou.insert(code).second) continue;  // a set: queries list hundreds of units
     if (code == kCountryUnitCode && !units->knows(code)) {
       result.ou.push_back({code, "Toàn quốc", "Viet Nam"});
       ou_codes.push_back(code);
