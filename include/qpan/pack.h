@@ -97,6 +97,9 @@ struct ElementImportResult {
 // — for catalogues kept outside a pack.
 Result<ElementImportResult> import_elements(Store& store, const std::string& path);
 
+// The data sets of the loaded pack, as stored (every field).
+Result<std::vector<DataSet>> load_data_sets(Store& store);
+
 // Reads, checks and loads (or upgrades) a pack into the store in one transaction.
 // Refused with problems: an older version than the loaded one; removing an element that
 // has values; changing the value type of an element that has values.

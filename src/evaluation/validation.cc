@@ -200,8 +200,8 @@ Result<std::vector<CompiledValidationRule>> load_validation_rules(Store& store,
                                                                   const Catalogue& catalogue) {
   Result<std::vector<PackDefinition>> stored_rules = definitions(store, "validation_rules");
   if (!stored_rules) return stored_rules.status();
-  Result<std::vector<PackDefinition>> stored_sets = definitions(store, "data_sets");
-  if (!stored_sets) return stored_sets.status();
+  Result<std::vector<DataSet>> data_sets = load_data_sets(store);
+  if (!data_sets) return data_sets.status();
 
   std::vector<ValidationRule> rules;
   for (const PackDefinition& d : *stored_rules) {
@@ -212,27 +212,7 @@ Result<std::vector<CompiledValidationRule>> load_validation_rules(Store& store,
     rules.push_back({d.code, string_field(o, "name_vi"), string_field(o, "name_en"), string_field(o, "left"),
                      string_field(o, "operator"), string_field(o, "right"), string_field(o, "importance")});
   }
-  std::vector<DataSet> data_sets;
-  for (const PackDefinition& d : *stored_sets) {
-    boost::system::error_code ec;
-    json::value v = json::parse(d.json, ec);
-    if (ec || !v.is_object()) return Status::internal("data set " + d.code + ": stored JSON is unreadable");
-    const json::object& o = v.as_object();
-    DataSet set;
-    set.code = d.code;
-    Result<PeriodType> type = parse_period_type(string_field(o, "period_type"));
-    Result<OrgUnitLevel> level = parse_level(string_field(o, "level"));
-    if (!type || !level) return Status::internal("data set " + d.code + ": stored period type or level is unreadable");
-    set.period_type = *type;
-    set.level = *level;
-    if (const json::value* elements = o.if_contains("elements"); elements != nullptr && elements->is_array()) {
-      for (const json::value& e : elements->as_array()) {
-        if (e.is_string()) set.elements.emplace_back(e.as_string());
-      }
-    }
-    data_sets.push_back(std::move(set));
-  }
-  return compile_validation_rules(rules, data_sets, catalogue);
+  return compile_validation_rules(rules, *data_sets, catalogue);
 }
 
 Result<ValidationReport> run_validation(const std::vector<CompiledValidationRule>& rules,
