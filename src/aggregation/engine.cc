@@ -169,7 +169,7 @@ class AggregationEngine::State {
 
   // The sums and counts of a sum or mean from the roll-ups of `root` (and its own row), when
   // every lane in the period has one.
-  bool accumulate_rolled_up(const std::vector<size_t>& series_indices, int32_t root, const SlotRanges& ranges,
+  bool accumulate_rolled_up(std::span<const size_t> series_indices, int32_t root, const SlotRanges& ranges,
                             Accumulator& acc) const {
     for (size_t index : series_indices) {
       for (int t = 0; t < kStoredTypes; ++t) {
@@ -256,7 +256,7 @@ class AggregationEngine::State {
     }
   }
 
-  uint32_t lane_types(const std::vector<size_t>& series_indices) const {
+  uint32_t lane_types(std::span<const size_t> series_indices) const {
     uint32_t types = 0;
     for (size_t i : series_indices) {
       for (int t = 0; t < kStoredTypes; ++t) {
@@ -266,7 +266,7 @@ class AggregationEngine::State {
     return types;
   }
 
-  void accumulate(const std::vector<size_t>& series_indices, AggregationType aggregation, const Runs& runs,
+  void accumulate(std::span<const size_t> series_indices, AggregationType aggregation, const Runs& runs,
                   Accumulator& acc) const {
     const bool latest = aggregation == AggregationType::kLast || aggregation == AggregationType::kCountTrue;
     for (size_t index : series_indices) {
@@ -490,11 +490,17 @@ Result<std::vector<Aggregate>> AggregationEngine::aggregate(std::span<const Seri
                                                             const Period& period) const {
   std::shared_lock lock(mutex_);
   const State& state = *state_;
+  // Asked for every unit of a long list: the per-call bookkeeping reuses this thread's
+  // buffers instead of allocating.
   struct Wanted {
     AggregationType aggregation;
-    std::vector<size_t> series;
+    std::span<const size_t> series;  // into the state's index, or `single`
+    size_t single = 0;
+    bool done = false;
   };
-  std::vector<Wanted> wanted;
+  thread_local std::vector<Wanted> wanted;
+  wanted.clear();
+  wanted.reserve(refs.size());  // `series` may point at `single`: no reallocation below
   uint32_t types = 0;
   for (const SeriesRef& ref : refs) {
     auto element_it = state.element_by_id.find(ref.element_id);
@@ -505,20 +511,20 @@ Result<std::vector<Aggregate>> AggregationEngine::aggregate(std::span<const Seri
     if (element.aggregation == AggregationType::kNone || element.value_type == ValueType::kText) {
       return Status::invalid_input("data element \"" + element.code + "\" does not aggregate");
     }
-    Wanted w{element.aggregation, {}};
+    Wanted& w = wanted.emplace_back(Wanted{element.aggregation, {}});
     if (ref.option_id == 0) {
       if (auto it = state.series_by_element.find(ref.element_id); it != state.series_by_element.end()) {
         w.series = it->second;
       }
     } else if (auto it = state.series_by_key.find(series_key(ref.element_id, ref.option_id));
                it != state.series_by_key.end()) {
-      w.series.push_back(it->second);
+      w.single = it->second;
+      w.series = std::span(&w.single, 1);
     }
     types |= state.lane_types(w.series);
-    wanted.push_back(std::move(w));
   }
-  Result<std::vector<Source>> sources = state.structure->sources(*units_, scope);
-  if (!sources) return sources.status();
+  thread_local std::vector<Source> sources;
+  QPAN_RETURN_IF_ERROR(state.structure->sources(*units_, scope, sources));
 
   std::vector<Aggregate> out(refs.size());
   if (types == 0) return out;
@@ -533,25 +539,24 @@ Result<std::vector<Aggregate>> AggregationEngine::aggregate(std::span<const Seri
 
   // A unit asked in the structure of each period (no lineage window): sums and means come
   // from the roll-ups; what is left walks the units.
-  const bool whole = sources->size() == 1 && sources->front().from == aggregation::kMinDay &&
-                     sources->front().until == aggregation::kMaxDay;
-  std::vector<bool> done(wanted.size(), false);
+  const bool whole = sources.size() == 1 && sources.front().from == aggregation::kMinDay &&
+                     sources.front().until == aggregation::kMaxDay;
   if (whole) {
     for (size_t i = 0; i < wanted.size(); ++i) {
       if (!rolls_up(wanted[i].aggregation)) continue;
       Accumulator acc;
-      if (state.accumulate_rolled_up(wanted[i].series, sources->front().unit, ranges, acc)) {
+      if (state.accumulate_rolled_up(wanted[i].series, sources.front().unit, ranges, acc)) {
         out[i].value = acc.result(wanted[i].aggregation);
-        done[i] = true;
+        wanted[i].done = true;
       }
     }
-    if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) return out;
+    if (std::all_of(wanted.begin(), wanted.end(), [](const Wanted& w) { return w.done; })) return out;
   }
 
   // The units and slots that count are the same for every series: found once.
   std::vector<UnitSpan> spans;
   size_t full_sources = 0;
-  for (const Source& s : *sources) {
+  for (const Source& s : sources) {
     if (s.kind != Source::Kind::kFull) continue;
     state.structure->spans_within(s.unit, s.from, s.until, spans);
     ++full_sources;
@@ -559,13 +564,13 @@ Result<std::vector<Aggregate>> AggregationEngine::aggregate(std::span<const Seri
   Runs runs;
   state.make_runs(spans, ranges, types, runs, /*sorted=*/full_sources <= 1);
   for (size_t i = 0; i < wanted.size(); ++i) {
-    if (done[i]) continue;
+    if (wanted[i].done) continue;
     Accumulator acc;
     state.accumulate(wanted[i].series, wanted[i].aggregation, runs, acc);
     out[i].value = acc.result(wanted[i].aggregation);
   }
 
-  for (const Source& s : *sources) {
+  for (const Source& s : sources) {
     if (s.kind == Source::Kind::kFull) continue;
     spans.clear();
     state.structure->spans_within(s.unit, s.from, s.until, spans);

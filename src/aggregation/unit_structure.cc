@@ -124,17 +124,17 @@ Day UnitStructure::previous_in_force(int32_t unit, Day day) const {
   return kMinDay;
 }
 
-Result<std::vector<Source>> UnitStructure::sources(const OrgUnitIndex& index, const UnitScope& scope) const {
+Status UnitStructure::sources(const OrgUnitIndex& index, const UnitScope& scope, std::vector<Source>& out) const {
+  out.clear();
   const int32_t root = id(scope.code);
   if (root < 0 || (!known_[static_cast<size_t>(root)] && root != country_)) {
     return Status::not_found("unknown org unit \"" + scope.code + "\"");
   }
-  std::vector<Source> out;
   // The common case, asked at every request: a unit in its own structure, not formed by
   // lineage — no lookups beyond the id.
   if (root == country_ || (!scope.structure_at && !formed_by_lineage_[static_cast<size_t>(root)])) {
     out.push_back({root, kMinDay, kMaxDay, Source::Kind::kFull, 1, {}});
-    return out;
+    return Status::ok();
   }
   const std::vector<const OrgUnitVersion*> history = index.history(scope.code);
   if (scope.structure_at) {
@@ -153,7 +153,7 @@ Result<std::vector<Source>> UnitStructure::sources(const OrgUnitIndex& index, co
       add_predecessors(index, scope.code, *history.front()->valid_from, self, 0, out);
     }
   }
-  return out;
+  return Status::ok();
 }
 
 void UnitStructure::add_predecessors(const OrgUnitIndex& index, const std::string& code, Date effective,

@@ -75,7 +75,8 @@ class UnitStructure {
   int32_t country_id() const { return country_; }
 
   // The sources of a queried unit (see qpan/aggregation.h: UnitScope).
-  Result<std::vector<Source>> sources(const OrgUnitIndex& index, const UnitScope& scope) const;
+  // Fills `out` (cleared first; a caller asking often reuses it).
+  Status sources(const OrgUnitIndex& index, const UnitScope& scope, std::vector<Source>& out) const;
 
  private:
   struct Segment {

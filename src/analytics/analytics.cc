@@ -1,6 +1,6 @@
-// Analytics over the store: a straightforward roll-up of the values a scan returns (see
-// qpan/analytics.h). The aggregation engine of DESIGN.md will answer the same queries from
-// aggregates kept up to date on write; this interface stays.
+// Analytics answered from the aggregation engine (see qpan/analytics.h): the query resolved
+// (elements, options, indicators, units by lineage, periods), every cell asked of the engine,
+// and the answer formatted as a table, CSV or DHIS2-shaped JSON.
 #include "qpan/analytics.h"
 #include "qpan/text_table.h"
 
@@ -202,6 +202,41 @@ std::string format_json(const AnalyticsResult& r) {
   return json::serialize(response) + "\n";
 }
 
+// Answers an indicator's references for the (unit, period) being computed from the values
+// fetched with the query's elements in the same engine call; anything else (the previous
+// period, child units, an element the engine does not aggregate) from the engine.
+class PrefetchedContext final : public ExpressionContext {
+ public:
+  PrefetchedContext(const ExpressionContext& fallback, const std::vector<SeriesRef>& series)
+      : fallback_(fallback), series_(series) {}
+
+  void set(std::string_view unit, const Period& period, std::vector<Aggregate> values) {
+    unit_ = unit;
+    period_ = period;
+    values_ = std::move(values);
+  }
+  void clear() { values_.clear(); }
+
+  std::optional<double> value(const ElementRef& ref, std::string_view unit, const Period& period) const override {
+    if (!values_.empty() && unit == unit_ && period == period_) {
+      for (size_t k = 0; k < series_.size(); ++k) {
+        if (series_[k].element_id == ref.element_id && series_[k].option_id == ref.option_id) return values_[k].value;
+      }
+    }
+    return fallback_.value(ref, unit, period);
+  }
+  std::vector<std::string> children(std::string_view unit, const Period& period) const override {
+    return fallback_.children(unit, period);
+  }
+
+ private:
+  const ExpressionContext& fallback_;
+  const std::vector<SeriesRef>& series_;
+  std::string_view unit_;
+  Period period_ = Period::year(2000);
+  std::vector<Aggregate> values_;
+};
+
 std::vector<std::string_view> split_list(std::string_view list) {
   std::vector<std::string_view> items;
   while (!list.empty()) {
@@ -307,17 +342,28 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
   }
 
   // ou: a unit must be in force during each period, or have been formed (by lineage) from
-  // units that were.
-  std::unordered_set<std::string> seen_ou;
+  // units that were. A code listed twice counts once (found by sorting: queries list
+  // hundreds of units).
+  std::vector<bool> repeated(query.ou.size(), false);
+  {
+    std::vector<size_t> order(query.ou.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return query.ou[a] < query.ou[b]; });
+    for (size_t k = 1; k < order.size(); ++k) repeated[order[k]] = query.ou[order[k]] == query.ou[order[k - 1]];
+  }
   std::vector<std::string> ou_codes;
-  for (const std::string& code : query.ou) {
-    if (!seen_ou.insert(code).second) continue;  // a set: queries list hundreds of units
+  ou_codes.reserve(query.ou.size());
+  result.ou.reserve(query.ou.size());
+  for (size_t k = 0; k < query.ou.size(); ++k) {
+    if (repeated[k]) continue;
+    const std::string& code = query.ou[k];
     if (code == kCountryUnitCode && !units->knows(code)) {
       result.ou.push_back({code, "Toàn quốc", "Viet Nam"});
       ou_codes.push_back(code);
       continue;
     }
-    if (!units->knows(code)) return Status::not_found("ou: unknown org unit " + quoted(code));
+    const std::vector<const OrgUnitVersion*> history = units->history(code);
+    if (history.empty()) return Status::not_found("ou: unknown org unit " + quoted(code));
     const OrgUnitVersion* named = nullptr;
     if (query.structure_at) {
       named = units->at(code, *query.structure_at);
@@ -326,57 +372,81 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
                                  format_date(*query.structure_at));
       }
     }
-    const bool formed_by_lineage = !units->predecessors(code).empty();
-    for (size_t i = 0; i < periods.size() && !formed_by_lineage && !query.structure_at; ++i) {
-      if (!units->during(code, periods[i].dates()).empty()) continue;
-      std::string versions;
-      for (const OrgUnitVersion* v : units->history(code)) {
-        versions += (versions.empty() ? "" : "; ") + v->name + " " + validity_text(*v);
+    auto last_in_force = [&](const Period& p) -> const OrgUnitVersion* {
+      for (auto v = history.rbegin(); v != history.rend(); ++v) {
+        if ((*v)->overlaps(p.dates())) return *v;
       }
+      return nullptr;
+    };
+    for (size_t i = 0; i < periods.size() && !query.structure_at; ++i) {
+      if (last_in_force(periods[i]) != nullptr || !units->predecessors(code).empty()) continue;
+      std::string versions;
+      for (const OrgUnitVersion* v : history) versions += (versions.empty() ? "" : "; ") + v->name + " " + validity_text(*v);
       return Status::not_found("ou: org unit " + quoted(code) + " is not in force during pe " +
                                quoted(result.pe[i].code) + " (" + result.pe[i].name_vi +
                                "); it was in force: " + versions);
     }
-    if (named == nullptr) {
-      const std::vector<const OrgUnitVersion*> during = units->during(code, latest_period->dates());
-      named = during.empty() ? units->history(code).back() : during.back();
-    }
+    if (named == nullptr) named = last_in_force(*latest_period);
+    if (named == nullptr) named = history.back();
     result.ou.push_back({code, named->name, named->name});
     ou_codes.push_back(code);
   }
 
-  // Elements: every series of a (ou, pe) in one engine call; indicators on top of it.
+  // Every series of a (ou, pe) in one engine call: the elements asked and what the
+  // indicators read there; indicators on top of it.
   std::vector<SeriesRef> series;
-  std::vector<size_t> series_item;  // dx index of each series
+  std::vector<size_t> element_series(items.size(), 0);  // index into `series` of each element item
+  auto series_index = [&](SeriesRef ref) {
+    for (size_t k = 0; k < series.size(); ++k) {
+      if (series[k].element_id == ref.element_id && series[k].option_id == ref.option_id) return k;
+    }
+    series.push_back(ref);
+    return series.size() - 1;
+  };
   for (size_t d = 0; d < items.size(); ++d) {
-    if (items[d].indicator) continue;
-    series.push_back(items[d].series);
-    series_item.push_back(d);
+    if (!items[d].indicator) element_series[d] = series_index(items[d].series);
+  }
+  for (const DxItem& item : items) {
+    if (!item.indicator) continue;
+    for (const ElementRef& ref : item.indicator->references()) {
+      const DataElement* e = catalogue->element(ref.element);
+      // What the engine cannot aggregate stays with the engine's own answer (no value).
+      if (ref.element_id == 0 || e == nullptr || e->aggregation == AggregationType::kNone ||
+          e->value_type == ValueType::kText) {
+        continue;
+      }
+      series_index({static_cast<int32_t>(ref.element_id), static_cast<int32_t>(ref.option_id)});
+    }
   }
   const size_t n_ou = ou_codes.size(), n_pe = periods.size();
   std::vector<std::optional<AnalyticsCell>> cells(items.size() * n_ou * n_pe);
   auto cell_at = [&](size_t d, size_t j, size_t i) -> std::optional<AnalyticsCell>& {
     return cells[(d * n_ou + j) * n_pe + i];
   };
-  const EngineExpressionContext context(engine, query.structure_at);
+  const EngineExpressionContext engine_context(engine, query.structure_at);
+  PrefetchedContext context(engine_context, series);
   for (size_t j = 0; j < n_ou; ++j) {
     for (size_t i = 0; i < n_pe; ++i) {
-      if (!series.empty()) {
+      if (series.empty()) {
+        context.clear();
+      } else {
         Result<std::vector<Aggregate>> all = engine.aggregate(series, {ou_codes[j], query.structure_at}, periods[i]);
         if (!all) return all.status();
-        for (size_t k = 0; k < series.size(); ++k) {
-          Aggregate& a = (*all)[k];
+        for (size_t d = 0; d < items.size(); ++d) {
+          if (items[d].indicator) continue;
+          Aggregate& a = (*all)[element_series[d]];
           if (!a.value && a.unallocated.empty()) continue;
           AnalyticsCell c;
-          c.dx = series_item[k];
+          c.dx = d;
           c.ou = j;
           c.pe = i;
           c.value_type = result.dx[c.dx].value_type;
           c.value = a.value.value_or(0);
           c.uses_shares = a.uses_shares;
-          c.unallocated = std::move(a.unallocated);
+          c.unallocated = std::move(a.unallocated);  // the context reads values only
           cell_at(c.dx, j, i) = std::move(c);
         }
+        context.set(ou_codes[j], periods[i], std::move(*all));
       }
       for (size_t d = 0; d < items.size(); ++d) {
         if (!items[d].indicator) continue;
