@@ -66,6 +66,14 @@ int http_status_of(const Status& status);
 
 using Handler = std::function<Response(Request&)>;
 
+// Answers a request later, from any thread, exactly once: `make` runs on the connection's
+// own I/O thread and what it returns is sent. Until then the connection waits, and the I/O
+// threads serve other connections.
+using Reply = std::function<void(std::function<Response()> make)>;
+// A handler that hands its work on (to the group-commit writer) instead of blocking an I/O
+// thread while it is done. The request stays valid until the reply is made.
+using AsyncHandler = std::function<void(Request&, Reply)>;
+
 // How a route reads its body.
 enum class BodyKind : uint8_t {
   kBuffered,  // in Request::body, up to ServerOptions::body_limit
@@ -76,12 +84,14 @@ struct Route {
   std::string method;
   std::string pattern;  // "/api/units/{code}"
   BodyKind body = BodyKind::kBuffered;
-  Handler handler;
+  Handler handler;             // one of the two
+  AsyncHandler async_handler;
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler, BodyKind body = BodyKind::kBuffered);
+  void add_async(std::string method, std::string pattern, AsyncHandler handler, BodyKind body = BodyKind::kBuffered);
   const std::vector<Route>& routes() const { return routes_; }
 
   struct Match {

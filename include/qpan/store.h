@@ -90,6 +90,20 @@ class ValueWriteSession {
   virtual Result<ValueWriteSummary> commit() = 0;
 };
 
+// One transaction holding the writes of several writers (group commit): each write() is one
+// import batch, as write_values() would make it, with its own summary; commit() makes them
+// all durable at once, so N concurrent requests cost one fsync instead of N. A write that
+// fails leaves nothing of itself and keeps the earlier ones. Reads on the same store between
+// writes see what the transaction wrote so far. Destroying it without commit() rolls back.
+class ValueWriteTransaction {
+ public:
+  virtual ~ValueWriteTransaction() = default;
+  // Rows sorted by key, no duplicates (keys may repeat those of an earlier write: the later
+  // wins, as if written one after the other).
+  virtual Result<ValueWriteSummary> write(std::span<const ValueWrite> rows, const WriteContext& context) = 0;
+  virtual Status commit() = 0;
+};
+
 // A stored value as a number, for the aggregation engine: integers and booleans (0 / 1)
 // exactly, decimals as stored.
 struct StoredNumber {
@@ -191,13 +205,18 @@ class Store {
   // Starts a transaction that writes values (see ValueWriteSession). One at a time.
   virtual Result<std::unique_ptr<ValueWriteSession>> begin_value_write(const WriteContext& context) = 0;
 
+  // Starts a transaction that several writers share (see ValueWriteTransaction).
+  virtual Result<std::unique_ptr<ValueWriteTransaction>> begin_value_transaction() = 0;
+
   // Writes values in one transaction. Precondition: `rows` sorted by key, no duplicates.
   Result<ValueWriteSummary> write_values(std::span<const ValueWrite> rows,
                                          const WriteContext& context) {
-    Result<std::unique_ptr<ValueWriteSession>> session = begin_value_write(context);
-    if (!session) return session.status();
-    QPAN_RETURN_IF_ERROR((*session)->write(rows));
-    return (*session)->commit();
+    Result<std::unique_ptr<ValueWriteTransaction>> transaction = begin_value_transaction();
+    if (!transaction) return transaction.status();
+    Result<ValueWriteSummary> summary = (*transaction)->write(rows, context);
+    if (!summary) return summary.status();
+    QPAN_RETURN_IF_ERROR((*transaction)->commit());
+    return summary;
   }
 
   // Calls `visit` for each stored value matching `filter`, in key order.
@@ -293,6 +312,9 @@ class Store {
 
 struct StoreOptions {
   bool create_if_missing = false;
+  // Copy the write-ahead log into the database on a thread and connection of its own instead
+  // of inside the commit that fills it (for a server's writer connection).
+  bool checkpoint_in_background = false;
 };
 
 // Opens (or creates) a SQLite database file and brings its schema up to date.

@@ -78,10 +78,13 @@ Result<ValidationReport> run_validation(const std::vector<CompiledValidationRule
 struct ValueCell {
   std::string unit;
   Period period = Period::year(2000);
+  // The elements written there: only the rules reading one of them are checked. Empty:
+  // every rule (a whole form was written).
+  std::vector<std::string> elements;
   bool operator==(const ValueCell& o) const { return unit == o.unit && period == o.period; }
 };
 
-// Checks every rule on exactly these cells (whatever their level and period type: the
+// Checks the rules on exactly these cells (whatever their level and period type: the
 // import decided them). `units` gives the names.
 ValidationReport validate_cells(const std::vector<CompiledValidationRule>& rules,
                                 const OrgUnitIndex& units, const ExpressionContext& context,

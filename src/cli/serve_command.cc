@@ -46,7 +46,9 @@ Status serve_command(const ServeArgs& args) {
   if (args.threads < 1 || args.threads > 64) return Status::invalid_input("--threads: between 1 and 64");
   options.threads = args.threads;
 
-  Result<std::unique_ptr<Store>> store = open_store(args.db);
+  // The data connection writes every request's values (group commit): the log is copied
+  // back into the database beside it, not inside its commits.
+  Result<std::unique_ptr<Store>> store = open_sqlite_store(args.db, {.checkpoint_in_background = true});
   if (!store) return store.status();
   Result<std::unique_ptr<Store>> accounts_store = open_store(args.db);
   if (!accounts_store) return accounts_store.status();

@@ -91,7 +91,7 @@ void WrittenCellsWatch::warn_about_violations(std::ostream& err) {
   for (const auto& [unit_id, period_key] : cells_->keys) {
     auto code = codes.find(unit_id);
     Result<Period> period = Period::from_key(period_key);
-    if (code != codes.end() && period) cells.push_back({*code->second, *period});
+    if (code != codes.end() && period) cells.push_back({*code->second, *period, {}});
   }
   Result<std::unique_ptr<StoredCellContext>> context = StoredCellContext::read(store_, cells);
   if (!context) return warn_unchecked(context.status());

@@ -271,10 +271,21 @@ ValidationReport validate_cells(const std::vector<CompiledValidationRule>& rules
                                 const std::vector<ValueCell>& cells) {
   ValidationReport report;
   report.rules = rules;
+  auto reads_written = [](const CompiledValidationRule& rule, const ValueCell& cell) {
+    if (cell.elements.empty()) return true;
+    for (const CompiledExpression* side : {&rule.left, &rule.right}) {
+      for (const ElementRef& ref : side->references()) {
+        if (std::find(cell.elements.begin(), cell.elements.end(), ref.element) != cell.elements.end()) return true;
+      }
+    }
+    return false;
+  };
   for (const ValueCell& cell : cells) {
-    const std::string name = unit_name(units, cell.unit, cell.period);
+    std::optional<std::string> name;  // looked up for the first rule that applies
     for (size_t r = 0; r < rules.size(); ++r) {
-      if (check(rules[r], r, context, cell.unit, name, cell.period, report.violations)) ++report.checks;
+      if (!reads_written(rules[r], cell)) continue;
+      if (!name) name = unit_name(units, cell.unit, cell.period);
+      if (check(rules[r], r, context, cell.unit, *name, cell.period, report.violations)) ++report.checks;
     }
   }
   sort_violations(report.violations);

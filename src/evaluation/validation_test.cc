@@ -245,7 +245,7 @@ TEST_F(StoredCellsTest, ChecksTheImportedCellsFromTheStore) {
   EXPECT_EQ(rules->size(), qpan_vn().validation_rules.size());
 
   // C2's cases in March (9) are not asked for: only the cells listed are read.
-  const std::vector<ValueCell> cells{{"C1", period("202002")}, {"C3", period("202003")}, {"P", period("202002")}};
+  const std::vector<ValueCell> cells{{"C1", period("202002"), {}}, {"C3", period("202003"), {}}, {"P", period("202002"), {}}};
   Result<std::unique_ptr<StoredCellContext>> context = StoredCellContext::read(*store_, cells);
   ASSERT_TRUE(context.is_ok()) << context.status().message();
   const ValidationReport report = validate_cells(*rules, test_units(), **context, cells);
@@ -261,9 +261,22 @@ TEST_F(StoredCellsTest, ChecksTheImportedCellsFromTheStore) {
   // one the delegations of P.
   EXPECT_EQ(report.checks, 7u);
 
-  const std::vector<ValueCell> c2{{"C2", period("202003")}};
+  const std::vector<ValueCell> c2{{"C2", period("202003"), {}}};
   Result<std::unique_ptr<StoredCellContext>> c2_context = StoredCellContext::read(*store_, c2);
   EXPECT_TRUE(validate_cells(*rules, test_units(), **c2_context, c2).violations.empty());
+
+  // Cells naming the elements written: only the rules reading one of them. C1's solved > cases
+  // is found whichever of the two was written; writing the delegations of C1 checks neither.
+  for (const char* written : {"crime.ttxh.solved", "crime.ttxh.cases"}) {
+    const std::vector<ValueCell> one{{"C1", period("202002"), {written}}};
+    const ValidationReport r = validate_cells(*rules, test_units(), **context, one);
+    ASSERT_EQ(r.violations.size(), 1u) << written;
+    EXPECT_EQ(r.rules[r.violations[0].rule].code, "vr.crime.ttxh.solved_le_cases");
+  }
+  const std::vector<ValueCell> other{{"C1", period("202002"), {"foreign.out.delegations"}}};
+  const ValidationReport none = validate_cells(*rules, test_units(), **context, other);
+  EXPECT_TRUE(none.violations.empty());
+  EXPECT_EQ(none.checks, 0u);
 
   // The evaluation sets stored with the pack, by code.
   Result<std::vector<EvaluationSet>> sets = load_evaluation_sets(*store_, *catalogue, {"eval.drug_free.commune"});

@@ -28,12 +28,13 @@ std::optional<std::string> string_field(const json::object& o, std::string_view 
   return std::nullopt;
 }
 
-Result<json::object> parse_object(const std::string& body) {
+// `storage`: where the parsed values live (an arena for a large body read once).
+Result<json::object> parse_object(const std::string& body, json::storage_ptr storage = {}) {
   if (find_invalid_utf8(body) != std::string::npos) {
     return Status::invalid_input("body: not valid UTF-8 (nội dung không phải UTF-8 hợp lệ)");
   }
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
+  json::value v = json::parse(body, ec, std::move(storage));
   if (ec) return Status::invalid_input("body: invalid JSON (JSON không hợp lệ): " + ec.message());
   if (!v.is_object()) return Status::invalid_input("body: expected a JSON object");
   return std::move(v.as_object());
@@ -106,6 +107,16 @@ class Api::Handlers {
     Result<Response> response = body(*caller);
     if (!response) return error_response(response.status());
     return std::move(*response);
+  }
+
+  // The same for a route that replies later: `body` either starts the work (which replies)
+  // and returns ok, or fails, and the error is the reply.
+  void async_guarded(Request& r, const Reply& reply, const std::function<Status(Caller&)>& body) {
+    auto fail = [&](const Status& s) { reply([response = error_response(s)] { return response; }); };
+    Result<Caller> caller = authenticate(r);
+    if (!caller) return fail(caller.status());
+    r.headers["x-qpan-user"] = caller->user.username;
+    if (Status started = body(*caller); !started) fail(started);
   }
 
   static Result<std::string> required(const Request& r, std::string_view name) {
@@ -322,13 +333,13 @@ class Api::Handlers {
     });
   }
 
-  // The stored value of an entry's key, if any.
-  Result<std::optional<DataValue>> stored_value(const ValueWrite& key_row) {
+  // The stored value of an entry's key, if any (the caller holds the store).
+  static Result<std::optional<DataValue>> stored_value(Store& store, const ValueWrite& key_row) {
     std::optional<DataValue> found;
     ValueFilter filter;
     filter.unit_ids = {key_row.key.unit_id};
     filter.period_key_ranges = {{key_row.key.period, key_row.key.period}};
-    Status s = api_.store_.scan_values(filter, [&](const ValueKey& k, const DataValue& v) {
+    Status s = store.scan_values(filter, [&](const ValueKey& k, const DataValue& v) {
       if (k == key_row.key) found = v;
     });
     if (!s) return s;
@@ -343,7 +354,7 @@ class Api::Handlers {
       if (!row) return row.status();
       QPAN_RETURN_IF_ERROR(authorize(c, Action::kReadData, entry.org_unit, Period::parse(entry.period)->dates().last));
       std::lock_guard lock(api_.store_mutex_);
-      Result<std::optional<DataValue>> stored = stored_value(*row);
+      Result<std::optional<DataValue>> stored = stored_value(api_.store_, *row);
       if (!stored) return stored.status();
       if (!*stored) return Status::not_found("chưa có số liệu (no value stored for this key)");
       Response out = json_response(200, value_json(**stored));
@@ -375,92 +386,147 @@ class Api::Handlers {
     return e;
   }
 
-  // Writes checked rows in one transaction; `if_match` per row (nullopt: create only when
-  // absent; "*": any). A mismatch refuses the whole write with 412 and the current values.
-  Result<Response> write_rows(Caller& c, std::vector<ValueEntry>& entries, const std::vector<std::optional<std::string>>& if_match,
-                              bool single) {
+  // A write checked on an I/O thread and waiting for the group-commit writer; owns what its
+  // rows' string views point into.
+  struct PendingWrite {
+    std::string user;
+    std::vector<ValueEntry> entries;
+    std::vector<std::optional<std::string>> if_match;  // by entry: nullopt = create only, "*" = any
+    std::vector<ValueWrite> rows;                       // sorted by key
+    std::vector<size_t> entry_of;                       // the entry of each row
+    bool single = false;
+    // Found by the check in the writer (inside the transaction).
+    json::array conflicts;
+    json::array refusals;
+    std::optional<int32_t> stored_version;  // single writes: the version before this one
+  };
+
+  // Checks entries (type, unit, period, the caller's scope) here, then hands the rows to
+  // the writer, which checks versions and open forms inside its transaction and writes them
+  // with the other requests waiting, all or nothing per request.
+  void write_async(Caller& c, std::shared_ptr<PendingWrite> w, const Reply& reply) {
+    auto refuse = [&](Response response) { reply([response = std::move(response)] { return response; }); };
+    w->user = c.user.username;
     json::array problems;
     std::vector<ValueWrite> rows;
-    rows.reserve(entries.size());
-    for (size_t i = 0; i < entries.size(); ++i) {
-      auto checked = api_.checker_->check(entries[i], c.user.username, api_.now());
-      const std::string at = single ? "" : "dataValues[" + std::to_string(i) + "].";
+    std::vector<size_t> entry_of;
+    rows.reserve(w->entries.size());
+    for (size_t i = 0; i < w->entries.size(); ++i) {
+      auto checked = api_.checker_->check(w->entries[i], w->user, api_.now());
+      const std::string at = w->single ? "" : "dataValues[" + std::to_string(i) + "].";
       if (auto* list = std::get_if<std::vector<ValueEntryChecker::Problem>>(&checked)) {
         for (const auto& p : *list) problems.emplace_back(json::object{{"field", at + p.field}, {"reason", p.reason}});
         continue;
       }
-      const Period period = *Period::parse(entries[i].period);
-      if (Status s = authorize(c, Action::kWriteData, entries[i].org_unit, period.dates().last); !s) return s;
-      if (std::optional<std::string> refused = api_.workflow_.write_refusal(entries[i].data_element, entries[i].org_unit, period)) {
-        problems.emplace_back(json::object{{"field", at + "period"}, {"reason", *refused}});
-        continue;
+      const Period period = *Period::parse(w->entries[i].period);
+      if (Status s = authorize(c, Action::kWriteData, w->entries[i].org_unit, period.dates().last); !s) {
+        return refuse(error_response(s));
       }
       rows.push_back(std::get<ValueWrite>(checked));
+      entry_of.push_back(i);
     }
-    if (!problems.empty()) {
-      return error_response(400, "invalid_input",
-                            "Số liệu không hợp lệ, không ghi gì (invalid values, nothing was written)",
-                            json::object{{"problems", std::move(problems)}});
-    }
+    if (!problems.empty()) return refuse(invalid_values(std::move(problems)));
     std::vector<size_t> order(rows.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows[a].key < rows[b].key; });
-    std::vector<ValueWrite> sorted;
     for (size_t k = 0; k < order.size(); ++k) {
       if (k > 0 && rows[order[k]].key == rows[order[k - 1]].key) {
-        return Status::invalid_input("dataValues[" + std::to_string(order[k]) + "]: the same value as dataValues[" +
-                                     std::to_string(order[k - 1]) + "]");
+        return refuse(error_response(Status::invalid_input("dataValues[" + std::to_string(entry_of[order[k]]) +
+                                                           "]: the same value as dataValues[" +
+                                                           std::to_string(entry_of[order[k - 1]]) + "]")));
       }
-      sorted.push_back(rows[order[k]]);
+      w->rows.push_back(rows[order[k]]);
+      w->entry_of.push_back(entry_of[order[k]]);
     }
-    std::lock_guard lock(api_.store_mutex_);
-    // Optimistic concurrency: what each writer last read must still be what is stored.
-    json::array conflicts;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const std::optional<std::string>& expected = if_match[i];
-      if (expected && *expected == "*") continue;  // "whatever is there": nothing to compare
-      Result<std::optional<DataValue>> stored = stored_value(rows[i]);
+    ValueWriteQueue::Job job;
+    job.rows = w->rows;
+    job.context = {w->user, api_.now(), w->single ? "api:dataValues" : "api:dataValueSets"};
+    job.storage = w;
+    job.check = [this, w](Store& store) { return check_in_writer(store, *w); };
+    job.done = [this, w, reply](Result<ValueWriteSummary> summary) {
+      reply([this, w, summary = std::move(summary)] { return written(*w, summary); });
+    };
+    api_.write_queue_->submit(std::move(job));
+  }
+
+  static Response invalid_values(json::array problems) {
+    return error_response(400, "invalid_input", "Số liệu không hợp lệ, không ghi gì (invalid values, nothing was written)",
+                          json::object{{"problems", std::move(problems)}});
+  }
+
+  // In the writer's transaction, just before the rows are written (it sees what the requests
+  // before this one wrote): forms approved or locked since the request came, and what each
+  // writer last read must still be what is stored (optimistic concurrency).
+  Status check_in_writer(Store& store, PendingWrite& w) {
+    std::string_view period_text;  // rows of a request mostly share their period
+    Period period = Period::year(2000);
+    for (size_t k = 0; k < w.rows.size(); ++k) {
+      const ValueEntry& e = w.entries[w.entry_of[k]];
+      if (e.period != period_text) {
+        period_text = e.period;
+        period = *Period::parse(e.period);
+      }
+      if (std::optional<std::string> refused = api_.workflow_.write_refusal(e.data_element, e.org_unit, period)) {
+        const std::string at = w.single ? "" : "dataValues[" + std::to_string(w.entry_of[k]) + "].";
+        w.refusals.emplace_back(json::object{{"field", at + "period"}, {"reason", *refused}});
+      }
+    }
+    if (!w.refusals.empty()) return Status::invalid_input("form closed");
+    for (size_t k = 0; k < w.rows.size(); ++k) {
+      const std::optional<std::string>& expected = w.if_match[w.entry_of[k]];
+      if (expected && *expected == "*" && !w.single) continue;  // "whatever is there": nothing to compare
+      Result<std::optional<DataValue>> stored = stored_value(store, w.rows[k]);
       if (!stored) return stored.status();
+      if (w.single && *stored) w.stored_version = (*stored)->version;
       const bool ok = !*stored ? (!expected || *expected == "*")
                                : (expected && (*expected == "*" || *expected == etag_of((*stored)->version)));
-      if (!ok) {
-        json::object conflict{{"index", i}};
-        if (*stored) {
-          conflict["current"] = value_json(**stored);
-          conflict["etag"] = etag_of((*stored)->version);
-        } else {
-          conflict["current"] = nullptr;
-        }
-        conflicts.emplace_back(std::move(conflict));
+      if (ok) continue;
+      json::object conflict{{"index", w.entry_of[k]}};
+      if (*stored) {
+        conflict["current"] = value_json(**stored);
+        conflict["etag"] = etag_of((*stored)->version);
+      } else {
+        conflict["current"] = nullptr;
       }
+      w.conflicts.emplace_back(std::move(conflict));
     }
-    if (!conflicts.empty()) {
+    if (!w.conflicts.empty()) return Status::precondition_failed("changed since read");
+    return Status::ok();
+  }
+
+  // The answer to a write, on the connection's I/O thread once the writer is done.
+  Response written(const PendingWrite& w, const Result<ValueWriteSummary>& summary) {
+    if (!w.refusals.empty()) return invalid_values(w.refusals);
+    if (!w.conflicts.empty()) {
       return error_response(412, "precondition_failed",
                             "Số liệu đã bị người khác thay đổi; hãy xem giá trị hiện tại (the value changed since you "
                             "read it; nothing was written)",
-                            json::object{{"conflicts", std::move(conflicts)}});
+                            json::object{{"conflicts", w.conflicts}});
     }
-    Result<ValueWriteSummary> summary =
-        api_.store_.write_values(sorted, {c.user.username, api_.now(), single ? "api:dataValues" : "api:dataValueSets"});
-    if (!summary) return summary.status();
-    api_.metrics_.add("values_written", static_cast<int64_t>(rows.size()));
+    if (!summary) return error_response(summary.status());
+    api_.metrics_.add("values_written", static_cast<int64_t>(w.rows.size()));
     json::object out{{"created", summary->created}, {"updated", summary->updated}, {"unchanged", summary->unchanged},
-                     {"warnings", validation_warnings(entries)}};
+                     {"warnings", validation_warnings(w.entries)}};
     Response response = json_response(200, out);
-    if (single) {
+    if (w.single) {
       // The new version, for the writer's next If-Match.
-      Result<std::optional<DataValue>> stored = stored_value(rows.front());
-      if (stored && *stored) response.headers.emplace_back("ETag", etag_of((*stored)->version));
+      const int32_t version = summary->created > 0 ? 1 : w.stored_version.value_or(0) + (summary->updated > 0 ? 1 : 0);
+      response.headers.emplace_back("ETag", etag_of(version));
     }
     return response;
   }
 
-  // Validation rules on the cells just written, from the engine (which has them already).
+  // Validation rules reading an element just written, on the cells written, from the engine
+  // (which has the values already).
   json::array validation_warnings(const std::vector<ValueEntry>& entries) {
     std::vector<ValueCell> cells;
     for (const ValueEntry& e : entries) {
-      ValueCell cell{e.org_unit, *Period::parse(e.period)};
-      if (std::find(cells.begin(), cells.end(), cell) == cells.end()) cells.push_back(cell);
+      ValueCell cell{e.org_unit, *Period::parse(e.period), {}};
+      auto it = std::find(cells.begin(), cells.end(), cell);
+      if (it == cells.end()) it = cells.insert(cells.end(), std::move(cell));
+      if (std::find(it->elements.begin(), it->elements.end(), e.data_element) == it->elements.end()) {
+        it->elements.push_back(e.data_element);
+      }
     }
     const EngineExpressionContext context(api_.engine_);
     const ValidationReport report = validate_cells(api_.validation_rules_, *api_.engine_.units(), context, cells);
@@ -475,37 +541,44 @@ class Api::Handlers {
     return out;
   }
 
-  Response put_value(Request& r) {
-    return guarded(r, [&](Caller& c) -> Result<Response> {
+  void put_value(Request& r, const Reply& reply) {
+    async_guarded(r, reply, [&](Caller& c) -> Status {
       Result<json::object> body = parse_object(r.body);
       if (!body) return body.status();
       Result<ValueEntry> entry = entry_from(*body);
       if (!entry) return entry.status();
-      std::vector<ValueEntry> entries{std::move(*entry)};
+      auto w = std::make_shared<PendingWrite>();
+      w->single = true;
+      w->entries.push_back(std::move(*entry));
       std::optional<std::string> if_match;
       if (!r.header("if-match").empty()) if_match = std::string(r.header("if-match"));
-      return write_rows(c, entries, {if_match}, true);
+      w->if_match.push_back(std::move(if_match));
+      write_async(c, std::move(w), reply);
+      return Status::ok();
     });
   }
 
-  Response post_value_set(Request& r) {
-    return guarded(r, [&](Caller& c) -> Result<Response> {
-      Result<json::object> body = parse_object(r.body);
+  void post_value_set(Request& r, const Reply& reply) {
+    async_guarded(r, reply, [&](Caller& c) -> Status {
+      // Read once and copied into entries: parsed into one arena, freed at once.
+      json::monotonic_resource arena(r.body.size() * 2);
+      Result<json::object> body = parse_object(r.body, &arena);
       if (!body) return body.status();
       const json::value* values = body->if_contains("dataValues");
       if (values == nullptr || !values->is_array()) return Status::invalid_input("dataValues: expected an array");
-      std::vector<ValueEntry> entries;
-      std::vector<std::optional<std::string>> if_match;
+      auto w = std::make_shared<PendingWrite>();
+      w->entries.reserve(values->as_array().size());
       for (size_t i = 0; i < values->as_array().size(); ++i) {
         const json::value& v = values->as_array()[i];
         if (!v.is_object()) return Status::invalid_input("dataValues[" + std::to_string(i) + "]: expected an object");
         Result<ValueEntry> e = entry_from(v.as_object());
         if (!e) return e.status();
-        entries.push_back(std::move(*e));
+        w->entries.push_back(std::move(*e));
         // A batch replaces what is there unless an item says which version it read.
-        if_match.push_back(string_field(v.as_object(), "ifMatch").value_or("*"));
+        w->if_match.push_back(string_field(v.as_object(), "ifMatch").value_or("*"));
       }
-      return write_rows(c, entries, if_match, false);
+      write_async(c, std::move(w), reply);
+      return Status::ok();
     });
   }
 
@@ -618,7 +691,10 @@ class Api::Handlers {
       if (!body) return body.status();
       Result<Period> period = Period::parse(string_field(*body, "period").value_or(""));
       if (!period) return Status::invalid_input("period: " + period.status().message());
-      // The workflow checks the role and scope itself, before it looks at the form.
+      // The workflow checks the role and scope itself, before it looks at the form. Under the
+      // data store's lock: a group of writes is checked against the forms' states and written
+      // as a whole before or after a transition, never across one.
+      std::lock_guard lock(api_.store_mutex_);
       Result<ApprovalRecord> record =
           api_.workflow_.transition(c.user, *action, string_field(*body, "dataSet").value_or(""),
                                     string_field(*body, "orgUnit").value_or(""), *period,
@@ -690,7 +766,11 @@ class Api::Handlers {
 Api::Api(Store& store, AggregationEngine& engine, Accounts& accounts, Workflow& workflow, Metrics& metrics,
          ApiOptions options)
     : store_(store), engine_(engine), accounts_(accounts), workflow_(workflow), metrics_(metrics), options_(std::move(options)),
+      write_queue_(std::make_unique<ValueWriteQueue>(store_, store_mutex_)),
       handlers_(std::make_shared<Handlers>(*this)) {}
+
+// The queue's jobs call back into the handlers: it is drained and stopped before they go.
+Api::~Api() { write_queue_.reset(); }
 
 int64_t Api::now() const {
   if (options_.clock) return options_.clock();
@@ -741,10 +821,16 @@ void Api::add_routes(Router& router) {
       [h](Request& r) { return h->analytics(r); });
   add({"GET", "/api/dataValues", "Một số liệu, với ETag", {"de", "pe", "ou", "co"}, true, false},
       [h](Request& r) { return h->get_value(r); });
-  add({"PUT", "/api/dataValues", "Ghi một số liệu (If-Match: ETag đã đọc; thiếu If-Match: chỉ tạo mới)", {}, true, true},
-      [h](Request& r) { return h->put_value(r); });
-  add({"POST", "/api/dataValueSets", "Ghi nhiều số liệu trong một giao dịch (tất cả hoặc không)", {}, true, true},
-      [h](Request& r) { return h->post_value_set(r); });
+  // Writes reply once the group-commit writer has made them durable; the I/O threads go on
+  // serving meanwhile.
+  auto add_async = [&](RouteDoc doc, AsyncHandler handler) {
+    router.add_async(doc.method, doc.pattern, std::move(handler));
+    docs_.push_back(std::move(doc));
+  };
+  add_async({"PUT", "/api/dataValues", "Ghi một số liệu (If-Match: ETag đã đọc; thiếu If-Match: chỉ tạo mới)", {}, true, true},
+            [h](Request& r, Reply reply) { h->put_value(r, reply); });
+  add_async({"POST", "/api/dataValueSets", "Ghi nhiều số liệu trong một giao dịch (tất cả hoặc không)", {}, true, true},
+            [h](Request& r, Reply reply) { h->post_value_set(r, reply); });
   add({"POST", "/api/imports/dataValues", "Nhập tệp CSV dataValueSets (tải lên theo luồng; tất cả hoặc không)", {}, true, true},
       [h](Request& r) { return h->import_values(r); }, BodyKind::kUpload);
   add({"GET", "/api/validation", "Kiểm tra quy tắc cho một đơn vị và kỳ", {"ou", "pe"}, true, false},

@@ -24,6 +24,7 @@
 #include "qpan/store.h"
 #include "qpan/validation.h"
 #include "qpan/workflow.h"
+#include "qpan/write_queue.h"
 
 namespace qpan::http {
 
@@ -38,6 +39,8 @@ class Api {
   // engine follows its commits. Accounts and the workflow have their own connections.
   Api(Store& store, AggregationEngine& engine, Accounts& accounts, Workflow& workflow, Metrics& metrics,
       ApiOptions options = {});
+  // Writes what is still queued first.
+  ~Api();
 
   // Reads the pack's definitions (indicators, evaluation sets, validation rules).
   Status load();
@@ -73,6 +76,8 @@ class Api {
   std::vector<CompiledValidationRule> validation_rules_;
   std::unique_ptr<ValueEntryChecker> checker_;
   std::vector<RouteDoc> docs_;
+  // Value writes of every request, grouped into shared transactions (group commit).
+  std::unique_ptr<ValueWriteQueue> write_queue_;
   // Analytics answers by request (format and query), valid while the engine's generation is
   // the one they were computed at: a repeated dashboard query costs no roll-up, and any write
   // makes every entry stale at once.

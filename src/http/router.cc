@@ -81,7 +81,11 @@ std::optional<std::string> Request::cookie(std::string_view name) const {
 }
 
 void Router::add(std::string method, std::string pattern, Handler handler, BodyKind body) {
-  routes_.push_back({std::move(method), std::move(pattern), body, std::move(handler)});
+  routes_.push_back({std::move(method), std::move(pattern), body, std::move(handler), {}});
+}
+
+void Router::add_async(std::string method, std::string pattern, AsyncHandler handler, BodyKind body) {
+  routes_.push_back({std::move(method), std::move(pattern), body, {}, std::move(handler)});
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {

@@ -63,6 +63,7 @@ class HttpServer::Impl {
 
   const ServerOptions& options() const { return options_; }
   const Router& router() const { return router_; }
+  asio::io_context& io_context() { return ioc_; }
   void observe(const Exchange& e) const {
     if (observe_) observe_(e);
   }
@@ -214,12 +215,62 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       request_.path_params = match_.params;
       request_.route = match_.route->pattern;
+      if (match_.route->async_handler) return call_async(*match_.route);
       try {
         response = match_.route->handler(request_);
       } catch (const std::exception&) {
         response = error_response(Status::internal("unexpected exception"));
       }
     }
+    finish(std::move(response));
+  }
+
+  // The handler replies later, from another thread; the reply comes back to this
+  // connection's strand. The work guard keeps the I/O threads running (through a graceful
+  // stop too) until it has. Every copy of the reply shares one state, and the first call
+  // takes the connection and the guard out of it: whichever thread drops the last copy
+  // afterwards (the writer's) holds nothing of the server's.
+  void call_async(const Route& route) {
+    struct Pending {
+      std::mutex mutex;
+      std::shared_ptr<Session> session;
+      // On the io_context itself, not the connection's strand: a guard released on another
+      // thread must not hold the last reference to anything the io_context owns.
+      std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->session = shared_from_this();
+    pending->work.emplace(server_.io_context().get_executor());
+    Reply reply = [pending](std::function<Response()> make) {
+      std::shared_ptr<Session> session;
+      {
+        std::lock_guard lock(pending->mutex);
+        session = std::move(pending->session);
+      }
+      if (!session) return;  // replied already: exactly once
+      {
+        const asio::any_io_executor executor = session->stream_.get_executor();
+        asio::post(executor, [session = std::move(session), make = std::move(make)] {
+          Response response;
+          try {
+            response = make();
+          } catch (const std::exception&) {
+            response = error_response(Status::internal("unexpected exception"));
+          }
+          session->finish(std::move(response));
+        });
+      }  // nothing of the server's may outlive the guard on this thread
+      std::lock_guard lock(pending->mutex);
+      pending->work.reset();  // the posted reply keeps the I/O threads busy from now on
+    };
+    try {
+      route.async_handler(request_, reply);
+    } catch (const std::exception&) {
+      reply([] { return error_response(Status::internal("unexpected exception")); });
+    }
+  }
+
+  void finish(Response response) {
     if (request_.body_file) {
       std::error_code ignored;
       std::filesystem::remove(*request_.body_file, ignored);

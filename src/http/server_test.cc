@@ -1,6 +1,7 @@
 // Tests for the HTTP layer: routing and path parameters, JSON errors, keep-alive, uploads to
-// a file, and malformed HTTP — bad request lines, huge headers, truncated and oversized
-// bodies, invalid UTF-8 in the path — answered with a 4xx while the server keeps serving.
+// a file, handlers that reply later from another thread (also through a stop), and
+// malformed HTTP — bad request lines, huge headers, truncated and oversized bodies, invalid
+// UTF-8 in the path — answered with a 4xx while the server keeps serving.
 #include "qpan/http.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include <filesystem>
+#include <mutex>
 #include <fstream>
 #include <unistd.h>
 #include <thread>
@@ -36,6 +38,17 @@ class ServerTest : public ::testing::Test {
     }, BodyKind::kUpload);
     router_.add("GET", "/api/fail", [](Request&) -> Response { return error_response(Status::not_found("no such unit \"99\"")); });
     router_.add("GET", "/api/throw", [](Request&) -> Response { throw std::runtime_error("secret detail"); });
+    // Replies from another thread, later (as the group-commit writer does).
+    router_.add_async("GET", "/api/later/{ms}", [this](Request& r, Reply reply) {
+      const int ms = std::stoi(r.path_params.at("ms"));
+      std::lock_guard lock(helpers_mutex_);
+      helpers_.emplace_back([ms, reply] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        reply([ms] { return json_response(200, boost::json::object{{"waited", ms}}); });
+        reply([] { return error_response(Status::internal("a second reply")); });  // ignored
+      });
+    });
+    router_.add_async("GET", "/api/later-throw", [](Request&, Reply) { throw std::runtime_error("secret detail"); });
     ServerOptions options;
     options.port = 0;
     options.body_limit = 1000;
@@ -48,6 +61,7 @@ class ServerTest : public ::testing::Test {
   void TearDown() override {
     server_->stop();
     thread_.join();
+    for (std::thread& t : helpers_) t.join();
   }
 
   // Sends raw bytes on a new connection; returns everything read until the server closes
@@ -82,6 +96,8 @@ class ServerTest : public ::testing::Test {
 
   Router router_;
   std::unique_ptr<HttpServer> server_;
+  std::mutex helpers_mutex_;
+  std::vector<std::thread> helpers_;  // the threads that reply later
   std::thread thread_;
 };
 
@@ -175,6 +191,31 @@ TEST_F(ServerTest, StaticFilesStayInTheirFolder) {
   EXPECT_EQ(status_of(get("/nothing.html")), 404);
   EXPECT_EQ(status_of(get("/api/nowhere")), 404);
   std::filesystem::remove_all(root);
+}
+
+TEST_F(ServerTest, AsyncHandlersReplyFromAnotherThread) {
+  const std::string r = get("/api/later/20");
+  EXPECT_EQ(status_of(r), 200);
+  EXPECT_EQ(boost::json::parse(body_of(r)).at("waited").as_int64(), 20);
+  // Keep-alive goes on after an async reply.
+  const std::string two = exchange(
+      "GET /api/later/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /api/echo/b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(two.find("\"waited\":1"), std::string::npos);
+  EXPECT_NE(two.find("\"name\":\"b\""), std::string::npos);
+  const std::string thrown = get("/api/later-throw");
+  EXPECT_EQ(status_of(thrown), 500);
+  EXPECT_EQ(thrown.find("secret"), std::string::npos);
+}
+
+TEST_F(ServerTest, StopWaitsForAsyncRepliesInFlight) {
+  std::string answer;
+  std::thread client([&] { answer = get("/api/later/300"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the request is in flight
+  server_->stop();
+  thread_.join();  // returns only once the reply has been sent
+  client.join();
+  EXPECT_EQ(status_of(answer), 200);
+  thread_ = std::thread([] {});
 }
 
 TEST_F(ServerTest, StopFinishesAndCloses) {

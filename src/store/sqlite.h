@@ -65,6 +65,10 @@ class Statement {
   void bind(int i, const char* v) { bind(i, std::string_view(v)); }
   void bind(int i, const std::string& v) { bind(i, std::string_view(v)); }
   void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
+  // Column `col` of the current row of `from`, whatever its type (copied).
+  void bind_column(int i, const Statement& from, int col) {
+    sqlite3_bind_value(stmt_, i, sqlite3_column_value(from.stmt_, col));
+  }
   template <typename T>
   void bind(int i, const std::optional<T>& v) {
     if (v) bind(i, *v); else bind_null(i);

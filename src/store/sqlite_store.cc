@@ -1,8 +1,11 @@
 // SQLite implementation of the Store interface: WAL mode, schema migrations on open,
 // prepared statements only, one transaction per write call.
 #include <algorithm>
+#include <condition_variable>
 #include <iterator>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "qpan/store.h"
@@ -72,15 +75,15 @@ std::string value_text(const Statement& stmt, int col, ValueType type) {
   }
 }
 
-// The statements of one write_values() call. Kept together so the bulk path (multi-row
-// inserts) and the careful path (compare, keep the previous state, update) share binding.
+// The statements of one write transaction, prepared once and used for every import batch
+// in it. Kept together so the bulk path (multi-row inserts) and the careful path (compare,
+// keep the previous state, update) share binding.
 class ValueWriter {
  public:
   static constexpr size_t kChunk = 64;  // rows per multi-row INSERT (11 parameters each)
   enum class Outcome { kCreated, kUpdated, kUnchanged };
 
-  ValueWriter(Database& db, int64_t import_id, const WriteContext& context)
-      : db_(db), import_id_(import_id), context_(context) {}
+  explicit ValueWriter(Database& db) : db_(db) {}
 
   Status prepare() {
     constexpr std::string_view kColumns =
@@ -89,21 +92,19 @@ class ValueWriter {
     std::string many(kColumns);
     for (size_t i = 0; i < kChunk; ++i) many += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
     auto s1 = db_.prepare(many);
-    auto s2 = db_.prepare(std::string(kColumns) + "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING");
+    auto s2 = db_.prepare(std::string(kColumns) + "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     auto s3 = db_.prepare(
         "SELECT 1 FROM data_value WHERE (period, unit_id, element_id, option_id, attribute_id) "
         ">= (?1, ?2, ?3, ?4, ?5) AND (period, unit_id, element_id, option_id, attribute_id) "
         "<= (?6, ?7, ?8, ?9, ?10) LIMIT 1");
     auto s4 = db_.prepare(
-        "SELECT value, comment, followup FROM data_value WHERE period = ?1 AND unit_id = ?2 "
-        "AND element_id = ?3 AND option_id = ?4 AND attribute_id = ?5");
+        "SELECT value, comment, followup, stored_by, last_updated, version, import_id FROM data_value "
+        "WHERE period = ?1 AND unit_id = ?2 AND element_id = ?3 AND option_id = ?4 AND attribute_id = ?5");
+    // The previous state as read by s4 (one look-up of the row, not two).
     auto s5 = db_.prepare(
         "INSERT INTO data_value_audit (period, unit_id, element_id, option_id, attribute_id, "
-        "value, stored_by, last_updated, comment, followup, version, import_id, action, "
-        "changed_by, changed_at) SELECT period, unit_id, element_id, option_id, attribute_id, "
-        "value, stored_by, last_updated, comment, followup, version, import_id, 'update', ?6, ?7 "
-        "FROM data_value WHERE period = ?1 AND unit_id = ?2 AND element_id = ?3 "
-        "AND option_id = ?4 AND attribute_id = ?5");
+        "value, comment, followup, stored_by, last_updated, version, import_id, action, "
+        "changed_by, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'update', ?13, ?14)");
     auto s6 = db_.prepare(
         "UPDATE data_value SET value = ?6, stored_by = ?7, last_updated = ?8, comment = ?9, "
         "followup = ?10, import_id = ?11, version = version + 1 WHERE period = ?1 "
@@ -118,6 +119,12 @@ class ValueWriter {
     keep_previous_ = std::move(*s5);
     update_ = std::move(*s6);
     return Status::ok();
+  }
+
+  // The import batch the rows written from now on belong to.
+  void start_batch(int64_t import_id, const WriteContext& context) {
+    import_id_ = import_id;
+    context_ = &context;
   }
 
   // True when a stored value has a key in [first, last].
@@ -144,20 +151,27 @@ class ValueWriter {
   }
 
   Result<Outcome> upsert(const ValueWrite& row, int64_t actor) {
-    bind_row(insert_one_, 0, row, actor);
-    QPAN_RETURN_IF_ERROR(insert_one_.run());
-    if (db_.changes() == 1) return Outcome::kCreated;
     bind_key(current_, row.key, 1);
-    if (!current_.step()) return Status::internal("value vanished during write");
+    if (!current_.step()) {
+      QPAN_RETURN_IF_ERROR(current_.status());
+      current_.reset();
+      bind_row(insert_one_, 0, row, actor);
+      QPAN_RETURN_IF_ERROR(insert_one_.run());
+      return Outcome::kCreated;
+    }
     const bool same = same_value(current_, 0, row) &&
                       (row.comment.empty() ? current_.column_is_null(1)
                                            : current_.column_text(1) == row.comment) &&
                       current_.column_int(2) == static_cast<int64_t>(row.followup);
-    current_.reset();
-    if (same) return Outcome::kUnchanged;
+    if (same) {
+      current_.reset();
+      return Outcome::kUnchanged;
+    }
     bind_key(keep_previous_, row.key, 1);
-    keep_previous_.bind(6, context_.changed_by);
-    keep_previous_.bind(7, context_.changed_at);
+    for (int col = 0; col < 7; ++col) keep_previous_.bind_column(6 + col, current_, col);
+    keep_previous_.bind(13, context_->changed_by);
+    keep_previous_.bind(14, context_->changed_at);
+    current_.reset();
     QPAN_RETURN_IF_ERROR(keep_previous_.run());
     bind_row(update_, 0, row, actor);
     QPAN_RETURN_IF_ERROR(update_.run());
@@ -185,61 +199,80 @@ class ValueWriter {
   }
 
   Database& db_;
-  int64_t import_id_;
-  const WriteContext& context_;
+  int64_t import_id_ = 0;
+  const WriteContext* context_ = nullptr;
   Statement insert_many_, insert_one_, probe_, current_, keep_previous_, update_;
 };
 
-// A write transaction fed in sorted pieces (see ValueWriteSession in qpan/store.h).
-class SqliteValueWriteSession final : public ValueWriteSession {
- public:
-  SqliteValueWriteSession(Database& db, const WriteContext& context, const Store::CommitListener& listener)
-      : db_(db), context_(context), tx_(db), listener_(listener) {}
+// What both kinds of value transaction share: the transaction, the statements, import
+// batches, the actor ids, and the rows kept for the commit listener.
+class ValueTransactionBase {
+ protected:
+  ValueTransactionBase(Database& db, const Store::CommitListener& listener)
+      : db_(db), tx_(db), listener_(listener) {}
 
   Status begin() {
     QPAN_RETURN_IF_ERROR(tx_.begin_status());
-    auto batch = db_.prepare(
-        "INSERT INTO import_batch (kind, source, imported_by, imported_at) "
-        "VALUES ('values', ?1, ?2, ?3)");
-    if (!batch) return batch.status();
-    batch->bind(1, context_.source);
-    batch->bind(2, context_.changed_by);
-    batch->bind(3, context_.changed_at);
-    QPAN_RETURN_IF_ERROR(batch->run());
-    summary_.import_id = db_.last_insert_rowid();
-    writer_.emplace(db_, summary_.import_id, context_);
-    QPAN_RETURN_IF_ERROR(writer_->prepare());
-    // Keys only grow within a session, so into a table that was empty no row can clash
-    // with a stored one and every chunk takes the bulk path without probing.
-    auto any = db_.prepare("SELECT 1 FROM data_value LIMIT 1");
-    if (!any) return any.status();
-    table_was_empty_ = !any->step();
-    return any->status();
+    writer_.emplace(db_);
+    return writer_->prepare();
   }
 
-  Status write(std::span<const ValueWrite> rows) override {
-    if (committed_) return Status::internal("write after commit");
+  // Adds the import_batch row of `context`'s writes and directs the rows to it.
+  Result<int64_t> open_batch(const WriteContext& context) {
+    if (!open_batch_) {
+      auto s = db_.prepare(
+          "INSERT INTO import_batch (kind, source, imported_by, imported_at) "
+          "VALUES ('values', ?1, ?2, ?3)");
+      if (!s) return s.status();
+      open_batch_ = std::move(*s);
+    }
+    open_batch_->bind(1, context.source);
+    open_batch_->bind(2, context.changed_by);
+    open_batch_->bind(3, context.changed_at);
+    QPAN_RETURN_IF_ERROR(open_batch_->run());
+    const int64_t id = db_.last_insert_rowid();
+    writer_->start_batch(id, context);
+    return id;
+  }
+
+  Status close_batch(const ValueWriteSummary& summary) {
+    if (!close_batch_) {
+      auto s = db_.prepare("UPDATE import_batch SET created = ?2, updated = ?3, unchanged = ?4 WHERE id = ?1");
+      if (!s) return s.status();
+      close_batch_ = std::move(*s);
+    }
+    close_batch_->bind(1, summary.import_id);
+    close_batch_->bind(2, summary.created);
+    close_batch_->bind(3, summary.updated);
+    close_batch_->bind(4, summary.unchanged);
+    return close_batch_->run();
+  }
+
+  // Writes rows in key order. Where no stored value can fall within a chunk's key range
+  // (`none_stored`, or the probe says so: always for a month not imported before) the chunk
+  // is inserted with one multi-row statement; otherwise each row is compared with what is
+  // stored.
+  Status write_rows(std::span<const ValueWrite> rows, bool none_stored, ValueWriteSummary& summary) {
     if (listener_) {
       for (ValueWrite row : rows) {
         row.text = row.stored_by = row.comment = {};  // the views end with this call
         written_.push_back(row);
       }
     }
-    // Rows arrive in key order. Where no stored value falls within a chunk's key range
-    // (always, for a month not imported before) the chunk is inserted with one multi-row
-    // statement; otherwise each row is compared with what is stored.
     for (size_t start = 0; start < rows.size(); start += ValueWriter::kChunk) {
-      std::span<const ValueWrite> chunk =
-          rows.subspan(start, std::min(ValueWriter::kChunk, rows.size() - start));
-      bool clash = false;
-      if (!table_was_empty_) {
-        Result<bool> stored = writer_->any_stored_between(chunk.front().key, chunk.back().key);
-        if (!stored) return stored.status();
-        clash = *stored;
+      std::span<const ValueWrite> chunk = rows.subspan(start, std::min(ValueWriter::kChunk, rows.size() - start));
+      bool clash = true;
+      if (chunk.size() == ValueWriter::kChunk) {
+        clash = false;
+        if (!none_stored) {
+          Result<bool> stored = writer_->any_stored_between(chunk.front().key, chunk.back().key);
+          if (!stored) return stored.status();
+          clash = *stored;
+        }
       }
-      if (!clash && chunk.size() == ValueWriter::kChunk) {
+      if (!clash) {
         QPAN_RETURN_IF_ERROR(writer_->insert_chunk(chunk, [&](std::string_view n) { return actor_id(n); }));
-        summary_.created += static_cast<int64_t>(chunk.size());
+        summary.created += static_cast<int64_t>(chunk.size());
         continue;
       }
       for (const ValueWrite& row : chunk) {
@@ -248,31 +281,34 @@ class SqliteValueWriteSession final : public ValueWriteSession {
         Result<ValueWriter::Outcome> outcome = writer_->upsert(row, *actor);
         if (!outcome) return outcome.status();
         switch (*outcome) {
-          case ValueWriter::Outcome::kCreated: ++summary_.created; break;
-          case ValueWriter::Outcome::kUpdated: ++summary_.updated; break;
-          case ValueWriter::Outcome::kUnchanged: ++summary_.unchanged; break;
+          case ValueWriter::Outcome::kCreated: ++summary.created; break;
+          case ValueWriter::Outcome::kUpdated: ++summary.updated; break;
+          case ValueWriter::Outcome::kUnchanged: ++summary.unchanged; break;
         }
       }
     }
     return Status::ok();
   }
 
-  Result<ValueWriteSummary> commit() override {
-    auto counts = db_.prepare(
-        "UPDATE import_batch SET created = ?2, updated = ?3, unchanged = ?4 WHERE id = ?1");
-    if (!counts) return counts.status();
-    counts->bind(1, summary_.import_id);
-    counts->bind(2, summary_.created);
-    counts->bind(3, summary_.updated);
-    counts->bind(4, summary_.unchanged);
-    QPAN_RETURN_IF_ERROR(counts->run());
-    writer_.reset();  // statements must be finalised before the transaction ends
+  Status commit_all() {
+    if (committed_) return Status::internal("commit after commit");
+    open_batch_.reset();  // statements must be finalised before the transaction ends
+    close_batch_.reset();
+    writer_.reset();
     QPAN_RETURN_IF_ERROR(tx_.commit());
     committed_ = true;
     if (listener_) listener_(written_);
     written_ = {};
-    return summary_;
+    return Status::ok();
   }
+
+  Database& db_;
+  Transaction tx_;
+  std::optional<ValueWriter> writer_;
+  std::optional<Statement> open_batch_, close_batch_;
+  bool committed_ = false;
+  const Store::CommitListener& listener_;
+  std::vector<ValueWrite> written_;  // for the listener, when there is one
 
  private:
   Result<int64_t> actor_id(std::string_view name) {
@@ -293,23 +329,160 @@ class SqliteValueWriteSession final : public ValueWriteSession {
     return id;
   }
 
-  Database& db_;
-  WriteContext context_;
-  sqlite::Transaction tx_;
-  std::optional<ValueWriter> writer_;
-  ValueWriteSummary summary_;
-  bool table_was_empty_ = false;
-  bool committed_ = false;
-  const Store::CommitListener& listener_;
-  std::vector<ValueWrite> written_;  // for the listener, when there is one
   std::unordered_map<std::string, int64_t> actors_;
   std::string last_actor_name_;
   int64_t last_actor_ = 0;
 };
 
+// A write transaction fed in sorted pieces, one import batch (see ValueWriteSession in
+// qpan/store.h).
+class SqliteValueWriteSession final : public ValueWriteSession, ValueTransactionBase {
+ public:
+  SqliteValueWriteSession(Database& db, const WriteContext& context, const Store::CommitListener& listener)
+      : ValueTransactionBase(db, listener), context_(context) {}
+
+  Status begin() {
+    QPAN_RETURN_IF_ERROR(ValueTransactionBase::begin());
+    Result<int64_t> id = open_batch(context_);
+    if (!id) return id.status();
+    summary_.import_id = *id;
+    // Keys only grow within a session, so into a table that was empty no row can clash
+    // with a stored one and every chunk takes the bulk path without probing.
+    auto any = db_.prepare("SELECT 1 FROM data_value LIMIT 1");
+    if (!any) return any.status();
+    table_was_empty_ = !any->step();
+    return any->status();
+  }
+
+  Status write(std::span<const ValueWrite> rows) override {
+    if (committed_) return Status::internal("write after commit");
+    return write_rows(rows, table_was_empty_, summary_);
+  }
+
+  Result<ValueWriteSummary> commit() override {
+    QPAN_RETURN_IF_ERROR(close_batch(summary_));
+    QPAN_RETURN_IF_ERROR(commit_all());
+    return summary_;
+  }
+
+ private:
+  WriteContext context_;
+  ValueWriteSummary summary_;
+  bool table_was_empty_ = false;
+};
+
+// Several writers' import batches in one transaction (see ValueWriteTransaction); each in
+// a savepoint, so that one that fails leaves the others.
+class SqliteValueWriteTransaction final : public ValueWriteTransaction, ValueTransactionBase {
+ public:
+  SqliteValueWriteTransaction(Database& db, const Store::CommitListener& listener)
+      : ValueTransactionBase(db, listener) {}
+
+  using ValueTransactionBase::begin;
+
+  Result<ValueWriteSummary> write(std::span<const ValueWrite> rows, const WriteContext& context) override {
+    if (committed_) return Status::internal("write after commit");
+    QPAN_RETURN_IF_ERROR(db_.exec("SAVEPOINT value_batch"));
+    const size_t kept = written_.size();
+    Result<ValueWriteSummary> summary = write_batch(rows, context);
+    if (!summary) {
+      (void)db_.exec("ROLLBACK TO value_batch");
+      (void)db_.exec("RELEASE value_batch");
+      written_.resize(kept);
+      return summary.status();
+    }
+    QPAN_RETURN_IF_ERROR(db_.exec("RELEASE value_batch"));
+    return summary;
+  }
+
+  Status commit() override { return commit_all(); }
+
+ private:
+  Result<ValueWriteSummary> write_batch(std::span<const ValueWrite> rows, const WriteContext& context) {
+    ValueWriteSummary summary;
+    Result<int64_t> id = open_batch(context);
+    if (!id) return id.status();
+    summary.import_id = *id;
+    QPAN_RETURN_IF_ERROR(write_rows(rows, false, summary));
+    QPAN_RETURN_IF_ERROR(close_batch(summary));
+    return summary;
+  }
+};
+
+// Copies the write-ahead log back into the database file on a connection and thread of its
+// own, so that a commit never waits for it: SQLite would otherwise checkpoint inside the
+// commit that takes the log past 1000 pages, stalling every request of that group. PASSIVE
+// checkpoints never block the writer; should they fall far behind, the writer checkpoints
+// itself (kWriterCheckpointPages) so the log cannot grow without bound.
+class BackgroundCheckpointer {
+ public:
+  static constexpr int kStartPages = 1000;
+  static constexpr int kWriterCheckpointPages = 100'000;
+
+  BackgroundCheckpointer(Database db, sqlite3* writer) : db_(std::move(db)), writer_(writer) {
+    sqlite3_wal_hook(writer_, &BackgroundCheckpointer::on_commit, this);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~BackgroundCheckpointer() {
+    sqlite3_wal_hook(writer_, nullptr, nullptr);
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  BackgroundCheckpointer(const BackgroundCheckpointer&) = delete;
+  BackgroundCheckpointer& operator=(const BackgroundCheckpointer&) = delete;
+
+ private:
+  // SQLite calls this after every commit, with the log's size in pages.
+  static int on_commit(void* self, sqlite3* db, const char* schema, int pages) {
+    auto* c = static_cast<BackgroundCheckpointer*>(self);
+    if (pages >= kWriterCheckpointPages) {
+      (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (pages >= kStartPages) {
+      {
+        std::lock_guard lock(c->mutex_);
+        c->wanted_ = true;
+      }
+      c->wake_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stopping_ || wanted_; });
+      if (stopping_) return;
+      wanted_ = false;
+      lock.unlock();
+      // A failure (busy, I/O) leaves the log as it is: the next commit asks again.
+      (void)sqlite3_wal_checkpoint_v2(db_.handle(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+  }
+
+  Database db_;
+  sqlite3* writer_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool wanted_ = false, stopping_ = false;
+  std::thread thread_;
+};
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(Database db) : db_(std::move(db)) {}
+
+  // See StoreOptions::checkpoint_in_background.
+  Status checkpoint_in_background(const std::string& path) {
+    Result<Database> own = Database::open(path, false);
+    if (!own) return own.status();
+    checkpointer_ = std::make_unique<BackgroundCheckpointer>(std::move(*own), db_.handle());
+    return Status::ok();
+  }
 
   Status initialize() {
     // WAL: readers never block the writer; a killed writer leaves no trace. FULL makes a
@@ -595,6 +768,12 @@ class SqliteStore final : public Store {
     auto session = std::make_unique<SqliteValueWriteSession>(db_, context, commit_listener_);
     QPAN_RETURN_IF_ERROR(session->begin());
     return std::unique_ptr<ValueWriteSession>(std::move(session));
+  }
+
+  Result<std::unique_ptr<ValueWriteTransaction>> begin_value_transaction() override {
+    auto transaction = std::make_unique<SqliteValueWriteTransaction>(db_, commit_listener_);
+    QPAN_RETURN_IF_ERROR(transaction->begin());
+    return std::unique_ptr<ValueWriteTransaction>(std::move(transaction));
   }
 
   Status scan_values(const ValueFilter& filter,
@@ -1355,6 +1534,7 @@ class SqliteStore final : public Store {
   }
 
   Database db_;
+  std::unique_ptr<BackgroundCheckpointer> checkpointer_;  // after db_: stops before it closes
 };
 
 }  // namespace
@@ -1370,6 +1550,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
     }
     return s;
   }
+  if (options.checkpoint_in_background) QPAN_RETURN_IF_ERROR(store->checkpoint_in_background(path));
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -1,12 +1,16 @@
 // Tests for the SQLite store: schema on open, units and catalogue round trips, value
-// writes (create / update with audit / unchanged), filtered scans, the audit history.
+// writes (create / update with audit / unchanged), transactions shared by several writers
+// and the group-commit queue over them, filtered scans, the audit history.
 #include "qpan/store.h"
+#include "qpan/write_queue.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 namespace qpan {
 namespace {
@@ -261,6 +265,151 @@ TEST_F(SqliteStoreTest, ScanFiltersByUnitAndPeriod) {
   n = 0;
   ASSERT_TRUE(store_->scan_values(other_unit, [&](const ValueKey&, const DataValue&) { ++n; }).is_ok());
   EXPECT_EQ(n, 0);
+}
+
+TEST_F(SqliteStoreTest, OneTransactionHoldsSeveralWritersInOrder) {
+  add_units();
+  add_catalogue();
+  const int64_t cases = element_id("crime.ttxh.cases");
+  size_t notified = 0, notifications = 0;
+  store_->set_commit_listener([&](std::span<const ValueWrite> rows) {
+    ++notifications;
+    notified += rows.size();
+  });
+  WriteContext first{"xa.sungphai", 1700000000, "api:dataValueSets"};
+  WriteContext second{"huyen.tamduong", 1700000050, "api:dataValueSets"};
+  {
+    Result<std::unique_ptr<ValueWriteTransaction>> tx = store_->begin_value_transaction();
+    ASSERT_TRUE(tx.is_ok()) << tx.status().message();
+    std::vector<ValueWrite> a = {value(cases, 5)};
+    Result<ValueWriteSummary> sa = (*tx)->write(a, first);
+    ASSERT_TRUE(sa.is_ok()) << sa.status().message();
+    EXPECT_EQ(sa->created, 1);
+    // The same key again: the later writer updates what the earlier one wrote.
+    std::vector<ValueWrite> b = {value(cases, 8)};
+    Result<ValueWriteSummary> sb = (*tx)->write(b, second);
+    ASSERT_TRUE(sb.is_ok()) << sb.status().message();
+    EXPECT_EQ(sb->updated, 1);
+    EXPECT_NE(sa->import_id, sb->import_id);
+    // A write the database refuses (a text without characters binds as NULL, and a value
+    // may not be NULL) leaves nothing of itself, not even its import batch.
+    ValueWrite valid = value(cases, 3);
+    valid.key.period = Period::month(2016, 2).key();
+    ValueWrite refused = value(cases, 0);
+    refused.key.period = Period::month(2016, 3).key();
+    refused.kind = TypedValue::Kind::kText;
+    refused.text = std::string_view();
+    std::vector<ValueWrite> c = {valid, refused};
+    EXPECT_FALSE((*tx)->write(c, second).is_ok());
+    EXPECT_EQ(notifications, 0u);  // nothing is told before the commit
+    ASSERT_TRUE((*tx)->commit().is_ok());
+  }
+  EXPECT_EQ(notifications, 1u);
+  EXPECT_EQ(notified, 2u);
+  std::vector<DataValue> values = all_values();
+  ASSERT_EQ(values.size(), 1u);
+  EXPECT_EQ(values[0].value, "8");
+  EXPECT_EQ(values[0].version, 2);
+  std::vector<AuditEntry> audit = *store_->audit_entries({});
+  ASSERT_EQ(audit.size(), 2u);
+  EXPECT_EQ(audit[0].changed_by, "xa.sungphai");
+  EXPECT_EQ(audit[1].old_value, "5");
+  EXPECT_EQ(audit[1].changed_by, "huyen.tamduong");
+
+  // Not committed: rolled back.
+  {
+    Result<std::unique_ptr<ValueWriteTransaction>> tx = store_->begin_value_transaction();
+    ASSERT_TRUE(tx.is_ok());
+    std::vector<ValueWrite> d = {value(cases, 9)};
+    ASSERT_TRUE((*tx)->write(d, first).is_ok());
+  }
+  EXPECT_EQ(all_values()[0].value, "8");
+  EXPECT_EQ(notifications, 1u);
+}
+
+TEST_F(SqliteStoreTest, QueueWritesConcurrentJobsInFewTransactions) {
+  add_units();
+  add_catalogue();
+  const int64_t cases = element_id("crime.ttxh.cases");
+  const int64_t delegations = element_id("foreign.in.delegations");
+  std::mutex store_mutex;
+  std::atomic<int> succeeded = 0, refused = 0;
+  std::vector<std::string> later_saw;
+  {
+    ValueWriteQueue queue(*store_, store_mutex);
+    // While the test holds the store, jobs pile up: the writer must take them as few groups.
+    std::unique_lock hold(store_mutex);
+    constexpr int kThreads = 4, kJobsEach = 25;
+    std::vector<std::thread> writers;
+    for (int t = 0; t < kThreads; ++t) {
+      writers.emplace_back([&, t] {
+        for (int j = 0; j < kJobsEach; ++j) {
+          ValueWriteQueue::Job job;
+          ValueWrite w = value(cases, t * 100 + j);
+          w.key.period = Period::month(2016 + t, 1 + j % 12).key();  // jobs j and j + 12: one key
+          job.rows = {w};
+          job.context = {"writer" + std::to_string(t), 1700000000, "test"};
+          if (j == 7) job.check = [](Store&) { return Status::conflict("đã bị thay đổi"); };
+          job.done = [&](Result<ValueWriteSummary> r) { (r.is_ok() ? succeeded : refused)++; };
+          queue.submit(std::move(job));
+        }
+      });
+    }
+    for (std::thread& w : writers) w.join();
+    // A job whose check reads the store sees what earlier jobs wrote.
+    ValueWriteQueue::Job first, second;
+    first.rows = {value(delegations, 41)};
+    first.context = {"a", 1700000000, "test"};
+    second.rows = {value(delegations, 42)};
+    second.context = {"b", 1700000000, "test"};
+    second.check = [&](Store& store) {
+      return store.scan_values({}, [&](const ValueKey& k, const DataValue& v) {
+        if (k.element_id == delegations) later_saw.push_back(v.value);
+      });
+    };
+    queue.submit(std::move(first));
+    queue.submit(std::move(second));
+    hold.unlock();
+  }  // the queue's destructor writes everything queued
+  EXPECT_EQ(succeeded.load(), 96);
+  EXPECT_EQ(refused.load(), 4);
+  EXPECT_EQ(later_saw, std::vector<std::string>{"41"});
+  int64_t stored_cases = 0;
+  ASSERT_TRUE(store_->scan_values({}, [&](const ValueKey& k, const DataValue&) {
+    if (k.element_id == cases) ++stored_cases;
+  }).is_ok());
+  EXPECT_EQ(stored_cases, 4 * 12);  // 25 jobs a thread over 12 months: later months update earlier
+}
+
+TEST_F(SqliteStoreTest, QueueGroupsJobsThatWaitTogether) {
+  add_units();
+  add_catalogue();
+  const int64_t cases = element_id("crime.ttxh.cases");
+  std::mutex store_mutex;
+  ValueWriteQueue::Statistics statistics;
+  {
+    ValueWriteQueue queue(*store_, store_mutex);
+    std::unique_lock hold(store_mutex);
+    for (int m = 1; m <= 12; ++m) {
+      ValueWriteQueue::Job job;
+      ValueWrite w = value(cases, m);
+      w.key.period = Period::month(2017, m).key();
+      job.rows = {w};
+      job.context = {"writer", 1700000000, "test"};
+      queue.submit(std::move(job));
+    }
+    hold.unlock();
+    // Once every job is in a group, the groups are what they will be.
+    for (int i = 0; i < 1000 && queue.statistics().jobs < 12; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    statistics = queue.statistics();
+  }
+  EXPECT_EQ(statistics.jobs, 12u);
+  // The writer may have taken the first job before the others arrived, never more groups.
+  EXPECT_LE(statistics.groups, 2u);
+  EXPECT_GE(statistics.largest_group, 11u);
+  EXPECT_EQ(all_values().size(), 12u);
 }
 
 }  // namespace
