@@ -71,15 +71,21 @@ say "demo database"
 printf 'mat-khau-do-tai-bench\n' | "$qpan" users add --db "$db" bench.admin --role province_admin --scope 12 >/dev/null
 token=$("$qpan" users token --db "$db" bench.admin --name wrk | grep -o 'qpan_[A-Za-z0-9_-]*' | head -n 1)
 [ -n "$token" ] || die "no API token"
+# Every write measurement starts from this copy (the same values, audit and log), so that
+# runs compare and the order of the shapes does not matter.
+cp "$db" "$work_dir/demo-before-writes.db"
 
 qpan_port=18181
 nginx_port=18182
+write_port=18183
 read_path="/api/analytics?dx=crime.ttxh.cases,crime.ttxh.solved,drug.cases,traffic.accidents&ou=12&pe=2016,2017"
 
 "$qpan" serve --db "$db" --listen "127.0.0.1:$qpan_port" --threads 2 >"$work_dir/serve.out" 2>"$work_dir/access.log" &
 qpan_pid=$!
+write_pid=
 cleanup() {
   kill "$qpan_pid" 2>/dev/null || true
+  [ -n "$write_pid" ] && kill "$write_pid" 2>/dev/null || true
   [ -f "$work_dir/nginx/nginx.pid" ] && kill "$(cat "$work_dir/nginx/nginx.pid")" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -117,10 +123,13 @@ cmp -s "$work_dir/www/analytics.json" <(curl -sf "http://127.0.0.1:$nginx_port/a
 # (after the first round) each value is a real update with its audit row:
 #   form:    one commune's monthly form: the 95 plain numeric and yes/no elements of the
 #            pack and the 5 options of awards.commendation.individuals, for one of 100
-#            communes of Lai Châu (in force 2016–2018) and one month of 2016, both cycling
+#            communes of Lai Châu (in force 2016–2018) and one month of 2016–2018, both
+#            cycling: 3,600 forms, each rewritten a few times in a run, as corrections are
 #            (what a commune's form or another system's data set submission writes);
-#   column:  one element (crime.ttxh.suspects) for the 100 communes, one month per request
-#            (a clerk's column across communes: every value on another page of the store).
+#   column:  one element (crime.ttxh.suspects) for the 100 communes, one month of 2016 per
+#            request (a clerk's column across communes: every value on another page of the
+#            store, and each rewritten many times).
+# Each write measurement runs on its own server over a fresh copy of the demo database.
 mapfile -t communes < <("$qpan" units tree --db "$db" 12 --at 2018-06-30 | awk '/^    [0-9]/ { print $1 }' | head -n 100)
 ((${#communes[@]} == 100)) || die "expected 100 communes, found ${#communes[@]}"
 mapfile -t form_elements < <("$qpan" elements list --db "$db" | awk -F'\t' '$2 != "text" && $4 == "-" { print $1 "\t" $2 }')
@@ -159,7 +168,8 @@ local options = {"bo_chqs_tinh", "bo_cong_an", "chu_tich_ubnd_tinh", "giam_doc_c
 request = function()
   counter = counter + 1
   local unit = units[1 + (counter % #units)]
-  local month = 201601 + (math.floor(counter / #units) % 12)
+  local m = math.floor(counter / #units) % 36
+  local month = (2016 + math.floor(m / 12)) * 100 + 1 + m % 12
   local parts = {}
   for i = 1, #elements do
     local v = boolean[i] and ((counter + i) % 2 == 0 and "true" or "false") or tostring((counter + i) % 97)
@@ -210,7 +220,20 @@ for run in $(seq 1 "$runs"); do
     echo "read $side $rps $p99" >>"$work_dir/results"
   done
   for shape in form column; do
-    read -r rps p99 < <(measure "http://127.0.0.1:$qpan_port/api/dataValueSets" "$work_dir/write-$shape.lua")
+    # A second server on a fresh copy of the database (the reading one stays as it is).
+    rm -f "$work_dir"/write.db*
+    cp "$work_dir/demo-before-writes.db" "$work_dir/write.db"
+    "$qpan" serve --db "$work_dir/write.db" --listen "127.0.0.1:$write_port" --threads 2 \
+      >>"$work_dir/serve.out" 2>"$work_dir/access-write.log" &
+    write_pid=$!
+    for _ in $(seq 1 100); do
+      curl -sf "http://127.0.0.1:$write_port/healthz" >/dev/null && break
+      sleep 0.2
+    done
+    read -r rps p99 < <(measure "http://127.0.0.1:$write_port/api/dataValueSets" "$work_dir/write-$shape.lua")
+    kill "$write_pid"
+    wait "$write_pid" 2>/dev/null || true
+    write_pid=
     say "run $run write $shape: $rps requests/s ($(awk -v r="$rps" 'BEGIN { printf "%d", r * 100 }') values/s), p99 $p99 ms"
     echo "write $shape $rps $p99" >>"$work_dir/results"
   done

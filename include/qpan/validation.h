@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,7 +61,9 @@ struct ValidationViolation {
 };
 
 struct ValidationReport {
-  std::vector<CompiledValidationRule> rules;
+  // The rules checked: the caller's list, which must outlive the report (copying it for
+  // every write the server checks cost more than the checks).
+  std::span<const CompiledValidationRule> rules;
   size_t checks = 0;  // (rule, unit, period) checks with a value on at least one side
   // By period, then unit code, then rule.
   std::vector<ValidationViolation> violations;

@@ -75,9 +75,10 @@ std::string value_text(const Statement& stmt, int col, ValueType type) {
   }
 }
 
-// The statements of one write transaction, prepared once and used for every import batch
-// in it. Kept together so the bulk path (multi-row inserts) and the careful path (compare,
-// keep the previous state, update) share binding.
+// The statements of value writes, prepared once per connection and used by every
+// transaction and import batch on it (preparing them for each group of requests cost a
+// tenth of the writer's time). Kept together so the bulk path (multi-row inserts) and the
+// careful path (compare, keep the previous state, update) share binding.
 class ValueWriter {
  public:
   static constexpr size_t kChunk = 64;  // rows per multi-row INSERT (11 parameters each)
@@ -109,7 +110,12 @@ class ValueWriter {
         "UPDATE data_value SET value = ?6, stored_by = ?7, last_updated = ?8, comment = ?9, "
         "followup = ?10, import_id = ?11, version = version + 1 WHERE period = ?1 "
         "AND unit_id = ?2 AND element_id = ?3 AND option_id = ?4 AND attribute_id = ?5");
-    for (auto* s : {&s1, &s2, &s3, &s4, &s5, &s6}) {
+    auto s7 = db_.prepare("INSERT INTO import_batch (kind, source, imported_by, imported_at) VALUES ('values', ?1, ?2, ?3)");
+    auto s8 = db_.prepare("UPDATE import_batch SET created = ?2, updated = ?3, unchanged = ?4 WHERE id = ?1");
+    auto s9 = db_.prepare("SAVEPOINT value_batch");
+    auto s10 = db_.prepare("RELEASE value_batch");
+    auto s11 = db_.prepare("ROLLBACK TO value_batch");
+    for (auto* s : {&s1, &s2, &s3, &s4, &s5, &s6, &s7, &s8, &s9, &s10, &s11}) {
       if (!*s) return s->status();
     }
     insert_many_ = std::move(*s1);
@@ -118,14 +124,44 @@ class ValueWriter {
     current_ = std::move(*s4);
     keep_previous_ = std::move(*s5);
     update_ = std::move(*s6);
+    open_batch_ = std::move(*s7);
+    close_batch_ = std::move(*s8);
+    savepoint_ = std::move(*s9);
+    release_ = std::move(*s10);
+    rollback_to_ = std::move(*s11);
     return Status::ok();
   }
 
-  // The import batch the rows written from now on belong to.
-  void start_batch(int64_t import_id, const WriteContext& context) {
-    import_id_ = import_id;
-    context_ = &context;
+  // Statements an error left half-run are made ready again (at every transaction's start).
+  void reset_all() {
+    for (Statement* s : {&insert_many_, &insert_one_, &probe_, &current_, &keep_previous_, &update_, &open_batch_,
+                         &close_batch_, &savepoint_, &release_, &rollback_to_}) {
+      s->reset();
+    }
   }
+
+  // Adds the import_batch row of `context`'s writes and directs the rows to it.
+  Result<int64_t> open_batch(const WriteContext& context) {
+    open_batch_.bind(1, context.source);
+    open_batch_.bind(2, context.changed_by);
+    open_batch_.bind(3, context.changed_at);
+    QPAN_RETURN_IF_ERROR(open_batch_.run());
+    import_id_ = db_.last_insert_rowid();
+    context_ = &context;
+    return import_id_;
+  }
+
+  Status close_batch(const ValueWriteSummary& summary) {
+    close_batch_.bind(1, summary.import_id);
+    close_batch_.bind(2, summary.created);
+    close_batch_.bind(3, summary.updated);
+    close_batch_.bind(4, summary.unchanged);
+    return close_batch_.run();
+  }
+
+  Status savepoint() { return savepoint_.run(); }
+  Status release() { return release_.run(); }
+  Status rollback_to() { return rollback_to_.run(); }
 
   // True when a stored value has a key in [first, last].
   Result<bool> any_stored_between(const ValueKey& first, const ValueKey& last) {
@@ -201,52 +237,34 @@ class ValueWriter {
   Database& db_;
   int64_t import_id_ = 0;
   const WriteContext* context_ = nullptr;
-  Statement insert_many_, insert_one_, probe_, current_, keep_previous_, update_;
+  Statement insert_many_, insert_one_, probe_, current_, keep_previous_, update_, open_batch_, close_batch_, savepoint_,
+      release_, rollback_to_;
 };
 
 // What both kinds of value transaction share: the transaction, the statements, import
 // batches, the actor ids, and the rows kept for the commit listener.
 class ValueTransactionBase {
  protected:
-  ValueTransactionBase(Database& db, const Store::CommitListener& listener)
-      : db_(db), tx_(db), listener_(listener) {}
+  // `statements`: the connection's, prepared by the first transaction.
+  ValueTransactionBase(Database& db, std::optional<ValueWriter>& statements, const Store::CommitListener& listener)
+      : db_(db), tx_(db), statements_(statements), listener_(listener) {}
 
   Status begin() {
     QPAN_RETURN_IF_ERROR(tx_.begin_status());
-    writer_.emplace(db_);
-    return writer_->prepare();
+    if (!statements_) {
+      statements_.emplace(db_);
+      if (Status s = statements_->prepare(); !s) {
+        statements_.reset();
+        return s;
+      }
+    }
+    writer_ = &*statements_;
+    writer_->reset_all();
+    return Status::ok();
   }
 
-  // Adds the import_batch row of `context`'s writes and directs the rows to it.
-  Result<int64_t> open_batch(const WriteContext& context) {
-    if (!open_batch_) {
-      auto s = db_.prepare(
-          "INSERT INTO import_batch (kind, source, imported_by, imported_at) "
-          "VALUES ('values', ?1, ?2, ?3)");
-      if (!s) return s.status();
-      open_batch_ = std::move(*s);
-    }
-    open_batch_->bind(1, context.source);
-    open_batch_->bind(2, context.changed_by);
-    open_batch_->bind(3, context.changed_at);
-    QPAN_RETURN_IF_ERROR(open_batch_->run());
-    const int64_t id = db_.last_insert_rowid();
-    writer_->start_batch(id, context);
-    return id;
-  }
-
-  Status close_batch(const ValueWriteSummary& summary) {
-    if (!close_batch_) {
-      auto s = db_.prepare("UPDATE import_batch SET created = ?2, updated = ?3, unchanged = ?4 WHERE id = ?1");
-      if (!s) return s.status();
-      close_batch_ = std::move(*s);
-    }
-    close_batch_->bind(1, summary.import_id);
-    close_batch_->bind(2, summary.created);
-    close_batch_->bind(3, summary.updated);
-    close_batch_->bind(4, summary.unchanged);
-    return close_batch_->run();
-  }
+  Result<int64_t> open_batch(const WriteContext& context) { return writer_->open_batch(context); }
+  Status close_batch(const ValueWriteSummary& summary) { return writer_->close_batch(summary); }
 
   // Writes rows in key order. Where no stored value can fall within a chunk's key range
   // (`none_stored`, or the probe says so: always for a month not imported before) the chunk
@@ -292,9 +310,6 @@ class ValueTransactionBase {
 
   Status commit_all() {
     if (committed_) return Status::internal("commit after commit");
-    open_batch_.reset();  // statements must be finalised before the transaction ends
-    close_batch_.reset();
-    writer_.reset();
     QPAN_RETURN_IF_ERROR(tx_.commit());
     committed_ = true;
     if (listener_) listener_(written_);
@@ -304,8 +319,8 @@ class ValueTransactionBase {
 
   Database& db_;
   Transaction tx_;
-  std::optional<ValueWriter> writer_;
-  std::optional<Statement> open_batch_, close_batch_;
+  std::optional<ValueWriter>& statements_;
+  ValueWriter* writer_ = nullptr;
   bool committed_ = false;
   const Store::CommitListener& listener_;
   std::vector<ValueWrite> written_;  // for the listener, when there is one
@@ -338,8 +353,9 @@ class ValueTransactionBase {
 // qpan/store.h).
 class SqliteValueWriteSession final : public ValueWriteSession, ValueTransactionBase {
  public:
-  SqliteValueWriteSession(Database& db, const WriteContext& context, const Store::CommitListener& listener)
-      : ValueTransactionBase(db, listener), context_(context) {}
+  SqliteValueWriteSession(Database& db, std::optional<ValueWriter>& statements, const WriteContext& context,
+                          const Store::CommitListener& listener)
+      : ValueTransactionBase(db, statements, listener), context_(context) {}
 
   Status begin() {
     QPAN_RETURN_IF_ERROR(ValueTransactionBase::begin());
@@ -375,23 +391,24 @@ class SqliteValueWriteSession final : public ValueWriteSession, ValueTransaction
 // a savepoint, so that one that fails leaves the others.
 class SqliteValueWriteTransaction final : public ValueWriteTransaction, ValueTransactionBase {
  public:
-  SqliteValueWriteTransaction(Database& db, const Store::CommitListener& listener)
-      : ValueTransactionBase(db, listener) {}
+  SqliteValueWriteTransaction(Database& db, std::optional<ValueWriter>& statements, const Store::CommitListener& listener)
+      : ValueTransactionBase(db, statements, listener) {}
 
   using ValueTransactionBase::begin;
 
   Result<ValueWriteSummary> write(std::span<const ValueWrite> rows, const WriteContext& context) override {
     if (committed_) return Status::internal("write after commit");
-    QPAN_RETURN_IF_ERROR(db_.exec("SAVEPOINT value_batch"));
+    QPAN_RETURN_IF_ERROR(writer_->savepoint());
     const size_t kept = written_.size();
     Result<ValueWriteSummary> summary = write_batch(rows, context);
     if (!summary) {
-      (void)db_.exec("ROLLBACK TO value_batch");
-      (void)db_.exec("RELEASE value_batch");
+      writer_->reset_all();  // what failed may be half-run
+      (void)writer_->rollback_to();
+      (void)writer_->release();
       written_.resize(kept);
       return summary.status();
     }
-    QPAN_RETURN_IF_ERROR(db_.exec("RELEASE value_batch"));
+    QPAN_RETURN_IF_ERROR(writer_->release());
     return summary;
   }
 
@@ -410,15 +427,17 @@ class SqliteValueWriteTransaction final : public ValueWriteTransaction, ValueTra
 };
 
 // Copies the write-ahead log back into the database file on a connection and thread of its
-// own, so that a commit never waits for it: SQLite would otherwise checkpoint inside the
+// own, so that a commit seldom waits for it: SQLite would otherwise checkpoint inside the
 // commit that takes the log past 1000 pages, stalling every request of that group. PASSIVE
-// checkpoints never block the writer; should they fall far behind, the writer checkpoints
-// itself (kWriterCheckpointPages) so the log cannot grow without bound.
+// checkpoints never block the writer, but under steady writes they never reach the end of
+// the log, so it would never start over and would grow without end (slowing every look-up
+// in it). So once the log passes kWriterCheckpointPages the writer checkpoints itself right
+// after its commit: only what the background has not copied yet, and then the log starts
+// over.
 class BackgroundCheckpointer {
  public:
   static constexpr int kStartPages = 1000;
-  static constexpr int kWriterCheckpointPages = 100'000;
-
+  static constexpr int kWriterCheckpointPages = 8000;  // 31 MiB of 4 KiB pages
   BackgroundCheckpointer(Database db, sqlite3* writer) : db_(std::move(db)), writer_(writer) {
     sqlite3_wal_hook(writer_, &BackgroundCheckpointer::on_commit, this);
     thread_ = std::thread([this] { run(); });
@@ -765,13 +784,13 @@ class SqliteStore final : public Store {
   }
 
   Result<std::unique_ptr<ValueWriteSession>> begin_value_write(const WriteContext& context) override {
-    auto session = std::make_unique<SqliteValueWriteSession>(db_, context, commit_listener_);
+    auto session = std::make_unique<SqliteValueWriteSession>(db_, value_statements_, context, commit_listener_);
     QPAN_RETURN_IF_ERROR(session->begin());
     return std::unique_ptr<ValueWriteSession>(std::move(session));
   }
 
   Result<std::unique_ptr<ValueWriteTransaction>> begin_value_transaction() override {
-    auto transaction = std::make_unique<SqliteValueWriteTransaction>(db_, commit_listener_);
+    auto transaction = std::make_unique<SqliteValueWriteTransaction>(db_, value_statements_, commit_listener_);
     QPAN_RETURN_IF_ERROR(transaction->begin());
     return std::unique_ptr<ValueWriteTransaction>(std::move(transaction));
   }
@@ -1534,6 +1553,7 @@ class SqliteStore final : public Store {
   }
 
   Database db_;
+  std::optional<ValueWriter> value_statements_;  // after db_: finalised before it closes
   std::unique_ptr<BackgroundCheckpointer> checkpointer_;  // after db_: stops before it closes
 };
 

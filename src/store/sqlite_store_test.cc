@@ -301,17 +301,23 @@ TEST_F(SqliteStoreTest, OneTransactionHoldsSeveralWritersInOrder) {
     refused.text = std::string_view();
     std::vector<ValueWrite> c = {valid, refused};
     EXPECT_FALSE((*tx)->write(c, second).is_ok());
+    // The statements the failure interrupted serve the next writer.
+    ValueWrite after = value(cases, 4);
+    after.key.period = Period::month(2016, 4).key();
+    std::vector<ValueWrite> d = {after};
+    ASSERT_TRUE((*tx)->write(d, second).is_ok());
     EXPECT_EQ(notifications, 0u);  // nothing is told before the commit
     ASSERT_TRUE((*tx)->commit().is_ok());
   }
   EXPECT_EQ(notifications, 1u);
-  EXPECT_EQ(notified, 2u);
+  EXPECT_EQ(notified, 3u);
   std::vector<DataValue> values = all_values();
-  ASSERT_EQ(values.size(), 1u);
+  ASSERT_EQ(values.size(), 2u);
   EXPECT_EQ(values[0].value, "8");
   EXPECT_EQ(values[0].version, 2);
+  EXPECT_EQ(values[1].value, "4");
   std::vector<AuditEntry> audit = *store_->audit_entries({});
-  ASSERT_EQ(audit.size(), 2u);
+  ASSERT_EQ(audit.size(), 3u);
   EXPECT_EQ(audit[0].changed_by, "xa.sungphai");
   EXPECT_EQ(audit[1].old_value, "5");
   EXPECT_EQ(audit[1].changed_by, "huyen.tamduong");
@@ -325,6 +331,36 @@ TEST_F(SqliteStoreTest, OneTransactionHoldsSeveralWritersInOrder) {
   }
   EXPECT_EQ(all_values()[0].value, "8");
   EXPECT_EQ(notifications, 1u);
+}
+
+TEST_F(SqliteStoreTest, BackgroundCheckpointsKeepTheLogShortAndLoseNothing) {
+  add_units();
+  add_catalogue();
+  const ValueWrite base = value(element_id("crime.ttxh.cases"), 0);
+  store_.reset();
+  Result<std::unique_ptr<Store>> server = open_sqlite_store(path_, {.checkpoint_in_background = true});
+  ASSERT_TRUE(server.is_ok()) << server.status().message();
+  // Enough commits of enough pages to pass the writer's own checkpoint threshold (8,000
+  // pages): every commit writes a fresh month of 2,400 comment-padded values (33 MiB in all).
+  const std::string padding(200, 'x');
+  for (int month = 0; month < 60; ++month) {
+    std::vector<ValueWrite> rows;
+    for (int element = 0; element < 2400; ++element) {
+      ValueWrite w = base;
+      w.integer = month;
+      w.key.period = Period::month(2020 + month / 12, 1 + month % 12).key();
+      w.key.option_id = element;  // distinct keys in order
+      w.comment = padding;
+      rows.push_back(w);
+    }
+    ASSERT_TRUE((*server)->write_values(rows, {"t", 0, "test"}).is_ok());
+  }
+  EXPECT_LT(fs::file_size(path_ + "-wal"), 40u << 20);
+  server->reset();
+  store_ = open();
+  int64_t count = 0;
+  ASSERT_TRUE(store_->scan_values({}, [&](const ValueKey&, const DataValue&) { ++count; }).is_ok());
+  EXPECT_EQ(count, 60 * 2400);
 }
 
 TEST_F(SqliteStoreTest, QueueWritesConcurrentJobsInFewTransactions) {
