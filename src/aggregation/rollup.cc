@@ -35,13 +35,12 @@ bool Rollup::add_cell(int32_t ancestor, Slot slot, int64_t value, int32_t count)
   const auto a = static_cast<size_t>(ancestor);
   if (a >= row_of_unit_.size()) row_of_unit_.resize(a + 1, -1);
   if (row_of_unit_[a] < 0) {
-    row_of_unit_[a] = static_cast<int32_t>(counts_.size() / static_cast<size_t>(width_));
-    sums_.resize(sums_.size() + static_cast<size_t>(width_), 0);
-    counts_.resize(counts_.size() + static_cast<size_t>(width_), 0);
+    row_of_unit_[a] = static_cast<int32_t>(cells_.size() / static_cast<size_t>(width_));
+    cells_.resize(cells_.size() + static_cast<size_t>(width_));
   }
   const size_t i = static_cast<size_t>(row_of_unit_[a]) * static_cast<size_t>(width_) + static_cast<size_t>(slot - first_);
-  if (__builtin_add_overflow(sums_[i], value, &sums_[i])) return false;
-  counts_[i] += count;
+  if (__builtin_add_overflow(cells_[i].sum, value, &cells_[i].sum)) return false;
+  cells_[i].count += count;
   return true;
 }
 
@@ -104,8 +103,9 @@ void Rollup::add(int32_t unit, Slot lo, Slot hi, __int128& sum, int64_t& count) 
   hi = std::min(hi, first_ + width_ - 1);
   const size_t base = static_cast<size_t>(row_of_unit_[u]) * static_cast<size_t>(width_);
   for (Slot slot = lo; slot <= hi; ++slot) {
-    sum += sums_[base + static_cast<size_t>(slot - first_)];
-    count += counts_[base + static_cast<size_t>(slot - first_)];
+    const Cell& cell = cells_[base + static_cast<size_t>(slot - first_)];
+    sum += cell.sum;
+    count += cell.count;
   }
 }
 

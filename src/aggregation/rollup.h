@@ -36,7 +36,7 @@ class Rollup {
   // Adds the sums and counts of the values under `unit` over slots [lo, hi].
   void add(int32_t unit, Slot lo, Slot hi, __int128& sum, int64_t& count) const;
 
-  size_t bytes() const { return sums_.capacity() * 8 + counts_.capacity() * 4 + row_of_unit_.capacity() * 4; }
+  size_t bytes() const { return cells_.capacity() * sizeof(Cell) + row_of_unit_.capacity() * 4; }
 
  private:
   bool add_cell(int32_t ancestor, Slot slot, int64_t value, int32_t count);
@@ -44,8 +44,12 @@ class Rollup {
   Slot first_ = 0;
   int32_t width_ = 0;
   std::vector<int32_t> row_of_unit_;
-  std::vector<int64_t> sums_;
-  std::vector<int32_t> counts_;
+  // A slot's sum and count side by side: a query reads both, from one cache line.
+  struct Cell {
+    int64_t sum = 0;
+    int64_t count = 0;
+  };
+  std::vector<Cell> cells_;
 };
 
 }  // namespace qpan::aggregation

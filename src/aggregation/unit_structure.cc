@@ -19,10 +19,10 @@ UnitStructure::UnitStructure(const OrgUnitIndex& index,
   for (const auto& [code, id] : ids) max_id = std::max(max_id, id);
   codes_.resize(static_cast<size_t>(max_id) + 1);
   for (const auto& [code, id] : ids) {
-    id_by_code_[code] = static_cast<int32_t>(id);
+    id_by_code_.insert(code, static_cast<int32_t>(id));
     codes_[static_cast<size_t>(id)] = code;
   }
-  if (!id_by_code_.count(std::string(kCountryCode))) {
+  if (id_by_code_.find(kCountryCode) < 0) {
     country_ = static_cast<int32_t>(codes_.size());
     codes_.emplace_back(kCountryCode);
   }
@@ -32,8 +32,9 @@ UnitStructure::UnitStructure(const OrgUnitIndex& index,
   known_.resize(codes_.size(), false);
   formed_by_lineage_.resize(codes_.size(), false);
 
-  for (const auto& [code, id] : id_by_code_) {
+  for (const auto& [code, stored_id] : ids) {
     if (!index.knows(code)) continue;
+    const auto id = static_cast<int32_t>(stored_id);
     known_[static_cast<size_t>(id)] = true;
     formed_by_lineage_[static_cast<size_t>(id)] = !index.predecessors(code).empty();
     const std::vector<Segment>& segments = timeline(index, code, 0);
@@ -61,8 +62,8 @@ UnitStructure::UnitStructure(const OrgUnitIndex& index,
 }
 
 int32_t UnitStructure::id(std::string_view code) const {
-  auto it = id_by_code_.find(std::string(code));
-  if (it != id_by_code_.end()) return it->second;
+  const int32_t found = id_by_code_.find(code);
+  if (found >= 0) return found;
   return code == kCountryCode ? country_ : -1;
 }
 

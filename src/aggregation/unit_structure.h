@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "aggregation/code_index.h"
 #include <vector>
 
 #include "aggregation/slots.h"
@@ -87,7 +89,7 @@ class UnitStructure {
   void add_predecessors(const OrgUnitIndex& index, const std::string& code, Date effective,
                         const Source& through, int depth, std::vector<Source>& out) const;
 
-  std::unordered_map<std::string, int32_t> id_by_code_;
+  CodeIndex id_by_code_;
   std::vector<std::string> codes_;
   int32_t country_ = -1;
   std::unordered_map<std::string, std::vector<Segment>> timelines_;  // by code, while building

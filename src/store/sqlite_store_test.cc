@@ -442,9 +442,10 @@ TEST_F(SqliteStoreTest, QueueGroupsJobsThatWaitTogether) {
     statistics = queue.statistics();
   }
   EXPECT_EQ(statistics.jobs, 12u);
-  // The writer may have taken the first job before the others arrived, never more groups.
+  // The writer may have taken the first jobs (as they came) before it waited for the store:
+  // one group, then one with everything that arrived meanwhile, never more.
   EXPECT_LE(statistics.groups, 2u);
-  EXPECT_GE(statistics.largest_group, 11u);
+  EXPECT_GE(statistics.largest_group, 6u);
   EXPECT_EQ(all_values().size(), 12u);
 }
 
