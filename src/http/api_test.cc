@@ -2,8 +2,8 @@
 // (the real units, the qpan-vn pack, a few values), real accounts. The authorization matrix
 // walks every route × every role × a unit inside and outside the caller's scope and checks
 // the allowed requests succeed and the others get 403 without touching data; then ETag
-// conflicts, CSRF, throttling, a bad import with line numbers, and that the OpenAPI document
-// lists exactly the routes.
+// conflicts, concurrent batches sharing commits (each all or nothing), CSRF, throttling, a
+// bad import with line numbers, and that the OpenAPI document lists exactly the routes.
 #include "http/api.h"
 
 #include <gtest/gtest.h>
@@ -367,6 +367,48 @@ TEST_F(ApiTest, TheSecondOfTwoEditorsGets412WithTheCurrentValue) {
   EXPECT_NE(cell.body.find("crime.ttxh.cases,106,201601,5"), std::string::npos) << cell.body;
   // Without If-Match a write only creates: an existing value is not overwritten blindly.
   EXPECT_EQ(put(b, "6", "").status, 412);
+}
+
+TEST_F(ApiTest, ConcurrentBatchesShareCommitsAndEachIsAllOrNothing) {
+  const Login tinh = login("tinh");
+  auto item = [](const std::string& element, int period, int value, const std::string& if_match = "") {
+    json::object o{{"dataElement", element}, {"period", std::to_string(period)}, {"orgUnit", kInside},
+                   {"value", std::to_string(value)}};
+    if (!if_match.empty()) o["ifMatch"] = if_match;
+    return o;
+  };
+  // Twelve clients at once, one month of 2017 each, and a thirteenth whose second value says
+  // it read a version that was never stored: the writer takes them as they come, into shared
+  // commits; the stale one alone is refused, with nothing of it written.
+  std::vector<Reply> replies(13);
+  std::vector<std::thread> clients;
+  for (int m = 1; m <= 12; ++m) {
+    clients.emplace_back([&, m] {
+      json::array values{item("crime.ttxh.cases", 201700 + m, 10 + m), item("crime.ttxh.solved", 201700 + m, m)};
+      replies[static_cast<size_t>(m - 1)] =
+          request("POST", "/api/dataValueSets", json::serialize(json::object{{"dataValues", values}}), auth(tinh));
+    });
+  }
+  clients.emplace_back([&] {
+    json::array values{item("crime.ttxh.cases", 201801, 5), item("crime.ttxh.solved", 201801, 1, "\"v7\"")};
+    replies[12] = request("POST", "/api/dataValueSets", json::serialize(json::object{{"dataValues", values}}), auth(tinh));
+  });
+  for (std::thread& c : clients) c.join();
+  for (int m = 0; m < 12; ++m) EXPECT_EQ(replies[static_cast<size_t>(m)].status, 200) << replies[static_cast<size_t>(m)].body;
+  EXPECT_EQ(replies[12].status, 412) << replies[12].body;
+  EXPECT_EQ(replies[12].json().at("error").at("details").at("conflicts").at(0).at("index").as_int64(), 1);
+  for (int m = 1; m <= 12; ++m) {
+    const Reply v = request("GET", "/api/dataValues?de=crime.ttxh.cases&pe=" + std::to_string(201700 + m) + "&ou=" + kInside,
+                            "", auth(tinh));
+    ASSERT_EQ(v.status, 200) << v.body;
+    EXPECT_EQ(v.json().at("value").as_string(), std::to_string(10 + m));
+  }
+  EXPECT_EQ(request("GET", std::string("/api/dataValues?de=crime.ttxh.cases&pe=201801&ou=") + kInside, "", auth(tinh)).status,
+            404);
+  // All of it in the next answer: 11 + 12 + … + 22 cases over the year.
+  const Reply year = request("GET", std::string("/api/analytics?dx=crime.ttxh.cases&pe=2017&format=csv&ou=") + kInside, "",
+                             auth(tinh));
+  EXPECT_NE(year.body.find(std::string("crime.ttxh.cases,") + kInside + ",2017,198"), std::string::npos) << year.body;
 }
 
 TEST_F(ApiTest, StateChangesNeedTheCsrfTokenUnlessABearerToken) {
