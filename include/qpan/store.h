@@ -53,6 +53,17 @@ struct ValueWrite {
   std::string_view stored_by;
   int64_t last_updated = 0;     // Unix seconds
   std::string_view comment;     // empty = none (NFC)
+
+  // The value parsed for the row's element; a text value's characters are `text_storage`.
+  void set_value(const TypedValue& value, std::string_view text_storage) {
+    kind = value.kind;
+    if (value.kind == TypedValue::Kind::kReal) {
+      real = value.real;
+    } else {
+      integer = value.integer;
+    }
+    if (value.kind == TypedValue::Kind::kText) text = text_storage;
+  }
 };
 
 // Who makes a write and where it comes from, for the audit trail.

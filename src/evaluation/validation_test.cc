@@ -13,18 +13,13 @@
 #include "qpan/evaluation.h"
 #include "qpan/pack.h"
 #include "qpan/store.h"
+#include "evaluation/evaluation_test_support.h"
 
 namespace qpan {
 namespace {
 
-const Pack& qpan_vn() {
-  static const Pack pack = [] {
-    Result<PackReadResult> read = read_pack(std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn");
-    EXPECT_TRUE(read.is_ok() && read->pack.has_value());
-    return *read->pack;
-  }();
-  return pack;
-}
+using testing::FakeContext;
+using testing::qpan_vn;
 
 // The pack's rules named by `codes`, compiled against the pack's catalogue and forms.
 std::vector<CompiledValidationRule> pack_rules(const std::vector<std::string>& codes) {
@@ -40,23 +35,6 @@ std::vector<CompiledValidationRule> pack_rules(const std::vector<std::string>& c
   EXPECT_TRUE(rules.is_ok()) << rules.status().message();
   return rules.is_ok() ? *rules : std::vector<CompiledValidationRule>{};
 }
-
-class FakeContext : public ExpressionContext {
- public:
-  void set(const std::string& element, const std::string& unit, const std::string& period, double value) {
-    values_[{element, unit, period}] = value;
-  }
-  std::optional<double> value(const ElementRef& ref, std::string_view unit,
-                              const Period& period) const override {
-    auto it = values_.find({ref.code(), std::string(unit), period.code()});
-    if (it == values_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::vector<std::string> children(std::string_view, const Period&) const override { return {}; }
-
- private:
-  std::map<std::tuple<std::string, std::string, std::string>, double> values_;
-};
 
 OrgUnitVersion version(std::string code, OrgUnitLevel level, std::string name, std::string parent,
                        std::optional<Date> from = std::nullopt) {

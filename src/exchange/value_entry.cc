@@ -71,13 +71,7 @@ std::variant<ValueWrite, std::vector<ValueEntryChecker::Problem>> ValueEntryChec
       problem("value", "\"" + entry.value + "\" is not a valid " + std::string(value_type_name(element->value_type)) +
                            " value for " + element->code + ": " + value.status().message());
     } else {
-      row.kind = value->kind;
-      if (value->kind == TypedValue::Kind::kReal) {
-        row.real = value->real;
-      } else {
-        row.integer = value->integer;
-      }
-      if (value->kind == TypedValue::Kind::kText) row.text = entry.value;
+      row.set_value(*value, entry.value);
     }
   }
   if (find_invalid_utf8(entry.comment) != std::string::npos) {

@@ -307,13 +307,8 @@ class RowReader {
                     std::string(value_type_name(element->value_type)) + " value for " +
                     element->code + ": " + value.status().message());
       } else {
-        row.kind = value->kind;
-        if (value->kind == TypedValue::Kind::kReal) {
-          row.real = value->real;
-        } else {
-          row.integer = value->integer;
-        }
-        if (value->kind == TypedValue::Kind::kText) row.text = keep(value_text);
+        // Only a text value's characters are kept beyond the line.
+        row.set_value(*value, value->kind == TypedValue::Kind::kText ? keep(value_text) : std::string_view());
       }
     }
 

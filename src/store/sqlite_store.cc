@@ -263,9 +263,6 @@ class ValueTransactionBase {
     return Status::ok();
   }
 
-  Result<int64_t> open_batch(const WriteContext& context) { return writer_->open_batch(context); }
-  Status close_batch(const ValueWriteSummary& summary) { return writer_->close_batch(summary); }
-
   // Writes rows in key order. Where no stored value can fall within a chunk's key range
   // (`none_stored`, or the probe says so: always for a month not imported before) the chunk
   // is inserted with one multi-row statement; otherwise each row is compared with what is
@@ -359,7 +356,7 @@ class SqliteValueWriteSession final : public ValueWriteSession, ValueTransaction
 
   Status begin() {
     QPAN_RETURN_IF_ERROR(ValueTransactionBase::begin());
-    Result<int64_t> id = open_batch(context_);
+    Result<int64_t> id = writer_->open_batch(context_);
     if (!id) return id.status();
     summary_.import_id = *id;
     // Keys only grow within a session, so into a table that was empty no row can clash
@@ -376,7 +373,7 @@ class SqliteValueWriteSession final : public ValueWriteSession, ValueTransaction
   }
 
   Result<ValueWriteSummary> commit() override {
-    QPAN_RETURN_IF_ERROR(close_batch(summary_));
+    QPAN_RETURN_IF_ERROR(writer_->close_batch(summary_));
     QPAN_RETURN_IF_ERROR(commit_all());
     return summary_;
   }
@@ -417,11 +414,11 @@ class SqliteValueWriteTransaction final : public ValueWriteTransaction, ValueTra
  private:
   Result<ValueWriteSummary> write_batch(std::span<const ValueWrite> rows, const WriteContext& context) {
     ValueWriteSummary summary;
-    Result<int64_t> id = open_batch(context);
+    Result<int64_t> id = writer_->open_batch(context);
     if (!id) return id.status();
     summary.import_id = *id;
     QPAN_RETURN_IF_ERROR(write_rows(rows, false, summary));
-    QPAN_RETURN_IF_ERROR(close_batch(summary));
+    QPAN_RETURN_IF_ERROR(writer_->close_batch(summary));
     return summary;
   }
 };
