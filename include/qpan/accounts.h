@@ -97,6 +97,11 @@ bool role_allows(Role role, Action action);
 // Every (role, action) pair the policy allows, roles and actions in declaration order.
 std::vector<std::pair<Role, Action>> allowed_role_actions();
 
+// The role alone: ok when the user is enabled and the role allows the action somewhere in
+// its scope; permission_denied naming the account, role and action otherwise. What a
+// request is refused by before its content is read (a viewer's batch of writes).
+Status authorize_role(const User& user, Action action);
+
 // The policy: ok when the user is enabled, the role allows the action and `unit_code` is the
 // user's scope unit or lies under it in the structure in force on `at` (pass the day the
 // request is about: the end of the period for data, today for current work). Otherwise

@@ -7,7 +7,7 @@
 // generic kinds (spread a total over units × periods, values by unit set, stock levels,
 // ratios of another series, points in bands, explicit values). The generator is
 // deterministic — the same specification and units give byte-identical CSV files — and
-// writes dataValueSets CSV that is imported with import_values_csv, exactly like
+// writes dataValueSets CSV that is imported with import_value_file, exactly like
 // `qpan values import`. The kinds and their keys are documented in demo/README.md.
 #pragma once
 
@@ -21,6 +21,7 @@
 #include "qpan/pack.h"
 #include "qpan/status.h"
 #include "qpan/store.h"
+#include "qpan/value_writer.h"
 
 namespace qpan {
 
@@ -51,7 +52,7 @@ struct DemoDatasetResult {
   std::string code;
   std::string name_vi;
   std::string csv_file;  // where the generated values were written
-  ValueImportResult import;
+  WriteOutcome import;  // through the write path, as `qpan values import`
 };
 
 struct DemoResult {
@@ -67,7 +68,7 @@ struct DemoResult {
 };
 
 // Creates the demo in `store`: imports the manifest's unit sources, loads its pack
-// (load_pack), then generates each dataset and imports its CSV (import_values_csv). Each
+// (load_pack), then generates each dataset and imports its CSV (import_value_file). Each
 // step is one transaction; running it again on the same database changes nothing.
 Result<DemoResult> create_demo(Store& store, const DemoOptions& options);
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qpan {
 
@@ -24,6 +25,10 @@ std::string to_nfc(std::string_view text);
 // runs of white space collapsed to one space and trimmed. Two texts that a Vietnamese
 // reader would call "the same word typed without accents" have the same key.
 std::string search_key(std::string_view text);
+
+// The items of a separated list ("a, b,,c" → a, b, c): each trimmed of spaces and tabs,
+// empty ones dropped.
+std::vector<std::string> split_list(std::string_view text, char separator = ',');
 
 // Compares texts in Vietnamese dictionary order (a ă â b c d đ e ê …, tones after base
 // letters). Not thread-safe: use one instance per thread.

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -139,6 +140,10 @@ class ValueStore {
     QPAN_RETURN_IF_ERROR((*transaction)->commit());
     return summary;
   }
+
+  // The value stored under `key`, or nullopt — one indexed look-up (the write path's
+  // version check, a form reading one cell).
+  virtual Result<std::optional<DataValue>> find_value(const ValueKey& key) = 0;
 
   // Calls `visit` for each stored value matching `filter`, in key order.
   virtual Status scan_values(const ValueFilter& filter,

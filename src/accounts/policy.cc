@@ -55,6 +55,25 @@ bool in_scope(const User& user, std::string_view unit_code, Date at, const OrgUn
   return units.is_within(unit_code, user.scope_code, DateRange{at, at});
 }
 
+// The account and role checks of authorize(); `unit` is named in the message when given.
+Status check_role(const User& user, Action action, std::string_view unit) {
+  const ActionText what = action_text(action);
+  if (user.disabled) {
+    return Status::permission_denied("tài khoản " + user.username +
+                                     " đã bị vô hiệu hoá — account " + user.username +
+                                     " is disabled");
+  }
+  if (!role_allows(user.role, action)) {
+    const std::string where_vi = unit.empty() ? "" : " cho đơn vị " + std::string(unit);
+    const std::string where_en = unit.empty() ? "" : " for unit " + std::string(unit);
+    return Status::permission_denied("vai trò " + std::string(role_name_vi(user.role)) + " không được " +
+                                     std::string(what.vi) + where_vi + " — role " +
+                                     std::string(role_name(user.role)) + " may not " + std::string(what.en) +
+                                     where_en);
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 std::string_view role_name(Role role) {
@@ -103,22 +122,15 @@ std::vector<std::pair<Role, Action>> allowed_role_actions() {
   return out;
 }
 
+Status authorize_role(const User& user, Action action) { return check_role(user, action, ""); }
+
 Status authorize(const User& user, Action action, std::string_view unit_code, Date at,
                  const OrgUnitIndex& units) {
   const ActionText what = action_text(action);
   const std::string unit(unit_code);
-  if (user.disabled) {
-    return Status::permission_denied("tài khoản " + user.username +
-                                     " đã bị vô hiệu hoá — account " + user.username +
-                                     " is disabled");
-  }
+  QPAN_RETURN_IF_ERROR(check_role(user, action, unit_code));
   const std::string role_vi(role_name_vi(user.role));
   const std::string role_en(role_name(user.role));
-  if (!role_allows(user.role, action)) {
-    return Status::permission_denied("vai trò " + role_vi + " không được " + std::string(what.vi) +
-                                     " cho đơn vị " + unit + " — role " + role_en + " may not " +
-                                     std::string(what.en) + " for unit " + unit);
-  }
   if (!in_scope(user, unit_code, at, units)) {
     const std::string day = format_date(at);
     return Status::permission_denied(

@@ -8,6 +8,7 @@
 
 #include "aggregation/engine_test_support.h"
 #include "exchange/exchange_test_support.h"
+#include "qpan/value_writer.h"
 
 namespace qpan {
 namespace {
@@ -42,9 +43,8 @@ class EngineTest : public testing::ExchangeTest {
     const std::string header =
         "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,"
         "lastupdated,comment,followup\n";
-    Result<ValueImportResult> r =
-        import_values_csv(*store_, write("values-" + std::to_string(++imports_) + ".csv", header + rows),
-                          {"tester", 1700000000, 100});
+    Result<WriteOutcome> r = import_value_file(
+        *store_, write("values-" + std::to_string(++imports_) + ".csv", header + rows), Writer::system("tester"));
     ASSERT_TRUE(r.is_ok()) << r.status().message();
     ASSERT_TRUE(r->problems.empty()) << r->problems.to_string();
   }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "exchange/exchange_test_support.h"
+#include "qpan/value_writer.h"
 
 namespace qpan {
 namespace {
@@ -131,8 +132,7 @@ class AnalyticsTest : public testing::ExchangeTest {
     ExchangeTest::SetUp();
     load_real_units();
     ASSERT_TRUE(store_->save_catalogue(test_catalogue()).is_ok());
-    Result<ValueImportResult> r =
-        import_values_csv(*store_, write("values.csv", kValues), {"tester", 1700000000, 100});
+    Result<WriteOutcome> r = import_value_file(*store_, write("values.csv", kValues), Writer::system("tester"));
     ASSERT_TRUE(r.is_ok()) << r.status().message();
     ASSERT_TRUE(r->problems.empty()) << r->problems.to_string();
   }

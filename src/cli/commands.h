@@ -46,29 +46,6 @@ std::string default_user();
 // Seconds since the Unix epoch, from the system clock.
 int64_t now_unix();
 
-// Notes the (unit, period) cells written to `store` while it lives (through the store's
-// commit listener, which it holds alone meanwhile; only when the store has validation rules),
-// so that after an import the pack's rules can be checked on just those cells
-// (validate_command.cc).
-class WrittenCellsWatch {
- public:
-  explicit WrittenCellsWatch(Store& store);
-  ~WrittenCellsWatch();
-  WrittenCellsWatch(const WrittenCellsWatch&) = delete;
-  WrittenCellsWatch& operator=(const WrittenCellsWatch&) = delete;
-
-  // Stops watching, checks the rules on the cells written and prints the violations to `err`
-  // as warnings. Nothing when no rules are loaded or nothing was written; a check that cannot
-  // run is a warning too: the import has been committed either way.
-  void warn_about_violations(std::ostream& err);
-
- private:
-  struct Cells;
-  Store& store_;
-  std::shared_ptr<Cells> cells_;
-  bool watching_ = false;
-};
-
 struct UnitsTreeArgs {
   std::string db;
   std::string code;

@@ -1,16 +1,13 @@
 // `qpan validate`: the pack's validation rules checked over a unit and period, listing every
-// violation with both sides' values; and the same check on the cells a `values import` has
-// just written, printed as warnings (the import stands).
+// violation with both sides' values.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <memory>
-#include <set>
 #include <string>
 
 #include "cli/commands.h"
 #include "qpan/aggregation.h"
-#include "qpan/number_format.h"
 #include "qpan/validation.h"
 
 namespace qpan::cli {
@@ -49,60 +46,6 @@ Status validate_command(const ValidateArgs& args) {
 }
 
 }  // namespace
-
-struct WrittenCellsWatch::Cells {
-  std::set<std::pair<int64_t, int64_t>> keys;  // (unit id, period key)
-};
-
-WrittenCellsWatch::WrittenCellsWatch(Store& store) : store_(store), cells_(std::make_shared<Cells>()) {
-  // A store keeps every row written for its listener until the commit: listen only when
-  // there are rules to check (a catalogue without a pack has none).
-  Result<std::vector<PackDefinition>> rules = store_.pack_definitions("validation_rules");
-  if (!rules || rules->empty()) return;
-  watching_ = true;
-  std::shared_ptr<Cells> cells = cells_;
-  store_.set_commit_listener([cells](std::span<const ValueWrite> rows) {
-    for (const ValueWrite& row : rows) cells->keys.emplace(row.key.unit_id, row.key.period);
-  });
-}
-
-WrittenCellsWatch::~WrittenCellsWatch() {
-  if (watching_) store_.set_commit_listener({});
-}
-
-void WrittenCellsWatch::warn_about_violations(std::ostream& err) {
-  if (!watching_) return;
-  store_.set_commit_listener({});
-  watching_ = false;
-  if (cells_->keys.empty()) return;
-  auto warn_unchecked = [&](const Status& why) {
-    err << "cảnh báo: chưa kiểm tra được quy tắc kiểm tra: " << why.message() << "\n";
-  };
-  Result<Catalogue> catalogue = store_.load_catalogue();
-  if (!catalogue) return warn_unchecked(catalogue.status());
-  Result<std::vector<CompiledValidationRule>> rules = load_validation_rules(store_, *catalogue);
-  if (!rules) return warn_unchecked(rules.status());
-  if (rules->empty()) return;  // no pack rules loaded
-  Result<std::unordered_map<std::string, int64_t>> ids = store_.unit_ids();
-  if (!ids) return warn_unchecked(ids.status());
-  std::unordered_map<int64_t, const std::string*> codes;
-  for (const auto& [code, id] : *ids) codes[id] = &code;
-  std::vector<ValueCell> cells;
-  for (const auto& [unit_id, period_key] : cells_->keys) {
-    auto code = codes.find(unit_id);
-    Result<Period> period = Period::from_key(period_key);
-    if (code != codes.end() && period) cells.push_back({*code->second, *period, {}});
-  }
-  Result<std::unique_ptr<StoredCellContext>> context = StoredCellContext::read(store_, cells);
-  if (!context) return warn_unchecked(context.status());
-  Result<OrgUnitIndex> units = store_.load_org_units();
-  if (!units) return warn_unchecked(units.status());
-  const ValidationReport report = validate_cells(*rules, *units, **context, cells);
-  if (report.violations.empty()) return;
-  err << "cảnh báo: " << format_number_vi(static_cast<double>(report.violations.size()), 0)
-      << " vi phạm quy tắc kiểm tra trong số liệu vừa nhập (số liệu vẫn được nhập; xem lại và sửa):\n"
-      << format_validation(report, ValidationFormat::kTable);
-}
 
 void add_validate_command(CLI::App& app, Status& status) {
   auto args = std::make_shared<ValidateArgs>();

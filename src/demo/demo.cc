@@ -161,10 +161,9 @@ Result<DemoResult> create_demo(Store& store, const DemoOptions& options) {
       out.close();
       if (!out) return Status::io_error("cannot write " + r.csv_file);
     }
-    ValueImportOptions import_options;
-    import_options.user = options.user;
-    import_options.now = options.now;
-    Result<ValueImportResult> imported = import_values_csv(store, r.csv_file, import_options);
+    ValueWriterOptions import_options;
+    import_options.clock = [now = options.now] { return now; };
+    Result<WriteOutcome> imported = import_value_file(store, r.csv_file, Writer::system(options.user), import_options);
     if (!imported) return imported.status();
     r.import = std::move(*imported);
     const bool rejected = !r.import.problems.empty();

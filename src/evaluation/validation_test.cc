@@ -14,6 +14,7 @@
 #include "qpan/pack.h"
 #include "qpan/store.h"
 #include "evaluation/evaluation_test_support.h"
+#include "qpan/value_writer.h"
 
 namespace qpan {
 namespace {
@@ -203,7 +204,7 @@ TEST_F(StoredCellsTest, ChecksTheImportedCellsFromTheStore) {
   ASSERT_TRUE(store_->save_org_units(test_versions(), {}).is_ok());
   Result<PackLoadResult> pack = load_pack(*store_, std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn");
   ASSERT_TRUE(pack.is_ok() && pack->problems.empty());
-  Result<ValueImportResult> imported = import_values_csv(*store_, write("v.csv",
+  Result<WriteOutcome> imported = import_value_file(*store_, write("v.csv",
       "dataelement,period,orgunit,categoryoptioncombo,value\n"
       "crime.ttxh.solved,202002,C1,,5\n"
       "crime.ttxh.cases,202002,C1,,3\n"
@@ -213,7 +214,7 @@ TEST_F(StoredCellsTest, ChecksTheImportedCellsFromTheStore) {
       "foreign.out.delegations,202002,P,van_nam,3\n"
       "foreign.out.delegations,202002,P,bac_lao,2\n"
       "foreign.out.persons,202002,P,van_nam,4\n"
-      "crime.ttxh.cases,202003,C2,,9\n"), {"t", 0, 100});
+      "crime.ttxh.cases,202003,C2,,9\n"), Writer::system("t"));
   ASSERT_TRUE(imported.is_ok() && imported->problems.empty()) << imported->problems.to_string();
 
   Result<Catalogue> catalogue = store_->load_catalogue();

@@ -1,7 +1,10 @@
 // The qpan JSON API on the HTTP layer: every route, its authentication (session cookie +
 // CSRF token, or an API token) and its authorization (role × org-unit scope, checked on the
-// server for every request), over one store, the aggregation engine and the accounts.
-// The OpenAPI document is built from the same route table, so it lists exactly the routes.
+// server for every request), over one store, the aggregation engine and the accounts. The
+// routes live by resource in api_session.cc, api_catalogue.cc, api_analytics.cc,
+// api_values.cc and api_approvals.cc; writes of values go through the write path
+// (qpan/value_writer.h). The OpenAPI document is built from the same route table, so it
+// lists exactly the routes.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +12,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -19,14 +21,16 @@
 #include "qpan/aggregation.h"
 #include "qpan/analytics.h"
 #include "qpan/evaluation.h"
-#include "qpan/exchange.h"
 #include "qpan/http.h"
 #include "qpan/store.h"
 #include "qpan/validation.h"
 #include "qpan/workflow.h"
-#include "qpan/write_queue.h"
 
 namespace qpan::http {
+
+namespace api {
+struct Services;
+}
 
 struct ApiOptions {
   bool secure_cookies = false;       // add "Secure" to the session cookie (behind TLS)
@@ -42,7 +46,8 @@ class Api {
   // Writes what is still queued first.
   ~Api();
 
-  // Reads the pack's definitions (indicators, evaluation sets, validation rules).
+  // Reads the pack's definitions (indicators, evaluation sets, validation rules) and makes
+  // the value writer.
   Status load();
   void add_routes(Router& router);
 
@@ -59,35 +64,10 @@ class Api {
   const std::vector<RouteDoc>& documented_routes() const { return docs_; }
 
  private:
-  struct Caller;
-  class Handlers;
-
-  int64_t now() const;
-
-  Store& store_;
   std::mutex store_mutex_;
-  AggregationEngine& engine_;
-  Accounts& accounts_;
-  Workflow& workflow_;
-  Metrics& metrics_;
-  ApiOptions options_;
-  std::vector<Indicator> indicators_;
-  std::vector<EvaluationSet> evaluation_sets_;
-  std::vector<CompiledValidationRule> validation_rules_;
-  std::unique_ptr<ValueEntryChecker> checker_;
+  const ApiOptions options_;
+  std::unique_ptr<api::Services> services_;
   std::vector<RouteDoc> docs_;
-  // Value writes of every request, grouped into shared transactions (group commit).
-  std::unique_ptr<ValueWriteQueue> write_queue_;
-  // Analytics answers by request (format and query), valid while the engine's generation is
-  // the one they were computed at: a repeated dashboard query costs no roll-up, and any write
-  // makes every entry stale at once.
-  struct CachedAnswer {
-    uint64_t generation = 0;
-    Response response;
-  };
-  std::mutex cache_mutex_;
-  std::unordered_map<std::string, CachedAnswer> analytics_cache_;
-  std::shared_ptr<Handlers> handlers_;
 };
 
 }  // namespace qpan::http

@@ -20,6 +20,7 @@
 
 #include "qpan/exchange.h"
 #include "qpan/pack.h"
+#include "qpan/value_writer.h"
 #include "qpan/workflow.h"
 #include "store/sqlite.h"
 
@@ -71,7 +72,9 @@ class ApiTest : public ::testing::Test {
                                      "crime.ttxh.cases,201601,03400,,,4,,,,\n"
                                      "crime.ttxh.solved,201601,03400,,,3,,,,\n"
                                      "crime.ttxh.cases,201601,02635,,,7,,,,\n");
-    Result<ValueImportResult> imported = import_values_csv(*store_, values, {"setup", 1700000000, 100});
+    ValueWriterOptions at_fixed_time;
+    at_fixed_time.clock = [] { return int64_t{1700000000}; };
+    Result<WriteOutcome> imported = import_value_file(*store_, values, Writer::system("setup"), at_fixed_time);
     ASSERT_TRUE(imported.is_ok() && imported->problems.empty());
 
     accounts_store_ = open_sqlite_store(db_path_).value();
@@ -308,10 +311,11 @@ TEST_F(ApiTest, ApprovalFlowLocksWritesAndIsAudited) {
   EXPECT_EQ(act(huyen, "return").status, 400);             // a return needs a comment
   EXPECT_EQ(act(huyen, "approve").status, 200);
   const Reply refused = write(xa, "9");
-  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.status, 409);                          // the form is closed, not the entry wrong
+  EXPECT_EQ(refused.json().at("error"), "form_closed");
   EXPECT_NE(refused.body.find("dataValues[0].period"), std::string::npos) << refused.body;
   EXPECT_EQ(act(tinh, "lock").status, 200);
-  EXPECT_EQ(write(tinh, "9").status, 400);                 // locked: not even the province writes
+  EXPECT_EQ(write(tinh, "9").status, 409);                 // locked: not even the province writes
   EXPECT_EQ(act(tinh, "unlock").status, 200);
   EXPECT_EQ(act(huyen, "return", "Số vụ tháng 1 chưa khớp sổ theo dõi").status, 200);
   EXPECT_EQ(write(xa, "9").status, 200);                   // returned: the commune fixes it

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "exchange/exchange_test_support.h"
+#include "qpan/value_writer.h"
 
 namespace qpan {
 namespace {
@@ -266,8 +267,8 @@ TEST_F(PackTest, LoadKeepsDataAcrossUpgradesAndRefusesLosingIt) {
   EXPECT_EQ(store_->pack_definitions("indicators")->size(), 1u);
   EXPECT_EQ(*store_->loaded_pack_version("test-pack"), std::optional<std::string>("1.0.0"));
 
-  Result<ValueImportResult> values = import_values_csv(
-      *store_, write("v.csv", "dataelement,period,orgunit,value\ncrime.ttxh.cases,201601,03397,4\n"), {"t", 0, 100});
+  Result<WriteOutcome> values = import_value_file(
+      *store_, write("v.csv", "dataelement,period,orgunit,value\ncrime.ttxh.cases,201601,03397,4\n"), Writer::system("t"));
   ASSERT_TRUE(values.is_ok() && values->problems.empty());
 
   // 1.1.0 drops crime.ttxh.cases, which has a value: refused, nothing changes.

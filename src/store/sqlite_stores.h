@@ -62,6 +62,7 @@ class SqliteValueStore : public virtual ValueStore {
 
   Result<std::unique_ptr<ValueWriteSession>> begin_value_write(const WriteContext& context) override;
   Result<std::unique_ptr<ValueWriteTransaction>> begin_value_transaction() override;
+  Result<std::optional<DataValue>> find_value(const ValueKey& key) override;
   Status scan_values(const ValueFilter& filter,
                      const std::function<void(const ValueKey&, const DataValue&)>& visit) override;
   Status scan_numbers(const std::function<void(std::span<const StoredNumber>)>& visit) override;
@@ -86,6 +87,7 @@ class SqliteValueStore : public virtual ValueStore {
 
   Database& db_;
   std::unique_ptr<ValueStatements> value_statements_;  // prepared by the first write
+  std::optional<Statement> find_value_;                // prepared by the first find_value()
 };
 
 class SqliteAccountStore : public virtual AccountStore {

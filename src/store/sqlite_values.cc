@@ -415,6 +415,48 @@ class SqliteValueWriteTransaction final : public ValueWriteTransaction, ValueTra
 SqliteValueStore::SqliteValueStore(Database& db) : db_(db) {}
 SqliteValueStore::~SqliteValueStore() = default;
 
+Result<std::optional<DataValue>> SqliteValueStore::find_value(const ValueKey& key) {
+  if (!find_value_) {
+    auto stmt = db_.prepare(
+        "SELECT v.value, a.name, v.last_updated, v.comment, v.followup, v.version, e.code, e.value_type, "
+        "k.code, COALESCE(o.code, '') FROM data_value v JOIN actor a ON a.id = v.stored_by "
+        "JOIN data_element e ON e.id = v.element_id JOIN unit_key k ON k.id = v.unit_id "
+        "LEFT JOIN disaggregation_option o ON o.id = v.option_id "
+        "WHERE v.period = ?1 AND v.unit_id = ?2 AND v.element_id = ?3 AND v.option_id = ?4 "
+        "AND v.attribute_id = ?5");
+    if (!stmt) return stmt.status();
+    find_value_.emplace(std::move(*stmt));
+  }
+  Statement& stmt = *find_value_;
+  stmt.reset();
+  stmt.bind(1, key.period);
+  stmt.bind(2, key.unit_id);
+  stmt.bind(3, key.element_id);
+  stmt.bind(4, key.option_id);
+  stmt.bind(5, key.attribute_id);
+  if (!stmt.step()) {
+    QPAN_RETURN_IF_ERROR(stmt.status());
+    stmt.reset();
+    return std::optional<DataValue>();
+  }
+  Result<Period> period = Period::from_key(key.period);
+  Result<ValueType> type = parse_value_type(stmt.column_text(7));
+  if (!period || !type) return Status::internal("corrupt value row");
+  DataValue v;
+  v.element = stmt.column_text(6);
+  v.period = *period;
+  v.org_unit = stmt.column_text(8);
+  v.option = stmt.column_text(9);
+  v.value = value_text(stmt, 0, *type);
+  v.stored_by = stmt.column_text(1);
+  v.last_updated = stmt.column_int(2);
+  v.comment = stmt.column_text(3);
+  v.followup = stmt.column_int(4) != 0;
+  v.version = static_cast<int32_t>(stmt.column_int(5));
+  stmt.reset();
+  return std::optional<DataValue>(std::move(v));
+}
+
 Result<std::unordered_map<std::string, int64_t>> SqliteValueStore::value_counts_by_element() {
   auto stmt = db_.prepare(
       "SELECT e.code, c.n FROM (SELECT element_id, count(*) AS n FROM data_value "

@@ -1,8 +1,11 @@
-// Tests for the dataValueSets CSV import and export: every class of bad input is reported
-// with its line, column and reason and writes nothing; good files round-trip exactly.
+// Tests for the dataValueSets CSV import through the write path, and the export: every
+// class of bad input is reported with its line, column and reason and writes nothing; good
+// files round-trip exactly.
 #include <sstream>
 
 #include "exchange/exchange_test_support.h"
+#include "qpan/pack.h"
+#include "qpan/value_writer.h"
 
 namespace qpan {
 namespace {
@@ -28,6 +31,12 @@ constexpr const char* kElements = R"json({
      "value_type": "text", "aggregation": "none"}
   ]})json";
 
+ValueWriterOptions fixed_clock() {
+  ValueWriterOptions options;
+  options.clock = [] { return int64_t{1700000000}; };
+  return options;
+}
+
 class ValueImportTest : public testing::ExchangeTest {
  protected:
   void SetUp() override {
@@ -37,8 +46,8 @@ class ValueImportTest : public testing::ExchangeTest {
     ASSERT_TRUE(e.is_ok() && e->problems.empty()) << e->problems.to_string();
   }
 
-  Result<ValueImportResult> import(const std::string& body, const std::string& name = "v.csv") {
-    return import_values_csv(*store_, write(name, body), {"tester", 1700000000, 100});
+  Result<WriteOutcome> import(const std::string& body, const std::string& name = "v.csv") {
+    return import_value_file(*store_, write(name, body), Writer::system("tester"), fixed_clock());
   }
 
   std::string export_all(ValueExportOptions options = {}) {
@@ -51,7 +60,7 @@ class ValueImportTest : public testing::ExchangeTest {
   // Imports `body` expecting exactly one problem; returns it.
   ImportProblem single_problem(const std::string& body) {
     const std::string before = export_all();
-    Result<ValueImportResult> r = import(body);
+    Result<WriteOutcome> r = import(body);
     EXPECT_TRUE(r.is_ok()) << r.status().message();
     if (!r.is_ok()) return {};
     EXPECT_EQ(r->problems.total, 1) << r->problems.to_string();
@@ -105,7 +114,7 @@ TEST_F(ValueImportTest, EveryBadRowIsNamedByLineColumnAndReason) {
 TEST_F(ValueImportTest, UnitMustBeInForceInThePeriod) {
   // 03397 reported for January 2020 (its last month) is fine; the July-2025 commune
   // 03390 Xã Bình Lư reused the code of Thị trấn Tam Đường, which was in force in 2024.
-  Result<ValueImportResult> ok = import(std::string(kHeader) +
+  Result<WriteOutcome> ok = import(std::string(kHeader) +
                                         "crime.ttxh.cases,202001,03397,,,1,,,,\n"
                                         "crime.ttxh.cases,202401,03390,,,1,,,,\n"
                                         "crime.ttxh.cases,202508,03390,,,1,,,,\n");
@@ -148,7 +157,7 @@ TEST_F(ValueImportTest, InvalidUtf8IsReportedPerLine) {
 TEST_F(ValueImportTest, ShowsTheFirstHundredProblemsAndCountsTheRest) {
   std::string body = kHeader;
   for (int i = 0; i < 150; ++i) body += "crime.ttxh.cases,201601,99999,,,1,,,,\n";
-  Result<ValueImportResult> r = import(body);
+  Result<WriteOutcome> r = import(body);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(r->problems.total, 150);
   EXPECT_EQ(r->problems.shown.size(), 100u);
@@ -156,7 +165,7 @@ TEST_F(ValueImportTest, ShowsTheFirstHundredProblemsAndCountsTheRest) {
 }
 
 TEST_F(ValueImportTest, ColumnsMayComeInAnyOrderAndOptionalOnesMayBeMissing) {
-  Result<ValueImportResult> r = import(
+  Result<WriteOutcome> r = import(
       "orgunit,period,value,dataelement\n03397,201601,4,crime.ttxh.cases\n");
   ASSERT_TRUE(r.is_ok());
   ASSERT_TRUE(r->problems.empty()) << r->problems.to_string();
@@ -168,7 +177,7 @@ TEST_F(ValueImportTest, ColumnsMayComeInAnyOrderAndOptionalOnesMayBeMissing) {
 }
 
 TEST_F(ValueImportTest, TextIsNormalisedToNfc) {
-  Result<ValueImportResult> r = import(std::string(kHeader) +
+  Result<WriteOutcome> r = import(std::string(kHeader) +
                                        "border.gate.name,2021,12,,,Ma Lu\xCC\x80 Tha\xCC\x80ng,,,Cha\xCC\x82u,\n");
   ASSERT_TRUE(r.is_ok() && r->problems.empty()) << r->problems.to_string();
   EXPECT_NE(export_all().find("Ma Lù Thàng,tester,2023-11-14T22:13:20Z,Châu,false"), std::string::npos);
@@ -182,7 +191,7 @@ TEST_F(ValueImportTest, ExportImportExportIsByteIdentical) {
   body += "foreign.in.delegations,2016Q1,12,bac_lao,,22,so.ngoai.vu,2016-04-10,,\r\n";
   body += "mil.recruit.rate,2022,12,,,98.9,bo.chqs,2022-12-31T00:00:00Z,,\r\n";
   body += "drug.free,2016S1,03397,,,true,,,,\r\n";
-  Result<ValueImportResult> r = import(body);
+  Result<WriteOutcome> r = import(body);
   ASSERT_TRUE(r.is_ok() && r->problems.empty()) << r->problems.to_string();
   EXPECT_EQ(r->summary.created, 6);
   const std::string first = export_all();
@@ -194,18 +203,18 @@ TEST_F(ValueImportTest, ExportImportExportIsByteIdentical) {
   ASSERT_TRUE(other.is_ok());
   ASSERT_TRUE(import_units(**other, vn_admin()).is_ok());
   ASSERT_TRUE(import_elements(**other, (dir_ / "elements.json").string()).is_ok());
-  Result<ValueImportResult> again = import_values_csv(**other, write("export.csv", first), {"x", 0, 100});
+  Result<WriteOutcome> again = import_value_file(**other, write("export.csv", first), Writer::system("x"));
   ASSERT_TRUE(again.is_ok() && again->problems.empty()) << again->problems.to_string();
   std::ostringstream second;
   ASSERT_TRUE(export_values_csv(**other, second, {}).is_ok());
   EXPECT_EQ(second.str(), first);
   // Importing the export into the same database changes nothing.
-  Result<ValueImportResult> same = import(first, "same.csv");
+  Result<WriteOutcome> same = import(first, "same.csv");
   EXPECT_EQ(same->summary.unchanged, 6);
 }
 
 TEST_F(ValueImportTest, ExportFiltersBySubtreeAtThePeriodAndByPeriod) {
-  Result<ValueImportResult> r = import(std::string(kHeader) +
+  Result<WriteOutcome> r = import(std::string(kHeader) +
                                        "crime.ttxh.cases,201601,03397,,,1,,,,\n"   // in 106
                                        "crime.ttxh.cases,201607,03397,,,2,,,,\n"
                                        "crime.ttxh.cases,2016Q3,03397,,,3,,,,\n"
@@ -252,7 +261,7 @@ TEST_F(ValueImportTest, SortedAndShuffledFilesGiveTheSameValues) {
   for (size_t i = 0; i < mixed.size(); ++i) std::swap(mixed[i], mixed[(i * 7919) % mixed.size()]);
   for (const std::string& l : mixed) shuffled += l;
 
-  Result<ValueImportResult> a = import(sorted, "sorted.csv");
+  Result<WriteOutcome> a = import(sorted, "sorted.csv");
   ASSERT_TRUE(a.is_ok() && a->problems.empty()) << a->problems.to_string();
   EXPECT_EQ(a->summary.created, static_cast<int64_t>(lines.size()));
   const std::string from_sorted = export_all();
@@ -261,9 +270,9 @@ TEST_F(ValueImportTest, SortedAndShuffledFilesGiveTheSameValues) {
   ASSERT_TRUE(other.is_ok());
   ASSERT_TRUE(import_units(**other, vn_admin()).is_ok());
   ASSERT_TRUE(import_elements(**other, (dir_ / "elements.json").string()).is_ok());
-  ValueImportOptions options{"tester", 1700000000, 100};
+  ValueWriterOptions options = fixed_clock();
   options.bytes_per_read_part = 4096;
-  Result<ValueImportResult> b = import_values_csv(**other, write("shuffled.csv", shuffled), options);
+  Result<WriteOutcome> b = import_value_file(**other, write("shuffled.csv", shuffled), Writer::system("tester"), options);
   ASSERT_TRUE(b.is_ok() && b->problems.empty()) << b->problems.to_string();
   std::ostringstream from_shuffled;
   ASSERT_TRUE(export_values_csv(**other, from_shuffled, {}).is_ok());
@@ -274,7 +283,7 @@ TEST_F(ValueImportTest, ProblemsInPartsAndBatchesKeepTheirLineNumbers) {
   std::string body = kHeader;
   for (int i = 0; i < 40000; ++i) body += "crime.ttxh.cases,201601,03397,,,1,,,,\n";  // duplicates
   body.insert(body.size() - 1, "x");  // the last row's followup is now "x"
-  Result<ValueImportResult> r = import(body);
+  Result<WriteOutcome> r = import(body);
   ASSERT_TRUE(r.is_ok());
   // Rows 3..40000 repeat row 2; the last row is rejected for its followup instead.
   EXPECT_EQ(r->problems.total, 39998 + 1);
@@ -286,7 +295,7 @@ TEST_F(ValueImportTest, ProblemsInPartsAndBatchesKeepTheirLineNumbers) {
 
 TEST_F(ValueImportTest, UpdatesAreAuditedWithThePreviousValue) {
   ASSERT_TRUE(import(std::string(kHeader) + "crime.ttxh.cases,201601,03397,,,1,,,,\n")->problems.empty());
-  Result<ValueImportResult> changed = import(std::string(kHeader) + "crime.ttxh.cases,201601,03397,,,2,,,,\n");
+  Result<WriteOutcome> changed = import(std::string(kHeader) + "crime.ttxh.cases,201601,03397,,,2,,,,\n");
   EXPECT_EQ(changed->summary.updated, 1);
   std::vector<AuditEntry> audit = *store_->audit_entries({});
   ASSERT_EQ(audit.size(), 2u);

@@ -1,0 +1,87 @@
+// The analytical resources of the API: analytics (answered from the engine, cached per
+// question while nothing is written), validation and evaluation of a unit and period.
+#include <algorithm>
+
+#include "http/analytics_cache.h"
+#include "http/api_support.h"
+
+namespace qpan::http::api {
+namespace {
+
+Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
+  return s.guarded(r, [&](Caller& c) -> Result<Response> {
+    Result<AnalyticsQuery> q = parse_analytics_query(r.query_param("dx").value_or(""), r.query_param("ou").value_or(""),
+                                                     r.query_param("pe").value_or(""));
+    if (!q) return q.status();
+    if (std::optional<std::string> at = r.query_param("structureAt"); at && !at->empty()) {
+      Result<Date> d = parse_date(*at);
+      if (!d) return Status::invalid_input("structureAt: " + d.status().message());
+      q->structure_at = *d;
+    }
+    const std::string format = r.query_param("format").value_or("json");
+    if (format != "json" && format != "csv" && format != "table") {
+      return Status::invalid_input("format: expected json, csv or table");
+    }
+    if (!q->pe.empty()) {
+      const Date at = q->structure_at.value_or(last_day(q->pe));
+      for (const std::string& ou : q->ou) QPAN_RETURN_IF_ERROR(s.authorize(c, Action::kReadData, ou, at));
+    }
+    // Authorized above for every unit; the answer itself depends only on the question.
+    const std::string key = question_key(*q, format);
+    const uint64_t generation = s.engine.generation();
+    if (std::optional<Response> cached = cache.find(key, generation)) return std::move(*cached);
+    Result<AnalyticsResult> result = run_analytics(s.engine, *q, s.indicators);
+    if (!result) return result.status();
+    Response response =
+        format == "csv"     ? raw(200, "text/csv; charset=utf-8", format_analytics(*result, AnalyticsFormat::kCsv))
+        : format == "table" ? raw(200, "text/plain; charset=utf-8", format_analytics(*result, AnalyticsFormat::kTable))
+                            : raw(200, "application/json; charset=utf-8", format_analytics(*result, AnalyticsFormat::kJson));
+    cache.add(key, generation, response);
+    return response;
+  });
+}
+
+Response validation(Services& s, Request& r) {
+  return s.guarded(r, [&](Caller& c) -> Result<Response> {
+    Result<UnitPeriods> q = unit_periods(s, r, c, Action::kReadData, true);
+    if (!q) return q.status();
+    const EngineExpressionContext context(s.engine);
+    Result<ValidationReport> report = run_validation(s.validation_rules, *s.engine.units(), context, q->ou, q->pe.front());
+    if (!report) return report.status();
+    return raw(200, "application/json; charset=utf-8", format_validation(*report, ValidationFormat::kJson));
+  });
+}
+
+Response evaluation(Services& s, Request& r) {
+  return s.guarded(r, [&](Caller& c) -> Result<Response> {
+    Result<std::vector<std::string>> codes = list(r, "set");
+    if (!codes) return codes.status();
+    Result<UnitPeriods> q = unit_periods(s, r, c, Action::kReadData, false);
+    if (!q) return q.status();
+    std::vector<EvaluationSet> sets;
+    for (const std::string& code : *codes) {
+      auto it = std::find_if(s.evaluation_sets.begin(), s.evaluation_sets.end(),
+                             [&](const EvaluationSet& set) { return set.code == code; });
+      if (it == s.evaluation_sets.end()) return Status::not_found("set: unknown evaluation set \"" + code + "\"");
+      sets.push_back(*it);
+    }
+    const EngineExpressionContext context(s.engine);
+    Result<EvaluationReport> report = run_evaluation(sets, *s.engine.units(), context, q->ou, q->pe);
+    if (!report) return report.status();
+    return raw(200, "application/json; charset=utf-8", format_evaluation(*report, EvaluationFormat::kJson));
+  });
+}
+
+}  // namespace
+
+void add_analytics_routes(Routes& routes, Services& s) {
+  auto cache = std::make_shared<AnalyticsCache>();
+  routes.add({"GET", "/api/analytics", "Tổng hợp số liệu (dx, ou, pe như DHIS2)", {"dx", "ou", "pe", "structureAt", "format"}, true, false},
+             [&s, cache](Request& r) { return analytics(s, *cache, r); });
+  routes.add({"GET", "/api/validation", "Kiểm tra quy tắc cho một đơn vị và kỳ", {"ou", "pe"}, true, false},
+             [&s](Request& r) { return validation(s, r); });
+  routes.add({"GET", "/api/evaluation", "Đánh giá, xếp loại đơn vị theo bộ tiêu chí", {"set", "ou", "pe"}, true, false},
+             [&s](Request& r) { return evaluation(s, r); });
+}
+
+}  // namespace qpan::http::api

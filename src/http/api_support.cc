@@ -1,0 +1,181 @@
+// What the API's resources share (see api_support.h): authentication, authorization, query
+// parameters, JSON bodies and response shapes.
+#include "http/api_support.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "qpan/number_format.h"
+#include "qpan/text.h"
+
+namespace qpan::http::api {
+
+void Routes::add(Api::RouteDoc doc, Handler handler, BodyKind body) {
+  router_.add(doc.method, doc.pattern, std::move(handler), body);
+  docs_.push_back(std::move(doc));
+}
+
+void Routes::add_async(Api::RouteDoc doc, AsyncHandler handler) {
+  router_.add_async(doc.method, doc.pattern, std::move(handler));
+  docs_.push_back(std::move(doc));
+}
+
+int64_t Services::now() const {
+  if (options.clock) return options.clock();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Result<Caller> Services::authenticate(const Request& r) {
+  const std::string_view authorization = r.header("authorization");
+  if (authorization.starts_with("Bearer ")) {
+    Result<TokenUser> t = accounts.token_user(authorization.substr(7), now());
+    if (!t) return Status::unauthenticated("mã truy cập không hợp lệ (invalid API token)");
+    return Caller{t->user, std::nullopt};
+  }
+  std::optional<std::string> token = r.cookie(kSessionCookie);
+  if (!token) return Status::unauthenticated("chưa đăng nhập (not logged in)");
+  Result<SessionInfo> s = accounts.session_user(*token, now());
+  if (!s) return Status::unauthenticated("phiên đăng nhập đã hết hạn (session expired or unknown)");
+  // A cookie rides along with every request a browser makes, so a state change must also
+  // carry the token only our pages can read.
+  if (r.method != "GET" && r.method != "HEAD") {
+    QPAN_RETURN_IF_ERROR(Accounts::check_csrf(*s, r.header("x-csrf-token")));
+  }
+  return Caller{s->user, std::move(*s)};
+}
+
+Status Services::authorize(const Caller& c, Action action, std::string_view unit, Date at) const {
+  return qpan::authorize(c.user, action, unit, at, *engine.units());
+}
+
+Response Services::guarded(Request& r, const std::function<Result<Response>(Caller&)>& body) {
+  Result<Caller> caller = authenticate(r);
+  if (!caller) return error_response(caller.status());
+  r.headers["x-qpan-user"] = caller->user.username;  // for the access log
+  Result<Response> response = body(*caller);
+  if (!response) return error_response(response.status());
+  return std::move(*response);
+}
+
+void Services::async_guarded(Request& r, const Reply& reply, const std::function<Status(Caller&)>& body) {
+  auto fail = [&](const Status& s) { reply([response = error_response(s)] { return response; }); };
+  Result<Caller> caller = authenticate(r);
+  if (!caller) return fail(caller.status());
+  r.headers["x-qpan-user"] = caller->user.username;
+  if (Status started = body(*caller); !started) fail(started);
+}
+
+Result<std::string> required(const Request& r, std::string_view name) {
+  std::optional<std::string> v = r.query_param(name);
+  if (!v || v->empty()) return Status::invalid_input(std::string(name) + ": required query parameter");
+  return *v;
+}
+
+Result<std::vector<std::string>> list(const Request& r, std::string_view name) {
+  Result<std::string> v = required(r, name);
+  if (!v) return v.status();
+  std::vector<std::string> out = split_list(*v);
+  if (out.empty()) return Status::invalid_input(std::string(name) + ": give at least one item");
+  return out;
+}
+
+Result<std::vector<Period>> periods(const Request& r) {
+  Result<std::vector<std::string>> items = list(r, "pe");
+  if (!items) return items.status();
+  std::vector<Period> out;
+  for (const std::string& item : *items) {
+    Result<Period> p = Period::parse(item);
+    if (!p) return Status::invalid_input("pe: malformed period \"" + item + "\": " + p.status().message());
+    out.push_back(*p);
+  }
+  return out;
+}
+
+Date last_day(const std::vector<Period>& periods) {
+  Date last = periods.front().dates().last;
+  for (const Period& p : periods) last = std::max(last, p.dates().last);
+  return last;
+}
+
+Result<UnitPeriods> unit_periods(Services& services, const Request& r, const Caller& c, Action action, bool single) {
+  Result<std::string> ou = required(r, "ou");
+  if (!ou) return ou.status();
+  Result<std::vector<Period>> pe = periods(r);
+  if (!pe) return pe.status();
+  if (single && pe->size() != 1) return Status::invalid_input("pe: give one period");
+  QPAN_RETURN_IF_ERROR(services.authorize(c, action, *ou, last_day(*pe)));
+  return UnitPeriods{std::move(*ou), std::move(*pe)};
+}
+
+Result<json::object> parse_object(const std::string& body, json::storage_ptr storage) {
+  if (find_invalid_utf8(body) != std::string::npos) {
+    return Status::invalid_input("body: not valid UTF-8 (nội dung không phải UTF-8 hợp lệ)");
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec, std::move(storage));
+  if (ec) return Status::invalid_input("body: invalid JSON (JSON không hợp lệ): " + ec.message());
+  if (!v.is_object()) return Status::invalid_input("body: expected a JSON object");
+  return std::move(v.as_object());
+}
+
+void BodyProblems::add(std::string field, std::string reason) {
+  ++total;
+  if (shown.size() < 100) shown.emplace_back(json::object{{"field", std::move(field)}, {"reason", std::move(reason)}});
+}
+
+std::string_view BodyFields::text(std::string_view key) {
+  const json::value* v = object_.if_contains(key);
+  if (v == nullptr || v->is_null()) return {};
+  if (const json::string* s = v->if_string()) return std::string_view(s->data(), s->size());
+  problems_.add(path_ + std::string(key), "expected a string (\"202401\", not 202401)");
+  return {};
+}
+
+std::string_view BodyFields::value(std::string_view key, std::deque<std::string>& kept) {
+  const json::value* v = object_.if_contains(key);
+  if (v == nullptr || v->is_null()) return {};
+  if (const json::string* s = v->if_string()) return std::string_view(s->data(), s->size());
+  if (v->is_int64()) return kept.emplace_back(std::to_string(v->as_int64()));
+  if (v->is_uint64()) return kept.emplace_back(std::to_string(v->as_uint64()));
+  if (v->is_double()) return kept.emplace_back(format_number_machine(v->as_double()));
+  if (v->is_bool()) return v->as_bool() ? "true" : "false";
+  problems_.add(path_ + std::string(key), "expected a string, a number or true/false");
+  return {};
+}
+
+std::string_view BodyFields::boolean(std::string_view key) {
+  const json::value* v = object_.if_contains(key);
+  if (v == nullptr || v->is_null()) return {};
+  if (v->is_bool()) return v->as_bool() ? "true" : "false";
+  problems_.add(path_ + std::string(key), "expected true or false");
+  return {};
+}
+
+Response invalid_body(BodyProblems problems) {
+  return error_response(400, "invalid_input", "Nội dung không hợp lệ, không ghi gì (invalid request body, nothing was written)",
+                        json::object{{"total", problems.total}, {"problems", std::move(problems.shown)}});
+}
+
+Response raw(int status, std::string content_type, std::string body) {
+  Response r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
+std::string etag_of(int32_t version) { return "\"v" + std::to_string(version) + "\""; }
+
+json::object value_json(const DataValue& v) {
+  return {{"dataElement", v.element}, {"period", v.period.code()},        {"orgUnit", v.org_unit},
+          {"categoryOptionCombo", v.option}, {"value", v.value},           {"storedBy", v.stored_by},
+          {"lastUpdated", format_timestamp(v.last_updated)}, {"comment", v.comment},
+          {"followup", v.followup}, {"version", v.version}};
+}
+
+json::object user_json(const User& u) {
+  return {{"username", u.username}, {"displayName", u.display_name}, {"role", role_name(u.role)},
+          {"roleName", role_name_vi(u.role)}, {"scope", u.scope_code}};
+}
+
+}  // namespace qpan::http::api

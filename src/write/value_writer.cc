@@ -1,0 +1,383 @@
+// The write path (see qpan/value_writer.h): entries and files checked in the documented
+// order, closed forms and versions inside the transaction, the outcome with its refusal
+// kind, problems and the cells written.
+#include "qpan/value_writer.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "exchange/file.h"
+#include "qpan/workflow.h"
+#include "write/entry_checker.h"
+#include "write/value_import.h"
+
+namespace qpan {
+
+using write::EntryChecker;
+namespace {
+
+// The headline of each refusal, Vietnamese then English.
+std::string refusal_message(Refusal refusal, bool file) {
+  switch (refusal) {
+    case Refusal::kForbidden:
+      return file ? "Tệp có số liệu ngoài phạm vi của bạn, không nhập gì (rows outside your scope; nothing was "
+                    "imported)"
+                  : "Có số liệu ngoài phạm vi của bạn, không ghi gì (values outside your scope; nothing was written)";
+    case Refusal::kFormClosed:
+      return file ? "Tệp có số liệu của biểu đã duyệt hoặc đã khóa, không nhập gì (rows of approved or locked forms; "
+                    "nothing was imported)"
+                  : "Biểu đã duyệt hoặc đã khóa, không ghi gì (the form is approved or locked; nothing was written)";
+    case Refusal::kChanged:
+      return "Số liệu đã bị người khác thay đổi; hãy xem giá trị hiện tại (the value changed since you read it; "
+             "nothing was written)";
+    case Refusal::kInvalid:
+      return file ? "Tệp có lỗi, không nhập gì (the file has problems; nothing was imported)"
+                  : "Số liệu không hợp lệ, không ghi gì (invalid values, nothing was written)";
+    case Refusal::kNone: break;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view csv_column_name(EntryField field) {
+  switch (field) {
+    case EntryField::kDataElement: return "dataelement";
+    case EntryField::kPeriod: return "period";
+    case EntryField::kOrgUnit: return "orgunit";
+    case EntryField::kCategoryOptionCombo: return "categoryoptioncombo";
+    case EntryField::kAttributeOptionCombo: return "attributeoptioncombo";
+    case EntryField::kValue: return "value";
+    case EntryField::kStoredBy: return "storedby";
+    case EntryField::kLastUpdated: return "lastupdated";
+    case EntryField::kComment: return "comment";
+    case EntryField::kFollowup: return "followup";
+  }
+  return "?";
+}
+
+std::string_view json_field_name(EntryField field) {
+  switch (field) {
+    case EntryField::kDataElement: return "dataElement";
+    case EntryField::kPeriod: return "period";
+    case EntryField::kOrgUnit: return "orgUnit";
+    case EntryField::kCategoryOptionCombo: return "categoryOptionCombo";
+    case EntryField::kAttributeOptionCombo: return "attributeOptionCombo";
+    case EntryField::kValue: return "value";
+    case EntryField::kStoredBy: return "storedBy";
+    case EntryField::kLastUpdated: return "lastUpdated";
+    case EntryField::kComment: return "comment";
+    case EntryField::kFollowup: return "followup";
+  }
+  return "?";
+}
+
+// A request of entries from its check to its outcome; owns what the rows' views point into.
+struct ValueWriter::PendingWrite {
+  Entries request;
+  std::function<void(Result<WriteOutcome>)> done;
+  std::shared_ptr<const EntryChecker> checker;
+  EntryChecker::Scratch scratch;
+  std::vector<ValueWrite> rows;  // in key order
+  std::vector<size_t> entry_of;  // the entry of each row
+  std::vector<Period> periods;   // of each row
+  // Found inside the transaction.
+  ImportProblems closed;
+  std::vector<VersionConflict> conflicts;
+  std::optional<int32_t> stored_version;  // a request of one entry: before this write
+
+  // "dataValues[3]." (a prefix to a field name), "" for a request of one value.
+  std::string position(size_t entry) const { return request.position ? request.position(entry) : std::string(); }
+  // The entry as a whole: "dataValues[3]", or "value".
+  std::string entry_name(size_t entry) const {
+    std::string p = position(entry);
+    if (!p.empty() && p.back() == '.') p.pop_back();
+    return p.empty() ? std::string("value") : p;
+  }
+  ExpectedVersion expected(size_t entry) const {
+    return entry < request.expected.size() ? request.expected[entry] : ExpectedVersion::any();
+  }
+};
+
+Result<std::unique_ptr<ValueWriter>> ValueWriter::create(Store& store, std::mutex& store_mutex, Workflow& workflow,
+                                                         bool group_commit, ValueWriterOptions options) {
+  std::unique_ptr<ValueWriter> writer(new ValueWriter(store, store_mutex, workflow, std::move(options)));
+  QPAN_RETURN_IF_ERROR(writer->reload());
+  if (group_commit) writer->queue_ = std::make_unique<ValueWriteQueue>(store, store_mutex);
+  return writer;
+}
+
+ValueWriter::ValueWriter(Store& store, std::mutex& store_mutex, Workflow& workflow, ValueWriterOptions options)
+    : store_(store), store_mutex_(store_mutex), workflow_(workflow), options_(std::move(options)) {}
+
+// The queue's jobs refer to the writer: it is drained and stopped first.
+ValueWriter::~ValueWriter() { queue_.reset(); }
+
+Status ValueWriter::reload() {
+  std::shared_ptr<const EntryChecker> checker;
+  std::shared_ptr<const std::vector<CompiledValidationRule>> rules;
+  {
+    std::lock_guard lock(store_mutex_);
+    Result<std::shared_ptr<const EntryChecker>> loaded = write::load_entry_checker(store_);
+    if (!loaded) return loaded.status();
+    checker = std::move(*loaded);
+    Result<std::vector<CompiledValidationRule>> compiled = load_validation_rules(store_, checker->catalogue());
+    if (!compiled) return compiled.status();
+    rules = std::make_shared<const std::vector<CompiledValidationRule>>(std::move(*compiled));
+  }
+  std::lock_guard lock(reference_mutex_);
+  checker_ = std::move(checker);
+  rules_ = std::move(rules);
+  return Status::ok();
+}
+
+int64_t ValueWriter::now() const {
+  if (options_.clock) return options_.clock();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::shared_ptr<const EntryChecker> ValueWriter::checker() const {
+  std::lock_guard lock(reference_mutex_);
+  return checker_;
+}
+
+ValueWriteQueue::Statistics ValueWriter::statistics() const {
+  return queue_ ? queue_->statistics() : ValueWriteQueue::Statistics{};
+}
+
+Result<ValueKey> ValueWriter::key_of(const EntryText& entry) const {
+  const std::shared_ptr<const EntryChecker> checker = this->checker();
+  EntryChecker::Scratch scratch;
+  ValueKey key;
+  std::string first;
+  const bool ok = checker->check_key(entry, scratch, key, [&](EntryField field, Refusal, std::string reason) {
+    if (first.empty()) first = std::string(json_field_name(field)) + ": " + reason;
+  });
+  if (!ok) return Status::invalid_input(first);
+  return key;
+}
+
+std::optional<WriteOutcome> ValueWriter::refusal_by_role(const Writer& writer, bool file) const {
+  if (!writer.account) return std::nullopt;
+  Status allowed = authorize_role(*writer.account, file ? Action::kImport : Action::kWriteData);
+  if (allowed) return std::nullopt;
+  WriteOutcome outcome;
+  outcome.refusal = Refusal::kForbidden;
+  outcome.message = allowed.message();
+  return outcome;
+}
+
+void ValueWriter::write(Entries request, std::function<void(Result<WriteOutcome>)> done) {
+  // 1. The role, before any entry is read.
+  if (std::optional<WriteOutcome> refused = refusal_by_role(request.writer, false)) return done(std::move(*refused));
+  auto pending = std::make_shared<PendingWrite>();
+  pending->checker = checker();
+  pending->done = std::move(done);
+  pending->request = std::move(request);
+  PendingWrite& w = *pending;
+  const Entries& r = w.request;
+
+  // 2–3. Each entry, and the scope; closed forms come inside the transaction.
+  WriteOutcome refused;
+  refused.problems.max_problems = options_.max_problems;
+  const EntryChecker::Rules rules{&r.writer.account, Action::kWriteData, nullptr, r.writer.name, now()};
+  size_t entry = 0;
+  const write::ProblemFn problem = [&](EntryField field, Refusal kind, std::string reason) {
+    refused.problems.add({"", 0, 0, w.position(entry) + std::string(json_field_name(field)), std::move(reason)});
+    refused.refusal = refused.refusal == Refusal::kNone ? kind : std::min(refused.refusal, kind);
+  };
+  std::vector<ValueWrite> rows;
+  std::vector<size_t> entry_of;
+  std::vector<Period> periods;
+  rows.reserve(r.entries.size());
+  for (entry = 0; entry < r.entries.size(); ++entry) {
+    ValueWrite row;
+    if (!w.checker->check(r.entries[entry], rules, w.scratch, row, problem)) continue;
+    rows.push_back(row);
+    entry_of.push_back(entry);
+    periods.push_back(*Period::from_key(row.key.period));
+  }
+  // 4. Keys given twice.
+  std::vector<uint32_t> order;
+  write::order_by_key(rows, order, [&](uint32_t later, uint32_t first) {
+    refused.problems.add({"", 0, 0, w.entry_name(entry_of[later]), write::duplicate_reason(w.entry_name(entry_of[first]))});
+    if (refused.refusal == Refusal::kNone) refused.refusal = Refusal::kInvalid;
+  });
+  refused.rows = static_cast<int64_t>(r.entries.size());
+  if (!refused.problems.empty()) {
+    refused.message = refusal_message(refused.refusal, false);
+    return w.done(std::move(refused));
+  }
+  w.rows.reserve(rows.size());
+  for (uint32_t i : order) {
+    w.rows.push_back(rows[i]);
+    w.entry_of.push_back(entry_of[i]);
+    w.periods.push_back(periods[i]);
+  }
+
+  // 5–6 inside the transaction, then the write.
+  auto check = [this, pending](Store& store) { return check_in_transaction(store, *pending); };
+  auto finished = [this, pending](Result<ValueWriteSummary> summary) {
+    pending->done(finish(*pending, std::move(summary)));
+  };
+  if (queue_) {
+    ValueWriteQueue::Job job;
+    job.rows = w.rows;
+    job.context = {r.writer.name, now(), r.source};
+    job.storage = pending;
+    job.check = std::move(check);
+    job.done = std::move(finished);
+    queue_->submit(std::move(job));
+    return;
+  }
+  Result<ValueWriteSummary> summary = [&]() -> Result<ValueWriteSummary> {
+    std::lock_guard lock(store_mutex_);
+    Result<std::unique_ptr<ValueWriteTransaction>> transaction = store_.begin_value_transaction();
+    if (!transaction) return transaction.status();
+    QPAN_RETURN_IF_ERROR(check(store_));
+    Result<ValueWriteSummary> written = (*transaction)->write(w.rows, {r.writer.name, now(), r.source});
+    if (!written) return written.status();
+    QPAN_RETURN_IF_ERROR((*transaction)->commit());
+    return written;
+  }();
+  finished(std::move(summary));
+}
+
+Status ValueWriter::check_in_transaction(ValueStore& store, PendingWrite& w) const {
+  // 5. Forms approved or locked since the request came.
+  w.closed.max_problems = options_.max_problems;
+  for (size_t k = 0; k < w.rows.size(); ++k) {
+    const EntryText& e = w.request.entries[w.entry_of[k]];
+    if (std::optional<std::string> refused = workflow_.write_refusal(e.data_element, e.org_unit, w.periods[k])) {
+      w.closed.add({"", 0, 0, w.position(w.entry_of[k]) + std::string(json_field_name(EntryField::kPeriod)),
+                    std::move(*refused)});
+    }
+  }
+  if (!w.closed.empty()) return Status::conflict("form closed");
+  // 6. What each writer last read must still be what is stored (optimistic concurrency).
+  const bool single = w.request.entries.size() == 1;
+  for (size_t k = 0; k < w.rows.size(); ++k) {
+    const ExpectedVersion expected = w.expected(w.entry_of[k]);
+    if (expected.kind == ExpectedVersion::Kind::kAny && !single) continue;  // nothing to compare
+    Result<std::optional<DataValue>> stored = store.find_value(w.rows[k].key);
+    if (!stored) return stored.status();
+    if (single && *stored) w.stored_version = (*stored)->version;
+    bool holds = true;
+    switch (expected.kind) {
+      case ExpectedVersion::Kind::kAny: break;
+      case ExpectedVersion::Kind::kAbsent: holds = !*stored; break;
+      case ExpectedVersion::Kind::kVersion: holds = *stored && (*stored)->version == expected.version; break;
+    }
+    if (!holds) w.conflicts.push_back({w.entry_of[k], std::move(*stored)});
+  }
+  if (!w.conflicts.empty()) return Status::precondition_failed("changed since read");
+  return Status::ok();
+}
+
+Result<WriteOutcome> ValueWriter::finish(PendingWrite& w, Result<ValueWriteSummary> summary) const {
+  WriteOutcome outcome;
+  outcome.rows = static_cast<int64_t>(w.request.entries.size());
+  if (!w.closed.empty()) {
+    outcome.refusal = Refusal::kFormClosed;
+    outcome.problems = std::move(w.closed);
+  } else if (!w.conflicts.empty()) {
+    outcome.refusal = Refusal::kChanged;
+    outcome.conflicts = std::move(w.conflicts);
+  } else if (!summary) {
+    return summary.status();
+  }
+  if (!outcome.written()) {
+    outcome.message = refusal_message(outcome.refusal, false);
+    return outcome;
+  }
+  outcome.summary = *summary;
+  if (w.request.entries.size() == 1) {
+    outcome.version = summary->created > 0 ? 1 : w.stored_version.value_or(0) + (summary->updated > 0 ? 1 : 0);
+  }
+  for (size_t k = 0; k < w.rows.size(); ++k) {
+    const EntryText& e = w.request.entries[w.entry_of[k]];
+    ValueCell cell{std::string(e.org_unit), w.periods[k], {}};
+    auto it = std::find(outcome.cells.begin(), outcome.cells.end(), cell);
+    if (it == outcome.cells.end()) it = outcome.cells.insert(outcome.cells.end(), std::move(cell));
+    if (std::find(it->elements.begin(), it->elements.end(), e.data_element) == it->elements.end()) {
+      it->elements.emplace_back(e.data_element);
+    }
+  }
+  return outcome;
+}
+
+Result<WriteOutcome> ValueWriter::import_file(const Writer& writer, const std::string& path, const std::string& source) {
+  if (std::optional<WriteOutcome> refused = refusal_by_role(writer, true)) return std::move(*refused);
+  const std::shared_ptr<const EntryChecker> checker = this->checker();
+  // Each row is a value written, whatever brought it: the same scope check and message as
+  // an entry's; importing is the role's question, asked above.
+  const EntryChecker::Rules rules{&writer.account, Action::kWriteData, &workflow_, writer.name, now()};
+  write::FileImportOptions options{source, options_.max_problems, options_.bytes_per_read_part};
+  // Under the store's lock for the whole file: no approval can slip between a row's check
+  // and its write.
+  Result<write::FileImport> imported = [&] {
+    std::lock_guard lock(store_mutex_);
+    return write::import_value_file(store_, *checker, rules, path, options);
+  }();
+  if (!imported) return imported.status();
+  WriteOutcome outcome;
+  outcome.rows = imported->rows;
+  if (!imported->problems.empty()) {
+    outcome.refusal = imported->refusal;
+    outcome.message = refusal_message(outcome.refusal, true);
+    outcome.problems = std::move(imported->problems);
+    return outcome;
+  }
+  outcome.summary = imported->summary;
+  for (const write::WrittenCell& c : imported->cells) {
+    Result<Period> period = Period::from_key(c.period);
+    if (!period) continue;
+    ValueCell cell{std::string(checker->unit_code(c.unit_id)), *period, {}};
+    for (int32_t id : c.element_ids) {
+      const DataElement* e = checker->element_by_id(id);
+      if (e != nullptr && std::find(cell.elements.begin(), cell.elements.end(), e->code) == cell.elements.end()) {
+        cell.elements.push_back(e->code);
+      }
+    }
+    outcome.cells.push_back(std::move(cell));
+  }
+  return outcome;
+}
+
+Result<WriteWarnings> ValueWriter::warnings(const WriteOutcome& outcome) const {
+  WriteWarnings out;
+  std::shared_ptr<const EntryChecker> checker;
+  {
+    std::lock_guard lock(reference_mutex_);
+    out.rules = rules_;
+    checker = checker_;
+  }
+  out.report.rules = *out.rules;
+  if (!outcome.written() || outcome.cells.empty() || out.rules->empty()) return out;
+  std::unique_ptr<ExpressionContext> context;
+  if (options_.warning_context) {
+    Result<std::unique_ptr<ExpressionContext>> made = options_.warning_context(outcome.cells);
+    if (!made) return made.status();
+    context = std::move(*made);
+  } else {
+    std::lock_guard lock(store_mutex_);
+    Result<std::unique_ptr<StoredCellContext>> read = StoredCellContext::read(store_, outcome.cells);
+    if (!read) return read.status();
+    context = std::move(*read);
+  }
+  out.report = validate_cells(*out.rules, checker->units(), *context, outcome.cells);
+  return out;
+}
+
+Result<WriteOutcome> import_value_file(Store& store, const std::string& path, const Writer& writer,
+                                       ValueWriterOptions options) {
+  Result<std::unique_ptr<Workflow>> workflow = Workflow::create(store);
+  if (!workflow) return workflow.status();
+  std::mutex store_mutex;
+  Result<std::unique_ptr<ValueWriter>> value_writer =
+      ValueWriter::create(store, store_mutex, **workflow, false, std::move(options));
+  if (!value_writer) return value_writer.status();
+  return (*value_writer)->import_file(writer, path, file_name(path));
+}
+
+}  // namespace qpan

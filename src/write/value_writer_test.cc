@@ -1,0 +1,285 @@
+// Tests of the write path's contract (qpan/value_writer.h) on the real units and the
+// qpan-vn pack: the order of the checks (the role before any entry), the problem cap, scope,
+// duplicates, closed forms for entries and files alike, If-Match versions, the same reason
+// for the same bad entry through entries and files, group commit, and warnings.
+#include "qpan/value_writer.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+#include "qpan/exchange.h"
+#include "qpan/pack.h"
+#include "qpan/workflow.h"
+
+namespace qpan {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kNow = 1700000000;
+constexpr const char* kHeader =
+    "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,lastupdated,comment,followup\n";
+
+// Xã Tả Lèng (03400) in huyện Tam Đường (106), Lai Châu (12); Phường Duyên Hải (02635) in
+// Lào Cai (10).
+User commune_officer() { return {1, "canbo.xa", "", Role::kCommuneEntry, "03400", false, kNow}; }
+User district_reviewer() { return {2, "huyen", "", Role::kDistrictReviewer, "106", false, kNow}; }
+User viewer() { return {3, "xem", "", Role::kViewer, "12", false, kNow}; }
+
+class ValueWriterTest : public ::testing::Test {
+ protected:
+  // The units and the pack are loaded once into a template database that each test copies.
+  static void SetUpTestSuite() {
+    template_dir_ = fs::temp_directory_path() / ("qpan-writer-" + std::to_string(::getpid()));
+    fs::remove_all(template_dir_);
+    fs::create_directories(template_dir_);
+    std::unique_ptr<Store> store = open_sqlite_store((template_dir_ / "t.db").string(), {.create_if_missing = true}).value();
+    Result<UnitImportResult> units = import_units(*store, std::string(QPAN_SOURCE_DIR) + "/data/vn-admin");
+    ASSERT_TRUE(units.is_ok() && units->problems.empty());
+    Result<PackLoadResult> pack = load_pack(*store, std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn");
+    ASSERT_TRUE(pack.is_ok() && pack->problems.empty());
+  }
+  static void TearDownTestSuite() { fs::remove_all(template_dir_); }
+
+  void SetUp() override {
+    dir_ = template_dir_ / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::create_directories(dir_);
+    fs::copy_file(template_dir_ / "t.db", dir_ / "q.db");
+    store_ = open_sqlite_store((dir_ / "q.db").string()).value();
+    workflow_store_ = open_sqlite_store((dir_ / "q.db").string()).value();
+    workflow_ = Workflow::create(*workflow_store_).value();
+    make_writer(false);
+  }
+  void TearDown() override {
+    writer_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void make_writer(bool group_commit) {
+    writer_.reset();
+    ValueWriterOptions options;
+    options.clock = [] { return kNow; };
+    writer_ = ValueWriter::create(*store_, store_mutex_, *workflow_, group_commit, options).value();
+  }
+
+  // Entries as text; the texts live in `texts_`.
+  ValueWriter::Entries entries(const Writer& writer, const std::vector<std::vector<std::string>>& rows,
+                               std::vector<ExpectedVersion> expected = {}) {
+    auto texts = std::make_shared<std::vector<std::vector<std::string>>>(rows);
+    ValueWriter::Entries request;
+    request.writer = writer;
+    for (const std::vector<std::string>& r : *texts) {
+      EntryText e;
+      e.data_element = r.at(0);
+      e.period = r.at(1);
+      e.org_unit = r.at(2);
+      e.option = r.at(3);
+      e.value = r.at(4);
+      request.entries.push_back(e);
+    }
+    request.expected = std::move(expected);
+    request.source = "test";
+    request.storage = texts;
+    if (rows.size() > 1) request.position = [](size_t i) { return "dataValues[" + std::to_string(i) + "]."; };
+    return request;
+  }
+
+  WriteOutcome write(ValueWriter::Entries request) {
+    std::promise<Result<WriteOutcome>> result;
+    writer_->write(std::move(request), [&](Result<WriteOutcome> outcome) { result.set_value(std::move(outcome)); });
+    Result<WriteOutcome> outcome = result.get_future().get();
+    EXPECT_TRUE(outcome.is_ok()) << outcome.status().message();
+    return outcome.is_ok() ? std::move(*outcome) : WriteOutcome{};
+  }
+
+  WriteOutcome import(const Writer& writer, const std::string& body) {
+    const std::string path = (dir_ / "values.csv").string();
+    std::ofstream(path, std::ios::binary) << kHeader << body;
+    Result<WriteOutcome> outcome = writer_->import_file(writer, path, "values.csv");
+    EXPECT_TRUE(outcome.is_ok()) << outcome.status().message();
+    return outcome.is_ok() ? std::move(*outcome) : WriteOutcome{};
+  }
+
+  std::optional<DataValue> stored(const std::string& element, const std::string& period, const std::string& unit) {
+    EntryText e;
+    e.data_element = element;
+    e.period = period;
+    e.org_unit = unit;
+    const ValueKey key = writer_->key_of(e).value();
+    std::lock_guard lock(store_mutex_);
+    return store_->find_value(key).value();
+  }
+
+  void approve(const std::string& unit, const std::string& period) {
+    const OrgUnitIndex units = store_->load_org_units().value();
+    const Period p = Period::parse(period).value();
+    User officer = commune_officer();
+    officer.scope_code = unit;
+    ASSERT_TRUE(workflow_->transition(officer, ApprovalAction::kSubmit, "ds.antt.commune.monthly", unit, p, "", units, kNow).is_ok());
+    ASSERT_TRUE(workflow_->transition(district_reviewer(), ApprovalAction::kApprove, "ds.antt.commune.monthly", unit, p, "",
+                                      units, kNow).is_ok());
+  }
+
+  static inline fs::path template_dir_;
+  fs::path dir_;
+  std::unique_ptr<Store> store_, workflow_store_;
+  std::unique_ptr<Workflow> workflow_;
+  std::mutex store_mutex_;
+  std::unique_ptr<ValueWriter> writer_;
+};
+
+TEST_F(ValueWriterTest, TheRoleIsCheckedBeforeAnyEntryIsRead) {
+  // A viewer's batch of 250.000 empty entries: one refusal, no problem listed for them.
+  std::vector<std::vector<std::string>> rows(250000, std::vector<std::string>(5));
+  WriteOutcome outcome = write(entries(Writer::user(viewer()), rows));
+  EXPECT_EQ(outcome.refusal, Refusal::kForbidden);
+  EXPECT_TRUE(outcome.problems.empty());
+  EXPECT_NE(outcome.message.find("viewer may not write data"), std::string::npos) << outcome.message;
+  WriteOutcome file = import(Writer::user(viewer()), "crime.ttxh.cases,201601,03400,,,4,,,,\n");
+  EXPECT_EQ(file.refusal, Refusal::kForbidden);
+  EXPECT_TRUE(file.problems.empty());
+}
+
+TEST_F(ValueWriterTest, ProblemsAreCappedAtAHundredAndCounted) {
+  std::vector<std::vector<std::string>> rows(250, {"crime.ttxh.cases", "201601", "03400", "", "many"});
+  WriteOutcome outcome = write(entries(Writer::system("cli"), rows));
+  EXPECT_EQ(outcome.refusal, Refusal::kInvalid);
+  EXPECT_EQ(outcome.problems.total, 250);
+  EXPECT_EQ(outcome.problems.shown.size(), 100u);
+  EXPECT_EQ(outcome.problems.shown[7].field, "dataValues[7].value");
+}
+
+TEST_F(ValueWriterTest, UnitsOutsideTheScopeAreForbiddenAndNothingIsWritten) {
+  WriteOutcome outcome = write(entries(Writer::user(commune_officer()), {{"crime.ttxh.cases", "201601", "03400", "", "4"},
+                                                                         {"crime.ttxh.cases", "201601", "02635", "", "7"}}));
+  EXPECT_EQ(outcome.refusal, Refusal::kForbidden);
+  ASSERT_EQ(outcome.problems.total, 1);
+  EXPECT_EQ(outcome.problems.shown[0].field, "dataValues[1].orgUnit");
+  EXPECT_NE(outcome.problems.shown[0].reason.find("outside its scope"), std::string::npos);
+  EXPECT_FALSE(stored("crime.ttxh.cases", "201601", "03400"));
+  // The same rows in a file.
+  WriteOutcome file = import(Writer::user(commune_officer()),
+                             "crime.ttxh.cases,201601,03400,,,4,,,,\ncrime.ttxh.cases,201601,02635,,,7,,,,\n");
+  EXPECT_EQ(file.refusal, Refusal::kForbidden);
+  ASSERT_EQ(file.problems.total, 1);
+  EXPECT_EQ(file.problems.shown[0].line, 3);
+  EXPECT_EQ(file.problems.shown[0].reason, outcome.problems.shown[0].reason);
+  EXPECT_FALSE(stored("crime.ttxh.cases", "201601", "03400"));
+}
+
+TEST_F(ValueWriterTest, TheSameBadEntryGetsTheSameReasonAsEntryAndAsFileRow) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"crime.ttxh.cases", "201601", "03400", "", "-3"},        // not a count
+      {"crime.ttxh.nothing", "201601", "03400", "", "3"},       // unknown element
+      {"crime.ttxh.cases", "2016-01", "03400", "", "3"},        // malformed period
+      {"crime.ttxh.cases", "201601..201603", "03400", "", "3"}, // a range
+      {"crime.ttxh.cases", "201601", "99999", "", "3"},         // unknown unit
+      {"crime.ttxh.cases", "202601", "03400", "", "3"},         // not in force then
+      {"crime.ttxh.cases", "201601", "03400", "van_nam", "3"},  // no disaggregation
+  };
+  for (const std::vector<std::string>& row : bad) {
+    WriteOutcome entry = write(entries(Writer::system("cli"), {row}));
+    WriteOutcome file = import(Writer::system("cli"), row[0] + "," + row[1] + "," + row[2] + "," + row[3] + ",," + row[4] + ",,,,\n");
+    ASSERT_EQ(entry.problems.total, 1) << row[0] << " " << row[1] << " " << row[2];
+    ASSERT_EQ(file.problems.total, 1) << file.problems.to_string();
+    EXPECT_EQ(entry.refusal, Refusal::kInvalid);
+    EXPECT_EQ(file.refusal, Refusal::kInvalid);
+    EXPECT_EQ(entry.problems.shown[0].reason, file.problems.shown[0].reason);
+    // The same field, named the way each format names it.
+    const std::string json_field = entry.problems.shown[0].field;
+    const std::string csv_field = file.problems.shown[0].field;
+    EXPECT_EQ([&] { std::string s = json_field; for (char& c : s) c = static_cast<char>(std::tolower(c)); return s; }(), csv_field);
+  }
+}
+
+TEST_F(ValueWriterTest, AKeyGivenTwiceIsRefusedNamingBoth) {
+  WriteOutcome outcome = write(entries(Writer::system("cli"), {{"crime.ttxh.cases", "201601", "03400", "", "4"},
+                                                               {"crime.ttxh.solved", "201601", "03400", "", "3"},
+                                                               {"crime.ttxh.cases", "201601", "03400", "", "5"}}));
+  EXPECT_EQ(outcome.refusal, Refusal::kInvalid);
+  ASSERT_EQ(outcome.problems.total, 1);
+  EXPECT_EQ(outcome.problems.shown[0].field, "dataValues[2]");
+  EXPECT_NE(outcome.problems.shown[0].reason.find("duplicate of dataValues[0]"), std::string::npos);
+  WriteOutcome file = import(Writer::system("cli"), "crime.ttxh.cases,201601,03400,,,4,,,,\ncrime.ttxh.cases,201601,03400,,,5,,,,\n");
+  ASSERT_EQ(file.problems.total, 1);
+  EXPECT_NE(file.problems.shown[0].reason.find("duplicate of line 2"), std::string::npos);
+}
+
+TEST_F(ValueWriterTest, AClosedFormRefusesEntriesAndFilesAlikeEvenFromTheCommandLine) {
+  ASSERT_TRUE(import(Writer::system("setup"), "crime.ttxh.cases,201601,03400,,,4,,,,\n").written());
+  approve("03400", "201601");
+  const std::string form = "ds.antt.commune.monthly cho đơn vị 03400";
+  WriteOutcome entry = write(entries(Writer::system("cli"), {{"crime.ttxh.cases", "201601", "03400", "", "9"}}));
+  EXPECT_EQ(entry.refusal, Refusal::kFormClosed);
+  ASSERT_EQ(entry.problems.total, 1);
+  EXPECT_EQ(entry.problems.shown[0].field, "period");
+  EXPECT_NE(entry.problems.shown[0].reason.find(form), std::string::npos) << entry.problems.shown[0].reason;
+  EXPECT_NE(entry.problems.shown[0].reason.find("tháng 1/2016"), std::string::npos);
+  WriteOutcome file = import(Writer::system("cli"), "crime.ttxh.cases,201601,03400,,,9,,,,\n");
+  EXPECT_EQ(file.refusal, Refusal::kFormClosed);
+  ASSERT_EQ(file.problems.total, 1);
+  EXPECT_EQ(file.problems.shown[0].reason, entry.problems.shown[0].reason);
+  EXPECT_EQ(stored("crime.ttxh.cases", "201601", "03400")->value, "4");
+  // Other months and units are open.
+  EXPECT_TRUE(import(Writer::system("cli"), "crime.ttxh.cases,201602,03400,,,9,,,,\n").written());
+}
+
+TEST_F(ValueWriterTest, IfMatchVersionsDecideAndTheNewVersionComesBack) {
+  auto one = [&](const std::string& value, ExpectedVersion expected) {
+    return write(entries(Writer::user(commune_officer()), {{"crime.ttxh.cases", "201601", "03400", "", value}}, {expected}));
+  };
+  WriteOutcome created = one("4", ExpectedVersion::absent());
+  ASSERT_TRUE(created.written()) << created.message;
+  EXPECT_EQ(created.version, 1);
+  WriteOutcome again = one("5", ExpectedVersion::absent());  // someone created it meanwhile
+  EXPECT_EQ(again.refusal, Refusal::kChanged);
+  ASSERT_EQ(again.conflicts.size(), 1u);
+  EXPECT_EQ(again.conflicts[0].current->value, "4");
+  EXPECT_EQ(again.conflicts[0].current->version, 1);
+  WriteOutcome updated = one("5", ExpectedVersion::of(1));
+  ASSERT_TRUE(updated.written());
+  EXPECT_EQ(updated.version, 2);
+  EXPECT_EQ(one("6", ExpectedVersion::of(1)).refusal, Refusal::kChanged);
+  WriteOutcome same = one("5", ExpectedVersion::of(2));
+  ASSERT_TRUE(same.written());
+  EXPECT_EQ(same.summary.unchanged, 1);
+  EXPECT_EQ(same.version, 2);
+  EXPECT_EQ(stored("crime.ttxh.cases", "201601", "03400")->version, 2);
+}
+
+TEST_F(ValueWriterTest, GroupCommitWritesThroughTheQueueWithTheSameChecks) {
+  make_writer(true);
+  WriteOutcome written = write(entries(Writer::user(commune_officer()), {{"crime.ttxh.cases", "201601", "03400", "", "4"},
+                                                                         {"crime.ttxh.solved", "201601", "03400", "", "3"}}));
+  ASSERT_TRUE(written.written()) << written.message;
+  EXPECT_EQ(written.summary.created, 2);
+  approve("03400", "201601");
+  EXPECT_EQ(write(entries(Writer::user(commune_officer()), {{"crime.ttxh.cases", "201601", "03400", "", "9"}})).refusal,
+            Refusal::kFormClosed);
+  EXPECT_GE(writer_->statistics().jobs, 2u);
+}
+
+TEST_F(ValueWriterTest, RulesReadingAWrittenElementComeBackAsWarnings) {
+  WriteOutcome outcome = write(entries(Writer::system("cli"), {{"crime.ttxh.cases", "201601", "03400", "", "2"},
+                                                               {"crime.ttxh.solved", "201601", "03400", "", "3"}}));
+  ASSERT_TRUE(outcome.written());
+  ASSERT_EQ(outcome.cells.size(), 1u);
+  EXPECT_EQ(outcome.cells[0].unit, "03400");
+  Result<WriteWarnings> warnings = writer_->warnings(outcome);
+  ASSERT_TRUE(warnings.is_ok()) << warnings.status().message();
+  ASSERT_EQ(warnings->report.violations.size(), 1u);
+  EXPECT_EQ(warnings->report.rules[warnings->report.violations[0].rule].code, "vr.crime.ttxh.solved_le_cases");
+  // The same from a file.
+  WriteOutcome file = import(Writer::system("cli"), "crime.ttxh.cases,201602,03400,,,1,,,,\ncrime.ttxh.solved,201602,03400,,,2,,,,\n");
+  ASSERT_TRUE(file.written());
+  Result<WriteWarnings> file_warnings = writer_->warnings(file);
+  ASSERT_TRUE(file_warnings.is_ok());
+  EXPECT_EQ(file_warnings->report.violations.size(), 1u);
+}
+
+}  // namespace
+}  // namespace qpan
