@@ -312,7 +312,7 @@ TEST_F(ApiTest, ApprovalFlowLocksWritesAndIsAudited) {
   EXPECT_EQ(act(huyen, "approve").status, 200);
   const Reply refused = write(xa, "9");
   EXPECT_EQ(refused.status, 409);                          // the form is closed, not the entry wrong
-  EXPECT_EQ(refused.json().at("error"), "form_closed");
+  EXPECT_EQ(refused.json().at("error").at("code"), "form_closed");
   EXPECT_NE(refused.body.find("dataValues[0].period"), std::string::npos) << refused.body;
   EXPECT_EQ(act(tinh, "lock").status, 200);
   EXPECT_EQ(write(tinh, "9").status, 409);                 // locked: not even the province writes
