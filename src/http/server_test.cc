@@ -53,7 +53,7 @@ class ServerTest : public ::testing::Test {
     options.port = 0;
     options.body_limit = 1000;
     options.upload_limit = 100000;
-    options.read_timeout = std::chrono::seconds(5);
+    options.header_timeout = std::chrono::seconds(5);
     server_ = std::make_unique<HttpServer>(options, router_);
     ASSERT_TRUE(server_->start().is_ok());
     thread_ = std::thread([this] { server_->run(); });
