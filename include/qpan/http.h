@@ -18,6 +18,7 @@
 // lets requests in flight finish and closes idle connections.
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -47,6 +48,7 @@ struct Request {
   std::string remote_address;
   std::map<std::string, std::string> path_params;  // {code} in the route pattern
   std::string route;  // the matched route's pattern ("" when none matched), for logs and metrics
+  std::any context;   // what the admission learnt, for the handler (e.g. the authenticated caller)
 
   // The header's value, or empty.
   std::string_view header(std::string_view lower_case_name) const;
@@ -92,8 +94,8 @@ enum class BodyKind : uint8_t {
 // Decides from a request's line and header alone, before a byte of its body is read or
 // stored, whether the request may go on: nullopt lets it through, a response (401, 403, 429)
 // is sent instead. The route is known: `route`, `path_params`, `method`, `headers` and
-// `remote_address` are set; `body` is empty. It may note what it learnt in the request
-// (e.g. headers["x-qpan-user"]) for the handler. Runs on an I/O thread: keep it quick, and
+// `remote_address` are set; `body` is empty. It may leave what it learnt for the handler in
+// `context` (the authenticated caller: no second lookup). Runs on an I/O thread: keep it quick, and
 // thread-safe. A refused request that has a body gets its answer with "Connection: close"
 // and the body is never read.
 using Admission = std::function<std::optional<Response>(Request&)>;

@@ -310,7 +310,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void begin_request(bool first) {
-    if (server_.stopping() && !first) return close();
+    if (server_.stopping()) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(header_limit_));
     parser_->body_limit(boost::none);  // the route sets it: the header alone must not fail on it

@@ -10,13 +10,16 @@
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
-#include <filesystem>
-#include <mutex>
-#include <fstream>
-#include <unistd.h>
-#include <thread>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <any>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
 
 namespace qpan::http {
 namespace {
@@ -260,7 +263,8 @@ class AdmissionTest : public ::testing::Test {
         .is_public = true;
     router_.add("POST", "/api/upload/{kind}", [this](Request& r) {
       ++handled_;
-      return json_response(200, boost::json::object{{"bytes", std::filesystem::file_size(*r.body_file)}});
+      return json_response(200, boost::json::object{{"bytes", std::filesystem::file_size(*r.body_file)},
+                                                    {"caller", std::any_cast<std::string>(r.context)}});
     }, BodyKind::kUpload);
     router_.add("GET", "/api/throwing-admission", [](Request&) { return json_response(200, nullptr); });
     router_.set_fallback([](Request&) { return json_response(200, boost::json::object{{"static", true}}); });
@@ -270,6 +274,7 @@ class AdmissionTest : public ::testing::Test {
                        " body=" + std::to_string(r.body.size()));
       if (r.route == "/api/throwing-admission") throw std::runtime_error("secret detail");
       if (r.header("authorization").empty()) return error_response(401, "unauthenticated", "chưa đăng nhập (not logged in)");
+      r.context = "user " + std::string(r.header("authorization"));  // what the handler gets
       return std::nullopt;
     });
     ServerOptions options;
@@ -348,6 +353,7 @@ TEST_F(AdmissionTest, AdmittedUploadsAreStoredThenRemoved) {
                                 "Content-Length: 100000\r\n\r\n" + body);
   EXPECT_EQ(status_in(r), 200);
   EXPECT_NE(r.find("\"bytes\":100000"), std::string::npos);
+  EXPECT_NE(r.find("\"caller\":\"user yes\""), std::string::npos);
   EXPECT_EQ(files_left(), 0u);
   // Admitted but too large: 413 before reading, nothing stored.
   r = send_and_read("POST /api/upload/csv HTTP/1.1\r\nHost: x\r\nAuthorization: yes\r\n"
