@@ -444,6 +444,7 @@ TEST_F(HostileRequestTest, ConnectionsOverTheLimitsAreRefusedAndTheServerRecover
   ASSERT_TRUE(wait_for_connections(30));
   EXPECT_EQ(healthz("127.0.0.1"), 503);  // the address is at its limit
   EXPECT_EQ(healthz("127.0.0.2"), 200);  // another is not
+  ASSERT_TRUE(wait_for_connections(30));  // the server has seen that one end too
 
   // Other addresses fill the total; then nobody gets in.
   for (int i = 0; i < 10; ++i) idle.push_back(std::make_unique<RawConnection>(server_->port(), "127.0.0.2"));

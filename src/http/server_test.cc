@@ -168,6 +168,10 @@ TEST_F(ServerTest, MalformedRequestsGet4xxAndTheServerKeepsServing) {
       {"GET /api/echo/%FF%FE HTTP/1.1\r\nHost: x\r\n\r\n", 400},
       {"GET /api/echo/%G1 HTTP/1.1\r\nHost: x\r\n\r\n", 400},
       {"POST /api/body HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400},
+      // A trailer field past Beast's 16-bit lengths used to end the process.
+      {"POST /api/body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: " +
+           std::string(70000, 't') + "\r\n\r\n", 431},
+      {"POST /api/body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n", 400},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.bytes.substr(0, 40));
