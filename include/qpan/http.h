@@ -3,12 +3,22 @@
 // {"error": {"code", "message", "details"}}. It knows nothing of qpan's domain; the API
 // (src/http/api_*.cc) registers its routes on a Router.
 //
-// Limits: request headers (16 KiB), bodies (1 MiB, or the upload limit on routes that
-// stream to a file), time to read a request (30 s). Malformed requests get a 4xx and the
-// connection closes; the server keeps serving. stop() (and SIGTERM when run() is asked to
-// handle it) stops accepting, lets requests in flight finish and closes idle connections.
+// Limits (ServerOptions): the request line and header together (16 KiB, at most 100
+// fields), and on their own each chunk-size line and a chunked body's trailer section;
+// bodies (1 MiB, or the upload limit on routes that stream to a file; chunked bodies too);
+// connections (10,000, never more than RLIMIT_NOFILE allows, and 256 per client address);
+// time (10 s for a request's header, 60 s idle between kept-alive requests, 30 s of silence
+// within a body, 60 s of a stalled response). Before a byte of a body is read, the route's
+// admission (authentication) and its size limit are checked: a refused or too large request
+// is answered at once and its connection closed. Framing that a proxy could read otherwise
+// (a transfer coding other than exactly "chunked", Transfer-Encoding with Content-Length,
+// obs-fold) gets 400 or 501 and the connection closes. Nothing a client sends can end the
+// process: every exception stays with its connection (a handler's becomes a 500, the
+// parser's a 400). stop() (and SIGTERM when run() is asked to handle it) stops accepting,
+// lets requests in flight finish and closes idle connections.
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -38,6 +48,7 @@ struct Request {
   std::string remote_address;
   std::map<std::string, std::string> path_params;  // {code} in the route pattern
   std::string route;  // the matched route's pattern ("" when none matched), for logs and metrics
+  std::any context;   // what the admission learnt, for the handler (e.g. the authenticated caller)
 
   // The header's value, or empty.
   std::string_view header(std::string_view lower_case_name) const;
@@ -80,18 +91,30 @@ enum class BodyKind : uint8_t {
   kUpload,    // streamed to a temporary file (Request::body_file), up to upload_limit
 };
 
+// Decides from a request's line and header alone, before a byte of its body is read or
+// stored, whether the request may go on: nullopt lets it through, a response (401, 403, 429)
+// is sent instead. The route is known: `route`, `path_params`, `method`, `headers` and
+// `remote_address` are set; `body` is empty. It may leave what it learnt for the handler in
+// `context` (the authenticated caller: no second lookup). Runs on an I/O thread: keep it quick, and
+// thread-safe. A refused request that has a body gets its answer with "Connection: close"
+// and the body is never read.
+using Admission = std::function<std::optional<Response>(Request&)>;
+
 struct Route {
   std::string method;
   std::string pattern;  // "/api/units/{code}"
   BodyKind body = BodyKind::kBuffered;
   Handler handler;             // one of the two
   AsyncHandler async_handler;
+  bool is_public = false;      // the router's admission is not asked (login, health checks)
 };
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler, BodyKind body = BodyKind::kBuffered);
-  void add_async(std::string method, std::string pattern, AsyncHandler handler, BodyKind body = BodyKind::kBuffered);
+  // Both return the route added, e.g. to mark it public: `router.add(...).is_public = true`
+  // (the reference is valid until the next route is added).
+  Route& add(std::string method, std::string pattern, Handler handler, BodyKind body = BodyKind::kBuffered);
+  Route& add_async(std::string method, std::string pattern, AsyncHandler handler, BodyKind body = BodyKind::kBuffered);
   const std::vector<Route>& routes() const { return routes_; }
 
   struct Match {
@@ -101,12 +124,19 @@ class Router {
   };
   Match match(std::string_view method, std::string_view path) const;
 
+  // Asked for every matched route not marked public (see Admission). Requests no route
+  // matches are answered 404/405 without it (their bodies are never read); the fallback
+  // below is public.
+  void set_admission(Admission admission) { admission_ = std::move(admission); }
+  const Admission& admission() const { return admission_; }
+
   // Answers GET requests no route matches (static files of the web application).
   void set_fallback(Handler handler) { fallback_ = std::move(handler); }
   const Handler& fallback() const { return fallback_; }
 
  private:
   std::vector<Route> routes_;
+  Admission admission_;
   Handler fallback_;
 };
 
@@ -118,10 +148,33 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port (see HttpServer::port())
   int threads = 2;
+
+  // The request line and header fields together, in bytes (431 beyond). It also bounds each
+  // chunk-size line and a chunked body's trailer section on their own. At most 60 KiB: a
+  // field must fit Beast's 16-bit lengths.
   size_t header_limit = 16 * 1024;
-  size_t body_limit = 1024 * 1024;
-  size_t upload_limit = 512ull * 1024 * 1024;
-  std::chrono::seconds read_timeout{30};
+  size_t max_header_fields = 100;  // 431 beyond
+  size_t body_limit = 1024 * 1024;  // buffered bodies (413 beyond, before reading a declared length)
+  size_t upload_limit = 512ull * 1024 * 1024;  // bodies streamed to a file (BodyKind::kUpload)
+
+  // Open connections. Over either limit a new connection gets a 503 written without reading
+  // its request, and is closed at once. The total never exceeds the process's RLIMIT_NOFILE
+  // less a reserve of 128 descriptors (start() raises the soft limit toward the hard one when
+  // it is lower than needed); see HttpServer::connection_limit().
+  size_t max_connections = 10000;
+  // Per client address (IPv6: per /64 prefix). 0: no limit, e.g. behind a reverse proxy,
+  // where every connection comes from the proxy's address.
+  size_t max_connections_per_address = 256;
+
+  // A request's line and header must arrive within header_timeout of its first byte (of the
+  // accept, on a new connection); a kept-alive connection may wait idle_timeout for its next
+  // request; a body may pause at most body_timeout between bytes, a response's sending at
+  // most write_timeout. Past any of them the connection closes without an answer.
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds write_timeout{60'000};
+
   std::filesystem::path upload_dir = std::filesystem::temp_directory_path();
 };
 
@@ -143,6 +196,11 @@ class HttpServer {
   // Binds and listens; an error when the address is taken or malformed.
   Status start();
   uint16_t port() const;
+  // The total of open connections allowed: max_connections, lowered to what the descriptor
+  // limit allows (known after start()).
+  size_t connection_limit() const;
+  // Connections open now. Thread-safe.
+  size_t connections() const;
   // Serves on `threads` threads until stop() (or SIGTERM / SIGINT when `handle_signals`).
   void run(bool handle_signals = false);
   // Graceful: stop accepting, finish requests in flight, close idle connections.

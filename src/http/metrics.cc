@@ -3,8 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 namespace qpan::http {
 namespace {
+
+const std::string kOtherRoute = "(other)";
 
 // Label values are route patterns and methods; escape what the format requires anyway.
 std::string label(const std::string& v) {
@@ -20,14 +24,28 @@ std::string label(const std::string& v) {
   return out;
 }
 
+// A client may send any token as its method: each would be a new series.
+std::string method_label(const std::string& method) {
+  static constexpr std::string_view kKnown[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"};
+  for (std::string_view known : kKnown) {
+    if (method == known) return method;
+  }
+  return "OTHER";
+}
+
 }  // namespace
 
 void Metrics::record_request(const std::string& method, const std::string& route, int status,
                              std::chrono::microseconds duration) {
   const double seconds = static_cast<double>(duration.count()) / 1e6;
+  if (status < 100 || status > 599) status = 0;
   std::lock_guard lock(mutex_);
-  ++requests_[{method, route, status}];
-  Histogram& h = latency_[route];
+  // Routes are the application's patterns, a fixed set; the cap holds if a caller ever
+  // passes something a client chose.
+  const std::string& route_label =
+      latency_.contains(route) || latency_.size() < kMaxRoutes ? route : kOtherRoute;
+  ++requests_[{method_label(method), route_label, status}];
+  Histogram& h = latency_[route_label];
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) ++h.counts[i];
   }

@@ -1,6 +1,8 @@
 // Server metrics in the Prometheus text format (version 0.0.4): requests by route, method
 // and status, their latency as a histogram, and counters the API adds (imports, values
-// written). Safe to update from every I/O thread.
+// written). Every label has a bounded set of values whatever clients send: methods outside
+// the standard ones count as OTHER, routes past the first kMaxRoutes as "(other)", statuses
+// outside 100-599 as 0. Safe to update from every I/O thread.
 #pragma once
 
 #include <array>
@@ -17,10 +19,13 @@ namespace qpan::http {
 class Metrics {
  public:
   // `route` is the route's pattern ("/api/units/{code}"), not the path, so labels stay few.
+  // `method` is the client's, as sent.
   void record_request(const std::string& method, const std::string& route, int status,
                       std::chrono::microseconds duration);
   void add(const std::string& counter, int64_t n = 1);  // qpan_<counter>_total
   std::string exposition() const;
+
+  static constexpr size_t kMaxRoutes = 256;
 
  private:
   static constexpr std::array<double, 10> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,

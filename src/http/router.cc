@@ -80,12 +80,22 @@ std::optional<std::string> Request::cookie(std::string_view name) const {
   return std::nullopt;
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler, BodyKind body) {
-  routes_.push_back({std::move(method), std::move(pattern), body, std::move(handler), {}});
+Route& Router::add(std::string method, std::string pattern, Handler handler, BodyKind body) {
+  Route& route = routes_.emplace_back();
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
+  route.body = body;
+  route.handler = std::move(handler);
+  return route;
 }
 
-void Router::add_async(std::string method, std::string pattern, AsyncHandler handler, BodyKind body) {
-  routes_.push_back({std::move(method), std::move(pattern), body, {}, std::move(handler)});
+Route& Router::add_async(std::string method, std::string pattern, AsyncHandler handler, BodyKind body) {
+  Route& route = routes_.emplace_back();
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
+  route.body = body;
+  route.async_handler = std::move(handler);
+  return route;
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {

@@ -1,7 +1,8 @@
 // Tests for the HTTP layer: routing and path parameters, JSON errors, keep-alive, uploads to
-// a file, handlers that reply later from another thread (also through a stop), and
-// malformed HTTP — bad request lines, huge headers, truncated and oversized bodies, invalid
-// UTF-8 in the path — answered with a 4xx while the server keeps serving.
+// a file, handlers that reply later from another thread (also through a stop), malformed
+// HTTP — bad request lines, huge headers, truncated and oversized bodies, invalid UTF-8 in
+// the path — answered with a 4xx while the server keeps serving, and the admission hook
+// that refuses a request before its body is read. hostile_request_test.cc has the rest.
 #include "qpan/http.h"
 
 #include <gtest/gtest.h>
@@ -9,10 +10,15 @@
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
-#include <filesystem>
-#include <mutex>
-#include <fstream>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <any>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <thread>
 
 namespace qpan::http {
@@ -49,11 +55,12 @@ class ServerTest : public ::testing::Test {
       });
     });
     router_.add_async("GET", "/api/later-throw", [](Request&, Reply) { throw std::runtime_error("secret detail"); });
+    router_.add("GET", "/api/throw-anything", [](Request&) -> Response { throw 42; });
     ServerOptions options;
     options.port = 0;
     options.body_limit = 1000;
     options.upload_limit = 100000;
-    options.read_timeout = std::chrono::seconds(5);
+    options.header_timeout = std::chrono::seconds(5);
     server_ = std::make_unique<HttpServer>(options, router_);
     ASSERT_TRUE(server_->start().is_ok());
     thread_ = std::thread([this] { server_->run(); });
@@ -120,6 +127,14 @@ TEST_F(ServerTest, UnknownRouteAndMethodAreJsonErrors) {
   r = get("/api/throw");
   EXPECT_EQ(status_of(r), 500);
   EXPECT_EQ(r.find("secret detail"), std::string::npos);
+  EXPECT_EQ(status_of(get("/api/throw-anything")), 500);
+}
+
+TEST_F(ServerTest, HeadAnswersCarryNoBody) {
+  const std::string r = exchange("HEAD /api/echo/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_of(r), 405);
+  EXPECT_NE(r.find("Content-Length: "), std::string::npos);
+  EXPECT_EQ(body_of(r), "");
 }
 
 TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
@@ -153,6 +168,10 @@ TEST_F(ServerTest, MalformedRequestsGet4xxAndTheServerKeepsServing) {
       {"GET /api/echo/%FF%FE HTTP/1.1\r\nHost: x\r\n\r\n", 400},
       {"GET /api/echo/%G1 HTTP/1.1\r\nHost: x\r\n\r\n", 400},
       {"POST /api/body HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400},
+      // A trailer field past Beast's 16-bit lengths used to end the process.
+      {"POST /api/body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: " +
+           std::string(70000, 't') + "\r\n\r\n", 431},
+      {"POST /api/body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n", 400},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.bytes.substr(0, 40));
@@ -227,6 +246,151 @@ TEST_F(ServerTest, StopFinishesAndCloses) {
   server_->stop();
   thread_.join();
   thread_ = std::thread([] {});
+}
+
+}  // namespace
+}  // namespace qpan::http
+
+namespace qpan::http {
+namespace {
+
+// A server whose upload route is refused without credentials, as the API's authentication
+// does, with the default upload limit (512 MiB): the refusal, not the size, must stop a
+// large upload.
+class AdmissionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    upload_dir_ = std::filesystem::temp_directory_path() / ("qpan-admission-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(upload_dir_);
+    std::filesystem::create_directories(upload_dir_);
+    router_.add("GET", "/healthz", [](Request&) { return json_response(200, boost::json::object{{"status", "ok"}}); })
+        .is_public = true;
+    router_.add("POST", "/api/upload/{kind}", [this](Request& r) {
+      ++handled_;
+      return json_response(200, boost::json::object{{"bytes", std::filesystem::file_size(*r.body_file)},
+                                                    {"caller", std::any_cast<std::string>(r.context)}});
+    }, BodyKind::kUpload);
+    router_.add("GET", "/api/throwing-admission", [](Request&) { return json_response(200, nullptr); });
+    router_.set_fallback([](Request&) { return json_response(200, boost::json::object{{"static", true}}); });
+    router_.set_admission([this](Request& r) -> std::optional<Response> {
+      std::lock_guard lock(mutex_);
+      asked_.push_back(r.method + " " + r.route + " " + (r.path_params.contains("kind") ? r.path_params.at("kind") : "") +
+                       " body=" + std::to_string(r.body.size()));
+      if (r.route == "/api/throwing-admission") throw std::runtime_error("secret detail");
+      if (r.header("authorization").empty()) return error_response(401, "unauthenticated", "chưa đăng nhập (not logged in)");
+      r.context = "user " + std::string(r.header("authorization"));  // what the handler gets
+      return std::nullopt;
+    });
+    ServerOptions options;
+    options.port = 0;
+    options.upload_dir = upload_dir_;
+    server_ = std::make_unique<HttpServer>(options, router_, [](const Exchange&) { throw std::runtime_error("observer"); });
+    ASSERT_TRUE(server_->start().is_ok());
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  void TearDown() override {
+    server_->stop();
+    thread_.join();
+    std::filesystem::remove_all(upload_dir_);
+  }
+
+  size_t files_left() const {
+    return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(upload_dir_),
+                                             std::filesystem::directory_iterator()));
+  }
+
+  // Sends `bytes` and reads what comes within `wait` (the client never finishes its body).
+  std::string send_and_read(const std::string& bytes, std::chrono::milliseconds wait = std::chrono::seconds(5)) {
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    asio::write(socket, asio::buffer(bytes));
+    std::string out;
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    char buf[4096];
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{socket.native_handle(), POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      const ssize_t n = ::recv(socket.native_handle(), buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+
+  std::filesystem::path upload_dir_;
+  Router router_;
+  std::atomic<int> handled_{0};
+  std::mutex mutex_;
+  std::vector<std::string> asked_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+int status_in(const std::string& response) { return response.size() > 12 ? std::stoi(response.substr(9, 3)) : 0; }
+
+TEST_F(AdmissionTest, ARefusedUploadIsAnsweredBeforeItsBodyAndNothingIsStored) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string r = send_and_read(
+      "POST /api/upload/csv HTTP/1.1\r\nHost: x\r\nContent-Length: 209715200\r\n\r\nthe first bytes of 200 MB");
+  EXPECT_EQ(status_in(r), 401);
+  EXPECT_NE(r.find("Connection: close"), std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4)) << "the server waited for the body";
+  EXPECT_EQ(handled_.load(), 0);
+  EXPECT_EQ(files_left(), 0u);
+  std::lock_guard lock(mutex_);
+  ASSERT_EQ(asked_.size(), 1u);
+  EXPECT_EQ(asked_[0], "POST /api/upload/{kind} csv body=0");
+}
+
+TEST_F(AdmissionTest, ARefusalComesInsteadOfContinue) {
+  const std::string r = send_and_read(
+      "POST /api/upload/csv HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 209715200\r\n\r\n",
+      std::chrono::milliseconds(1000));
+  EXPECT_EQ(status_in(r), 401);
+  EXPECT_EQ(r.find("100 Continue"), std::string::npos);
+}
+
+TEST_F(AdmissionTest, AdmittedUploadsAreStoredThenRemoved) {
+  const std::string body(100000, 'u');
+  std::string r = send_and_read("POST /api/upload/csv HTTP/1.1\r\nHost: x\r\nAuthorization: yes\r\nConnection: close\r\n"
+                                "Content-Length: 100000\r\n\r\n" + body);
+  EXPECT_EQ(status_in(r), 200);
+  EXPECT_NE(r.find("\"bytes\":100000"), std::string::npos);
+  EXPECT_NE(r.find("\"caller\":\"user yes\""), std::string::npos);
+  EXPECT_EQ(files_left(), 0u);
+  // Admitted but too large: 413 before reading, nothing stored.
+  r = send_and_read("POST /api/upload/csv HTTP/1.1\r\nHost: x\r\nAuthorization: yes\r\n"
+                    "Content-Length: 999999999999\r\n\r\nabc", std::chrono::milliseconds(1000));
+  EXPECT_EQ(status_in(r), 413);
+  // Admitted, and the client goes away mid-body: the partial file is removed.
+  {
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    asio::write(socket, asio::buffer("POST /api/upload/csv HTTP/1.1\r\nHost: x\r\nAuthorization: yes\r\n"
+                                     "Content-Length: 200000\r\n\r\n" + std::string(50000, 'u')));
+    for (int i = 0; i < 100 && files_left() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(files_left(), 1u);
+  }
+  for (int i = 0; i < 200 && files_left() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(files_left(), 0u);
+  EXPECT_EQ(handled_.load(), 1);
+}
+
+TEST_F(AdmissionTest, PublicRoutesAndTheFallbackAreNotAskedAndAThrowingAdmissionIsA500) {
+  EXPECT_EQ(status_in(send_and_read("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")), 200);
+  EXPECT_EQ(status_in(send_and_read("GET /app.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")), 200);
+  const std::string r = send_and_read("GET /api/throwing-admission HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_in(r), 500);
+  EXPECT_EQ(r.find("secret"), std::string::npos);
+  // A refusal of a request without a body keeps the connection: the next request is answered.
+  const std::string two = send_and_read(
+      "POST /api/upload/x HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_in(two), 401);
+  EXPECT_NE(two.find("HTTP/1.1 200"), std::string::npos);
+  std::lock_guard lock(mutex_);
+  EXPECT_EQ(asked_.size(), 2u);  // the throwing one and the upload
 }
 
 }  // namespace
