@@ -1,12 +1,14 @@
 // Text rules for Vietnamese data: UTF-8 validation, NFC normalisation on the way in,
 // accent- and case-insensitive search keys ("lai chau" finds "Lai Châu") and Vietnamese
-// collation for sorted output. Backed by ICU.
+// collation for sorted output (backed by ICU); and the one splitter of the lists users type
+// (`--dx a,b`, `pe=2019,2020`).
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qpan {
 
@@ -24,6 +26,11 @@ std::string to_nfc(std::string_view text);
 // runs of white space collapsed to one space and trimmed. Two texts that a Vietnamese
 // reader would call "the same word typed without accents" have the same key.
 std::string search_key(std::string_view text);
+
+// The items of a list as typed on a command line or in a URL ("crime.cases, drug.cases,,"):
+// split at `separator`, each item trimmed of ASCII white space, empty items dropped (a
+// trailing comma or a doubled one is a slip, not an item).
+std::vector<std::string> split_list(std::string_view text, char separator = ',');
 
 // Compares texts in Vietnamese dictionary order (a ă â b c d đ e ê …, tones after base
 // letters). Not thread-safe: use one instance per thread.

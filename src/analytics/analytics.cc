@@ -2,7 +2,6 @@
 // (elements, options, indicators, units by lineage, periods), every cell asked of the engine,
 // and the answer formatted as a table, CSV or DHIS2-shaped JSON.
 #include "qpan/analytics.h"
-#include "qpan/text_table.h"
 
 #include <boost/json.hpp>
 
@@ -16,6 +15,9 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "qpan/text.h"
+#include "qpan/text_table.h"
 
 namespace qpan {
 namespace {
@@ -237,20 +239,6 @@ class PrefetchedContext final : public ExpressionContext {
   std::vector<Aggregate> values_;
 };
 
-std::vector<std::string_view> split_list(std::string_view list) {
-  std::vector<std::string_view> items;
-  while (!list.empty()) {
-    const size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (!item.empty()) items.push_back(item);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return items;
-}
-
 }  // namespace
 
 // ---- Public functions ------------------------------------------------------------------------
@@ -258,13 +246,12 @@ std::vector<std::string_view> split_list(std::string_view list) {
 Result<AnalyticsQuery> parse_analytics_query(std::string_view dx, std::string_view ou,
                                              std::string_view pe) {
   AnalyticsQuery q;
-  for (std::string_view item : split_list(dx)) q.dx.emplace_back(item);
-  for (std::string_view item : split_list(ou)) q.ou.emplace_back(item);
-  for (std::string_view item : split_list(pe)) {
+  q.dx = split_list(dx);
+  q.ou = split_list(ou);
+  for (const std::string& item : split_list(pe)) {
     Result<Period> p = Period::parse(item);
     if (!p) {
-      return Status::invalid_input("pe: malformed period \"" + std::string(item) + "\": " +
-                                   p.status().message());
+      return Status::invalid_input("pe: malformed period \"" + item + "\": " + p.status().message());
     }
     q.pe.push_back(*p);
   }

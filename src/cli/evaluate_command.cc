@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "qpan/aggregation.h"
 #include "qpan/evaluation.h"
+#include "qpan/text.h"
 
 namespace qpan::cli {
 namespace {
@@ -24,26 +25,11 @@ struct EvaluateArgs {
   int decimals = 1;
 };
 
-// Comma-separated items, blanks dropped.
-std::vector<std::string> split_items(std::string_view list) {
-  std::vector<std::string> out;
-  while (true) {
-    const size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 Status evaluate_command(const EvaluateArgs& args) {
-  const std::vector<std::string> set_codes = split_items(args.sets);
+  const std::vector<std::string> set_codes = split_list(args.sets);
   if (set_codes.empty()) return Status::invalid_input("--set: give at least one evaluation set");
   std::vector<Period> periods;
-  for (const std::string& item : split_items(args.pe)) {
+  for (const std::string& item : split_list(args.pe)) {
     Result<Period> p = Period::parse(item);
     if (!p) return Status::invalid_input("--pe: \"" + item + "\": " + p.status().message());
     periods.push_back(*p);
