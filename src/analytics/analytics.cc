@@ -24,11 +24,6 @@ namespace {
 
 // ---- Resolving the query -------------------------------------------------------------------
 
-struct DataSpec {
-  const DataElement* element = nullptr;
-  std::optional<std::string> option;  // empty: the total over options
-};
-
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::string validity_text(const OrgUnitVersion& v) {
@@ -38,39 +33,17 @@ std::string validity_text(const OrgUnitVersion& v) {
   return out;
 }
 
-Result<DataSpec> resolve_data_item(const Catalogue& catalogue, const std::string& item) {
-  DataSpec spec;
-  spec.element = catalogue.element(item);
-  // Element codes may hold dots themselves ("foreign.in.delegations"): the option is what
-  // follows the last dot that leaves a known element before it.
-  for (size_t dot = item.rfind('.'); spec.element == nullptr && dot != std::string::npos && dot > 0;
-       dot = item.rfind('.', dot - 1)) {
-    if (const DataElement* e = catalogue.element(std::string_view(item).substr(0, dot))) {
-      spec.element = e;
-      spec.option = item.substr(dot + 1);
-    }
-  }
-  if (spec.element == nullptr) return Status::not_found("dx: unknown data element " + quoted(item));
-  const DataElement& e = *spec.element;
-  if (spec.option) {
-    const Disaggregation* d = catalogue.disaggregation_of(e);
-    if (d == nullptr) {
-      return Status::invalid_input("dx: " + quoted(item) + ": data element " + quoted(e.code) +
-                                   " has no disaggregation, so no option " + quoted(*spec.option));
-    }
-    if (d->option(*spec.option) == nullptr) {
-      std::string known;
-      for (const DisaggregationOption& o : d->options) known += (known.empty() ? "" : ", ") + o.code;
-      return Status::not_found("dx: " + quoted(item) + ": data element " + quoted(e.code) +
-                               " has no option " + quoted(*spec.option) + " (its options: " + known + ")");
-    }
-  }
+// An element (or one option of it) that analytics can aggregate.
+Result<ElementReference> resolve_data_item(const Catalogue& catalogue, const std::string& item) {
+  Result<ElementReference> ref = catalogue.resolve(item);
+  if (!ref) return Status(ref.status().code(), "dx: " + ref.status().message());
+  const DataElement& e = *ref->element;
   if (e.aggregation == AggregationType::kNone || e.value_type == ValueType::kText) {
     return Status::invalid_input("dx: data element " + quoted(e.code) + " does not aggregate (value type " +
                                  std::string(value_type_name(e.value_type)) + ", aggregation " +
                                  std::string(aggregation_name(e.aggregation)) + ")");
   }
-  return spec;
+  return ref;
 }
 
 // ---- Formatting ----------------------------------------------------------------------------
@@ -297,13 +270,12 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
         result.dx.push_back(std::move(d));
         continue;
       }
-      Result<DataSpec> spec = resolve_data_item(*catalogue, code);
-      if (!spec) return spec.status();
-      const DataElement& e = *spec->element;
+      Result<ElementReference> ref = resolve_data_item(*catalogue, code);
+      if (!ref) return ref.status();
+      const DataElement& e = *ref->element;
       d.name_vi = e.name_vi;
       d.name_en = e.name_en;
-      if (spec->option) {
-        const DisaggregationOption* o = catalogue->disaggregation_of(e)->option(*spec->option);
+      if (const DisaggregationOption* o = ref->option) {
         d.name_vi += " (" + o->name_vi + ")";
         d.name_en += " (" + o->name_en + ")";
       }

@@ -158,7 +158,7 @@ TEST(EvaluationSet, ParseErrorsNameSetAndPath) {
             "in \"#{drug.cases}\"");
   EXPECT_EQ(error(head + R"("versions": [{"valid_from": "2012-01-01", "regulation": "A",
       "outcome": {"kind": "classes", "classes": [{"code": "k", "name_vi": "K", "name_en": "K", "condition": "#{nope}"}]}}]})"),
-            "evaluation set e: $.versions[0].outcome.classes[0].condition: column 1: unknown element \"nope\" in \"#{nope}\"");
+            "evaluation set e: $.versions[0].outcome.classes[0].condition: column 1: unknown data element \"nope\" in \"#{nope}\"");
   EXPECT_EQ(error(head + R"("versions": [{"valid_from": "2012-13-01", "regulation": "A", "outcome": {"kind": "all_criteria"}}]})")
                 .rfind("evaluation set e: $.versions[0].valid_from: ", 0),
             0u);

@@ -97,7 +97,7 @@ TEST(Validation, CompileErrorsNameTheRule) {
     return r.status().message();
   };
   ValidationRule rule{"vr.x", "X", "X", "#{nope}", "<=", "1", "high"};
-  EXPECT_EQ(error(rule), "validation rule vr.x: left: column 1: unknown element \"nope\"");
+  EXPECT_EQ(error(rule), "validation rule vr.x: left: column 1: unknown data element \"nope\"");
   rule.left = "#{crime.ttxh.cases}";
   rule.right = "#{antt.registered}";
   EXPECT_EQ(error(rule), "validation rule vr.x: right: not of the left side's type");

@@ -310,10 +310,11 @@ TEST(Expression, GoldenCompileErrors) {
       {"# {crime.cases}", "column 1: expected \"{\" after \"#\" (an element is written #{code})"},
       {"#{ộ} + #", "column 8: expected \"{\" after \"#\" (an element is written #{code})"},  // columns count characters
       {"#{}", "column 1: empty element reference #{}"},
-      {"#{crime.nope}", "column 1: unknown element \"crime.nope\""},
-      {"2 * #{nope}", "column 5: unknown element \"nope\""},
-      {"#{foreign.in.delegations.lao_cai}", "column 1: unknown option \"lao_cai\" of element \"foreign.in.delegations\" (disaggregation \"partner\")"},
-      {"#{crime.cases.x}", "column 1: unknown element \"crime.cases.x\" (element \"crime.cases\" has no disaggregation)"},
+      {"#{crime.nope}", "column 1: unknown data element \"crime.nope\""},
+      {"2 * #{nope}", "column 5: unknown data element \"nope\""},
+      {"#{foreign.in.delegations.lao_cai}",
+       "column 1: data element \"foreign.in.delegations\" has no option \"lao_cai\" (its options: van_nam, bac_lao)"},
+      {"#{crime.cases.x}", "column 1: data element \"crime.cases\" has no disaggregation, so no option \"x\""},
       {"#{note}", "column 1: element \"note\" holds text, which expressions cannot use"},
       // Functions.
       {"1 + prev(2)", "column 5: unknown function \"prev\""},
