@@ -300,7 +300,11 @@ void PackReader::read_disaggregation(const std::string& file, const std::string&
       option.code = o.text("code");
       option.name_vi = o.text("name_vi");
       option.name_en = o.text("name_en");
-      if (!option.code.empty() && !is_valid_code(option.code)) {
+      if (option.code.find('.') != std::string::npos) {
+        // Catalogue::resolve reads #{element.option} by splitting at the last dot.
+        o.fail(o.at("code"), "\"" + option.code + "\" is not a valid option code: an option code has no dot "
+                             "(a reference #{element.option} splits at its last dot)");
+      } else if (!option.code.empty() && !is_valid_code(option.code)) {
         o.fail(o.at("code"), "\"" + option.code + "\" is not a valid code");
       } else if (!option.code.empty() && !option_codes.insert(option.code).second) {
         o.fail(o.at("code"), "duplicate option code \"" + option.code + "\"");
@@ -564,19 +568,28 @@ void PackReader::read_report_template(const std::string& file, const std::string
 }
 
 void PackReader::check_references() {
-  std::map<std::string, const DataElement*> elements;
-  for (const DataElement& e : elements_) elements[e.code] = &e;
-  std::map<std::string, const Disaggregation*> disaggregations;
-  for (const Disaggregation& d : disaggregations_) disaggregations[d.code] = &d;
-
+  const Catalogue catalogue(disaggregations_, elements_);
   for (const auto& [ref, where] : element_refs_) {
     if (ref.rfind("disaggregation:", 0) == 0) {
       const std::string code = ref.substr(15);
-      if (disaggregations.count(code) == 0) {
+      if (catalogue.disaggregation(code) == nullptr) {
         problem(where.file, where.path, "unknown disaggregation \"" + code + "\" (declare it under \"disaggregations\")");
       }
-    } else if (elements.count(ref) == 0) {
-      problem(where.file, where.path, "unknown element \"" + ref + "\"");
+    } else if (catalogue.element(ref) == nullptr) {
+      problem(where.file, where.path, "unknown data element \"" + ref + "\"");
+    }
+  }
+  // An element code that is another element's code.option would take over the references to
+  // that option (the whole code wins), silently changing what expressions read.
+  for (const auto& [code, where] : codes_["elements"]) {
+    const size_t dot = code.rfind('.');
+    if (dot == std::string::npos) continue;
+    const DataElement* owner = catalogue.element(std::string_view(code).substr(0, dot));
+    const Disaggregation* d = owner == nullptr ? nullptr : catalogue.disaggregation_of(*owner);
+    if (d != nullptr && d->option(std::string_view(code).substr(dot + 1)) != nullptr) {
+      problem(where.file, where.path + ".code",
+              "\"" + code + "\" is also option \"" + code.substr(dot + 1) + "\" of element \"" + owner->code +
+                  "\": #{" + code + "} could not name that option (choose another code)");
     }
   }
   // Reference problems first, named the way a pack author thinks of them; expressions whose
@@ -589,25 +602,13 @@ void PackReader::check_references() {
       references_ok[i] = false;
     }
     for (const std::string& ref : expression_references(expression)) {
-      if (elements.count(ref) != 0) continue;
+      Result<ElementReference> resolved = catalogue.resolve(ref);
+      if (resolved) continue;
       references_ok[i] = false;
-      // "code.option": the element is everything before the last dot.
-      const size_t dot = ref.rfind('.');
-      auto element = dot == std::string::npos ? elements.end() : elements.find(ref.substr(0, dot));
-      if (element == elements.end()) {
-        problem(where.file, where.path, "unknown element \"" + ref + "\" in #{" + ref + "}");
-        continue;
-      }
-      auto dis = disaggregations.find(element->second->disaggregation);
-      const std::string option = ref.substr(dot + 1);
-      if (dis == disaggregations.end() || dis->second->option(option) == nullptr) {
-        problem(where.file, where.path,
-                "element " + element->first + " has no disaggregation option \"" + option + "\"");
-      }
+      problem(where.file, where.path, resolved.status().message() + " in #{" + ref + "}");
     }
   }
 
-  const Catalogue catalogue(disaggregations_, elements_);
   std::vector<std::optional<ExpressionType>> compiled_types(expressions_.size());
   for (size_t i = 0; i < expressions_.size(); ++i) {
     if (!references_ok[i]) continue;

@@ -25,9 +25,10 @@ class PackReader {
   void read_file(const std::string& label, std::string_view text, const std::set<std::string>& allowed);
 
   // Checks what spans files: references from data sets, indicators, rules and evaluation
-  // sets to elements and options, and that every expression compiles against the pack's
-  // catalogue with the type its use needs (indicators and rule sides numbers, criteria,
-  // class conditions and applies_when booleans).
+  // sets to elements and options (Catalogue::resolve), element codes that would hide an
+  // option in references, and that every expression compiles against the pack's catalogue
+  // with the type its use needs (indicators and rule sides numbers, criteria, class
+  // conditions and applies_when booleans).
   void check_references();
 
   bool has_info() const { return has_info_; }

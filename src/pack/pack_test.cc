@@ -146,9 +146,10 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
       {R"({"indicators": [{"code": "Bad Code", "name_vi": "X", "name_en": "X", "expression": "1"}]})",
        "$.indicators[0].code: \"Bad Code\" is not a valid code"},
       {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "#{crime.nope}"}]})",
-       "$.indicators[0].expression: unknown element \"crime.nope\""},
+       "$.indicators[0].expression: unknown data element \"crime.nope\" in #{crime.nope}"},
       {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "#{foreign.in.delegations.my_tho}"}]})",
-       "has no disaggregation option \"my_tho\""},
+       "$.indicators[0].expression: data element \"foreign.in.delegations\" has no option \"my_tho\" (its options: "
+       "van_nam) in #{foreign.in.delegations.my_tho}"},
       {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "1", "decimals": 9}]})",
        "$.indicators[0].decimals: expected 0 to 6"},
       {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "fortnight", "calendar": "lunar",
@@ -162,7 +163,7 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
        "$.data_sets[0].level: unknown level \"hamlet\""},
       {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "month", "calendar": "cutoff",
            "level": "commune", "deadline_days": 3, "elements": ["crime.nope"]}]})",
-       "$.data_sets[0].elements[0]: unknown element \"crime.nope\""},
+       "$.data_sets[0].elements[0]: unknown data element \"crime.nope\""},
       {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "month", "calendar": "cutoff",
            "level": "commune", "deadline_days": 3, "elements": ["crime.ttxh.cases", "crime.ttxh.cases"]}]})",
        "$.data_sets[0].elements[1]: element \"crime.ttxh.cases\" listed twice"},
@@ -186,7 +187,7 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
            "versions": [{"valid_from": "2012-01-01", "regulation": "A",
                          "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.nope} == 0"}],
                          "outcome": {"kind": "classes", "classes": [{"code": "k", "name_vi": "K", "name_en": "K", "condition": "#{drug.free}"}]}}]}]})",
-       "$.evaluation_sets[0].versions[0].criteria[0].expression: unknown element \"drug.nope\""},
+       "$.evaluation_sets[0].versions[0].criteria[0].expression: unknown data element \"drug.nope\""},
       {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
            "versions": [{"valid_from": "2012-01-01", "regulation": "A", "outcome": {"kind": "all_criteria"}}]}]})",
        "$.evaluation_sets[0].versions[0].criteria: all_criteria needs at least one criterion"},
@@ -201,7 +202,7 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
            "versions": [{"valid_from": "2012-01-01", "regulation": "A", "applies_when": "#{crime.nope}",
                          "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.free}"}],
                          "outcome": {"kind": "all_criteria"}}]}]})",
-       "$.evaluation_sets[0].versions[0].applies_when: unknown element \"crime.nope\""},
+       "$.evaluation_sets[0].versions[0].applies_when: unknown data element \"crime.nope\""},
       {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
            "versions": [{"valid_from": "2012-01-01", "regulation": "A", "applies_when": 1,
                          "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.free}"}],
@@ -256,6 +257,24 @@ TEST_F(PackTest, ElementErrors) {
   EXPECT_NE(all.find("e.json: $.elements[1].aggregation: count_true needs a boolean element"), std::string::npos) << all;
   EXPECT_NE(all.find("e.json: $.elements[2].disaggregation: unknown disaggregation \"nope\""), std::string::npos) << all;
   EXPECT_NE(all.find("f.json: $.elements[0].code: duplicate code \"t\" (first declared in e.json"), std::string::npos) << all;
+}
+
+// References split at their last dot (Catalogue::resolve): an option code with a dot, or an
+// element code that is another element's code.option, would make them ambiguous.
+TEST_F(PackTest, CodesThatWouldMakeReferencesAmbiguousAreRefused) {
+  std::string all = problems_of({{"pack.json", kPackJson}, {"e.json", R"({
+    "disaggregations": [{"code": "gate", "name_vi": "Cửa khẩu", "name_en": "Gate",
+      "options": [{"code": "ma_lu_thang", "name_vi": "Ma Lù Thàng", "name_en": "Ma Lu Thang"},
+                  {"code": "ma.lu", "name_vi": "M", "name_en": "M"}]}],
+    "elements": [
+      {"code": "border.trade", "name_vi": "T", "name_en": "T", "value_type": "number", "aggregation": "sum", "disaggregation": "gate"},
+      {"code": "border.trade.ma_lu_thang", "name_vi": "M", "name_en": "M", "value_type": "number", "aggregation": "sum"}]})"}});
+  EXPECT_NE(all.find("e.json: $.disaggregations[0].options[1].code: \"ma.lu\" is not a valid option code: an option "
+                     "code has no dot (a reference #{element.option} splits at its last dot)"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("e.json: $.elements[1].code: \"border.trade.ma_lu_thang\" is also option \"ma_lu_thang\" of "
+                     "element \"border.trade\""),
+            std::string::npos) << all;
 }
 
 TEST_F(PackTest, LoadKeepsDataAcrossUpgradesAndRefusesLosingIt) {

@@ -55,6 +55,18 @@ case_broken_pack_names_file_and_path() {
   assert_eq "0" "$(sql "$db" 'SELECT count(*) FROM data_element')" "nothing was written"
 }
 
+case_option_code_with_a_dot_is_refused() {
+  local dir="$WORK/dotted"
+  small_pack "$dir" 1.0.0 '{"disaggregations": [{"code": "gate", "name_vi": "Cửa khẩu", "name_en": "Gate",
+    "options": [{"code": "ma.lu_thang", "name_vi": "Ma Lù Thàng", "name_en": "Ma Lu Thang"}]}],
+    "elements": [{"code": "border.trade", "name_vi": "Kim ngạch", "name_en": "Trade", "value_type": "amount_usd",
+                  "aggregation": "sum", "disaggregation": "gate"}]}'
+  q pack check "$dir"
+  assert_exit 1 "an option code with a dot"
+  assert_contains "$(stderr)" 'elements.json: $.disaggregations[0].options[0].code: "ma.lu_thang" is not a valid option code: an option code has no dot' \
+    "names the file, the JSON path and why"
+}
+
 case_missing_pack_folder() {
   q pack check "$WORK/nowhere"
   assert_exit 1 "a missing folder"
