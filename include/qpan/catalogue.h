@@ -43,6 +43,10 @@ class Catalogue {
   // unknown option (not_found, listing the element's options). The pointers point into this
   // catalogue.
   Result<ElementReference> resolve(std::string_view reference) const;
+  // The second half of the rule alone: the reference split at its last dot into element and
+  // option, whether or not an element has the whole code (the pack checker refuses element
+  // codes that would hide an option this way). Errors as for resolve().
+  Result<ElementReference> resolve_as_option(std::string_view reference) const;
 
  private:
   std::vector<Disaggregation> disaggregations_;

@@ -427,41 +427,14 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
   return result;
 }
 
-Result<std::vector<Indicator>> load_indicators(Store& store) {
-  Result<std::vector<PackDefinition>> definitions = store.pack_definitions("indicators");
-  if (!definitions) return definitions.status();
-  std::vector<Indicator> out;
-  for (const PackDefinition& def : *definitions) {
-    boost::system::error_code ec;
-    const boost::json::value json = boost::json::parse(def.json, ec);
-    if (ec || !json.is_object()) return Status::internal("stored indicator " + quoted(def.code) + " is not JSON");
-    const boost::json::object& o = json.as_object();
-    auto text = [&](const char* key) {
-      const boost::json::value* v = o.if_contains(key);
-      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
-    Indicator i;
-    i.code = def.code;
-    i.name_vi = text("name_vi");
-    i.name_en = text("name_en");
-    i.expression = text("expression");
-    i.unit = text("unit");
-    i.description = text("description");
-    if (const boost::json::value* v = o.if_contains("decimals"); v != nullptr && v->is_int64()) {
-      i.decimals = static_cast<int>(v->as_int64());
-    }
-    out.push_back(std::move(i));
-  }
-  return out;
-}
-
 Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query) {
-  Result<std::vector<Indicator>> indicators = load_indicators(store);
-  if (!indicators) return indicators.status();
+  Result<Pack> pack = read_loaded_pack(store);
+  if (!pack) return pack.status();
   Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(store);
   if (!engine) return engine.status();
-  return run_analytics(**engine, query, *indicators);
+  return run_analytics(**engine, query, pack->indicators);
 }
+
 std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat format) {
   switch (format) {
     case AnalyticsFormat::kTable: return format_table(result);

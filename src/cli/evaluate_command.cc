@@ -36,17 +36,13 @@ Status evaluate_command(const EvaluateArgs& args) {
   }
   if (periods.empty()) return Status::invalid_input("--pe: give at least one period");
 
-  Result<std::unique_ptr<Store>> store = open_store(args.db);
-  if (!store) return store.status();
-  Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(**store);
-  if (!engine) return engine.status();
-  // Compiled against the engine's catalogue, whose ids the engine answers by.
-  Result<std::vector<EvaluationSet>> sets =
-      load_evaluation_sets(**store, *(*engine)->catalogue(), set_codes);
+  Result<DatabaseWithPack> db = open_with_pack(args.db);
+  if (!db) return db.status();
+  const AggregationEngine& engine = *db->engine;
+  Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(db->pack, *engine.catalogue(), set_codes);
   if (!sets) return Status(sets.status().code(), "--set: " + sets.status().message());
-  const EngineExpressionContext context(**engine);
-  Result<EvaluationReport> report =
-      run_evaluation(*sets, *(*engine)->units(), context, args.ou, periods);
+  const EngineExpressionContext context(engine);
+  Result<EvaluationReport> report = run_evaluation(*sets, *engine.units(), context, args.ou, periods);
   if (!report) {
     // The library names the dimension as in DHIS2 ("ou: …"); on the command line it is --ou.
     const Status error = report.status();

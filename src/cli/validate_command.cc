@@ -26,15 +26,13 @@ struct ValidateArgs {
 Status validate_command(const ValidateArgs& args) {
   Result<Period> period = Period::parse(args.pe);
   if (!period) return Status::invalid_input("--pe: \"" + args.pe + "\": " + period.status().message());
-  Result<std::unique_ptr<Store>> store = open_store(args.db);
-  if (!store) return store.status();
-  Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(**store);
-  if (!engine) return engine.status();
-  Result<std::vector<CompiledValidationRule>> rules =
-      load_validation_rules(**store, *(*engine)->catalogue());
+  Result<DatabaseWithPack> db = open_with_pack(args.db);
+  if (!db) return db.status();
+  const AggregationEngine& engine = *db->engine;
+  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(db->pack, *engine.catalogue());
   if (!rules) return rules.status();
-  const EngineExpressionContext context(**engine);
-  Result<ValidationReport> report = run_validation(*rules, *(*engine)->units(), context, args.ou, *period);
+  const EngineExpressionContext context(engine);
+  Result<ValidationReport> report = run_validation(*rules, *engine.units(), context, args.ou, *period);
   if (!report) {
     const Status error = report.status();
     const std::string& m = error.message();
@@ -78,9 +76,10 @@ void WrittenCellsWatch::warn_about_violations(std::ostream& err) {
   auto warn_unchecked = [&](const Status& why) {
     err << "cảnh báo: chưa kiểm tra được quy tắc kiểm tra: " << why.message() << "\n";
   };
-  Result<Catalogue> catalogue = store_.load_catalogue();
-  if (!catalogue) return warn_unchecked(catalogue.status());
-  Result<std::vector<CompiledValidationRule>> rules = load_validation_rules(store_, *catalogue);
+  Result<Pack> pack = read_loaded_pack(store_);
+  if (!pack) return warn_unchecked(pack.status());
+  // The stored cells are read by the store's ids: the pack's catalogue is the store's.
+  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(*pack, pack->catalogue);
   if (!rules) return warn_unchecked(rules.status());
   if (rules->empty()) return;  // no pack rules loaded
   Result<std::unordered_map<std::string, int64_t>> ids = store_.unit_ids();

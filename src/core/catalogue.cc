@@ -27,8 +27,12 @@ const Disaggregation* Catalogue::disaggregation_of(const DataElement& element) c
 }
 
 Result<ElementReference> Catalogue::resolve(std::string_view reference) const {
-  const auto quoted = [](std::string_view s) { return "\"" + std::string(s) + "\""; };
   if (const DataElement* whole = element(reference)) return ElementReference{whole, nullptr};
+  return resolve_as_option(reference);
+}
+
+Result<ElementReference> Catalogue::resolve_as_option(std::string_view reference) const {
+  const auto quoted = [](std::string_view s) { return "\"" + std::string(s) + "\""; };
   const size_t dot = reference.rfind('.');
   const DataElement* named = nullptr;
   if (dot != std::string_view::npos && dot + 1 < reference.size()) named = element(reference.substr(0, dot));

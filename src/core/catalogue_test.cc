@@ -79,6 +79,16 @@ TEST(CatalogueResolve, GoldenTable) {
   }
 }
 
+// The split alone, for checks of codes that would hide an option.
+TEST(CatalogueResolve, AsOptionIgnoresTheWholeCode) {
+  const Catalogue catalogue = test_catalogue();
+  Result<ElementReference> hidden = catalogue.resolve_as_option("border.gate.trade.export");
+  ASSERT_TRUE(hidden.is_ok()) << hidden.status().message();
+  EXPECT_EQ(hidden->element->code, "border.gate.trade");
+  EXPECT_EQ(hidden->option->code, "export");
+  EXPECT_FALSE(catalogue.resolve_as_option("crime.ttxh.cases").is_ok());  // no element "crime.ttxh"
+}
+
 TEST(CatalogueResolve, OptionsCarryTheirStoreIds) {
   const Catalogue catalogue = test_catalogue();
   Result<ElementReference> r = catalogue.resolve("foreign.in.delegations.bac_lao");

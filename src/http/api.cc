@@ -779,14 +779,14 @@ int64_t Api::now() const {
 
 Status Api::load() {
   std::lock_guard lock(store_mutex_);
-  Result<std::vector<Indicator>> indicators = load_indicators(store_);
-  if (!indicators) return indicators.status();
-  indicators_ = std::move(*indicators);
+  Result<Pack> pack = read_loaded_pack(store_);
+  if (!pack) return pack.status();
+  indicators_ = std::move(pack->indicators);
   const auto catalogue = engine_.catalogue();
-  Result<std::vector<EvaluationSet>> sets = load_evaluation_sets(store_, *catalogue);
+  Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(*pack, *catalogue);
   if (!sets) return sets.status();
   evaluation_sets_ = std::move(*sets);
-  Result<std::vector<CompiledValidationRule>> rules = load_validation_rules(store_, *catalogue);
+  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(*pack, *catalogue);
   if (!rules) return rules.status();
   validation_rules_ = std::move(*rules);
   Result<std::unordered_map<std::string, int64_t>> ids = store_.unit_ids();

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -556,27 +555,16 @@ TEST(Expression, EveryPackExpressionCompiles) {
           ExpressionType::kBoolean);
   }
   size_t evaluation_expressions = 0;
-  for (const PackDefinition& definition : pack.definitions) {
-    if (definition.kind != "evaluation_sets") continue;
-    const boost::json::object set = boost::json::parse(definition.json).as_object();
-    for (const boost::json::value& version : set.at("versions").as_array()) {
-      const boost::json::object& v = version.as_object();
-      if (const auto* criteria = v.if_contains("criteria")) {
-        for (const boost::json::value& criterion : criteria->as_array()) {
-          ++evaluation_expressions;
-          check("evaluation " + definition.code + " criterion " +
-                    std::string(criterion.at("code").as_string()),
-                std::string(criterion.at("expression").as_string()), ExpressionType::kBoolean);
-        }
+  for (const EvaluationSetDefinition& set : pack.evaluation_sets) {
+    for (const EvaluationVersionDefinition& version : set.versions) {
+      for (const EvaluationCriterionDefinition& criterion : version.criteria) {
+        ++evaluation_expressions;
+        check("evaluation " + set.code + " criterion " + criterion.code, criterion.expression,
+              ExpressionType::kBoolean);
       }
-      const boost::json::object& outcome = v.at("outcome").as_object();
-      if (const auto* classes = outcome.if_contains("classes")) {
-        for (const boost::json::value& cls : classes->as_array()) {
-          ++evaluation_expressions;
-          check("evaluation " + definition.code + " class " +
-                    std::string(cls.at("code").as_string()),
-                std::string(cls.at("condition").as_string()), ExpressionType::kBoolean);
-        }
+      for (const EvaluationClassDefinition& cls : version.classes) {
+        ++evaluation_expressions;
+        check("evaluation " + set.code + " class " + cls.code, cls.condition, ExpressionType::kBoolean);
       }
     }
   }

@@ -67,6 +67,26 @@ case_option_code_with_a_dot_is_refused() {
     "names the file, the JSON path and why"
 }
 
+# A definition stored by an older qpan (or edited in the database) that the checks refuse is
+# refused by every command that reads the pack, naming kind, code and JSON path.
+case_stored_definition_the_checker_refuses() {
+  local db="$WORK/stored.db"
+  qok init --db "$db"
+  qok units import --db "$db" "$VN_ADMIN"
+  qok pack load --db "$db" "$PACK"
+  sql "$db" "UPDATE pack_definition SET definition = replace(definition, '\"importance\":\"high\"', '\"importance\":\"urgent\"')
+             WHERE kind = 'validation_rules' AND code = 'vr.crime.ttxh.solved_le_cases'"
+  q validate --db "$db" --ou 12 --pe 2020
+  assert_exit 1 "validate over a refused definition"
+  assert_contains "$(stderr)" 'stored validation_rules "vr.crime.ttxh.solved_le_cases": $.importance: expected high, medium or low' \
+    "names kind, code, JSON path and reason"
+  q evaluate --db "$db" --set eval.drug_free.commune --ou 12 --pe 2020
+  assert_exit 1 "evaluate over a refused definition"
+  assert_contains "$(stderr)" "does not pass the pack checks" "evaluate refuses it too"
+  qok pack load --db "$db" "$PACK"
+  qok validate --db "$db" --ou 12 --pe 2020
+}
+
 case_missing_pack_folder() {
   q pack check "$WORK/nowhere"
   assert_exit 1 "a missing folder"
