@@ -103,7 +103,7 @@ class AggregationEngine {
   Result<std::vector<Aggregate>> aggregate(std::span<const SeriesRef> series, const UnitScope& scope,
                                            const Period& period) const;
 
-  // Codes resolved against the catalogue: "crime.ttxh.cases" or "foreign.in.delegations.van_nam".
+  // Codes resolved by Catalogue::resolve: "crime.ttxh.cases" or "foreign.in.delegations.van_nam".
   Result<SeriesRef> series(std::string_view code) const;
 
   // The structure and catalogue the engine answers with (replaced whole by

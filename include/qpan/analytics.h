@@ -100,11 +100,8 @@ struct AnalyticsResult {
 Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const AnalyticsQuery& query,
                                       const std::vector<Indicator>& indicators = {});
 
-// The indicators a loaded pack defined (store definitions of kind "indicators").
-Result<std::vector<Indicator>> load_indicators(Store& store);
-
-// Builds the engine from the store and runs the query with the store's indicators (one-shot
-// use: the CLI; a server keeps one engine).
+// Builds the engine from the store and runs the query with the indicators of the loaded pack
+// (read_loaded_pack; one-shot use: the CLI; a server keeps one engine).
 Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query);
 
 enum class AnalyticsFormat {
@@ -116,7 +113,5 @@ enum class AnalyticsFormat {
 
 // The result in one of the formats, ending with a newline.
 std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat format);
-
-
 
 }  // namespace qpan

@@ -24,22 +24,14 @@
 #include "qpan/date.h"
 #include "qpan/expression.h"
 #include "qpan/org_unit.h"
+#include "qpan/pack.h"
 #include "qpan/period.h"
 #include "qpan/status.h"
 
 namespace qpan {
 
-class Store;
-
 // ---- The model ------------------------------------------------------------------------------
-
-enum class EvaluationOutcomeKind : uint8_t {
-  kAllCriteria,  // met when every criterion holds
-  kClasses,      // the first class (best first) whose condition holds
-};
-
-// "all_criteria" / "classes", as in pack files.
-std::string_view outcome_kind_name(EvaluationOutcomeKind kind);
+// A pack's EvaluationSetDefinition (qpan/pack.h) with its expressions compiled.
 
 struct EvaluationCriterion {
   std::string code, name_vi, name_en;
@@ -80,15 +72,18 @@ struct EvaluationSet {
   bool evaluates(OrgUnitLevel level) const;
 };
 
-// Parses one set as `qpan pack load` stores it (the JSON text of its pack definition) and
-// compiles its expressions against `catalogue` (use the catalogue of the context that will
-// answer them). Errors are invalid input naming the set and the JSON path.
-Result<EvaluationSet> parse_evaluation_set(std::string_view json, const Catalogue& catalogue);
+// Compiles one set's expressions against `catalogue` — the catalogue of the context that
+// will answer them (an engine's: references carry its ids). Versions come oldest first.
+// Errors are invalid input naming the set and the JSON path within it (a pack checked against
+// another catalogue may refer to elements this one lacks).
+Result<EvaluationSet> compile_evaluation_set(const EvaluationSetDefinition& definition,
+                                             const Catalogue& catalogue);
 
-// The stored sets named by `codes`, in that order (every stored set when `codes` is empty).
-// An unknown code is not_found and lists the known ones.
-Result<std::vector<EvaluationSet>> load_evaluation_sets(Store& store, const Catalogue& catalogue,
-                                                        const std::vector<std::string>& codes = {});
+// The pack's sets named by `codes`, in that order (every set, in the pack's order, when `codes`
+// is empty), compiled against `catalogue`. An unknown code is not_found and lists the known
+// ones.
+Result<std::vector<EvaluationSet>> compile_evaluation_sets(const Pack& pack, const Catalogue& catalogue,
+                                                           const std::vector<std::string>& codes = {});
 
 // ---- One unit -------------------------------------------------------------------------------
 

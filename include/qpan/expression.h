@@ -13,7 +13,7 @@
 //   primary    := number | "true" | "false" | "#{" code "}" | name "(" [or_expr ("," or_expr)*] ")"
 //               | "(" or_expr ")"
 // A reference `#{a.b.c}` names element "a.b.c" when the catalogue has it, else option "c" of
-// element "a.b"'s disaggregation. Types (number, boolean) are checked when compiling, so a
+// element "a.b"'s disaggregation (Catalogue::resolve). Types (number, boolean) are checked when compiling, so a
 // compiled expression never fails on types; evaluation gives a number, a boolean or no value.
 #pragma once
 

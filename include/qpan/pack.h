@@ -1,15 +1,20 @@
 // Packs (bộ chỉ tiêu): the domain catalogue as a folder of versioned JSON files —
 // disaggregations, data elements, data sets, indicators, validation rules, evaluation rule
 // sets, registry record types, report templates (format: packs/README.md). Reading a pack
-// checks it completely, naming file, JSON path and reason for every problem; loading it
-// into a database happens in one transaction and keeps all data.
+// checks it completely, naming file, JSON path and reason for every problem, and gives the
+// typed Pack; loading it into a database happens in one transaction and keeps all data. The
+// pack reader is the only reader of definition JSON: a database's pack is read back through
+// the same checks (read_loaded_pack), so what the checker refuses is never used.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "qpan/catalogue.h"
+#include "qpan/date.h"
 #include "qpan/import_problem.h"
 #include "qpan/org_unit.h"
 #include "qpan/period.h"
@@ -19,16 +24,18 @@ namespace qpan {
 
 class Store;
 
-struct PackInfo {
-  std::string code;
-  std::string version;  // MAJOR.MINOR.PATCH
-  std::string name_vi;
-  std::string name_en;
+// What every definition has: a code (unique within its kind, a public interface: never
+// renamed), names in Vietnamese and English, and an optional description for people.
+struct DefinitionNames {
+  std::string code, name_vi, name_en;
   std::string description;
 };
 
-struct DataSet {
-  std::string code, name_vi, name_en;
+struct PackInfo : DefinitionNames {
+  std::string version;  // MAJOR.MINOR.PATCH
+};
+
+struct DataSet : DefinitionNames {
   PeriodType period_type = PeriodType::kMonth;
   Calendar calendar = Calendar::kGregorian;
   OrgUnitLevel level = OrgUnitLevel::kCommune;
@@ -37,35 +44,92 @@ struct DataSet {
   std::vector<std::string> elements;
 };
 
-struct Indicator {
-  std::string code, name_vi, name_en;
-  std::string expression;
+// Expressions are kept as text here: each use compiles them against the catalogue whose ids
+// its context answers by (an engine's), see compile_validation_rules() and
+// compile_evaluation_sets(). The pack reader has compiled each against the pack's catalogue.
+struct Indicator : DefinitionNames {
+  std::string expression;  // a number
   int decimals = 1;
   std::string unit;
-  std::string description;
 };
 
-struct ValidationRule {
-  std::string code, name_vi, name_en;
-  std::string left, op, right;
-  std::string importance;
+struct ValidationRule : DefinitionNames {
+  std::string left, op, right;  // op: <, <=, ==, !=, >=, >
+  std::string importance;       // high, medium, low
 };
 
-// A definition as its JSON text, the way the store keeps every pack definition; evaluation
-// sets, registries and report templates are interpreted by the subsystems that use them.
+enum class EvaluationOutcomeKind : uint8_t {
+  kAllCriteria,  // met when every criterion holds
+  kClasses,      // the first class (best first) whose condition holds
+};
+
+// "all_criteria" / "classes", as in pack files.
+std::string_view outcome_kind_name(EvaluationOutcomeKind kind);
+
+struct EvaluationCriterionDefinition : DefinitionNames {
+  std::string expression;  // a boolean
+};
+
+struct EvaluationClassDefinition : DefinitionNames {
+  std::string condition;  // a boolean
+};
+
+struct EvaluationVersionDefinition {
+  Date valid_from;
+  std::optional<Date> valid_until;  // first day no longer in force; empty: still in force
+  std::string regulation;
+  std::string applies_when;  // a boolean; empty: every unit at the set's levels
+  std::vector<EvaluationCriterionDefinition> criteria;
+  EvaluationOutcomeKind outcome = EvaluationOutcomeKind::kAllCriteria;
+  std::vector<EvaluationClassDefinition> classes;  // kClasses: best first
+};
+
+struct EvaluationSetDefinition : DefinitionNames {
+  std::vector<OrgUnitLevel> levels;
+  PeriodType period_type = PeriodType::kYear;
+  std::vector<EvaluationVersionDefinition> versions;  // as declared; they do not overlap
+};
+
+enum class RegistryFieldType : uint8_t { kText, kDate, kInteger, kNumber, kBoolean, kCode };
+
+// "text", "date", "integer", "number", "boolean", "code", as in pack files.
+std::string_view registry_field_type_name(RegistryFieldType type);
+Result<RegistryFieldType> parse_registry_field_type(std::string_view text);
+
+struct RegistryField : DefinitionNames {
+  RegistryFieldType type = RegistryFieldType::kText;
+  bool required = false;
+};
+
+// A registry's record type (sổ theo dõi): the fields each record of it has.
+struct RegistryDefinition : DefinitionNames {
+  std::vector<RegistryField> fields;
+};
+
+struct ReportTemplate : DefinitionNames {};
+
+// A definition as its JSON text, the way the store keeps every pack definition (and the
+// only form it keeps them in: read them back typed with read_loaded_pack()).
 struct PackDefinition {
   std::string kind;  // "data_sets", "indicators", "validation_rules", "evaluation_sets", …
   std::string code;
   std::string json;
 };
 
+// A pack, checked and typed. Every list is in the order read: file order for a folder, code
+// order for read_loaded_pack().
 struct Pack {
   PackInfo info;
   Catalogue catalogue;  // disaggregations and elements
   std::vector<DataSet> data_sets;
   std::vector<Indicator> indicators;
   std::vector<ValidationRule> validation_rules;
-  std::vector<PackDefinition> definitions;  // every definition except elements, by kind
+  std::vector<EvaluationSetDefinition> evaluation_sets;
+  std::vector<RegistryDefinition> registries;
+  std::vector<ReportTemplate> report_templates;
+  // Every definition above except the catalogue's, as JSON text: what Store::save_pack()
+  // keeps. Code reads the typed lists instead.
+  std::vector<PackDefinition> definitions;
 };
 
 struct PackReadResult {
@@ -97,8 +161,13 @@ struct ElementImportResult {
 // — for catalogues kept outside a pack.
 Result<ElementImportResult> import_elements(Store& store, const std::string& path);
 
-// The data sets of the loaded pack, as stored (every field).
-Result<std::vector<DataSet>> load_data_sets(Store& store);
+// The pack as loaded in a database, typed: the stored catalogue (the loaded packs' elements
+// and those imported on their own, with their store ids) and every stored definition, read
+// back through the same checks as `qpan pack check`. A definition the checks refuse (stored
+// by an older qpan, or edited in the database) refuses the whole read, naming kind, code,
+// JSON path and reason, instead of being half read. `info` stays empty: a database may hold
+// several packs. Nothing loaded: an empty pack with the catalogue.
+Result<Pack> read_loaded_pack(Store& store);
 
 // Reads, checks and loads (or upgrades) a pack into the store in one transaction.
 // Refused with problems: an older version than the loaded one; removing an element that

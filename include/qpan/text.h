@@ -1,6 +1,7 @@
 // Text rules for Vietnamese data: UTF-8 validation, NFC normalisation on the way in,
 // accent- and case-insensitive search keys ("lai chau" finds "Lai Châu") and Vietnamese
-// collation for sorted output. Backed by ICU.
+// collation for sorted output (backed by ICU); and the one splitter of the lists users type
+// (`--dx a,b`, `pe=2019,2020`).
 #pragma once
 
 #include <cstddef>
@@ -26,8 +27,9 @@ std::string to_nfc(std::string_view text);
 // reader would call "the same word typed without accents" have the same key.
 std::string search_key(std::string_view text);
 
-// The items of a separated list ("a, b,,c" → a, b, c): each trimmed of spaces and tabs,
-// empty ones dropped.
+// The items of a list as typed on a command line or in a URL ("crime.cases, drug.cases,,"):
+// split at `separator`, each item trimmed of ASCII white space, empty items dropped (a
+// trailing comma or a doubled one is a slip, not an item).
 std::vector<std::string> split_list(std::string_view text, char separator = ',');
 
 // Compares texts in Vietnamese dictionary order (a ă â b c d đ e ê …, tones after base

@@ -43,15 +43,11 @@ struct CompiledValidationRule {
   std::vector<OrgUnitLevel> levels;  // empty: every level
 };
 
-// Compiles rules against `catalogue` and places them with `data_sets`. Errors name the rule.
-Result<std::vector<CompiledValidationRule>> compile_validation_rules(
-    const std::vector<ValidationRule>& rules, const std::vector<DataSet>& data_sets,
-    const Catalogue& catalogue);
-
-// The rules and data sets `qpan pack load` stored (pack_definitions "validation_rules" and
-// "data_sets"), compiled against `catalogue`. No rules loaded: an empty list.
-Result<std::vector<CompiledValidationRule>> load_validation_rules(Store& store,
-                                                                  const Catalogue& catalogue);
+// Compiles the pack's rules against `catalogue` — the catalogue of the context that will
+// answer them (an engine's, or the store's for StoredCellContext) — and places them with the
+// pack's data sets. Errors name the rule. A pack without rules: an empty list.
+Result<std::vector<CompiledValidationRule>> compile_validation_rules(const Pack& pack,
+                                                                     const Catalogue& catalogue);
 
 struct ValidationViolation {
   size_t rule = 0;  // index into ValidationReport::rules

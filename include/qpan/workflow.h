@@ -114,11 +114,9 @@ struct Completeness {
 // creation: after loading a new pack, create a new Workflow.
 class Workflow {
  public:
-  // The data sets of the pack loaded into `store` (its "data_sets" definitions).
-  static Result<std::vector<DataSet>> load_data_sets(Store& store);
   // A workflow over `data_sets`; reads every approved and locked form from the store.
   static Result<std::unique_ptr<Workflow>> create(Store& store, std::vector<DataSet> data_sets);
-  // The same, with the data sets of the loaded pack.
+  // The same, with the data sets of the pack loaded into `store` (read_loaded_pack()).
   static Result<std::unique_ptr<Workflow>> create(Store& store);
 
   Workflow(const Workflow&) = delete;

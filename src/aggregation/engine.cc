@@ -454,29 +454,10 @@ void AggregationEngine::follow(Store& store) {
 
 Result<SeriesRef> AggregationEngine::series(std::string_view code) const {
   std::shared_lock lock(mutex_);
-  const Catalogue& catalogue = *catalogue_;
-  const DataElement* element = catalogue.element(code);
-  std::string_view option;
-  // Element codes hold dots themselves ("foreign.in.delegations"): the option is what follows
-  // the last dot that leaves a known element before it.
-  for (size_t dot = code.rfind('.'); element == nullptr && dot != std::string_view::npos && dot > 0;
-       dot = code.rfind('.', dot - 1)) {
-    if (const DataElement* e = catalogue.element(code.substr(0, dot))) {
-      element = e;
-      option = code.substr(dot + 1);
-    }
-  }
-  if (element == nullptr) return Status::not_found("unknown data element \"" + std::string(code) + "\"");
-  SeriesRef ref{static_cast<int32_t>(element->id), 0};
-  if (!option.empty()) {
-    const Disaggregation* d = catalogue.disaggregation_of(*element);
-    const DisaggregationOption* o = d == nullptr ? nullptr : d->option(option);
-    if (o == nullptr) {
-      return Status::not_found("data element \"" + element->code + "\" has no option \"" + std::string(option) + "\"");
-    }
-    ref.option_id = static_cast<int32_t>(o->id);
-  }
-  return ref;
+  Result<ElementReference> resolved = catalogue_->resolve(code);
+  if (!resolved) return resolved.status();
+  return SeriesRef{static_cast<int32_t>(resolved->element->id),
+                   resolved->option == nullptr ? 0 : static_cast<int32_t>(resolved->option->id)};
 }
 
 Result<Aggregate> AggregationEngine::aggregate(const SeriesRef& ref, const UnitScope& scope,

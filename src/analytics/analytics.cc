@@ -2,7 +2,6 @@
 // (elements, options, indicators, units by lineage, periods), every cell asked of the engine,
 // and the answer formatted as a table, CSV or DHIS2-shaped JSON.
 #include "qpan/analytics.h"
-#include "qpan/text_table.h"
 
 #include <boost/json.hpp>
 
@@ -17,15 +16,13 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "qpan/text.h"
+#include "qpan/text_table.h"
+
 namespace qpan {
 namespace {
 
 // ---- Resolving the query -------------------------------------------------------------------
-
-struct DataSpec {
-  const DataElement* element = nullptr;
-  std::optional<std::string> option;  // empty: the total over options
-};
 
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -36,39 +33,17 @@ std::string validity_text(const OrgUnitVersion& v) {
   return out;
 }
 
-Result<DataSpec> resolve_data_item(const Catalogue& catalogue, const std::string& item) {
-  DataSpec spec;
-  spec.element = catalogue.element(item);
-  // Element codes may hold dots themselves ("foreign.in.delegations"): the option is what
-  // follows the last dot that leaves a known element before it.
-  for (size_t dot = item.rfind('.'); spec.element == nullptr && dot != std::string::npos && dot > 0;
-       dot = item.rfind('.', dot - 1)) {
-    if (const DataElement* e = catalogue.element(std::string_view(item).substr(0, dot))) {
-      spec.element = e;
-      spec.option = item.substr(dot + 1);
-    }
-  }
-  if (spec.element == nullptr) return Status::not_found("dx: unknown data element " + quoted(item));
-  const DataElement& e = *spec.element;
-  if (spec.option) {
-    const Disaggregation* d = catalogue.disaggregation_of(e);
-    if (d == nullptr) {
-      return Status::invalid_input("dx: " + quoted(item) + ": data element " + quoted(e.code) +
-                                   " has no disaggregation, so no option " + quoted(*spec.option));
-    }
-    if (d->option(*spec.option) == nullptr) {
-      std::string known;
-      for (const DisaggregationOption& o : d->options) known += (known.empty() ? "" : ", ") + o.code;
-      return Status::not_found("dx: " + quoted(item) + ": data element " + quoted(e.code) +
-                               " has no option " + quoted(*spec.option) + " (its options: " + known + ")");
-    }
-  }
+// An element (or one option of it) that analytics can aggregate.
+Result<ElementReference> resolve_data_item(const Catalogue& catalogue, const std::string& item) {
+  Result<ElementReference> ref = catalogue.resolve(item);
+  if (!ref) return Status(ref.status().code(), "dx: " + ref.status().message());
+  const DataElement& e = *ref->element;
   if (e.aggregation == AggregationType::kNone || e.value_type == ValueType::kText) {
     return Status::invalid_input("dx: data element " + quoted(e.code) + " does not aggregate (value type " +
                                  std::string(value_type_name(e.value_type)) + ", aggregation " +
                                  std::string(aggregation_name(e.aggregation)) + ")");
   }
-  return spec;
+  return ref;
 }
 
 // ---- Formatting ----------------------------------------------------------------------------
@@ -237,20 +212,6 @@ class PrefetchedContext final : public ExpressionContext {
   std::vector<Aggregate> values_;
 };
 
-std::vector<std::string_view> split_list(std::string_view list) {
-  std::vector<std::string_view> items;
-  while (!list.empty()) {
-    const size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (!item.empty()) items.push_back(item);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return items;
-}
-
 }  // namespace
 
 // ---- Public functions ------------------------------------------------------------------------
@@ -258,13 +219,12 @@ std::vector<std::string_view> split_list(std::string_view list) {
 Result<AnalyticsQuery> parse_analytics_query(std::string_view dx, std::string_view ou,
                                              std::string_view pe) {
   AnalyticsQuery q;
-  for (std::string_view item : split_list(dx)) q.dx.emplace_back(item);
-  for (std::string_view item : split_list(ou)) q.ou.emplace_back(item);
-  for (std::string_view item : split_list(pe)) {
+  q.dx = split_list(dx);
+  q.ou = split_list(ou);
+  for (const std::string& item : split_list(pe)) {
     Result<Period> p = Period::parse(item);
     if (!p) {
-      return Status::invalid_input("pe: malformed period \"" + std::string(item) + "\": " +
-                                   p.status().message());
+      return Status::invalid_input("pe: malformed period \"" + item + "\": " + p.status().message());
     }
     q.pe.push_back(*p);
   }
@@ -310,13 +270,12 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
         result.dx.push_back(std::move(d));
         continue;
       }
-      Result<DataSpec> spec = resolve_data_item(*catalogue, code);
-      if (!spec) return spec.status();
-      const DataElement& e = *spec->element;
+      Result<ElementReference> ref = resolve_data_item(*catalogue, code);
+      if (!ref) return ref.status();
+      const DataElement& e = *ref->element;
       d.name_vi = e.name_vi;
       d.name_en = e.name_en;
-      if (spec->option) {
-        const DisaggregationOption* o = catalogue->disaggregation_of(e)->option(*spec->option);
+      if (const DisaggregationOption* o = ref->option) {
         d.name_vi += " (" + o->name_vi + ")";
         d.name_en += " (" + o->name_en + ")";
       }
@@ -468,41 +427,14 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
   return result;
 }
 
-Result<std::vector<Indicator>> load_indicators(Store& store) {
-  Result<std::vector<PackDefinition>> definitions = store.pack_definitions("indicators");
-  if (!definitions) return definitions.status();
-  std::vector<Indicator> out;
-  for (const PackDefinition& def : *definitions) {
-    boost::system::error_code ec;
-    const boost::json::value json = boost::json::parse(def.json, ec);
-    if (ec || !json.is_object()) return Status::internal("stored indicator " + quoted(def.code) + " is not JSON");
-    const boost::json::object& o = json.as_object();
-    auto text = [&](const char* key) {
-      const boost::json::value* v = o.if_contains(key);
-      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
-    Indicator i;
-    i.code = def.code;
-    i.name_vi = text("name_vi");
-    i.name_en = text("name_en");
-    i.expression = text("expression");
-    i.unit = text("unit");
-    i.description = text("description");
-    if (const boost::json::value* v = o.if_contains("decimals"); v != nullptr && v->is_int64()) {
-      i.decimals = static_cast<int>(v->as_int64());
-    }
-    out.push_back(std::move(i));
-  }
-  return out;
-}
-
 Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query) {
-  Result<std::vector<Indicator>> indicators = load_indicators(store);
-  if (!indicators) return indicators.status();
+  Result<Pack> pack = read_loaded_pack(store);
+  if (!pack) return pack.status();
   Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(store);
   if (!engine) return engine.status();
-  return run_analytics(**engine, query, *indicators);
+  return run_analytics(**engine, query, pack->indicators);
 }
+
 std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat format) {
   switch (format) {
     case AnalyticsFormat::kTable: return format_table(result);

@@ -314,11 +314,9 @@ TEST_F(AnalyticsTest, ErrorsNameTheDimensionAndTheItem) {
       {"crime.solved,nope.drugs", "106", "2016", StatusCode::kNotFound,
        "dx: unknown data element \"nope.drugs\""},
       {"crime.occurred.arson", "106", "2016", StatusCode::kNotFound,
-       "dx: \"crime.occurred.arson\": data element \"crime.occurred\" has no option \"arson\" "
-       "(its options: drugs, economic, social_order)"},
+       "dx: data element \"crime.occurred\" has no option \"arson\" (its options: drugs, economic, social_order)"},
       {"crime.solved.drugs", "106", "2016", StatusCode::kInvalidInput,
-       "dx: \"crime.solved.drugs\": data element \"crime.solved\" has no disaggregation, so no "
-       "option \"drugs\""},
+       "dx: data element \"crime.solved\" has no disaggregation, so no option \"drugs\""},
       {"note", "106", "2016", StatusCode::kInvalidInput,
        "dx: data element \"note\" does not aggregate (value type text, aggregation none)"},
       {"crime.solved", "99999", "2016", StatusCode::kNotFound, "ou: unknown org unit \"99999\""},

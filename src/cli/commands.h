@@ -8,7 +8,9 @@
 #include <ostream>
 #include <string>
 
+#include "qpan/aggregation.h"
 #include "qpan/exchange.h"
+#include "qpan/pack.h"
 #include "qpan/status.h"
 #include "qpan/store.h"
 
@@ -38,6 +40,16 @@ void add_serve_command(CLI::App& app, Status& status);
 
 // Shared by the command files.
 Result<std::unique_ptr<Store>> open_store(const std::string& db);
+
+// A database opened for a command that evaluates the pack's expressions: the store, the pack
+// as loaded (read_loaded_pack) and the aggregation engine built from the store. Compile the
+// expressions against engine->catalogue(): its ids are the ones the engine answers by.
+struct DatabaseWithPack {
+  std::unique_ptr<Store> store;
+  Pack pack;
+  std::unique_ptr<AggregationEngine> engine;
+};
+Result<DatabaseWithPack> open_with_pack(const std::string& db);
 // Prints the problems of a rejected input on stderr and returns the user error
 // "<outcome>: N problems" (by default "nothing was imported").
 Status rejected(const ImportProblems& problems, const char* outcome = "nothing was imported");

@@ -27,6 +27,16 @@ namespace qpan::cli {
 
 Result<std::unique_ptr<Store>> open_store(const std::string& db) { return open_sqlite_store(db); }
 
+Result<DatabaseWithPack> open_with_pack(const std::string& db) {
+  Result<std::unique_ptr<Store>> store = open_store(db);
+  if (!store) return store.status();
+  Result<Pack> pack = read_loaded_pack(**store);
+  if (!pack) return pack.status();
+  Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(**store);
+  if (!engine) return engine.status();
+  return DatabaseWithPack{std::move(*store), std::move(*pack), std::move(*engine)};
+}
+
 int64_t now_unix() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())

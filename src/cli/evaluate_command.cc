@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "qpan/aggregation.h"
 #include "qpan/evaluation.h"
+#include "qpan/text.h"
 
 namespace qpan::cli {
 namespace {
@@ -24,43 +25,24 @@ struct EvaluateArgs {
   int decimals = 1;
 };
 
-// Comma-separated items, blanks dropped.
-std::vector<std::string> split_items(std::string_view list) {
-  std::vector<std::string> out;
-  while (true) {
-    const size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 Status evaluate_command(const EvaluateArgs& args) {
-  const std::vector<std::string> set_codes = split_items(args.sets);
+  const std::vector<std::string> set_codes = split_list(args.sets);
   if (set_codes.empty()) return Status::invalid_input("--set: give at least one evaluation set");
   std::vector<Period> periods;
-  for (const std::string& item : split_items(args.pe)) {
+  for (const std::string& item : split_list(args.pe)) {
     Result<Period> p = Period::parse(item);
     if (!p) return Status::invalid_input("--pe: \"" + item + "\": " + p.status().message());
     periods.push_back(*p);
   }
   if (periods.empty()) return Status::invalid_input("--pe: give at least one period");
 
-  Result<std::unique_ptr<Store>> store = open_store(args.db);
-  if (!store) return store.status();
-  Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(**store);
-  if (!engine) return engine.status();
-  // Compiled against the engine's catalogue, whose ids the engine answers by.
-  Result<std::vector<EvaluationSet>> sets =
-      load_evaluation_sets(**store, *(*engine)->catalogue(), set_codes);
+  Result<DatabaseWithPack> db = open_with_pack(args.db);
+  if (!db) return db.status();
+  const AggregationEngine& engine = *db->engine;
+  Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(db->pack, *engine.catalogue(), set_codes);
   if (!sets) return Status(sets.status().code(), "--set: " + sets.status().message());
-  const EngineExpressionContext context(**engine);
-  Result<EvaluationReport> report =
-      run_evaluation(*sets, *(*engine)->units(), context, args.ou, periods);
+  const EngineExpressionContext context(engine);
+  Result<EvaluationReport> report = run_evaluation(*sets, *engine.units(), context, args.ou, periods);
   if (!report) {
     // The library names the dimension as in DHIS2 ("ou: …"); on the command line it is --ou.
     const Status error = report.status();

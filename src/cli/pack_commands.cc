@@ -19,8 +19,9 @@ Status check_pack(const std::string& dir) {
             << pack.catalogue.elements().size() << " elements, "
             << pack.catalogue.disaggregations().size() << " disaggregations, "
             << pack.data_sets.size() << " data sets, " << pack.indicators.size() << " indicators, "
-            << pack.validation_rules.size() << " validation rules, " << pack.definitions.size()
-            << " definitions in all\n";
+            << pack.validation_rules.size() << " validation rules, " << pack.evaluation_sets.size()
+            << " evaluation sets, " << pack.registries.size() << " registries, " << pack.report_templates.size()
+            << " report templates\n";
   return Status::ok();
 }
 

@@ -23,15 +23,13 @@ struct ValidateArgs {
 Status validate_command(const ValidateArgs& args) {
   Result<Period> period = Period::parse(args.pe);
   if (!period) return Status::invalid_input("--pe: \"" + args.pe + "\": " + period.status().message());
-  Result<std::unique_ptr<Store>> store = open_store(args.db);
-  if (!store) return store.status();
-  Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(**store);
-  if (!engine) return engine.status();
-  Result<std::vector<CompiledValidationRule>> rules =
-      load_validation_rules(**store, *(*engine)->catalogue());
+  Result<DatabaseWithPack> db = open_with_pack(args.db);
+  if (!db) return db.status();
+  const AggregationEngine& engine = *db->engine;
+  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(db->pack, *engine.catalogue());
   if (!rules) return rules.status();
-  const EngineExpressionContext context(**engine);
-  Result<ValidationReport> report = run_validation(*rules, *(*engine)->units(), context, args.ou, *period);
+  const EngineExpressionContext context(engine);
+  Result<ValidationReport> report = run_validation(*rules, *engine.units(), context, args.ou, *period);
   if (!report) {
     const Status error = report.status();
     const std::string& m = error.message();

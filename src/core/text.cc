@@ -27,7 +27,25 @@ const icu::Normalizer2& nfd() {
   return *n;
 }
 
+bool is_ascii_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 }  // namespace
+
+std::vector<std::string> split_list(std::string_view text, char separator) {
+  std::vector<std::string> items;
+  while (true) {
+    const size_t end = text.find(separator);
+    std::string_view item = text.substr(0, end);
+    while (!item.empty() && is_ascii_space(item.front())) item.remove_prefix(1);
+    while (!item.empty() && is_ascii_space(item.back())) item.remove_suffix(1);
+    if (!item.empty()) items.emplace_back(item);
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return items;
+}
 
 bool is_ascii(std::string_view text) {
   for (unsigned char c : text) {
@@ -140,21 +158,6 @@ int VietnameseCollator::compare(std::string_view a, std::string_view b) const {
       icu::StringPiece(b.data(), static_cast<int32_t>(b.size())), status);
   if (U_FAILURE(status)) throw std::runtime_error("ICU collation failed");
   return r;
-}
-
-std::vector<std::string> split_list(std::string_view text, char separator) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(separator, start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view item = text.substr(start, end - start);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (!item.empty()) items.emplace_back(item);
-    start = end + 1;
-  }
-  return items;
 }
 
 }  // namespace qpan

@@ -1,4 +1,4 @@
-// Tests for UTF-8 validation, NFC, search keys and Vietnamese collation.
+// Tests for UTF-8 validation, NFC, search keys, Vietnamese collation and list splitting.
 #include "qpan/text.h"
 
 #include <gtest/gtest.h>
@@ -53,6 +53,17 @@ TEST(Collation, FollowsVietnameseAlphabet) {
             [&](const std::string& a, const std::string& b) { return collator.less(a, b); });
   std::vector<std::string> expected = {"An Giang", "Bắc Kạn", "Đà Nẵng", "Điện Biên", "Lai Châu", "Yên Bái"};
   EXPECT_EQ(names, expected);
+}
+
+TEST(SplitList, TrimsItemsAndDropsEmptyOnes) {
+  using List = std::vector<std::string>;
+  EXPECT_EQ(split_list("crime.cases,drug.cases"), (List{"crime.cases", "drug.cases"}));
+  EXPECT_EQ(split_list(" 2019 ,\t2020 "), (List{"2019", "2020"}));
+  EXPECT_EQ(split_list("a,,b,"), (List{"a", "b"}));
+  EXPECT_EQ(split_list(""), List{});
+  EXPECT_EQ(split_list(" , "), List{});
+  EXPECT_EQ(split_list("Lai Châu"), List{"Lai Châu"});  // spaces inside an item stay
+  EXPECT_EQ(split_list("a;b c", ';'), (List{"a", "b c"}));
 }
 
 }  // namespace

@@ -22,15 +22,27 @@ namespace {
 using testing::FakeContext;
 using testing::qpan_vn;
 
+// A made-up set "e" of communes with one version, in force from `from`.
+EvaluationSetDefinition made_up_set(Date from) {
+  EvaluationSetDefinition set;
+  set.code = "e";
+  set.levels = {OrgUnitLevel::kCommune};
+  set.versions.emplace_back();
+  set.versions[0].valid_from = from;
+  return set;
+}
+
+EvaluationClassDefinition made_up_class(std::string code, std::string condition) {
+  EvaluationClassDefinition c;
+  c.code = std::move(code);
+  c.condition = std::move(condition);
+  return c;
+}
+
 EvaluationSet pack_set(const std::string& code) {
-  for (const PackDefinition& d : qpan_vn().definitions) {
-    if (d.kind != "evaluation_sets" || d.code != code) continue;
-    Result<EvaluationSet> set = parse_evaluation_set(d.json, qpan_vn().catalogue);
-    EXPECT_TRUE(set.is_ok()) << set.status().message();
-    return *set;
-  }
-  ADD_FAILURE() << "no set " << code;
-  return {};
+  Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(qpan_vn(), qpan_vn().catalogue, {code});
+  EXPECT_TRUE(sets.is_ok()) << sets.status().message();
+  return sets.is_ok() ? sets->front() : EvaluationSet{};
 }
 
 Period period(std::string_view code) { return *Period::parse(code); }
@@ -112,16 +124,15 @@ UnitEvaluation evaluate(const EvaluationSet& set, const FakeContext& c, const st
   return evaluate_unit(set, v.value_or(0), c, unit, p);
 }
 
-TEST(EvaluationSet, EveryQpanVnSetParses) {
-  size_t sets = 0;
-  for (const PackDefinition& d : qpan_vn().definitions) {
-    if (d.kind != "evaluation_sets") continue;
-    ++sets;
-    Result<EvaluationSet> set = parse_evaluation_set(d.json, qpan_vn().catalogue);
-    ASSERT_TRUE(set.is_ok()) << d.code << ": " << set.status().message();
-    EXPECT_FALSE(set->versions.empty());
-  }
-  EXPECT_EQ(sets, 5u);
+TEST(EvaluationSet, EveryQpanVnSetCompiles) {
+  Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(qpan_vn(), qpan_vn().catalogue);
+  ASSERT_TRUE(sets.is_ok()) << sets.status().message();
+  EXPECT_EQ(sets->size(), 5u);
+  for (const EvaluationSet& set : *sets) EXPECT_FALSE(set.versions.empty()) << set.code;
+  Result<std::vector<EvaluationSet>> unknown = compile_evaluation_sets(qpan_vn(), qpan_vn().catalogue, {"eval.nope"});
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(unknown.status().message().rfind("unknown evaluation set \"eval.nope\" (known: eval.", 0), 0u)
+      << unknown.status().message();
   const EvaluationSet commune = pack_set("eval.antt_safe.commune");
   ASSERT_EQ(commune.versions.size(), 2u);
   for (const EvaluationSetVersion& v : commune.versions) {
@@ -144,27 +155,22 @@ TEST(EvaluationSet, VersionInForceOnThePeriodsLastDay) {
   EXPECT_FALSE(set.version_for(period("2011")).has_value());    // before TT 23 (27 Apr 2012)
 }
 
-TEST(EvaluationSet, ParseErrorsNameSetAndPath) {
-  const Catalogue& catalogue = qpan_vn().catalogue;
-  auto error = [&](std::string_view json) {
-    Result<EvaluationSet> r = parse_evaluation_set(json, catalogue);
+// A set checked against another catalogue may refer to elements this one lacks.
+TEST(EvaluationSet, CompileErrorsNameSetAndPath) {
+  EvaluationSetDefinition set = made_up_set(make_date(2012, 1, 1));
+  set.versions[0].applies_when = "#{drug.cases}";
+  auto error = [&] {
+    Result<EvaluationSet> r = compile_evaluation_set(set, qpan_vn().catalogue);
     EXPECT_FALSE(r.is_ok());
     return r.is_ok() ? std::string() : r.status().message();
   };
-  const std::string head = R"({"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year", )";
-  EXPECT_EQ(error(head + R"("versions": [{"valid_from": "2012-01-01", "regulation": "A", "applies_when": "#{drug.cases}",
-      "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.cases} == 0"}], "outcome": {"kind": "all_criteria"}}]})"),
-            "evaluation set e: $.versions[0].applies_when: column 1: the expression must give a boolean, found a number "
-            "in \"#{drug.cases}\"");
-  EXPECT_EQ(error(head + R"("versions": [{"valid_from": "2012-01-01", "regulation": "A",
-      "outcome": {"kind": "classes", "classes": [{"code": "k", "name_vi": "K", "name_en": "K", "condition": "#{nope}"}]}}]})"),
-            "evaluation set e: $.versions[0].outcome.classes[0].condition: column 1: unknown element \"nope\" in \"#{nope}\"");
-  EXPECT_EQ(error(head + R"("versions": [{"valid_from": "2012-13-01", "regulation": "A", "outcome": {"kind": "all_criteria"}}]})")
-                .rfind("evaluation set e: $.versions[0].valid_from: ", 0),
-            0u);
-  EXPECT_EQ(error(head + R"("versions": [{"valid_from": "2012-01-01", "regulation": "A", "outcome": {"kind": "all_criteria"}}]})"),
-            "evaluation set e: $.versions[0].criteria: all_criteria needs at least one criterion");
-  EXPECT_EQ(error("[1]"), "evaluation set ?: $: expected an object");
+  EXPECT_EQ(error(), "evaluation set e: $.versions[0].applies_when: column 1: the expression must give a boolean, "
+                     "found a number in \"#{drug.cases}\"");
+  set.versions[0].applies_when.clear();
+  set.versions[0].outcome = EvaluationOutcomeKind::kClasses;
+  set.versions[0].classes = {made_up_class("k", "#{nope}")};
+  EXPECT_EQ(error(), "evaluation set e: $.versions[0].outcome.classes[0].condition: column 1: unknown data element "
+                     "\"nope\" in \"#{nope}\"");
 }
 
 TEST(Evaluation, AnttCommuneMeetsEveryCriterionOrNamesTheFailingOnes) {
@@ -300,11 +306,11 @@ TEST(Evaluation, DrugFreeForAnyPeriodAsked) {
 
 TEST(Evaluation, ClassesWithAnUndecidedBetterClassHaveNoData) {
   // A made-up set: "tot" needs two figures; when one is missing the unit is not placed lower.
-  const std::string json = R"({"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
-    "versions": [{"valid_from": "2010-01-01", "regulation": "R", "outcome": {"kind": "classes", "classes": [
-      {"code": "tot", "name_vi": "Tốt", "name_en": "Good", "condition": "#{movement.rating_points} >= 90 and #{drug.cases} == 0"},
-      {"code": "kha", "name_vi": "Khá", "name_en": "Fair", "condition": "#{movement.rating_points} >= 75"}]}}]})";
-  Result<EvaluationSet> set = parse_evaluation_set(json, qpan_vn().catalogue);
+  EvaluationSetDefinition definition = made_up_set(make_date(2010, 1, 1));
+  definition.versions[0].outcome = EvaluationOutcomeKind::kClasses;
+  definition.versions[0].classes = {made_up_class("tot", "#{movement.rating_points} >= 90 and #{drug.cases} == 0"),
+                                    made_up_class("kha", "#{movement.rating_points} >= 75")};
+  Result<EvaluationSet> set = compile_evaluation_set(definition, qpan_vn().catalogue);
   ASSERT_TRUE(set.is_ok()) << set.status().message();
   FakeContext c;
   c.set("movement.rating_points", "C1", "2020", 95);

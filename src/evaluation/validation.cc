@@ -116,15 +116,6 @@ void sort_violations(std::vector<ValidationViolation>& violations) {
             });
 }
 
-Result<std::vector<PackDefinition>> definitions(Store& store, const std::string& kind) {
-  return store.pack_definitions(kind);
-}
-
-std::string string_field(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 }  // namespace
 
 Result<ComparisonOperator> parse_comparison_operator(std::string_view text) {
@@ -149,11 +140,10 @@ std::string_view comparison_operator_text(ComparisonOperator op) {
   return "?";
 }
 
-Result<std::vector<CompiledValidationRule>> compile_validation_rules(
-    const std::vector<ValidationRule>& rules, const std::vector<DataSet>& data_sets,
-    const Catalogue& catalogue) {
+Result<std::vector<CompiledValidationRule>> compile_validation_rules(const Pack& pack,
+                                                                     const Catalogue& catalogue) {
   std::vector<CompiledValidationRule> out;
-  for (const ValidationRule& rule : rules) {
+  for (const ValidationRule& rule : pack.validation_rules) {
     auto fail = [&](const std::string& where, const std::string& reason) {
       return Status::invalid_input("validation rule " + rule.code + ": " + where + ": " + reason);
     };
@@ -179,7 +169,7 @@ Result<std::vector<CompiledValidationRule>> compile_validation_rules(
       std::set<PeriodType> types;
       std::set<OrgUnitLevel> levels;
       for (const ElementRef& ref : side->references()) {
-        for (const DataSet& d : data_sets) {
+        for (const DataSet& d : pack.data_sets) {
           if (std::find(d.elements.begin(), d.elements.end(), ref.element) == d.elements.end()) continue;
           types.insert(d.period_type);
           levels.insert(d.level);
@@ -194,25 +184,6 @@ Result<std::vector<CompiledValidationRule>> compile_validation_rules(
     out.push_back(std::move(compiled));
   }
   return out;
-}
-
-Result<std::vector<CompiledValidationRule>> load_validation_rules(Store& store,
-                                                                  const Catalogue& catalogue) {
-  Result<std::vector<PackDefinition>> stored_rules = definitions(store, "validation_rules");
-  if (!stored_rules) return stored_rules.status();
-  Result<std::vector<DataSet>> data_sets = load_data_sets(store);
-  if (!data_sets) return data_sets.status();
-
-  std::vector<ValidationRule> rules;
-  for (const PackDefinition& d : *stored_rules) {
-    boost::system::error_code ec;
-    json::value v = json::parse(d.json, ec);
-    if (ec || !v.is_object()) return Status::internal("validation rule " + d.code + ": stored JSON is unreadable");
-    const json::object& o = v.as_object();
-    rules.push_back({d.code, string_field(o, "name_vi"), string_field(o, "name_en"), string_field(o, "left"),
-                     string_field(o, "operator"), string_field(o, "right"), string_field(o, "importance")});
-  }
-  return compile_validation_rules(rules, *data_sets, catalogue);
 }
 
 Result<ValidationReport> run_validation(const std::vector<CompiledValidationRule>& rules,

@@ -24,15 +24,15 @@ using testing::qpan_vn;
 
 // The pack's rules named by `codes`, compiled against the pack's catalogue and forms.
 std::vector<CompiledValidationRule> pack_rules(const std::vector<std::string>& codes) {
-  std::vector<ValidationRule> chosen;
+  Pack chosen;
+  chosen.data_sets = qpan_vn().data_sets;
   for (const std::string& code : codes) {
     for (const ValidationRule& r : qpan_vn().validation_rules) {
-      if (r.code == code) chosen.push_back(r);
+      if (r.code == code) chosen.validation_rules.push_back(r);
     }
   }
-  EXPECT_EQ(chosen.size(), codes.size());
-  Result<std::vector<CompiledValidationRule>> rules =
-      compile_validation_rules(chosen, qpan_vn().data_sets, qpan_vn().catalogue);
+  EXPECT_EQ(chosen.validation_rules.size(), codes.size());
+  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(chosen, qpan_vn().catalogue);
   EXPECT_TRUE(rules.is_ok()) << rules.status().message();
   return rules.is_ok() ? *rules : std::vector<CompiledValidationRule>{};
 }
@@ -77,8 +77,7 @@ const CompiledValidationRule& find(const std::vector<CompiledValidationRule>& ru
 }
 
 TEST(Validation, PackRulesArePlacedByTheFormsThatReportThem) {
-  Result<std::vector<CompiledValidationRule>> rules =
-      compile_validation_rules(qpan_vn().validation_rules, qpan_vn().data_sets, qpan_vn().catalogue);
+  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(qpan_vn(), qpan_vn().catalogue);
   ASSERT_TRUE(rules.is_ok()) << rules.status().message();
   EXPECT_EQ(rules->size(), qpan_vn().validation_rules.size());
   const CompiledValidationRule& solved = find(*rules, "vr.crime.ttxh.solved_le_cases");
@@ -92,13 +91,19 @@ TEST(Validation, PackRulesArePlacedByTheFormsThatReportThem) {
 }
 
 TEST(Validation, CompileErrorsNameTheRule) {
-  auto error = [](ValidationRule rule) {
-    Result<std::vector<CompiledValidationRule>> r = compile_validation_rules({rule}, {}, qpan_vn().catalogue);
+  // Rules alone, without the forms that would place them.
+  auto only = [](const ValidationRule& rule) {
+    Pack pack;
+    pack.validation_rules = {rule};
+    return compile_validation_rules(pack, qpan_vn().catalogue);
+  };
+  auto error = [&](const ValidationRule& rule) {
+    Result<std::vector<CompiledValidationRule>> r = only(rule);
     EXPECT_FALSE(r.is_ok());
     return r.status().message();
   };
-  ValidationRule rule{"vr.x", "X", "X", "#{nope}", "<=", "1", "high"};
-  EXPECT_EQ(error(rule), "validation rule vr.x: left: column 1: unknown element \"nope\"");
+  ValidationRule rule{{"vr.x", "X", "X", ""}, "#{nope}", "<=", "1", "high"};
+  EXPECT_EQ(error(rule), "validation rule vr.x: left: column 1: unknown data element \"nope\"");
   rule.left = "#{crime.ttxh.cases}";
   rule.right = "#{antt.registered}";
   EXPECT_EQ(error(rule), "validation rule vr.x: right: not of the left side's type");
@@ -107,7 +112,7 @@ TEST(Validation, CompileErrorsNameTheRule) {
   EXPECT_EQ(error(rule), "validation rule vr.x: operator: unknown operator \"=<\" (expected <, <=, ==, !=, >= or >)");
   // A rule on elements no form reports is checked monthly at every level.
   rule.op = "<=";
-  Result<std::vector<CompiledValidationRule>> r = compile_validation_rules({rule}, {}, qpan_vn().catalogue);
+  Result<std::vector<CompiledValidationRule>> r = only(rule);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(r->at(0).period_types, std::vector<PeriodType>{PeriodType::kMonth});
   EXPECT_TRUE(r->at(0).levels.empty());
@@ -217,9 +222,9 @@ TEST_F(StoredCellsTest, ChecksTheImportedCellsFromTheStore) {
       "crime.ttxh.cases,202003,C2,,9\n"), Writer::system("t"));
   ASSERT_TRUE(imported.is_ok() && imported->problems.empty()) << imported->problems.to_string();
 
-  Result<Catalogue> catalogue = store_->load_catalogue();
-  ASSERT_TRUE(catalogue.is_ok());
-  Result<std::vector<CompiledValidationRule>> rules = load_validation_rules(*store_, *catalogue);
+  Result<Pack> loaded = read_loaded_pack(*store_);
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().message();
+  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(*loaded, loaded->catalogue);
   ASSERT_TRUE(rules.is_ok()) << rules.status().message();
   EXPECT_EQ(rules->size(), qpan_vn().validation_rules.size());
 
@@ -258,14 +263,10 @@ TEST_F(StoredCellsTest, ChecksTheImportedCellsFromTheStore) {
   EXPECT_EQ(none.checks, 0u);
 
   // The evaluation sets stored with the pack, by code.
-  Result<std::vector<EvaluationSet>> sets = load_evaluation_sets(*store_, *catalogue, {"eval.drug_free.commune"});
+  Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(*loaded, loaded->catalogue, {"eval.drug_free.commune"});
   ASSERT_TRUE(sets.is_ok()) << sets.status().message();
   EXPECT_EQ(sets->at(0).code, "eval.drug_free.commune");
-  EXPECT_EQ(load_evaluation_sets(*store_, *catalogue)->size(), 5u);
-  Result<std::vector<EvaluationSet>> unknown = load_evaluation_sets(*store_, *catalogue, {"eval.nope"});
-  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(unknown.status().message().rfind("unknown evaluation set \"eval.nope\" (known: eval.", 0), 0u)
-      << unknown.status().message();
+  EXPECT_EQ(compile_evaluation_sets(*loaded, loaded->catalogue)->size(), 5u);
 }
 
 }  // namespace

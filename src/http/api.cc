@@ -23,14 +23,14 @@ Status Api::load() {
   api::Services& s = *services_;
   {
     std::lock_guard lock(store_mutex_);
-    Result<std::vector<Indicator>> indicators = load_indicators(s.store);
-    if (!indicators) return indicators.status();
-    s.indicators = std::move(*indicators);
+    Result<Pack> pack = read_loaded_pack(s.store);
+    if (!pack) return pack.status();
+    s.indicators = std::move(pack->indicators);
     const auto catalogue = s.engine.catalogue();
-    Result<std::vector<EvaluationSet>> sets = load_evaluation_sets(s.store, *catalogue);
+    Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(*pack, *catalogue);
     if (!sets) return sets.status();
     s.evaluation_sets = std::move(*sets);
-    Result<std::vector<CompiledValidationRule>> rules = load_validation_rules(s.store, *catalogue);
+    Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(*pack, *catalogue);
     if (!rules) return rules.status();
     s.validation_rules = std::move(*rules);
   }

@@ -1,4 +1,5 @@
-// Reading a pack folder and loading it into a store (see qpan/pack.h).
+// Reading a pack folder, loading it into a store, and reading back the pack a store holds
+// (see qpan/pack.h).
 #include "qpan/pack.h"
 
 #include <algorithm>
@@ -15,9 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::set<std::string> kPackFileSections = {"pack"};
-const std::set<std::string> kSections = {"disaggregations", "elements",        "data_sets",
-                                         "indicators",      "validation_rules", "evaluation_sets",
-                                         "registries",      "report_templates"};
 
 // Compares MAJOR.MINOR.PATCH versions (already checked to be well formed).
 int compare_versions(const std::string& a, const std::string& b) {
@@ -62,7 +60,7 @@ Result<PackReadResult> read_pack(const std::string& dir) {
   for (const std::string& file : files) {
     Result<std::string> content = read_file((fs::path(dir) / file).string());
     if (!content) return content.status();
-    reader.read_file(file, *content, file == "pack.json" ? kPackFileSections : kSections);
+    reader.read_file(file, *content, file == "pack.json" ? kPackFileSections : pack_reader::kSections);
   }
   if (!reader.has_info() && result.problems.empty()) {
     result.problems.add({"pack.json", 0, 0, "$.pack", "missing: the pack's code, version and names"});
@@ -70,6 +68,27 @@ Result<PackReadResult> read_pack(const std::string& dir) {
   reader.check_references();
   if (result.problems.empty()) result.pack = reader.take();
   return result;
+}
+
+Result<Pack> read_loaded_pack(Store& store) {
+  Result<Catalogue> catalogue = store.load_catalogue();
+  if (!catalogue) return catalogue.status();
+  ImportProblems problems;
+  pack_reader::PackReader reader(problems);
+  reader.start_from(*catalogue);
+  for (const std::string& kind : pack_reader::kDefinitionKinds) {
+    Result<std::vector<PackDefinition>> stored = store.pack_definitions(kind);
+    if (!stored) return stored.status();
+    for (const PackDefinition& definition : *stored) reader.read_stored_definition(definition);
+  }
+  reader.check_references();
+  if (!problems.empty()) {
+    std::string list = problems.to_string();
+    if (!list.empty() && list.back() == '\n') list.pop_back();
+    return Status::invalid_input("the pack loaded in the database does not pass the pack checks (load a valid "
+                                 "pack again with `qpan pack load`):\n" + list);
+  }
+  return reader.take();
 }
 
 Result<PackLoadResult> load_pack(Store& store, const std::string& dir) {

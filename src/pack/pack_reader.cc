@@ -1,4 +1,5 @@
-// Pack files → Pack model, with file and JSON path on every problem (see pack_reader.h).
+// Pack files and stored definitions → the typed Pack, with file (or stored definition) and
+// JSON path on every problem (see pack_reader.h).
 #include "pack/pack_reader.h"
 
 #include <algorithm>
@@ -6,30 +7,32 @@
 #include "qpan/text.h"
 
 namespace qpan::pack_reader {
-namespace {
-
 namespace json = boost::json;
 
-// Reads the fields of one JSON object, reporting missing, mistyped and unknown keys.
+// Reads the fields of one JSON object, reporting missing, mistyped and unknown keys: the one
+// JSON field reader of definitions.
 class Fields {
  public:
+  // Keys outside `allowed` and `also_allowed` are problems (a typo must not pass silently).
   Fields(const json::value& v, std::string path, const std::string& file, ImportProblems& problems,
-         std::initializer_list<std::string_view> allowed)
+         std::initializer_list<std::string_view> allowed, std::initializer_list<std::string_view> also_allowed = {})
       : path_(std::move(path)), file_(file), problems_(problems) {
     obj_ = v.if_object();
     if (obj_ == nullptr) {
       fail(path_, "expected an object");
       return;
     }
+    auto listed = [](std::initializer_list<std::string_view> keys, std::string_view key) {
+      return std::find(keys.begin(), keys.end(), key) != keys.end();
+    };
     for (const auto& [key, value] : *obj_) {
-      if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
-        fail(path_ + "." + std::string(key), "unknown key");
-      }
+      if (!listed(allowed, key) && !listed(also_allowed, key)) fail(path_ + "." + std::string(key), "unknown key");
     }
   }
 
   bool is_object() const { return obj_ != nullptr; }
   bool ok() const { return ok_; }
+  const std::string& file() const { return file_; }
   const std::string& path() const { return path_; }
   std::string at(std::string_view key) const { return path_ + "." + std::string(key); }
 
@@ -114,20 +117,20 @@ class Fields {
   bool ok_ = true;
 };
 
-// The fields every definition has: a code, names in Vietnamese and English, and an
-// optional description.
-struct Names {
-  std::string code, name_vi, name_en, description;
-};
+namespace {
 
-Names read_names(Fields& f) {
-  Names n;
-  n.code = f.text("code");
-  n.name_vi = f.text("name_vi");
-  n.name_en = f.text("name_en");
-  n.description = f.text("description", false);
-  return n;
+// The fields every definition has (see DefinitionNames), into a definition or a catalogue
+// entry; a description is checked even where the entry keeps none (disaggregations).
+template <typename Named>
+void read_names(Fields& f, Named& named) {
+  named.code = f.text("code");
+  named.name_vi = f.text("name_vi");
+  named.name_en = f.text("name_en");
+  std::string description = f.text("description", false);
+  if constexpr (requires { named.description; }) named.description = std::move(description);
 }
+
+std::string item_path(const std::string& base, size_t index) { return base + "[" + std::to_string(index) + "]"; }
 
 bool is_version(std::string_view v) {
   int parts = 0;
@@ -148,9 +151,14 @@ bool is_version(std::string_view v) {
 
 const std::set<std::string_view> kOperators = {"<", "<=", "==", "!=", ">=", ">"};
 const std::set<std::string_view> kImportance = {"high", "medium", "low"};
-const std::set<std::string_view> kFieldTypes = {"text", "date", "integer", "number", "boolean", "code"};
 
 }  // namespace
+
+const std::set<std::string> kSections = {"disaggregations", "elements",        "data_sets",
+                                         "indicators",      "validation_rules", "evaluation_sets",
+                                         "registries",      "report_templates"};
+const std::vector<std::string> kDefinitionKinds = {"data_sets",       "indicators", "validation_rules",
+                                                   "evaluation_sets", "registries", "report_templates"};
 
 bool is_valid_code(std::string_view code) {
   if (code.empty() || code.front() == '.' || code.back() == '.') return false;
@@ -201,12 +209,11 @@ bool PackReader::claim_code(const std::string& section, const std::string& code,
   return true;
 }
 
-void PackReader::read_file(const std::string& label, std::string_view text,
-                           const std::set<std::string>& allowed) {
+std::optional<json::value> PackReader::parse(const std::string& label, std::string_view text) {
   if (size_t bad = find_invalid_utf8(text); bad != std::string_view::npos) {
     int64_t line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n');
     problems_.add({label, line, 0, "", "invalid UTF-8"});
-    return;
+    return std::nullopt;
   }
   json::stream_parser parser;
   boost::system::error_code ec;
@@ -218,10 +225,16 @@ void PackReader::read_file(const std::string& label, std::string_view text,
     size_t line_start = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
     int column = static_cast<int>(offset - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
     problems_.add({label, line, column, "", "invalid JSON: " + ec.message()});
-    return;
+    return std::nullopt;
   }
-  json::value root = parser.release();
-  const json::object* obj = root.if_object();
+  return parser.release();
+}
+
+void PackReader::read_file(const std::string& label, std::string_view text,
+                           const std::set<std::string>& allowed) {
+  std::optional<json::value> root = parse(label, text);
+  if (!root) return;
+  const json::object* obj = root->if_object();
   if (obj == nullptr) {
     problem(label, "$", "expected an object whose keys are sections");
     return;
@@ -242,19 +255,40 @@ void PackReader::read_file(const std::string& label, std::string_view text,
   }
 }
 
+void PackReader::start_from(const Catalogue& catalogue) {
+  disaggregations_ = catalogue.disaggregations();
+  elements_ = catalogue.elements();
+}
+
+void PackReader::read_stored_definition(const PackDefinition& definition) {
+  const std::string label = "stored " + definition.kind + " \"" + definition.code + "\"";
+  if (std::find(kDefinitionKinds.begin(), kDefinitionKinds.end(), definition.kind) == kDefinitionKinds.end()) {
+    problem(label, "", "unknown kind of definition");
+    return;
+  }
+  std::optional<json::value> root = parse(label, definition.json);
+  if (!root) return;
+  // The row's code is the one everything else refers to; the text must agree with it.
+  const json::object* obj = root->if_object();
+  const json::value* code = obj == nullptr ? nullptr : obj->if_contains("code");
+  if (code != nullptr && code->is_string() && code->as_string() != definition.code) {
+    problem(label, "$.code", "\"" + std::string(code->as_string()) + "\" is not the code it is stored under");
+    return;
+  }
+  read_item(label, definition.kind, "$", *root);
+}
+
 void PackReader::read_info(const std::string& file, const json::value& value) {
   Fields f(value, "$.pack", file, problems_, {"code", "version", "name_vi", "name_en", "description"});
   if (!f.is_object()) return;
-  info_.code = f.text("code");
-  info_.version = f.text("version");
-  info_.name_vi = f.text("name_vi");
-  info_.name_en = f.text("name_en");
-  info_.description = f.text("description", false);
-  if (!info_.code.empty() && !is_valid_code(info_.code) && info_.code.find('-') == std::string::npos) {
+  read_names(f, pack_.info);
+  pack_.info.version = f.text("version");
+  const PackInfo& info = pack_.info;
+  if (!info.code.empty() && !is_valid_code(info.code) && info.code.find('-') == std::string::npos) {
     f.fail(f.at("code"), "not a valid pack code");
   }
-  if (!info_.version.empty() && !is_version(info_.version)) {
-    f.fail(f.at("version"), "\"" + info_.version + "\" is not MAJOR.MINOR.PATCH (e.g. 1.2.0)");
+  if (!info.version.empty() && !is_version(info.version)) {
+    f.fail(f.at("version"), "\"" + info.version + "\" is not MAJOR.MINOR.PATCH (e.g. 1.2.0)");
   }
   has_info_ = true;
 }
@@ -266,41 +300,74 @@ void PackReader::read_section(const std::string& file, const std::string& name, 
     problem(file, base, "expected an array");
     return;
   }
-  for (size_t i = 0; i < arr->size(); ++i) {
-    const std::string path = base + "[" + std::to_string(i) + "]";
-    const json::value& v = (*arr)[i];
-    if (name == "disaggregations") read_disaggregation(file, path, v);
-    else if (name == "elements") read_element(file, path, v);
-    else if (name == "data_sets") read_data_set(file, path, v);
-    else if (name == "indicators") read_indicator(file, path, v);
-    else if (name == "validation_rules") read_rule(file, path, v);
-    else if (name == "evaluation_sets") read_evaluation_set(file, path, v);
-    else if (name == "registries") read_registry(file, path, v);
-    else if (name == "report_templates") read_report_template(file, path, v);
+  for (size_t i = 0; i < arr->size(); ++i) read_item(file, name, item_path(base, i), (*arr)[i]);
+}
+
+void PackReader::read_item(const std::string& file, const std::string& kind, const std::string& path,
+                           const json::value& v) {
+  if (kind == "disaggregations") read_disaggregation(file, path, v);
+  else if (kind == "elements") read_element(file, path, v);
+  else if (kind == "data_sets") {
+    read_definition(kind, pack_.data_sets, file, path, v,
+                    {"period_type", "calendar", "level", "deadline_days", "approval", "elements"},
+                    &PackReader::read_data_set);
+  } else if (kind == "indicators") {
+    read_definition(kind, pack_.indicators, file, path, v, {"expression", "decimals", "unit"},
+                    &PackReader::read_indicator);
+  } else if (kind == "validation_rules") {
+    read_definition(kind, pack_.validation_rules, file, path, v, {"left", "operator", "right", "importance"},
+                    &PackReader::read_rule);
+  } else if (kind == "evaluation_sets") {
+    read_definition(kind, pack_.evaluation_sets, file, path, v, {"levels", "period_type", "versions"},
+                    &PackReader::read_evaluation_set);
+  } else if (kind == "registries") {
+    read_definition(kind, pack_.registries, file, path, v, {"fields"}, &PackReader::read_registry);
+  } else if (kind == "report_templates") {
+    read_definition(kind, pack_.report_templates, file, path, v, {}, &PackReader::read_report_template);
   }
+}
+
+template <typename Definition>
+void PackReader::read_definition(const std::string& kind, std::vector<Definition>& list, const std::string& file,
+                                 const std::string& path, const json::value& v,
+                                 std::initializer_list<std::string_view> keys,
+                                 void (PackReader::*read_rest)(Fields&, Definition&)) {
+  Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "description"}, keys);
+  if (!f.is_object()) return;
+  Definition definition;
+  read_names(f, definition);
+  const bool claimed = claim_code(kind, definition.code, file, path);
+  (this->*read_rest)(f, definition);
+  if (!claimed) return;
+  pack_.definitions.push_back({kind, definition.code, json::serialize(v)});
+  list.push_back(std::move(definition));
+}
+
+size_t PackReader::expect_expression(std::string text, const std::string& file, std::string path,
+                                     std::optional<ExpressionType> type) {
+  expressions_.push_back({std::move(text), {file, std::move(path)}, type});
+  return expressions_.size() - 1;
 }
 
 void PackReader::read_disaggregation(const std::string& file, const std::string& path, const json::value& v) {
   Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "options", "description"});
   if (!f.is_object()) return;
   Disaggregation d;
-  Names names = read_names(f);
-  d.code = names.code;
-  d.name_vi = names.name_vi;
-  d.name_en = names.name_en;
+  read_names(f, d);
   bool claimed = claim_code("disaggregations", d.code, file, path);
   std::set<std::string> option_codes;
   if (const json::array* opts = f.array("options", true)) {
     if (opts->empty()) f.fail(f.at("options"), "a disaggregation needs at least one option");
     for (size_t k = 0; k < opts->size(); ++k) {
-      const std::string opath = f.at("options") + "[" + std::to_string(k) + "]";
-      Fields o(opts->at(k), opath, file, problems_, {"code", "name_vi", "name_en"});
+      Fields o(opts->at(k), item_path(f.at("options"), k), file, problems_, {"code", "name_vi", "name_en"});
       if (!o.is_object()) continue;
       DisaggregationOption option;
-      option.code = o.text("code");
-      option.name_vi = o.text("name_vi");
-      option.name_en = o.text("name_en");
-      if (!option.code.empty() && !is_valid_code(option.code)) {
+      read_names(o, option);
+      if (option.code.find('.') != std::string::npos) {
+        // Catalogue::resolve reads #{element.option} by splitting at the last dot.
+        o.fail(o.at("code"), "\"" + option.code + "\" is not a valid option code: an option code has no dot "
+                             "(a reference #{element.option} splits at its last dot)");
+      } else if (!option.code.empty() && !is_valid_code(option.code)) {
         o.fail(o.at("code"), "\"" + option.code + "\" is not a valid code");
       } else if (!option.code.empty() && !option_codes.insert(option.code).second) {
         o.fail(o.at("code"), "duplicate option code \"" + option.code + "\"");
@@ -316,11 +383,7 @@ void PackReader::read_element(const std::string& file, const std::string& path, 
                                       "disaggregation", "area", "description"});
   if (!f.is_object()) return;
   DataElement e;
-  Names names = read_names(f);
-  e.code = names.code;
-  e.name_vi = names.name_vi;
-  e.name_en = names.name_en;
-  e.description = names.description;
+  read_names(f, e);
   e.disaggregation = f.text("disaggregation", false);
   e.area = f.text("area", false);
   bool claimed = claim_code("elements", e.code, file, path);
@@ -338,21 +401,11 @@ void PackReader::read_element(const std::string& file, const std::string& path, 
   if (e.aggregation == AggregationType::kCountTrue && e.value_type != ValueType::kBoolean) {
     f.fail(f.at("aggregation"), "count_true needs a boolean element");
   }
-  if (!e.disaggregation.empty()) element_refs_.push_back({"disaggregation:" + e.disaggregation, {file, f.at("disaggregation")}});
+  if (!e.disaggregation.empty()) disaggregation_refs_.push_back({e.disaggregation, {file, f.at("disaggregation")}});
   if (claimed) elements_.push_back(std::move(e));
 }
 
-void PackReader::read_data_set(const std::string& file, const std::string& path, const json::value& v) {
-  Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "period_type", "calendar", "level",
-                                      "deadline_days", "approval", "elements", "description"});
-  if (!f.is_object()) return;
-  DataSet d;
-  Names names = read_names(f);
-  d.code = names.code;
-  d.name_vi = names.name_vi;
-  d.name_en = names.name_en;
-  bool claimed = claim_code("data_sets", d.code, file, path);
-  if (claimed) definitions_.push_back({"data_sets", d.code, json::serialize(v)});
+void PackReader::read_data_set(Fields& f, DataSet& d) {
   if (std::string type = f.text("period_type"); !type.empty()) {
     Result<PeriodType> t = parse_period_type(type);
     if (!t || *t == PeriodType::kMonthRange) {
@@ -378,206 +431,183 @@ void PackReader::read_data_set(const std::string& file, const std::string& path,
   for (size_t i = 0; i < approval.size(); ++i) {
     Result<OrgUnitLevel> l = parse_level(approval[i]);
     if (l) d.approval.push_back(*l);
-    else f.fail(f.at("approval") + "[" + std::to_string(i) + "]", l.status().message());
+    else f.fail(item_path(f.at("approval"), i), l.status().message());
   }
   d.elements = f.strings("elements", true, true);
   std::set<std::string> seen;
   for (size_t i = 0; i < d.elements.size(); ++i) {
-    const std::string epath = f.at("elements") + "[" + std::to_string(i) + "]";
+    const std::string epath = item_path(f.at("elements"), i);
     if (!seen.insert(d.elements[i]).second) f.fail(epath, "element \"" + d.elements[i] + "\" listed twice");
-    element_refs_.push_back({d.elements[i], {file, epath}});
+    element_refs_.push_back({d.elements[i], {f.file(), epath}});
   }
-  if (claimed) data_sets_.push_back(std::move(d));
 }
 
-void PackReader::read_indicator(const std::string& file, const std::string& path, const json::value& v) {
-  Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "expression", "decimals", "unit", "description"});
-  if (!f.is_object()) return;
-  Indicator ind;
-  Names names = read_names(f);
-  ind.code = names.code;
-  ind.name_vi = names.name_vi;
-  ind.name_en = names.name_en;
-  ind.description = names.description;
+void PackReader::read_indicator(Fields& f, Indicator& ind) {
   ind.expression = f.text("expression");
   ind.unit = f.text("unit", false);
   if (std::optional<int64_t> decimals = f.integer("decimals", false)) {
     if (*decimals < 0 || *decimals > 6) f.fail(f.at("decimals"), "expected 0 to 6");
     ind.decimals = static_cast<int>(*decimals);
   }
-  bool claimed = claim_code("indicators", ind.code, file, path);
-  if (claimed) definitions_.push_back({"indicators", ind.code, json::serialize(v)});
-  if (!ind.expression.empty()) {
-    expressions_.push_back({ind.expression, {file, f.at("expression")}, ExpressionType::kNumber});
-  }
-  if (claimed) indicators_.push_back(std::move(ind));
+  if (!ind.expression.empty()) expect_expression(ind.expression, f.file(), f.at("expression"), ExpressionType::kNumber);
 }
 
-void PackReader::read_rule(const std::string& file, const std::string& path, const json::value& v) {
-  Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "left", "operator", "right",
-                                      "importance", "description"});
-  if (!f.is_object()) return;
-  ValidationRule r;
-  Names names = read_names(f);
-  r.code = names.code;
-  r.name_vi = names.name_vi;
-  r.name_en = names.name_en;
+void PackReader::read_rule(Fields& f, ValidationRule& r) {
   r.left = f.text("left");
   r.op = f.text("operator");
   r.right = f.text("right");
   r.importance = f.text("importance");
-  bool claimed = claim_code("validation_rules", r.code, file, path);
-  if (claimed) definitions_.push_back({"validation_rules", r.code, json::serialize(v)});
   if (!r.op.empty() && kOperators.count(r.op) == 0) f.fail(f.at("operator"), "expected <, <=, ==, !=, >= or >");
   if (!r.importance.empty() && kImportance.count(r.importance) == 0) {
     f.fail(f.at("importance"), "expected high, medium or low");
   }
   // Each side may be a number or a boolean; check_references() then compares their types.
-  if (!r.left.empty()) expressions_.push_back({r.left, {file, f.at("left")}, std::nullopt});
-  if (!r.right.empty()) expressions_.push_back({r.right, {file, f.at("right")}, std::nullopt});
-  if (!r.left.empty() && !r.right.empty()) {
-    rule_sides_.push_back({expressions_.size() - 2, expressions_.size() - 1, r.op, {file, path}});
-  }
-  if (claimed) rules_.push_back(std::move(r));
+  std::optional<size_t> left, right;
+  if (!r.left.empty()) left = expect_expression(r.left, f.file(), f.at("left"), std::nullopt);
+  if (!r.right.empty()) right = expect_expression(r.right, f.file(), f.at("right"), std::nullopt);
+  if (left && right) rule_sides_.push_back({*left, *right, r.op, {f.file(), f.path()}});
 }
 
-void PackReader::read_evaluation_set(const std::string& file, const std::string& path, const json::value& v) {
-  Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "levels", "period_type", "versions", "description"});
-  if (!f.is_object()) return;
-  PackDefinition def{"evaluation_sets", read_names(f).code, json::serialize(v)};
-  bool claimed = claim_code("evaluation_sets", def.code, file, path);
+void PackReader::read_evaluation_set(Fields& f, EvaluationSetDefinition& set) {
   std::vector<std::string> levels = f.strings("levels", true, true);
   for (size_t i = 0; i < levels.size(); ++i) {
-    if (!parse_level(levels[i])) f.fail(f.at("levels") + "[" + std::to_string(i) + "]", parse_level(levels[i]).status().message());
+    Result<OrgUnitLevel> level = parse_level(levels[i]);
+    if (level) set.levels.push_back(*level); else f.fail(item_path(f.at("levels"), i), level.status().message());
   }
-  if (std::string type = f.text("period_type"); !type.empty() && !parse_period_type(type)) {
-    f.fail(f.at("period_type"), "expected day, month, quarter, six_month, year or five_year");
+  if (std::string type = f.text("period_type"); !type.empty()) {
+    Result<PeriodType> t = parse_period_type(type);
+    if (t) set.period_type = *t; else f.fail(f.at("period_type"), "expected day, month, quarter, six_month, year or five_year");
   }
-  std::vector<std::pair<Date, std::optional<Date>>> spans;
   if (const json::array* versions = f.array("versions", true, true)) {
     for (size_t i = 0; i < versions->size(); ++i) {
-      const std::string vpath = f.at("versions") + "[" + std::to_string(i) + "]";
-      Fields ver(versions->at(i), vpath, file, problems_,
-                 {"valid_from", "valid_until", "regulation", "applies_when", "criteria", "outcome"});
-      if (!ver.is_object()) continue;
-      ver.text("regulation");
-      // Units where applies_when is false are not evaluated at all (not in the denominator).
-      if (std::string e = ver.text("applies_when", false); !e.empty()) {
-        expressions_.push_back({e, {file, ver.at("applies_when")}, ExpressionType::kBoolean});
-      }
-      std::optional<Date> from, until;
-      if (std::string t = ver.text("valid_from"); !t.empty()) {
-        Result<Date> d = parse_date(t);
-        if (d) from = *d; else ver.fail(ver.at("valid_from"), d.status().message());
-      }
-      if (std::string t = ver.text("valid_until", false); !t.empty()) {
-        Result<Date> d = parse_date(t);
-        if (d) until = *d; else ver.fail(ver.at("valid_until"), d.status().message());
-      }
-      if (from && until && !(*from < *until)) ver.fail(ver.at("valid_until"), "must be after valid_from");
-      if (from) {
-        for (const auto& [other_from, other_until] : spans) {
-          const bool overlap = (!until || other_from < *until) && (!other_until || *from < *other_until);
-          if (overlap) ver.fail(vpath, "overlaps another version's validity");
-        }
-        spans.emplace_back(*from, until);
-      }
-      std::set<std::string> criteria_codes;
-      const json::array* criteria = ver.array("criteria", false);
-      if (criteria != nullptr) {
-        for (size_t k = 0; k < criteria->size(); ++k) {
-          const std::string cpath = ver.at("criteria") + "[" + std::to_string(k) + "]";
-          Fields c(criteria->at(k), cpath, file, problems_, {"code", "name_vi", "name_en", "expression", "description"});
-          if (!c.is_object()) continue;
-          std::string code = c.text("code");
-          c.text("name_vi");
-          c.text("name_en");
-          c.text("description", false);
-          if (!code.empty() && !criteria_codes.insert(code).second) c.fail(c.at("code"), "duplicate criterion code \"" + code + "\"");
-          if (std::string e = c.text("expression"); !e.empty()) {
-            expressions_.push_back({e, {file, c.at("expression")}, ExpressionType::kBoolean});
-          }
-        }
-      }
-      if (const json::value* outcome = ver.value("outcome")) {
-        Fields o(*outcome, ver.at("outcome"), file, problems_, {"kind", "classes"});
-        if (!o.is_object()) continue;
-        std::string kind = o.text("kind");
-        if (kind == "classes") {
-          if (const json::array* classes = o.array("classes", true, true)) {
-            for (size_t k = 0; k < classes->size(); ++k) {
-              const std::string kpath = o.at("classes") + "[" + std::to_string(k) + "]";
-              Fields c(classes->at(k), kpath, file, problems_, {"code", "name_vi", "name_en", "condition"});
-              if (!c.is_object()) continue;
-              c.text("code");
-              c.text("name_vi");
-              c.text("name_en");
-              if (std::string e = c.text("condition"); !e.empty()) {
-                expressions_.push_back({e, {file, c.at("condition")}, ExpressionType::kBoolean});
-              }
-            }
-          }
-        } else if (kind == "all_criteria") {
-          if (o.value("classes", false) != nullptr) o.fail(o.at("classes"), "only for kind \"classes\"");
-          if (criteria == nullptr || criteria->empty()) {
-            ver.fail(ver.at("criteria"), "all_criteria needs at least one criterion");
-          }
-        } else if (!kind.empty()) {
-          o.fail(o.at("kind"), "expected all_criteria or classes");
-        }
-      }
+      read_evaluation_version(f.file(), item_path(f.at("versions"), i), versions->at(i), set);
     }
   }
-  if (claimed) definitions_.push_back(std::move(def));
 }
 
-void PackReader::read_registry(const std::string& file, const std::string& path, const json::value& v) {
-  Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "fields", "description"});
-  if (!f.is_object()) return;
-  PackDefinition def{"registries", read_names(f).code, json::serialize(v)};
-  bool claimed = claim_code("registries", def.code, file, path);
+void PackReader::read_evaluation_version(const std::string& file, const std::string& path, const json::value& v,
+                                         EvaluationSetDefinition& set) {
+  Fields ver(v, path, file, problems_, {"valid_from", "valid_until", "regulation", "applies_when", "criteria", "outcome"});
+  if (!ver.is_object()) return;
+  EvaluationVersionDefinition version;
+  version.regulation = ver.text("regulation");
+  // Units where applies_when is false are not evaluated at all (not in the denominator).
+  version.applies_when = ver.text("applies_when", false);
+  if (!version.applies_when.empty()) {
+    expect_expression(version.applies_when, file, ver.at("applies_when"), ExpressionType::kBoolean);
+  }
+  std::optional<Date> from;
+  if (std::string t = ver.text("valid_from"); !t.empty()) {
+    Result<Date> d = parse_date(t);
+    if (d) from = *d; else ver.fail(ver.at("valid_from"), d.status().message());
+  }
+  if (std::string t = ver.text("valid_until", false); !t.empty()) {
+    Result<Date> d = parse_date(t);
+    if (d) version.valid_until = *d; else ver.fail(ver.at("valid_until"), d.status().message());
+  }
+  if (from && version.valid_until && !(*from < *version.valid_until)) {
+    ver.fail(ver.at("valid_until"), "must be after valid_from");
+  }
+  if (from) {
+    for (const EvaluationVersionDefinition& other : set.versions) {
+      const bool overlap = (!version.valid_until || other.valid_from < *version.valid_until) &&
+                           (!other.valid_until || *from < *other.valid_until);
+      if (overlap) ver.fail(path, "overlaps another version's validity");
+    }
+  }
+  std::set<std::string> criteria_codes;
+  const json::array* criteria = ver.array("criteria", false);
+  if (criteria != nullptr) {
+    for (size_t k = 0; k < criteria->size(); ++k) {
+      Fields c(criteria->at(k), item_path(ver.at("criteria"), k), file, problems_,
+               {"code", "name_vi", "name_en", "expression", "description"});
+      if (!c.is_object()) continue;
+      EvaluationCriterionDefinition criterion;
+      read_names(c, criterion);
+      if (!criterion.code.empty() && !criteria_codes.insert(criterion.code).second) {
+        c.fail(c.at("code"), "duplicate criterion code \"" + criterion.code + "\"");
+      }
+      criterion.expression = c.text("expression");
+      if (!criterion.expression.empty()) {
+        expect_expression(criterion.expression, file, c.at("expression"), ExpressionType::kBoolean);
+      }
+      version.criteria.push_back(std::move(criterion));
+    }
+  }
+  if (const json::value* outcome = ver.value("outcome")) {
+    Fields o(*outcome, ver.at("outcome"), file, problems_, {"kind", "classes"});
+    if (!o.is_object()) return;
+    std::string kind = o.text("kind");
+    if (kind == outcome_kind_name(EvaluationOutcomeKind::kClasses)) {
+      version.outcome = EvaluationOutcomeKind::kClasses;
+      if (const json::array* classes = o.array("classes", true, true)) {
+        for (size_t k = 0; k < classes->size(); ++k) {
+          Fields c(classes->at(k), item_path(o.at("classes"), k), file, problems_, {"code", "name_vi", "name_en", "condition"});
+          if (!c.is_object()) continue;
+          EvaluationClassDefinition cls;
+          read_names(c, cls);
+          cls.condition = c.text("condition");
+          if (!cls.condition.empty()) expect_expression(cls.condition, file, c.at("condition"), ExpressionType::kBoolean);
+          version.classes.push_back(std::move(cls));
+        }
+      }
+    } else if (kind == outcome_kind_name(EvaluationOutcomeKind::kAllCriteria)) {
+      if (o.value("classes", false) != nullptr) o.fail(o.at("classes"), "only for kind \"classes\"");
+      if (criteria == nullptr || criteria->empty()) {
+        ver.fail(ver.at("criteria"), "all_criteria needs at least one criterion");
+      }
+    } else if (!kind.empty()) {
+      o.fail(o.at("kind"), "expected all_criteria or classes");
+    }
+  }
+  if (!from) return;  // reported above; the version cannot be placed in time
+  version.valid_from = *from;
+  set.versions.push_back(std::move(version));
+}
+
+void PackReader::read_registry(Fields& f, RegistryDefinition& registry) {
   std::set<std::string> field_codes;
   if (const json::array* fields = f.array("fields", true, true)) {
     for (size_t i = 0; i < fields->size(); ++i) {
-      const std::string fpath = f.at("fields") + "[" + std::to_string(i) + "]";
-      Fields field(fields->at(i), fpath, file, problems_, {"code", "name_vi", "name_en", "type", "required", "description"});
+      Fields field(fields->at(i), item_path(f.at("fields"), i), f.file(), problems_,
+                   {"code", "name_vi", "name_en", "type", "required", "description"});
       if (!field.is_object()) continue;
-      std::string code = field.text("code");
-      field.text("name_vi");
-      field.text("name_en");
-      field.text("description", false);
-      field.boolean("required", false);
-      if (!code.empty() && !field_codes.insert(code).second) field.fail(field.at("code"), "duplicate field code \"" + code + "\"");
-      if (std::string type = field.text("type"); !type.empty() && kFieldTypes.count(type) == 0) {
-        field.fail(field.at("type"), "expected text, date, integer, number, boolean or code");
+      RegistryField typed;
+      read_names(field, typed);
+      typed.required = field.boolean("required", false).value_or(false);
+      if (!typed.code.empty() && !field_codes.insert(typed.code).second) {
+        field.fail(field.at("code"), "duplicate field code \"" + typed.code + "\"");
       }
+      if (std::string type = field.text("type"); !type.empty()) {
+        Result<RegistryFieldType> t = parse_registry_field_type(type);
+        if (t) typed.type = *t; else field.fail(field.at("type"), t.status().message());
+      }
+      registry.fields.push_back(std::move(typed));
     }
   }
-  if (claimed) definitions_.push_back(std::move(def));
 }
 
-void PackReader::read_report_template(const std::string& file, const std::string& path, const json::value& v) {
-  Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "description"});
-  if (!f.is_object()) return;
-  PackDefinition def{"report_templates", read_names(f).code, json::serialize(v)};
-  if (claim_code("report_templates", def.code, file, path)) definitions_.push_back(std::move(def));
-}
+// Names only, for now: the templates themselves come with the report work.
+void PackReader::read_report_template(Fields&, ReportTemplate&) {}
 
 void PackReader::check_references() {
-  std::map<std::string, const DataElement*> elements;
-  for (const DataElement& e : elements_) elements[e.code] = &e;
-  std::map<std::string, const Disaggregation*> disaggregations;
-  for (const Disaggregation& d : disaggregations_) disaggregations[d.code] = &d;
-
-  for (const auto& [ref, where] : element_refs_) {
-    if (ref.rfind("disaggregation:", 0) == 0) {
-      const std::string code = ref.substr(15);
-      if (disaggregations.count(code) == 0) {
-        problem(where.file, where.path, "unknown disaggregation \"" + code + "\" (declare it under \"disaggregations\")");
-      }
-    } else if (elements.count(ref) == 0) {
-      problem(where.file, where.path, "unknown element \"" + ref + "\"");
+  const Catalogue catalogue(disaggregations_, elements_);
+  for (const auto& [code, where] : disaggregation_refs_) {
+    if (catalogue.disaggregation(code) == nullptr) {
+      problem(where.file, where.path, "unknown disaggregation \"" + code + "\" (declare it under \"disaggregations\")");
     }
+  }
+  for (const auto& [code, where] : element_refs_) {
+    if (catalogue.element(code) == nullptr) problem(where.file, where.path, "unknown data element \"" + code + "\"");
+  }
+  // An element code that is another element's code.option would take over the references to
+  // that option (the whole code wins), silently changing what expressions read.
+  for (const auto& [code, where] : codes_["elements"]) {
+    Result<ElementReference> hidden = catalogue.resolve_as_option(code);
+    if (!hidden) continue;
+    problem(where.file, where.path + ".code",
+            "\"" + code + "\" is also option \"" + hidden->option->code + "\" of element \"" + hidden->element->code +
+                "\": #{" + code + "} could not name that option (choose another code)");
   }
   // Reference problems first, named the way a pack author thinks of them; expressions whose
   // references are sound are then compiled for syntax and types.
@@ -589,25 +619,13 @@ void PackReader::check_references() {
       references_ok[i] = false;
     }
     for (const std::string& ref : expression_references(expression)) {
-      if (elements.count(ref) != 0) continue;
+      Result<ElementReference> resolved = catalogue.resolve(ref);
+      if (resolved) continue;
       references_ok[i] = false;
-      // "code.option": the element is everything before the last dot.
-      const size_t dot = ref.rfind('.');
-      auto element = dot == std::string::npos ? elements.end() : elements.find(ref.substr(0, dot));
-      if (element == elements.end()) {
-        problem(where.file, where.path, "unknown element \"" + ref + "\" in #{" + ref + "}");
-        continue;
-      }
-      auto dis = disaggregations.find(element->second->disaggregation);
-      const std::string option = ref.substr(dot + 1);
-      if (dis == disaggregations.end() || dis->second->option(option) == nullptr) {
-        problem(where.file, where.path,
-                "element " + element->first + " has no disaggregation option \"" + option + "\"");
-      }
+      problem(where.file, where.path, resolved.status().message() + " in #{" + ref + "}");
     }
   }
 
-  const Catalogue catalogue(disaggregations_, elements_);
   std::vector<std::optional<ExpressionType>> compiled_types(expressions_.size());
   for (size_t i = 0; i < expressions_.size(); ++i) {
     if (!references_ok[i]) continue;
@@ -635,14 +653,37 @@ void PackReader::check_references() {
 }
 
 Pack PackReader::take() {
-  Pack pack;
-  pack.info = std::move(info_);
-  pack.catalogue = Catalogue(std::move(disaggregations_), std::move(elements_));
-  pack.data_sets = std::move(data_sets_);
-  pack.indicators = std::move(indicators_);
-  pack.validation_rules = std::move(rules_);
-  pack.definitions = std::move(definitions_);
-  return pack;
+  pack_.catalogue = Catalogue(std::move(disaggregations_), std::move(elements_));
+  return std::move(pack_);
 }
 
 }  // namespace qpan::pack_reader
+
+namespace qpan {
+
+// The names of the pack format's enumerations (declared in qpan/pack.h).
+
+std::string_view outcome_kind_name(EvaluationOutcomeKind kind) {
+  return kind == EvaluationOutcomeKind::kClasses ? "classes" : "all_criteria";
+}
+
+namespace {
+
+// By RegistryFieldType value.
+constexpr std::string_view kFieldTypeNames[] = {"text", "date", "integer", "number", "boolean", "code"};
+
+}  // namespace
+
+std::string_view registry_field_type_name(RegistryFieldType type) {
+  return kFieldTypeNames[static_cast<size_t>(type)];
+}
+
+Result<RegistryFieldType> parse_registry_field_type(std::string_view text) {
+  const auto* known = std::find(std::begin(kFieldTypeNames), std::end(kFieldTypeNames), text);
+  if (known == std::end(kFieldTypeNames)) {
+    return Status::invalid_input("expected text, date, integer, number, boolean or code");
+  }
+  return static_cast<RegistryFieldType>(known - std::begin(kFieldTypeNames));
+}
+
+}  // namespace qpan

@@ -1,10 +1,13 @@
-// Reading pack files: the JSON sections of packs/README.md turned into the Pack model, with
-// every problem named by file and JSON path. Shared by `qpan pack check|load` (all
-// sections) and `qpan elements import` (disaggregations and elements only).
+// Reading pack definitions: the JSON sections of packs/README.md turned into the typed Pack,
+// with every problem named by file (or stored definition) and JSON path. The only reader of
+// definition JSON: `qpan pack check|load` (pack folders), `qpan elements import`
+// (disaggregations and elements only) and read_loaded_pack() (the definitions a database
+// keeps, against its stored catalogue) all go through it.
 #pragma once
 
 #include <boost/json.hpp>
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -16,18 +19,35 @@
 
 namespace qpan::pack_reader {
 
+class Fields;  // the JSON field reader (pack_reader.cc)
+
+// The sections a pack file may hold besides "pack" (pack.json's own), in reading order.
+extern const std::set<std::string> kSections;
+// The sections that hold definitions the store keeps as JSON text (all but the catalogue's).
+extern const std::vector<std::string> kDefinitionKinds;
+
 class PackReader {
  public:
   explicit PackReader(ImportProblems& problems) : problems_(problems) {}
+
+  // Starts from a catalogue already known (a database's): the definitions read next may refer
+  // to its elements and options, and take() gives it, with its store ids, as the pack's
+  // catalogue. Call before reading anything.
+  void start_from(const Catalogue& catalogue);
 
   // Parses one file. `label` names it in messages (its path inside the pack); only the
   // sections in `allowed` may appear.
   void read_file(const std::string& label, std::string_view text, const std::set<std::string>& allowed);
 
+  // Reads one definition as the store keeps it (Store::pack_definitions()). Problems name it
+  // `stored <kind> "<code>"`, with JSON paths from the definition itself ("$.left").
+  void read_stored_definition(const PackDefinition& definition);
+
   // Checks what spans files: references from data sets, indicators, rules and evaluation
-  // sets to elements and options, and that every expression compiles against the pack's
-  // catalogue with the type its use needs (indicators and rule sides numbers, criteria,
-  // class conditions and applies_when booleans).
+  // sets to elements and options (Catalogue::resolve), element codes that would hide an
+  // option in references, and that every expression compiles against the pack's catalogue
+  // with the type its use needs (indicators and rule sides numbers, criteria, class
+  // conditions and applies_when booleans).
   void check_references();
 
   bool has_info() const { return has_info_; }
@@ -53,35 +73,53 @@ class PackReader {
   };
 
   void problem(const std::string& file, std::string path, std::string reason);
+  // The JSON of one file or stored definition; nullopt (with a problem) when it is not JSON.
+  std::optional<boost::json::value> parse(const std::string& label, std::string_view text);
   void read_info(const std::string& file, const boost::json::value& value);
   void read_section(const std::string& file, const std::string& name, const boost::json::value& value);
+  // One item of section `kind` at `path`.
+  void read_item(const std::string& file, const std::string& kind, const std::string& path,
+                 const boost::json::value& v);
   void read_disaggregation(const std::string& file, const std::string& path, const boost::json::value& v);
   void read_element(const std::string& file, const std::string& path, const boost::json::value& v);
-  void read_data_set(const std::string& file, const std::string& path, const boost::json::value& v);
-  void read_indicator(const std::string& file, const std::string& path, const boost::json::value& v);
-  void read_rule(const std::string& file, const std::string& path, const boost::json::value& v);
-  void read_evaluation_set(const std::string& file, const std::string& path, const boost::json::value& v);
-  void read_registry(const std::string& file, const std::string& path, const boost::json::value& v);
-  void read_report_template(const std::string& file, const std::string& path, const boost::json::value& v);
+  // One definition of `kind`: the fields every definition has (code, names, description)
+  // and `keys`, read by `read_rest`; kept in `list` (and as JSON text for the store) when its
+  // code could be claimed.
+  template <typename Definition>
+  void read_definition(const std::string& kind, std::vector<Definition>& list, const std::string& file,
+                       const std::string& path, const boost::json::value& v,
+                       std::initializer_list<std::string_view> keys,
+                       void (PackReader::*read_rest)(Fields&, Definition&));
+  void read_data_set(Fields& f, DataSet& d);
+  void read_indicator(Fields& f, Indicator& ind);
+  void read_rule(Fields& f, ValidationRule& r);
+  void read_evaluation_set(Fields& f, EvaluationSetDefinition& set);
+  // One version of `set`, appended when its validity could be read.
+  void read_evaluation_version(const std::string& file, const std::string& path, const boost::json::value& v,
+                               EvaluationSetDefinition& set);
+  void read_registry(Fields& f, RegistryDefinition& registry);
+  void read_report_template(Fields& f, ReportTemplate& report);
   // Records `code` for `section`; false (with a problem) when it is malformed or repeated.
   bool claim_code(const std::string& section, const std::string& code, const std::string& file,
                   const std::string& path);
+  // Queues an expression for check_references(); returns its index in expressions_.
+  size_t expect_expression(std::string text, const std::string& file, std::string path,
+                           std::optional<ExpressionType> type);
 
   ImportProblems& problems_;
   bool has_info_ = false;
-  PackInfo info_;
+  // What is read so far: the definitions in place, the catalogue (built once at take()) in
+  // the two lists below.
+  Pack pack_;
   std::vector<Disaggregation> disaggregations_;
   std::vector<DataElement> elements_;
-  std::vector<DataSet> data_sets_;
-  std::vector<Indicator> indicators_;
-  std::vector<ValidationRule> rules_;
-  std::vector<PackDefinition> definitions_;
   std::vector<PendingExpression> expressions_;
   std::vector<PendingRule> rule_sides_;
+  // Plain element codes listed by data sets, and disaggregation codes named by elements.
   std::vector<std::pair<std::string, Where>> element_refs_;
+  std::vector<std::pair<std::string, Where>> disaggregation_refs_;
   // Codes seen per section, for duplicates across files.
   std::map<std::string, std::map<std::string, Where>> codes_;
-
 };
 
 // True for codes like "crime.ttxh.cases": [a-z0-9_]+ joined by dots.

@@ -2,8 +2,10 @@
 // path and reason; upgrades keep data and refuse what would lose it.
 #include "qpan/pack.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "exchange/exchange_test_support.h"
 #include "qpan/value_writer.h"
@@ -91,13 +93,29 @@ TEST_F(PackTest, ReadsAValidPack) {
   EXPECT_EQ(p.data_sets[0].approval.size(), 2u);
   EXPECT_EQ(p.indicators.at(0).decimals, 1);
   EXPECT_EQ(p.validation_rules.at(0).op, "<=");
+  // Evaluation sets, registries and report templates are typed too.
+  ASSERT_EQ(p.evaluation_sets.size(), 1u);
+  const EvaluationSetDefinition& set = p.evaluation_sets[0];
+  EXPECT_EQ(set.levels, std::vector<OrgUnitLevel>{OrgUnitLevel::kCommune});
+  EXPECT_EQ(set.period_type, PeriodType::kYear);
+  ASSERT_EQ(set.versions.size(), 1u);
+  EXPECT_EQ(set.versions[0].valid_from, make_date(2012, 1, 1));
+  EXPECT_FALSE(set.versions[0].valid_until.has_value());
+  EXPECT_EQ(set.versions[0].regulation, "Hướng dẫn");
+  EXPECT_EQ(set.versions[0].applies_when, "#{crime.ttxh.cases} > 0 or not #{drug.free}");
+  EXPECT_EQ(set.versions[0].outcome, EvaluationOutcomeKind::kAllCriteria);
+  ASSERT_EQ(set.versions[0].criteria.size(), 1u);
+  EXPECT_EQ(set.versions[0].criteria[0].code, "no_cases");
+  EXPECT_EQ(set.versions[0].criteria[0].expression, "#{drug.free}");
+  ASSERT_EQ(p.registries.size(), 1u);
+  ASSERT_EQ(p.registries[0].fields.size(), 1u);
+  const RegistryField& field = p.registries[0].fields[0];
+  EXPECT_EQ(std::tuple(field.code, field.name_vi, field.type, field.required),
+            std::tuple(std::string("partner"), std::string("Đối tác"), RegistryFieldType::kCode, true));
+  ASSERT_EQ(p.report_templates.size(), 1u);
+  EXPECT_EQ(p.report_templates[0].name_en, "Mid-term review");
+  // And kept as JSON text for the store.
   EXPECT_EQ(p.definitions.size(), 6u);  // data set, indicator, rule, evaluation set, registry, template
-  // Evaluation sets are kept as their JSON text, applies_when included.
-  for (const PackDefinition& d : p.definitions) {
-    if (d.kind == "evaluation_sets") {
-      EXPECT_NE(d.json.find("\"applies_when\""), std::string::npos) << d.json;
-    }
-  }
 }
 
 // The qpan-vn pack itself reads cleanly; the ANTT sets count only registered units.
@@ -106,11 +124,13 @@ TEST_F(PackTest, QpanVnPackIsValid) {
   ASSERT_TRUE(r.is_ok()) << r.status().message();
   ASSERT_TRUE(r->problems.empty()) << r->problems.to_string();
   size_t antt_sets = 0;
-  for (const PackDefinition& d : r->pack->definitions) {
-    if (d.code != "eval.antt_safe.commune" && d.code != "eval.antt_safe.agency") continue;
+  for (const EvaluationSetDefinition& set : r->pack->evaluation_sets) {
+    if (set.code != "eval.antt_safe.commune" && set.code != "eval.antt_safe.agency") continue;
     ++antt_sets;
-    EXPECT_NE(d.json.find("\"applies_when\":\"#{antt.registered}\""), std::string::npos) << d.code;
-    EXPECT_EQ(d.json.find("\"code\":\"registered\""), std::string::npos) << d.code;
+    for (const EvaluationVersionDefinition& version : set.versions) {
+      EXPECT_EQ(version.applies_when, "#{antt.registered}") << set.code;
+      for (const EvaluationCriterionDefinition& c : version.criteria) EXPECT_NE(c.code, "registered") << set.code;
+    }
   }
   EXPECT_EQ(antt_sets, 2u);
 }
@@ -147,9 +167,10 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
       {R"({"indicators": [{"code": "Bad Code", "name_vi": "X", "name_en": "X", "expression": "1"}]})",
        "$.indicators[0].code: \"Bad Code\" is not a valid code"},
       {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "#{crime.nope}"}]})",
-       "$.indicators[0].expression: unknown element \"crime.nope\""},
+       "$.indicators[0].expression: unknown data element \"crime.nope\" in #{crime.nope}"},
       {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "#{foreign.in.delegations.my_tho}"}]})",
-       "has no disaggregation option \"my_tho\""},
+       "$.indicators[0].expression: data element \"foreign.in.delegations\" has no option \"my_tho\" (its options: "
+       "van_nam) in #{foreign.in.delegations.my_tho}"},
       {R"({"indicators": [{"code": "x", "name_vi": "X", "name_en": "X", "expression": "1", "decimals": 9}]})",
        "$.indicators[0].decimals: expected 0 to 6"},
       {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "fortnight", "calendar": "lunar",
@@ -163,7 +184,7 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
        "$.data_sets[0].level: unknown level \"hamlet\""},
       {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "month", "calendar": "cutoff",
            "level": "commune", "deadline_days": 3, "elements": ["crime.nope"]}]})",
-       "$.data_sets[0].elements[0]: unknown element \"crime.nope\""},
+       "$.data_sets[0].elements[0]: unknown data element \"crime.nope\""},
       {R"({"data_sets": [{"code": "d", "name_vi": "D", "name_en": "D", "period_type": "month", "calendar": "cutoff",
            "level": "commune", "deadline_days": 3, "elements": ["crime.ttxh.cases", "crime.ttxh.cases"]}]})",
        "$.data_sets[0].elements[1]: element \"crime.ttxh.cases\" listed twice"},
@@ -187,7 +208,7 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
            "versions": [{"valid_from": "2012-01-01", "regulation": "A",
                          "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.nope} == 0"}],
                          "outcome": {"kind": "classes", "classes": [{"code": "k", "name_vi": "K", "name_en": "K", "condition": "#{drug.free}"}]}}]}]})",
-       "$.evaluation_sets[0].versions[0].criteria[0].expression: unknown element \"drug.nope\""},
+       "$.evaluation_sets[0].versions[0].criteria[0].expression: unknown data element \"drug.nope\""},
       {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
            "versions": [{"valid_from": "2012-01-01", "regulation": "A", "outcome": {"kind": "all_criteria"}}]}]})",
        "$.evaluation_sets[0].versions[0].criteria: all_criteria needs at least one criterion"},
@@ -202,7 +223,7 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
            "versions": [{"valid_from": "2012-01-01", "regulation": "A", "applies_when": "#{crime.nope}",
                          "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.free}"}],
                          "outcome": {"kind": "all_criteria"}}]}]})",
-       "$.evaluation_sets[0].versions[0].applies_when: unknown element \"crime.nope\""},
+       "$.evaluation_sets[0].versions[0].applies_when: unknown data element \"crime.nope\""},
       {R"({"evaluation_sets": [{"code": "e", "name_vi": "E", "name_en": "E", "levels": ["commune"], "period_type": "year",
            "versions": [{"valid_from": "2012-01-01", "regulation": "A", "applies_when": 1,
                          "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{drug.free}"}],
@@ -257,6 +278,24 @@ TEST_F(PackTest, ElementErrors) {
   EXPECT_NE(all.find("e.json: $.elements[1].aggregation: count_true needs a boolean element"), std::string::npos) << all;
   EXPECT_NE(all.find("e.json: $.elements[2].disaggregation: unknown disaggregation \"nope\""), std::string::npos) << all;
   EXPECT_NE(all.find("f.json: $.elements[0].code: duplicate code \"t\" (first declared in e.json"), std::string::npos) << all;
+}
+
+// References split at their last dot (Catalogue::resolve): an option code with a dot, or an
+// element code that is another element's code.option, would make them ambiguous.
+TEST_F(PackTest, CodesThatWouldMakeReferencesAmbiguousAreRefused) {
+  std::string all = problems_of({{"pack.json", kPackJson}, {"e.json", R"({
+    "disaggregations": [{"code": "gate", "name_vi": "Cửa khẩu", "name_en": "Gate",
+      "options": [{"code": "ma_lu_thang", "name_vi": "Ma Lù Thàng", "name_en": "Ma Lu Thang"},
+                  {"code": "ma.lu", "name_vi": "M", "name_en": "M"}]}],
+    "elements": [
+      {"code": "border.trade", "name_vi": "T", "name_en": "T", "value_type": "number", "aggregation": "sum", "disaggregation": "gate"},
+      {"code": "border.trade.ma_lu_thang", "name_vi": "M", "name_en": "M", "value_type": "number", "aggregation": "sum"}]})"}});
+  EXPECT_NE(all.find("e.json: $.disaggregations[0].options[1].code: \"ma.lu\" is not a valid option code: an option "
+                     "code has no dot (a reference #{element.option} splits at its last dot)"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("e.json: $.elements[1].code: \"border.trade.ma_lu_thang\" is also option \"ma_lu_thang\" of "
+                     "element \"border.trade\""),
+            std::string::npos) << all;
 }
 
 TEST_F(PackTest, LoadKeepsDataAcrossUpgradesAndRefusesLosingIt) {
@@ -317,6 +356,103 @@ TEST_F(PackTest, LoadKeepsDataAcrossUpgradesAndRefusesLosingIt) {
   EXPECT_EQ(again->summary.elements_added, 0u);
   EXPECT_EQ(again->summary.elements_updated, 0u);
   EXPECT_EQ(again->summary.elements_unchanged, 3u);
+}
+
+// The pack as loaded reads back typed, through the same checks, with the store's ids.
+TEST_F(PackTest, ReadsTheLoadedPackBack) {
+  Result<Pack> empty = read_loaded_pack(*store_);
+  ASSERT_TRUE(empty.is_ok()) << empty.status().message();
+  EXPECT_TRUE(empty->data_sets.empty() && empty->evaluation_sets.empty() && empty->catalogue.elements().empty());
+
+  const std::string dir = std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn";
+  Result<PackLoadResult> loaded = load_pack(*store_, dir);
+  ASSERT_TRUE(loaded.is_ok() && loaded->problems.empty());
+  Result<Pack> back = read_loaded_pack(*store_);
+  ASSERT_TRUE(back.is_ok()) << back.status().message();
+  Result<PackReadResult> from_folder = read_pack(dir);
+  ASSERT_TRUE(from_folder.is_ok() && from_folder->pack.has_value());
+  const Pack& read = *from_folder->pack;
+
+  auto codes = [](const auto& list) {
+    std::vector<std::string> out;
+    for (const auto& d : list) out.push_back(d.code);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(codes(back->data_sets), codes(read.data_sets));
+  EXPECT_EQ(codes(back->indicators), codes(read.indicators));
+  EXPECT_EQ(codes(back->validation_rules), codes(read.validation_rules));
+  EXPECT_EQ(codes(back->evaluation_sets), codes(read.evaluation_sets));
+  EXPECT_EQ(codes(back->registries), codes(read.registries));
+  EXPECT_EQ(codes(back->report_templates), codes(read.report_templates));
+  EXPECT_EQ(back->definitions.size(), read.definitions.size());
+  auto find = [](const auto& list, const std::string& code) {
+    return *std::find_if(list.begin(), list.end(), [&](const auto& d) { return d.code == code; });
+  };
+  const DataSet monthly = find(back->data_sets, "ds.antt.commune.monthly");
+  const DataSet original = find(read.data_sets, "ds.antt.commune.monthly");
+  EXPECT_EQ(std::tuple(monthly.name_vi, monthly.period_type, monthly.calendar, monthly.level, monthly.deadline_days,
+                       monthly.approval, monthly.elements),
+            std::tuple(original.name_vi, original.period_type, original.calendar, original.level,
+                       original.deadline_days, original.approval, original.elements));
+  const EvaluationSetDefinition antt = find(back->evaluation_sets, "eval.antt_safe.commune");
+  ASSERT_EQ(antt.versions.size(), 2u);
+  EXPECT_EQ(antt.versions[1].regulation, find(read.evaluation_sets, "eval.antt_safe.commune").versions[1].regulation);
+  EXPECT_EQ(find(back->registries, read.registries.at(0).code).fields.size(), read.registries.at(0).fields.size());
+  // The catalogue is the store's: elements carry their ids.
+  ASSERT_NE(back->catalogue.element("crime.ttxh.cases"), nullptr);
+  EXPECT_GT(back->catalogue.element("crime.ttxh.cases")->id, 0);
+}
+
+// A stored definition the checker would refuse (written by an older qpan, or edited in the
+// database) refuses the read, naming kind, code, JSON path and reason — never half read.
+TEST_F(PackTest, StoredDefinitionsTheCheckerRefusesAreRefused) {
+  Result<PackLoadResult> loaded = load_pack(*store_, valid_pack());
+  ASSERT_TRUE(loaded.is_ok() && loaded->problems.empty());
+  struct Case {
+    PackDefinition stored;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {{"validation_rules", "vr.bad", R"({"code": "vr.bad", "name_vi": "V", "name_en": "V", "left": "#{crime.nope}",
+          "operator": "<=", "right": "1", "importance": "high"})"},
+       "stored validation_rules \"vr.bad\": $.left: unknown data element \"crime.nope\" in #{crime.nope}"},
+      // The old lenient reader took a misspelt key for a data set without elements.
+      {{"data_sets", "ds.bad", R"({"code": "ds.bad", "name_vi": "D", "name_en": "D", "period_type": "month",
+          "calendar": "cutoff", "level": "commune", "deadline_days": 3, "elemnts": ["crime.ttxh.cases"]})"},
+       "stored data_sets \"ds.bad\": $.elemnts: unknown key"},
+      {{"indicators", "ind.bad", R"({"code": "ind.bad", "name_vi": "I", "name_en": "I", "decimals": 1})"},
+       "stored indicators \"ind.bad\": $.expression: missing"},
+      {{"evaluation_sets", "eval.bad", R"({"code": "eval.bad", "name_vi": "E", "name_en": "E", "levels": ["commune"],
+          "period_type": "year", "versions": [{"valid_from": "2012-01-01", "regulation": "A",
+          "criteria": [{"code": "c", "name_vi": "C", "name_en": "C", "expression": "#{crime.ttxh.cases}"}],
+          "outcome": {"kind": "all_criteria"}}]})"},
+       "stored evaluation_sets \"eval.bad\": $.versions[0].criteria[0].expression: column 1: the expression must give "
+       "a boolean, found a number"},
+      {{"registries", "reg.bad", R"({"code": "reg.other", "name_vi": "R", "name_en": "R", "fields": []})"},
+       "stored registries \"reg.bad\": $.code: \"reg.other\" is not the code it is stored under"},
+      {{"report_templates", "rpt.bad", R"({"code": "rpt.bad", "name_vi": "R")"},
+       "stored report_templates \"rpt.bad\":1:"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.stored.code);
+    Pack bad;
+    bad.info.code = "bad-pack";
+    bad.info.version = "1.0.0";
+    bad.definitions = {c.stored};
+    ASSERT_TRUE(store_->save_pack(bad, {}, 0).is_ok());
+    Result<Pack> read = read_loaded_pack(*store_);
+    ASSERT_FALSE(read.is_ok());
+    EXPECT_EQ(read.status().code(), StatusCode::kInvalidInput);
+    EXPECT_NE(read.status().message().find(c.expected), std::string::npos) << read.status().message();
+    EXPECT_EQ(read.status().message().rfind("the pack loaded in the database does not pass the pack checks", 0), 0u);
+  }
+  // Without the bad pack's definitions the database reads again.
+  Pack none;
+  none.info.code = "bad-pack";
+  none.info.version = "1.0.0";
+  ASSERT_TRUE(store_->save_pack(none, {}, 0).is_ok());
+  EXPECT_TRUE(read_loaded_pack(*store_).is_ok());
 }
 
 TEST_F(PackTest, MissingFolderIsNotFound) {

@@ -545,45 +545,22 @@ class Parser {
     return {std::make_unique<ReferenceNode>(std::move(ref)), type, token.begin, token.end};
   }
 
-  // An exact element code wins; otherwise the part after the last dot is an option of the
-  // element before it.
+  // One rule for every reference: Catalogue::resolve (the whole code, else element.option).
   ElementRef resolve_reference(const Token& token) const {
     const std::string_view code = token.text;
     if (code.empty()) throw CompileError{token.begin, "empty element reference #{}"};
-    const DataElement* element = catalogue_.element(code);
-    std::string_view option_code;
-    if (element == nullptr) {
-      const size_t dot = code.rfind('.');
-      if (dot != std::string_view::npos) {
-        element = catalogue_.element(code.substr(0, dot));
-        option_code = code.substr(dot + 1);
-      }
-      if (element == nullptr) {
-        throw CompileError{token.begin, "unknown element \"" + std::string(code) + "\""};
-      }
-    }
-    if (element->value_type == ValueType::kText) {
-      throw CompileError{token.begin, "element \"" + element->code +
+    Result<ElementReference> resolved = catalogue_.resolve(code);
+    if (!resolved) throw CompileError{token.begin, resolved.status().message()};
+    const DataElement& element = *resolved->element;
+    if (element.value_type == ValueType::kText) {
+      throw CompileError{token.begin, "element \"" + element.code +
                                           "\" holds text, which expressions cannot use"};
     }
     ElementRef ref;
-    ref.element = element->code;
-    ref.element_id = element->id;
-    ref.value_type = element->value_type;
-    if (!option_code.empty()) {
-      const Disaggregation* disaggregation = catalogue_.disaggregation_of(*element);
-      if (disaggregation == nullptr) {
-        throw CompileError{token.begin, "unknown element \"" + std::string(code) +
-                                            "\" (element \"" + element->code +
-                                            "\" has no disaggregation)"};
-      }
-      const DisaggregationOption* option = disaggregation->option(option_code);
-      if (option == nullptr) {
-        throw CompileError{token.begin, "unknown option \"" + std::string(option_code) +
-                                            "\" of element \"" + element->code +
-                                            "\" (disaggregation \"" + disaggregation->code +
-                                            "\")"};
-      }
+    ref.element = element.code;
+    ref.element_id = element.id;
+    ref.value_type = element.value_type;
+    if (const DisaggregationOption* option = resolved->option) {
       ref.option = option->code;
       ref.option_id = option->id;
     }

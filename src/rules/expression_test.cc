@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -310,10 +309,11 @@ TEST(Expression, GoldenCompileErrors) {
       {"# {crime.cases}", "column 1: expected \"{\" after \"#\" (an element is written #{code})"},
       {"#{ộ} + #", "column 8: expected \"{\" after \"#\" (an element is written #{code})"},  // columns count characters
       {"#{}", "column 1: empty element reference #{}"},
-      {"#{crime.nope}", "column 1: unknown element \"crime.nope\""},
-      {"2 * #{nope}", "column 5: unknown element \"nope\""},
-      {"#{foreign.in.delegations.lao_cai}", "column 1: unknown option \"lao_cai\" of element \"foreign.in.delegations\" (disaggregation \"partner\")"},
-      {"#{crime.cases.x}", "column 1: unknown element \"crime.cases.x\" (element \"crime.cases\" has no disaggregation)"},
+      {"#{crime.nope}", "column 1: unknown data element \"crime.nope\""},
+      {"2 * #{nope}", "column 5: unknown data element \"nope\""},
+      {"#{foreign.in.delegations.lao_cai}",
+       "column 1: data element \"foreign.in.delegations\" has no option \"lao_cai\" (its options: van_nam, bac_lao)"},
+      {"#{crime.cases.x}", "column 1: data element \"crime.cases\" has no disaggregation, so no option \"x\""},
       {"#{note}", "column 1: element \"note\" holds text, which expressions cannot use"},
       // Functions.
       {"1 + prev(2)", "column 5: unknown function \"prev\""},
@@ -555,27 +555,16 @@ TEST(Expression, EveryPackExpressionCompiles) {
           ExpressionType::kBoolean);
   }
   size_t evaluation_expressions = 0;
-  for (const PackDefinition& definition : pack.definitions) {
-    if (definition.kind != "evaluation_sets") continue;
-    const boost::json::object set = boost::json::parse(definition.json).as_object();
-    for (const boost::json::value& version : set.at("versions").as_array()) {
-      const boost::json::object& v = version.as_object();
-      if (const auto* criteria = v.if_contains("criteria")) {
-        for (const boost::json::value& criterion : criteria->as_array()) {
-          ++evaluation_expressions;
-          check("evaluation " + definition.code + " criterion " +
-                    std::string(criterion.at("code").as_string()),
-                std::string(criterion.at("expression").as_string()), ExpressionType::kBoolean);
-        }
+  for (const EvaluationSetDefinition& set : pack.evaluation_sets) {
+    for (const EvaluationVersionDefinition& version : set.versions) {
+      for (const EvaluationCriterionDefinition& criterion : version.criteria) {
+        ++evaluation_expressions;
+        check("evaluation " + set.code + " criterion " + criterion.code, criterion.expression,
+              ExpressionType::kBoolean);
       }
-      const boost::json::object& outcome = v.at("outcome").as_object();
-      if (const auto* classes = outcome.if_contains("classes")) {
-        for (const boost::json::value& cls : classes->as_array()) {
-          ++evaluation_expressions;
-          check("evaluation " + definition.code + " class " +
-                    std::string(cls.at("code").as_string()),
-                std::string(cls.at("condition").as_string()), ExpressionType::kBoolean);
-        }
+      for (const EvaluationClassDefinition& cls : version.classes) {
+        ++evaluation_expressions;
+        check("evaluation " + set.code + " class " + cls.code, cls.condition, ExpressionType::kBoolean);
       }
     }
   }

@@ -209,8 +209,6 @@ std::string_view timeliness_name_vi(Timeliness t) {
 
 // ---- Workflow ------------------------------------------------------------------------------
 
-Result<std::vector<DataSet>> Workflow::load_data_sets(Store& store) { return qpan::load_data_sets(store); }
-
 Result<std::unique_ptr<Workflow>> Workflow::create(Store& store, std::vector<DataSet> data_sets) {
   std::unique_ptr<Workflow> workflow(new Workflow(store, std::move(data_sets)));
   QPAN_RETURN_IF_ERROR(workflow->load_closed());
@@ -218,9 +216,9 @@ Result<std::unique_ptr<Workflow>> Workflow::create(Store& store, std::vector<Dat
 }
 
 Result<std::unique_ptr<Workflow>> Workflow::create(Store& store) {
-  Result<std::vector<DataSet>> data_sets = load_data_sets(store);
-  if (!data_sets) return data_sets.status();
-  return create(store, std::move(*data_sets));
+  Result<Pack> pack = read_loaded_pack(store);
+  if (!pack) return pack.status();
+  return create(store, std::move(pack->data_sets));
 }
 
 Workflow::Workflow(Store& store, std::vector<DataSet> data_sets)

@@ -7,6 +7,8 @@
 #include <chrono>
 
 #include "exchange/file.h"
+#include "qpan/pack.h"
+#include "qpan/validation.h"
 #include "qpan/workflow.h"
 #include "write/entry_checker.h"
 #include "write/value_import.h"
@@ -121,7 +123,9 @@ Status ValueWriter::reload() {
     Result<std::shared_ptr<const EntryChecker>> loaded = write::load_entry_checker(store_);
     if (!loaded) return loaded.status();
     checker = std::move(*loaded);
-    Result<std::vector<CompiledValidationRule>> compiled = load_validation_rules(store_, checker->catalogue());
+    Result<Pack> pack = read_loaded_pack(store_);
+    if (!pack) return pack.status();
+    Result<std::vector<CompiledValidationRule>> compiled = compile_validation_rules(*pack, checker->catalogue());
     if (!compiled) return compiled.status();
     rules = std::make_shared<const std::vector<CompiledValidationRule>>(std::move(*compiled));
   }

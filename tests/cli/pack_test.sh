@@ -55,6 +55,38 @@ case_broken_pack_names_file_and_path() {
   assert_eq "0" "$(sql "$db" 'SELECT count(*) FROM data_element')" "nothing was written"
 }
 
+case_option_code_with_a_dot_is_refused() {
+  local dir="$WORK/dotted"
+  small_pack "$dir" 1.0.0 '{"disaggregations": [{"code": "gate", "name_vi": "Cửa khẩu", "name_en": "Gate",
+    "options": [{"code": "ma.lu_thang", "name_vi": "Ma Lù Thàng", "name_en": "Ma Lu Thang"}]}],
+    "elements": [{"code": "border.trade", "name_vi": "Kim ngạch", "name_en": "Trade", "value_type": "amount_usd",
+                  "aggregation": "sum", "disaggregation": "gate"}]}'
+  q pack check "$dir"
+  assert_exit 1 "an option code with a dot"
+  assert_contains "$(stderr)" 'elements.json: $.disaggregations[0].options[0].code: "ma.lu_thang" is not a valid option code: an option code has no dot' \
+    "names the file, the JSON path and why"
+}
+
+# A definition stored by an older qpan (or edited in the database) that the checks refuse is
+# refused by every command that reads the pack, naming kind, code and JSON path.
+case_stored_definition_the_checker_refuses() {
+  local db="$WORK/stored.db"
+  qok init --db "$db"
+  qok units import --db "$db" "$VN_ADMIN"
+  qok pack load --db "$db" "$PACK"
+  sql "$db" "UPDATE pack_definition SET definition = replace(definition, '\"importance\":\"high\"', '\"importance\":\"urgent\"')
+             WHERE kind = 'validation_rules' AND code = 'vr.crime.ttxh.solved_le_cases'"
+  q validate --db "$db" --ou 12 --pe 2020
+  assert_exit 1 "validate over a refused definition"
+  assert_contains "$(stderr)" 'stored validation_rules "vr.crime.ttxh.solved_le_cases": $.importance: expected high, medium or low' \
+    "names kind, code, JSON path and reason"
+  q evaluate --db "$db" --set eval.drug_free.commune --ou 12 --pe 2020
+  assert_exit 1 "evaluate over a refused definition"
+  assert_contains "$(stderr)" "does not pass the pack checks" "evaluate refuses it too"
+  qok pack load --db "$db" "$PACK"
+  qok validate --db "$db" --ou 12 --pe 2020
+}
+
 case_missing_pack_folder() {
   q pack check "$WORK/nowhere"
   assert_exit 1 "a missing folder"
