@@ -15,10 +15,14 @@
 //    BLAKE2b), so it is never stored and can be given again for as long as the session lives;
 //  - API tokens for machines ("qpan_" + 43 characters) are shown once and stored hashed;
 //    they are sent as `Authorization: Bearer`, need no CSRF token, and can be revoked;
-//  - failed logins are counted per account and per remote address in the database (so
-//    several server threads and processes agree); past the limits a login is refused with
-//    too_many_requests before the password is looked at. An unknown username costs the
-//    same hash verification as a known one and is counted and locked the same way.
+//  - failed logins are counted in the database (so several server threads and processes
+//    agree) per (account, address) pair, per address and per account (AccountsOptions has
+//    the limits); past a limit a login is refused with too_many_requests before the password
+//    is looked at. The decision and the record of the attempt are one store transaction, so
+//    parallel attempts never check more passwords than a limit leaves. A pair's limit is low
+//    and an account's high: a guesser at one address is stopped after a few tries without
+//    locking the officer out from their own address. An unknown username costs the same hash
+//    verification as a known one and is counted and throttled the same way.
 // Sessions expire after 30 minutes idle and 12 hours at most (AccountsOptions).
 #pragma once
 
@@ -125,10 +129,15 @@ struct AccountsOptions {
   int64_t session_lifetime_seconds = 12 * 3600;  // and every session ends this long after login
   // A session's last use is written at most this often (a request is not a disk write).
   int64_t session_touch_seconds = 60;
-  // Throttling: `limit` failed logins within `failure_window_seconds` block further logins
-  // for that account (or from that address) for `lockout_seconds` after the last of them.
-  int account_failure_limit = 5;
+  // Throttling (qpan/account_store.h's LoginLimits): failed logins are counted per
+  // (account, address) pair, per address over every account, and per account over every
+  // address. `limit` failures of one count within `failure_window_seconds` make that pair,
+  // that address or that account wait `lockout_seconds` after the last of them. The account
+  // limit is high, so that it slows a guess spread over many addresses without letting a few
+  // addresses lock an officer out; the account name is what was typed, existing or not.
+  int pair_failure_limit = 5;
   int address_failure_limit = 20;
+  int account_failure_limit = 100;
   int64_t failure_window_seconds = 15 * 60;
   int64_t lockout_seconds = 15 * 60;
   // argon2id cost; 0 = libsodium's INTERACTIVE limits (2 passes, 64 MiB). Only tests lower
@@ -200,8 +209,9 @@ class Accounts {
   Result<std::vector<User>> list_users();
 
   // Checks the password and opens a session. too_many_requests (with the wait, password not
-  // checked) when the account or `remote_address` is throttled; otherwise unauthenticated
-  // with the same message for an unknown user, a wrong password and a disabled account.
+  // checked) when the (account, `remote_address`) pair, the address or the account is
+  // throttled; otherwise unauthenticated with the same message for an unknown user, a wrong
+  // password and a disabled account. A right password forgets the pair's failures.
   Result<LoginResult> login(std::string_view username, std::string_view password,
                             std::string_view remote_address, int64_t now);
   // Seconds until a login for `username` from `remote_address` is allowed again (0: now),
@@ -232,6 +242,7 @@ class Accounts {
   struct Hasher;
   Result<User> find_user_locked(std::string_view username);
   Result<std::string> hash_password(std::string_view normalized_password) const;
+  LoginLimits login_limits() const;
 
   static constexpr int64_t kTokenCacheSeconds = 5;
   static constexpr size_t kTokenCacheEntries = 4096;

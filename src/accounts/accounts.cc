@@ -279,19 +279,15 @@ Result<LoginResult> Accounts::login(std::string_view username, std::string_view 
                                     std::string_view remote_address, int64_t now) {
   const std::string key = failure_key(username);
   const std::string address(remote_address.substr(0, kMaxAddressBytes));
-  const int64_t remember_from = now - options_.failure_window_seconds - options_.lockout_seconds;
   std::optional<AccountRecord> account;
   {
     std::lock_guard lock(store_mutex_);
-    Result<LoginFailures> failures = store_.login_failures(key, address, remember_from);
-    if (!failures) return failures.status();
-    const int64_t until = std::max(
-        accounts::blocked_until(failures->account, options_.account_failure_limit,
-                                options_.failure_window_seconds, options_.lockout_seconds),
-        accounts::blocked_until(failures->address, options_.address_failure_limit,
-                                options_.failure_window_seconds, options_.lockout_seconds));
-    // Refused before the password is looked at: nothing to learn from the answer or its time.
-    if (until > now) return throttled(until - now);
+    // Decided and recorded in one store transaction: refused before the password is looked
+    // at (nothing to learn from the answer or its time), or counted as a failure until the
+    // password proves right.
+    Result<LoginAttempt> attempt = store_.begin_login_attempt(key, address, now, login_limits());
+    if (!attempt) return attempt.status();
+    if (!attempt->allowed) return throttled(attempt->blocked_until - now);
     if (normalize_username(username)) {
       Result<std::optional<AccountRecord>> found = store_.find_account(key);
       if (!found) return found.status();
@@ -307,11 +303,8 @@ Result<LoginResult> Accounts::login(std::string_view username, std::string_view 
                                     : std::string(password.substr(0, kMaxPasswordBytes))};
   const std::string& hash = account ? account->password_hash : hasher_->dummy();
   const bool password_ok = accounts::verify_password(hash, candidate.text);
-  if (!password_ok || !well_formed || !account || account->disabled) {
-    std::lock_guard lock(store_mutex_);
-    QPAN_RETURN_IF_ERROR(store_.add_login_failure(key, address, now, remember_from));
-    return wrong_credentials();
-  }
+  // The attempt stays recorded as a failure.
+  if (!password_ok || !well_formed || !account || account->disabled) return wrong_credentials();
 
   Result<User> user = to_user(*account);
   if (!user) return user.status();
@@ -336,7 +329,7 @@ Result<LoginResult> Accounts::login(std::string_view username, std::string_view 
     upgraded.password_hash = std::move(*new_hash);
     QPAN_RETURN_IF_ERROR(store_.update_account(upgraded, /*end_sessions=*/false));
   }
-  QPAN_RETURN_IF_ERROR(store_.clear_login_failures(key));
+  QPAN_RETURN_IF_ERROR(store_.clear_login_failures(key, address));
   QPAN_RETURN_IF_ERROR(store_.delete_expired_sessions(now - options_.session_idle_seconds, now));
   QPAN_RETURN_IF_ERROR(store_.add_session(session));
   return result;
@@ -346,16 +339,16 @@ Result<int64_t> Accounts::login_blocked_for(std::string_view username,
                                             std::string_view remote_address, int64_t now) {
   const std::string address(remote_address.substr(0, kMaxAddressBytes));
   std::lock_guard lock(store_mutex_);
-  Result<LoginFailures> failures =
-      store_.login_failures(failure_key(username), address,
-                            now - options_.failure_window_seconds - options_.lockout_seconds);
-  if (!failures) return failures.status();
-  const int64_t until =
-      std::max(accounts::blocked_until(failures->account, options_.account_failure_limit,
-                                       options_.failure_window_seconds, options_.lockout_seconds),
-               accounts::blocked_until(failures->address, options_.address_failure_limit,
-                                       options_.failure_window_seconds, options_.lockout_seconds));
-  return std::max<int64_t>(0, until - now);
+  Result<int64_t> until =
+      store_.login_blocked_until(failure_key(username), address, now, login_limits());
+  if (!until) return until.status();
+  return std::max<int64_t>(0, *until - now);
+}
+
+LoginLimits Accounts::login_limits() const {
+  return {options_.pair_failure_limit, options_.address_failure_limit,
+          options_.account_failure_limit, options_.failure_window_seconds,
+          options_.lockout_seconds};
 }
 
 Result<SessionInfo> Accounts::session_user(std::string_view session_token, int64_t now) {

@@ -1,5 +1,6 @@
 // Tests for accounts: argon2id hashes, logins, disabled accounts, session expiry, CSRF,
-// API tokens, throttling per account and per address, the authorization matrix over every
+// API tokens, throttling per (account, address), per address and per account — atomic under
+// parallel logins over one or two connections —, the authorization matrix over every
 // role × action × inside/outside scope on the real units, and that no secret reaches a
 // message or the database file.
 #include "qpan/accounts.h"
@@ -12,11 +13,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <latch>
 #include <set>
 #include <thread>
 
 #include "accounts/credentials.h"
 #include "qpan/exchange.h"
+#include "store/sqlite.h"
 
 namespace qpan {
 namespace {
@@ -447,83 +450,121 @@ TEST_F(AccountsTest, ADisabledAccountsTokensStopWorking) {
   EXPECT_TRUE(accounts_->token_user(t->token, kNow).is_ok());
 }
 
-// ---- Throttling
-// ----------------------------------------------------------------------------------
+// ---- Throttling ----------------------------------------------------------------------------
 
-TEST_F(AccountsTest, BlockedUntilFollowsRunsOfFailures) {
-  using accounts::blocked_until;
+TEST_F(AccountsTest, FailuresBlockAfterARunOfTheLimitWithinTheWindow) {
+  const LoginLimits limits;  // 15 minutes window and lockout
   const std::vector<int64_t> four = {0, 10, 20, 30};
-  EXPECT_EQ(blocked_until(four, 5, 900, 900), 0);
+  EXPECT_EQ(failures_block_until(four, 5, limits), 0);
   const std::vector<int64_t> five = {0, 10, 20, 30, 40};
-  EXPECT_EQ(blocked_until(five, 5, 900, 900), 940);
+  EXPECT_EQ(failures_block_until(five, 5, limits), 940);
   const std::vector<int64_t> spread = {0, 300, 600, 899, 900};  // 900 s apart: not within
-  EXPECT_EQ(blocked_until(spread, 5, 900, 900), 0);
+  EXPECT_EQ(failures_block_until(spread, 5, limits), 0);
   const std::vector<int64_t> later = {0, 1, 2, 3, 4, 905, 906, 907, 908, 909};
-  EXPECT_EQ(blocked_until(later, 5, 900, 900), 1809);
-  EXPECT_EQ(blocked_until(five, 0, 900, 900), 0);
+  EXPECT_EQ(failures_block_until(later, 5, limits), 1809);
+  EXPECT_EQ(failures_block_until(five, 0, limits), 0);
 }
 
-TEST_F(AccountsTest, FiveFailuresLockTheAccountForFifteenMinutes) {
+TEST_F(AccountsTest, FiveFailuresFromOneAddressThrottleOnlyThatAccountThere) {
   add("nva", Role::kCommuneEntry, "03400");
+  const std::string attacker = "198.51.100.7", office = "192.0.2.1";
   for (int i = 0; i < 5; ++i) {
-    Result<LoginResult> r =
-        login("nva", "Mật khẩu sai rồi 2026", kNow + i, "198.51.100." + std::to_string(i));
+    Result<LoginResult> r = login("nva", "Mật khẩu sai rồi 2026", kNow + i, attacker);
     EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated) << i;
   }
-  // The right password from a new address is not even checked now.
-  Result<LoginResult> blocked = login("nva", kPassword, kNow + 60, "192.0.2.1");
+  // From the guessing address even the right password is not checked now…
+  Result<LoginResult> blocked = login("nva", kPassword, kNow + 60, attacker);
   ASSERT_FALSE(blocked.is_ok());
   EXPECT_EQ(blocked.status().code(), StatusCode::kTooManyRequests);
   EXPECT_EQ(blocked.status().message(),
             "đăng nhập sai quá nhiều lần; thử lại sau 15 phút — too many failed logins; try again "
             "in 15 minutes");
-  EXPECT_EQ(*accounts_->login_blocked_for("nva", "192.0.2.1", kNow + 60), 4 + 900 - 60);
-  // Another account from the same addresses is not affected.
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", attacker, kNow + 60), 4 + 900 - 60);
+  EXPECT_EQ(*accounts_->login_blocked_for("NVA", office, kNow + 60), 0);
+  // …but the officer logs in from their own office, on deadline day as any other.
+  EXPECT_TRUE(login("nva", kPassword, kNow + 60, office).is_ok());
+  EXPECT_EQ(login("nva", kPassword, kNow + 61, attacker).status().code(),
+            StatusCode::kTooManyRequests)
+      << "the officer's login does not release the attacker's pair";
+  // Another account from the guessing address is not affected.
   add("ttb", Role::kViewer, "12");
-  EXPECT_TRUE(login("ttb", kPassword, kNow + 60, "198.51.100.1").is_ok());
+  EXPECT_TRUE(login("ttb", kPassword, kNow + 60, attacker).is_ok());
   // Released 15 minutes after the fifth failure.
-  EXPECT_EQ(login("nva", kPassword, kNow + 4 + 900 - 1, "192.0.2.1").status().code(),
+  EXPECT_EQ(login("nva", kPassword, kNow + 4 + 900 - 1, attacker).status().code(),
             StatusCode::kTooManyRequests);
-  EXPECT_EQ(*accounts_->login_blocked_for("NVA", "192.0.2.1", kNow + 4 + 900), 0);
-  EXPECT_TRUE(login("nva", kPassword, kNow + 4 + 900, "192.0.2.1").is_ok());
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", attacker, kNow + 4 + 900), 0);
+  EXPECT_TRUE(login("nva", kPassword, kNow + 4 + 900, attacker).is_ok());
 }
 
-TEST_F(AccountsTest, UnknownUsernamesAreLockedTheSameWay) {
+TEST_F(AccountsTest, UnknownUsernamesAreThrottledTheSameWay) {
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(
-        login("ghost", kPassword, kNow + i, "198.51.100." + std::to_string(i)).status().code(),
-        StatusCode::kUnauthenticated);
+    EXPECT_EQ(login("ghost", kPassword, kNow + i).status().code(), StatusCode::kUnauthenticated);
   }
-  EXPECT_EQ(login("ghost", kPassword, kNow + 10, "192.0.2.1").status().code(),
-            StatusCode::kTooManyRequests);
+  EXPECT_EQ(login("GHOST", kPassword, kNow + 10).status().code(), StatusCode::kTooManyRequests);
+  EXPECT_EQ(*accounts_->login_blocked_for("ghost", kAddress, kNow + 10), 4 + 900 - 10);
 }
 
-TEST_F(AccountsTest, ASuccessfulLoginForgetsTheAccountsFailures) {
+TEST_F(AccountsTest, ASuccessfulLoginForgetsItsPairsFailuresOnly) {
   add("nva", Role::kCommuneEntry, "03400");
+  const std::string other = "198.51.100.9";
   for (int i = 0; i < 4; ++i) ASSERT_FALSE(login("nva", "Mật khẩu sai rồi 2026", kNow + i).is_ok());
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_FALSE(login("nva", "Mật khẩu sai rồi 2026", kNow + i, other).is_ok());
+  }
   ASSERT_TRUE(login("nva", kPassword, kNow + 5).is_ok());
   for (int i = 0; i < 4; ++i)
     ASSERT_FALSE(login("nva", "Mật khẩu sai rồi 2026", kNow + 6 + i).is_ok());
   EXPECT_TRUE(login("nva", kPassword, kNow + 11).is_ok());
+  // The other address's four failures were not forgotten: a fifth throttles it.
+  ASSERT_FALSE(login("nva", "Mật khẩu sai rồi 2026", kNow + 12, other).is_ok());
+  EXPECT_EQ(login("nva", kPassword, kNow + 13, other).status().code(),
+            StatusCode::kTooManyRequests);
 }
 
-TEST_F(AccountsTest, TwentyFailuresBlockTheAddressForEveryAccount) {
+TEST_F(AccountsTest, TwentyFailuresFromOneAddressThrottleItForEveryAccount) {
   add("nva", Role::kCommuneEntry, "03400");
   for (int i = 0; i < 20; ++i) {
-    // Different usernames, fewer than five each: no account is locked.
-    ASSERT_EQ(login("guess" + std::to_string(i), kPassword, kNow + i).status().code(),
-              StatusCode::kUnauthenticated);
+    // Five usernames, four failures each: no (account, address) pair reaches its limit.
+    ASSERT_EQ(login("guess" + std::to_string(i % 5), kPassword, kNow + i).status().code(),
+              StatusCode::kUnauthenticated)
+        << i;
   }
   Result<LoginResult> blocked = login("nva", kPassword, kNow + 30);
   EXPECT_EQ(blocked.status().code(), StatusCode::kTooManyRequests);
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", kAddress, kNow + 30), 19 + 900 - 30);
+  EXPECT_EQ(*accounts_->login_blocked_for("someone-new", kAddress, kNow + 30), 19 + 900 - 30);
   EXPECT_TRUE(login("nva", kPassword, kNow + 30, "192.0.2.99").is_ok())
       << "other addresses are fine";
   EXPECT_TRUE(login("nva", kPassword, kNow + 19 + 900).is_ok()) << "released after the lockout";
 }
 
+TEST_F(AccountsTest, AHundredFailuresFromManyAddressesThrottleTheAccount) {
+  add("nva", Role::kCommuneEntry, "03400");
+  add("ttb", Role::kViewer, "12");
+  // A guess spread over 25 addresses, four tries each: no pair and no address is throttled.
+  for (int i = 0; i < 99; ++i) {
+    ASSERT_EQ(login("nva", "Mật khẩu sai rồi 2026", kNow + i, "198.51.100." + std::to_string(i / 4))
+                  .status()
+                  .code(),
+              StatusCode::kUnauthenticated)
+        << i;
+  }
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", "192.0.2.1", kNow + 99), 0)
+      << "99 failures: not yet";
+  ASSERT_EQ(login("nva", "Mật khẩu sai rồi 2026", kNow + 99, "198.51.100.24").status().code(),
+            StatusCode::kUnauthenticated);
+  // The hundredth slows the account everywhere, for 15 minutes after it.
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", "192.0.2.1", kNow + 100), 99 + 900 - 100);
+  EXPECT_EQ(login("nva", kPassword, kNow + 100, "192.0.2.1").status().code(),
+            StatusCode::kTooManyRequests);
+  EXPECT_TRUE(login("ttb", kPassword, kNow + 100, "198.51.100.3").is_ok())
+      << "the addresses may still log in to other accounts";
+  EXPECT_TRUE(login("nva", kPassword, kNow + 99 + 900, "192.0.2.1").is_ok());
+}
+
 TEST_F(AccountsTest, OptionsSetTheLimits) {
   AccountsOptions o = fast_options();
-  o.account_failure_limit = 2;
+  o.pair_failure_limit = 2;
   o.lockout_seconds = 60;
   o.session_idle_seconds = 120;
   o.session_lifetime_seconds = 600;
@@ -538,6 +579,72 @@ TEST_F(AccountsTest, OptionsSetTheLimits) {
   EXPECT_EQ(s->idle_expires_at, kNow + 61 + 120);
   EXPECT_EQ(s->expires_at, kNow + 61 + 600);
   EXPECT_FALSE(strict.session_user(s->session_token, kNow + 61 + 120).is_ok());
+}
+
+// Wrong logins for one account from one address, all started at once from `threads` threads
+// spread over `accounts`: how many were answered unauthenticated — each of those is one
+// password check, since a throttled login is refused before the password is looked at — and
+// how many too_many_requests.
+struct ParallelOutcome {
+  int checked = 0;
+  int throttled = 0;
+  int other = 0;
+};
+ParallelOutcome wrong_logins_at_once(const std::vector<Accounts*>& accounts, int threads) {
+  std::atomic<int> checked = 0, throttled = 0, other = 0;
+  std::latch start(threads);
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      start.arrive_and_wait();
+      Result<LoginResult> r = accounts[static_cast<size_t>(t) % accounts.size()]->login(
+          "nva", "Mật khẩu sai rồi 2026", kAddress, kNow);
+      if (r.status().code() == StatusCode::kUnauthenticated) {
+        ++checked;
+      } else if (r.status().code() == StatusCode::kTooManyRequests) {
+        ++throttled;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (std::thread& t : running) t.join();
+  return {checked.load(), throttled.load(), other.load()};
+}
+
+// The failed logins the database holds.
+int64_t stored_failures(const std::string& path) {
+  Result<sqlite::Database> db = sqlite::Database::open(path, false);
+  EXPECT_TRUE(db.is_ok());
+  if (!db.is_ok()) return -1;
+  Result<sqlite::Statement> count = db->prepare("SELECT count(*) FROM login_failure");
+  EXPECT_TRUE(count.is_ok() && count->step());
+  return count.is_ok() ? count->column_int(0) : -1;
+}
+
+TEST_F(AccountsTest, ParallelWrongLoginsCheckNoMorePasswordsThanTheLimit) {
+  add("nva", Role::kCommuneEntry, "03400");
+  const ParallelOutcome outcome = wrong_logins_at_once({accounts_.get()}, 16);
+  EXPECT_EQ(outcome.checked, 5);
+  EXPECT_EQ(outcome.throttled, 11);
+  EXPECT_EQ(outcome.other, 0);
+  EXPECT_EQ(stored_failures(db_path()), 5);
+  EXPECT_EQ(login("nva", kPassword, kNow + 1).status().code(), StatusCode::kTooManyRequests);
+}
+
+TEST_F(AccountsTest, ParallelWrongLoginsOverTwoConnectionsShareTheLimit) {
+  add("nva", Role::kCommuneEntry, "03400");
+  // A second server process, as it were: its own connection to the same database file.
+  Result<std::unique_ptr<Store>> second_store = open_sqlite_store(db_path());
+  ASSERT_TRUE(second_store.is_ok()) << second_store.status().message();
+  Accounts second(**second_store, fast_options());
+  const ParallelOutcome outcome = wrong_logins_at_once({accounts_.get(), &second}, 16);
+  EXPECT_EQ(outcome.checked, 5);
+  EXPECT_EQ(outcome.throttled, 11);
+  EXPECT_EQ(outcome.other, 0);
+  EXPECT_EQ(stored_failures(db_path()), 5);
+  EXPECT_EQ(second.login("nva", kPassword, kAddress, kNow + 1).status().code(),
+            StatusCode::kTooManyRequests);
 }
 
 TEST_F(AccountsTest, SeveralThreadsShareOneAccountsObject) {

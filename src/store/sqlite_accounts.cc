@@ -1,5 +1,8 @@
 // The accounts concern of the SQLite store (see qpan/account_store.h): accounts, sessions,
 // API tokens (hashes only) and failed logins.
+#include <algorithm>
+#include <vector>
+
 #include "qpan/store.h"
 #include "store/sqlite.h"
 #include "store/sqlite_stores.h"
@@ -171,47 +174,77 @@ Status SqliteAccountStore::touch_api_token(int64_t token_id, int64_t last_used_a
   return stmt->run();
 }
 
-Status SqliteAccountStore::add_login_failure(std::string_view username, std::string_view address, int64_t at,
-                         int64_t forget_before) {
+Result<int64_t> SqliteAccountStore::login_blocked_until(std::string_view username,
+                                                        std::string_view address, int64_t now,
+                                                        const LoginLimits& limits) {
+  // Older failures cannot be part of a run whose lockout lasts until now.
+  const int64_t since = now - limits.window_seconds - limits.lockout_seconds;
+  struct Count {
+    const char* sql;
+    int limit;
+  };
+  const Count counts[] = {
+      {"SELECT failed_at FROM login_failure WHERE username = ?1 AND address = ?2 "
+       "AND failed_at >= ?3 ORDER BY failed_at",
+       limits.pair_limit},
+      {"SELECT failed_at FROM login_failure WHERE address = ?2 AND failed_at >= ?3 "
+       "ORDER BY failed_at",
+       limits.address_limit},
+      {"SELECT failed_at FROM login_failure WHERE username = ?1 AND failed_at >= ?3 "
+       "ORDER BY failed_at",
+       limits.account_limit},
+  };
+  int64_t until = 0;
+  std::vector<int64_t> times;
+  for (const Count& count : counts) {
+    auto stmt = db_.prepare(count.sql);
+    if (!stmt) return stmt.status();
+    stmt->bind(1, username);
+    stmt->bind(2, address);
+    stmt->bind(3, since);
+    times.clear();
+    while (stmt->step()) times.push_back(stmt->column_int(0));
+    QPAN_RETURN_IF_ERROR(stmt->status());
+    until = std::max(until, failures_block_until(times, count.limit, limits));
+  }
+  return until;
+}
+
+Result<LoginAttempt> SqliteAccountStore::begin_login_attempt(std::string_view username,
+                                                             std::string_view address, int64_t now,
+                                                             const LoginLimits& limits) {
+  // BEGIN IMMEDIATE: the write lock first, so another connection's attempt waits here
+  // instead of reading the same count.
   Transaction tx(db_);
   QPAN_RETURN_IF_ERROR(tx.begin_status());
   auto forget = db_.prepare("DELETE FROM login_failure WHERE failed_at < ?1");
-  auto add = db_.prepare(
-      "INSERT INTO login_failure (username, address, failed_at) VALUES (?1, ?2, ?3)");
-  for (auto* s : {&forget, &add}) {
-    if (!*s) return s->status();
-  }
-  forget->bind(1, forget_before);
+  if (!forget) return forget.status();
+  forget->bind(1, now - limits.window_seconds - limits.lockout_seconds);
   QPAN_RETURN_IF_ERROR(forget->run());
-  add->bind(1, username);
-  add->bind(2, address);
-  add->bind(3, at);
-  QPAN_RETURN_IF_ERROR(add->run());
-  return tx.commit();
-}
-
-Result<LoginFailures> SqliteAccountStore::login_failures(std::string_view username, std::string_view address,
-                                     int64_t since) {
-  LoginFailures out;
-  for (int pass = 0; pass < 2; ++pass) {
-    auto stmt = db_.prepare(pass == 0 ? "SELECT failed_at FROM login_failure WHERE username = ?1 "
-                                        "AND failed_at >= ?2 ORDER BY failed_at"
-                                      : "SELECT failed_at FROM login_failure WHERE address = ?1 "
-                                        "AND failed_at >= ?2 ORDER BY failed_at");
-    if (!stmt) return stmt.status();
-    stmt->bind(1, pass == 0 ? username : address);
-    stmt->bind(2, since);
-    std::vector<int64_t>& times = pass == 0 ? out.account : out.address;
-    while (stmt->step()) times.push_back(stmt->column_int(0));
-    QPAN_RETURN_IF_ERROR(stmt->status());
+  Result<int64_t> until = login_blocked_until(username, address, now, limits);
+  if (!until) return until.status();
+  LoginAttempt attempt;
+  if (*until > now) {
+    attempt.blocked_until = *until;
+  } else {
+    auto add = db_.prepare(
+        "INSERT INTO login_failure (username, address, failed_at) VALUES (?1, ?2, ?3)");
+    if (!add) return add.status();
+    add->bind(1, username);
+    add->bind(2, address);
+    add->bind(3, now);
+    QPAN_RETURN_IF_ERROR(add->run());
+    attempt.allowed = true;
   }
-  return out;
+  QPAN_RETURN_IF_ERROR(tx.commit());
+  return attempt;
 }
 
-Status SqliteAccountStore::clear_login_failures(std::string_view username) {
-  auto stmt = db_.prepare("DELETE FROM login_failure WHERE username = ?1");
+Status SqliteAccountStore::clear_login_failures(std::string_view username, std::string_view address) {
+  auto stmt = db_.prepare("DELETE FROM login_failure WHERE username = ?1 AND address = ?2");
   if (!stmt) return stmt.status();
   stmt->bind(1, username);
+  stmt->bind(2, address);
   return stmt->run();
 }
 
