@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "qpan/date.h"
 #include "qpan/status.h"
 
 namespace qpan {
@@ -24,6 +25,7 @@ struct AccountRecord {
   std::string display_name;
   std::string role;           // role_name() of qpan/accounts.h
   std::string scope_code;
+  Date scope_at{};            // the day `scope_code` is resolved at
   std::string password_hash;  // crypto_pwhash_str output (argon2id)
   bool disabled = false;
   int64_t created_at = 0;     // Unix seconds
@@ -82,7 +84,7 @@ class AccountStore {
   virtual Result<std::optional<AccountRecord>> account_by_id(int64_t id) = 0;
   // Every account, by username.
   virtual Result<std::vector<AccountRecord>> list_accounts() = 0;
-  // Stores display name, role, scope, password hash and disabled flag of account
+  // Stores display name, role, scope (code and date), password hash and disabled flag of account
   // `account.id`; with `end_sessions`, deletes its sessions in the same transaction.
   virtual Status update_account(const AccountRecord& account, bool end_sessions) = 0;
   virtual Status add_session(const SessionRecord& session) = 0;

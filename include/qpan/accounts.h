@@ -1,9 +1,21 @@
 // Accounts (tài khoản): who may use qpan and what they may do.
 //
-// A user has exactly one role and one scope: an org-unit code, the root of the subtree the
-// user may touch ("VN" = the whole country). authorize() is the policy — a pure function of
-// the user, the action, the unit and the date whose structure decides what lies under the
-// scope. Every server route calls it; nothing else grants access.
+// A user has exactly one role and one scope. A scope is a unit version: an org-unit code and
+// the day it is resolved at (the unit the code named that day; "VN" = the whole country).
+// authorize() is the policy — a pure function of the user, the action, the unit, the date
+// the request is about, and the effective-dated structure. Every server route calls it;
+// nothing else grants access. A unit U on a day D is within the scope when:
+//  - the scope is the whole country; or
+//  - on D the scope's code still names the scope's unit (qpan/org_unit.h: a unit outlives
+//    renames and new parents, not lineage that forms a new unit under its code) and U is
+//    that unit or lies under it on D; or
+//  - U, or a unit U lies under on D, is a lineage predecessor of the scope's unit
+//    (OrgUnitIndex::lineage_ancestry, followed back through full and partial edges) and D
+//    comes before that lineage took effect: the units whose figures roll up into the scope's
+//    unit for the time before it began, which the aggregation engine reads for it.
+// So a successor is never within an old scope: an account scoped to Yên Bái (15 at
+// 2024-01-01) covers neither the new Lào Cai (15 from 2025-07-01) nor old Lào Cai (10); one
+// scoped to the new Lào Cai covers Yên Bái's and old Lào Cai's past.
 //
 // Accounts keeps the secrets and never lets one out after it was handed over:
 //  - passwords are stored as argon2id hashes (libsodium crypto_pwhash_str), at least 10
@@ -91,7 +103,8 @@ struct User {
   std::string username;      // lower-case ASCII [a-z0-9._-], 3–64 characters
   std::string display_name;  // NFC
   Role role = Role::kViewer;
-  std::string scope_code;  // root of the org-unit subtree the user may touch
+  std::string scope_code;  // with scope_at: the unit version whose subtree the user may touch
+  Date scope_at{};         // the day scope_code is resolved at
   bool disabled = false;
   int64_t created_at = 0;  // Unix seconds
 };
@@ -101,11 +114,11 @@ bool role_allows(Role role, Action action);
 // Every (role, action) pair the policy allows, roles and actions in declaration order.
 std::vector<std::pair<Role, Action>> allowed_role_actions();
 
-// The policy: ok when the user is enabled, the role allows the action and `unit_code` is the
-// user's scope unit or lies under it in the structure in force on `at` (pass the day the
-// request is about: the end of the period for data, today for current work). Otherwise
-// permission_denied naming the account, role, action and unit, in Vietnamese then English.
-// Pure; thread-safe.
+// The policy: ok when the user is enabled, the role allows the action and `unit_code` on `at`
+// is within the user's scope (see the top of this file); pass the day the request is about
+// (the end of the period for data; the structure date when a roll-up is asked in a later
+// structure; today for current work). Otherwise permission_denied naming the account, role,
+// scope ("CODE (at DATE)"), action and unit, in Vietnamese then English. Pure; thread-safe.
 Status authorize(const User& user, Action action, std::string_view unit_code, Date at,
                  const OrgUnitIndex& units);
 
@@ -116,6 +129,9 @@ Result<std::string> normalize_username(std::string_view username);
 // The NFC form of a display name (valid UTF-8, no control characters, at most 100
 // characters); `username` when it is empty.
 Result<std::string> normalize_display_name(std::string_view name, const std::string& username);
+// ok when `code` names a unit on `day` in `units` (the whole country's code always does):
+// what an account's scope must be. invalid_input naming the code (and the day) otherwise.
+Status check_scope(std::string_view code, Date day, const OrgUnitIndex& units);
 // ok for an API token name: 1–64 of a-z, A-Z, 0-9, '.', '_', '-'.
 Status check_api_token_name(std::string_view name);
 // The NFC form of an acceptable password (valid UTF-8, at least 10 characters, at most 1024
@@ -151,6 +167,7 @@ struct NewUser {
   std::string display_name;  // empty: the username
   Role role = Role::kViewer;
   std::string scope_code;
+  std::optional<Date> scope_at = std::nullopt;  // empty: the day the account is created (UTC)
 };
 
 struct LoginResult {
@@ -197,7 +214,8 @@ class Accounts {
   Accounts& operator=(const Accounts&) = delete;
 
   // Adds a user. invalid_input for a bad username, name or password, or a scope code that
-  // `units` does not know; conflict when the username is taken.
+  // is not in force on the scope date in `units` ("VN" always is); conflict when the
+  // username is taken.
   Result<User> add_user(const NewUser& user, std::string_view password, const OrgUnitIndex& units,
                         int64_t now);
   // Sets a new password and ends the user's sessions (API tokens stay).

@@ -51,7 +51,8 @@ Result<User> to_user(const AccountRecord& a) {
   Result<Role> role = parse_role(a.role);
   if (!role)
     return Status::internal("account " + a.username + " has an unknown role in the database");
-  return User{a.id, a.username, a.display_name, *role, a.scope_code, a.disabled, a.created_at};
+  return User{a.id,         a.username, a.display_name, *role, a.scope_code,
+              a.scope_at,   a.disabled, a.created_at};
 }
 
 Status wrong_credentials() {
@@ -70,6 +71,12 @@ Status throttled(int64_t seconds) {
                                    " phút — too many failed logins; "
                                    "try again in " +
                                    minutes + " minutes");
+}
+
+// The UTC day of a Unix time: the day "today" is for the CLI and the server.
+Date utc_day(int64_t unix_seconds) {
+  const int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;
+  return from_days(static_cast<int32_t>(days));
 }
 
 // A copy of a secret that is overwritten when it goes.
@@ -112,6 +119,18 @@ Result<std::string> normalize_display_name(std::string_view name, const std::str
         "họ tên dài quá 100 ký tự — the display name is longer than 100 characters");
   }
   return nfc;
+}
+
+Status check_scope(std::string_view code, Date day, const OrgUnitIndex& units) {
+  if (code == kWholeCountryScope || units.at(code, day) != nullptr) return Status::ok();
+  const std::string shown(code);
+  if (!units.knows(code)) {
+    return Status::invalid_input("không có đơn vị mã \"" + shown + "\" — no unit has the code \"" +
+                                 shown + "\"");
+  }
+  const std::string shown_day = format_date(day);
+  return Status::invalid_input("đơn vị mã \"" + shown + "\" không có hiệu lực ngày " + shown_day +
+                               " — no unit has the code \"" + shown + "\" on " + shown_day);
 }
 
 Status check_api_token_name(std::string_view name) {
@@ -179,10 +198,8 @@ Result<User> Accounts::add_user(const NewUser& user, std::string_view password,
   if (!username) return username.status();
   Result<std::string> display = normalize_display_name(user.display_name, *username);
   if (!display) return display.status();
-  if (user.scope_code != kWholeCountryScope && !units.knows(user.scope_code)) {
-    return Status::invalid_input("không có đơn vị mã \"" + user.scope_code +
-                                 "\" — no unit has the code \"" + user.scope_code + "\"");
-  }
+  const Date scope_at = user.scope_at.value_or(utc_day(now));
+  QPAN_RETURN_IF_ERROR(check_scope(user.scope_code, scope_at, units));
   Result<std::string> normalized = normalize_password(password);
   if (!normalized) return normalized.status();
   WipedString secret{std::move(*normalized)};
@@ -203,6 +220,7 @@ Result<User> Accounts::add_user(const NewUser& user, std::string_view password,
                        *display,
                        std::string(role_name(user.role)),
                        user.scope_code,
+                       scope_at,
                        std::move(*hash),
                        false,
                        now};

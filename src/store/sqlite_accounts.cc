@@ -12,7 +12,8 @@ namespace qpan::sqlite {
 Result<int64_t> SqliteAccountStore::add_account(const AccountRecord& a) {
   auto stmt = db_.prepare(
       "INSERT INTO user_account (username, display_name, role, scope_code, password_hash, "
-      "disabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
+      "disabled, created_at, scope_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT DO NOTHING");
   if (!stmt) return stmt.status();
   stmt->bind(1, a.username);
   stmt->bind(2, a.display_name);
@@ -21,6 +22,7 @@ Result<int64_t> SqliteAccountStore::add_account(const AccountRecord& a) {
   stmt->bind(5, a.password_hash);
   stmt->bind(6, static_cast<int64_t>(a.disabled));
   stmt->bind(7, a.created_at);
+  stmt->bind(8, format_date(a.scope_at));
   QPAN_RETURN_IF_ERROR(stmt->run());
   if (db_.changes() == 0) {
     return Status::conflict("tên đăng nhập " + a.username + " đã có — username " + a.username +
@@ -46,7 +48,7 @@ Status SqliteAccountStore::update_account(const AccountRecord& a, bool end_sessi
   QPAN_RETURN_IF_ERROR(tx.begin_status());
   auto update = db_.prepare(
       "UPDATE user_account SET display_name = ?2, role = ?3, scope_code = ?4, "
-      "password_hash = ?5, disabled = ?6 WHERE id = ?1");
+      "password_hash = ?5, disabled = ?6, scope_at = ?7 WHERE id = ?1");
   if (!update) return update.status();
   update->bind(1, a.id);
   update->bind(2, a.display_name);
@@ -54,6 +56,7 @@ Status SqliteAccountStore::update_account(const AccountRecord& a, bool end_sessi
   update->bind(4, a.scope_code);
   update->bind(5, a.password_hash);
   update->bind(6, static_cast<int64_t>(a.disabled));
+  update->bind(7, format_date(a.scope_at));
   QPAN_RETURN_IF_ERROR(update->run());
   if (db_.changes() == 0) return Status::not_found("no account with id " + std::to_string(a.id));
   if (end_sessions) {
@@ -251,8 +254,8 @@ Status SqliteAccountStore::clear_login_failures(std::string_view username, std::
 template <typename Bind>
 Result<std::vector<AccountRecord>> SqliteAccountStore::accounts(const std::string& where, Bind&& bind) {
   auto stmt = db_.prepare(
-      "SELECT id, username, display_name, role, scope_code, password_hash, disabled, created_at "
-      "FROM user_account " + where);
+      "SELECT id, username, display_name, role, scope_code, password_hash, disabled, created_at, "
+      "scope_at FROM user_account " + where);
   if (!stmt) return stmt.status();
   bind(*stmt);
   std::vector<AccountRecord> out;
@@ -266,6 +269,11 @@ Result<std::vector<AccountRecord>> SqliteAccountStore::accounts(const std::strin
     a.password_hash = stmt->column_text(5);
     a.disabled = stmt->column_int(6) != 0;
     a.created_at = stmt->column_int(7);
+    Result<Date> scope_at = parse_date(stmt->column_text(8));
+    if (!scope_at) {
+      return Status::internal("account " + a.username + " has no valid scope date in the database");
+    }
+    a.scope_at = *scope_at;
     out.push_back(std::move(a));
   }
   QPAN_RETURN_IF_ERROR(stmt->status());
