@@ -60,13 +60,16 @@ evaluate "Lào Cai 2019 → 2020: mọi đơn vị (xã, cơ quan, nhà trườn
 # Demo accounts, one per role, with fresh random passwords shown only here.
 echo
 echo "== Tài khoản demo (mật khẩu chỉ hiện một lần / passwords are shown once)"
+# A scope is a unit version: the code and the day it is resolved at. The demo figures are of
+# 2016–2020, before the July 2025 reorganisation ended Tam Đường (106), Tả Lèng (03400) and
+# old Lào Cai (10), so the scopes are resolved on 1 Jan 2020.
 account() {  # USERNAME ROLE SCOPE NAME
   local password
   password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
   if "$qpan" users list --db "$db" --format csv | cut -d, -f1 | grep -qx "$1"; then
     printf '%s\n%s\n' "$password" "$password" | "$qpan" users passwd --db "$db" "$1" >/dev/null
   else
-    printf '%s\n%s\n' "$password" "$password" | "$qpan" users add --db "$db" "$1" --role "$2" --scope "$3" --name "$4" >/dev/null
+    printf '%s\n%s\n' "$password" "$password" | "$qpan" users add --db "$db" "$1" --role "$2" --scope "$3" --scope-at 2020-01-01 --name "$4" >/dev/null
   fi
   printf '  %-14s %-18s phạm vi %-6s mật khẩu: %s\n' "$1" "$2" "$3" "$password"
 }

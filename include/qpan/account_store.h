@@ -1,17 +1,20 @@
 // Where accounts, sessions, API tokens and failed logins live (the accounts concern of the
-// store; see qpan/store.h). Rows as stored: the rules (roles, hashing, expiry, throttling)
-// are the accounts module's (qpan/accounts.h); the store keeps no secret in clear. Each
-// call is one transaction.
+// store; see qpan/store.h). Rows as stored: the rules (roles, hashing, expiry) are the
+// accounts module's (qpan/accounts.h); the store keeps no secret in clear. Login throttling
+// is decided here, because the decision and the record of the attempt must be one
+// transaction for every process sharing the database. Each call is one transaction.
 //
 // Thread-safety: an object is used by one thread at a time.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "qpan/date.h"
 #include "qpan/status.h"
 
 namespace qpan {
@@ -22,6 +25,7 @@ struct AccountRecord {
   std::string display_name;
   std::string role;           // role_name() of qpan/accounts.h
   std::string scope_code;
+  Date scope_at{};            // the day `scope_code` is resolved at
   std::string password_hash;  // crypto_pwhash_str output (argon2id)
   bool disabled = false;
   int64_t created_at = 0;     // Unix seconds
@@ -46,11 +50,28 @@ struct ApiTokenRecord {
   std::optional<int64_t> last_used_at;
 };
 
-// Times (Unix seconds, oldest first) of the failed logins for one username and from one
-// address.
-struct LoginFailures {
-  std::vector<int64_t> account;
-  std::vector<int64_t> address;
+// The throttling rule for password logins (qpan/accounts.h's AccountsOptions sets it).
+// Failed logins are counted three ways: of one username from one address (the pair), from
+// one address for any username, and of one username from any address. When the failures of
+// one count include `limit` within less than `window_seconds`, that pair, address or
+// username may not try again until `lockout_seconds` after the last of them.
+struct LoginLimits {
+  int pair_limit = 5;
+  int address_limit = 20;
+  int account_limit = 100;
+  int64_t window_seconds = 15 * 60;
+  int64_t lockout_seconds = 15 * 60;
+};
+
+// When failures at `times` (Unix seconds, oldest first) stop blocking logins under one count
+// with `limit`: for every run of `limit` failures spanning less than the window, the last of
+// them + the lockout; 0 when there is no such run or `limit` <= 0. Pure.
+int64_t failures_block_until(std::span<const int64_t> times, int limit, const LoginLimits& limits);
+
+// What begin_login_attempt decided.
+struct LoginAttempt {
+  bool allowed = false;       // recorded as a failure at `now`: check the password
+  int64_t blocked_until = 0;  // when not allowed: Unix seconds when a login may be tried again
 };
 
 class AccountStore {
@@ -63,7 +84,7 @@ class AccountStore {
   virtual Result<std::optional<AccountRecord>> account_by_id(int64_t id) = 0;
   // Every account, by username.
   virtual Result<std::vector<AccountRecord>> list_accounts() = 0;
-  // Stores display name, role, scope, password hash and disabled flag of account
+  // Stores display name, role, scope (code and date), password hash and disabled flag of account
   // `account.id`; with `end_sessions`, deletes its sessions in the same transaction.
   virtual Status update_account(const AccountRecord& account, bool end_sessions) = 0;
   virtual Status add_session(const SessionRecord& session) = 0;
@@ -81,14 +102,24 @@ class AccountStore {
   // Revokes the user's active token `name`; false when there is none.
   virtual Result<bool> revoke_api_token(int64_t user_id, std::string_view name, int64_t at) = 0;
   virtual Status touch_api_token(int64_t token_id, int64_t last_used_at) = 0;
-  // Records a failed login and forgets the failures before `forget_before`.
-  virtual Status add_login_failure(std::string_view username, std::string_view address,
-                                   int64_t at, int64_t forget_before) = 0;
-  // The failures at or after `since` for `username` and from `address`.
-  virtual Result<LoginFailures> login_failures(std::string_view username,
-                                               std::string_view address, int64_t since) = 0;
-  // Forgets the failures of `username` (after a successful login).
-  virtual Status clear_login_failures(std::string_view username) = 0;
+  // The throttled login, one transaction that takes the write lock before it reads (so two
+  // connections never both read the count before either records): forgets the failures
+  // older than the window and lockout; then, unless the failures of (`username`,
+  // `address`), of `address` or of `username` block a login at `now` under `limits`,
+  // records this attempt as a failure at `now` — provisional: the caller checks the
+  // password only when `allowed`, and on success calls clear_login_failures. So however many
+  // threads and processes try at once, no more attempts are allowed than a limit leaves.
+  // `username` and `address` are the keys to count under, as the caller normalised them.
+  virtual Result<LoginAttempt> begin_login_attempt(std::string_view username,
+                                                   std::string_view address, int64_t now,
+                                                   const LoginLimits& limits) = 0;
+  // Forgets the failures of `username` from `address` (after a right password; the
+  // attempt's own provisional failure is among them). Other addresses' failures stay.
+  virtual Status clear_login_failures(std::string_view username, std::string_view address) = 0;
+  // When a login of `username` from `address` may be tried again (<= `now`: now), as
+  // begin_login_attempt would decide; records nothing.
+  virtual Result<int64_t> login_blocked_until(std::string_view username, std::string_view address,
+                                              int64_t now, const LoginLimits& limits) = 0;
 };
 
 }  // namespace qpan

@@ -1,9 +1,21 @@
 // Accounts (tài khoản): who may use qpan and what they may do.
 //
-// A user has exactly one role and one scope: an org-unit code, the root of the subtree the
-// user may touch ("VN" = the whole country). authorize() is the policy — a pure function of
-// the user, the action, the unit and the date whose structure decides what lies under the
-// scope. Every server route calls it; nothing else grants access.
+// A user has exactly one role and one scope. A scope is a unit version: an org-unit code and
+// the day it is resolved at (the unit the code named that day; "VN" = the whole country).
+// authorize() is the policy — a pure function of the user, the action, the unit, the date
+// the request is about, and the effective-dated structure. Every server route calls it;
+// nothing else grants access. A unit U on a day D is within the scope when:
+//  - the scope is the whole country; or
+//  - on D the scope's code still names the scope's unit (qpan/org_unit.h: a unit outlives
+//    renames and new parents, not lineage that forms a new unit under its code) and U is
+//    that unit or lies under it on D; or
+//  - U, or a unit U lies under on D, is a lineage predecessor of the scope's unit
+//    (OrgUnitIndex::lineage_ancestry, followed back through full and partial edges) and D
+//    comes before that lineage took effect: the units whose figures roll up into the scope's
+//    unit for the time before it began, which the aggregation engine reads for it.
+// So a successor is never within an old scope: an account scoped to Yên Bái (15 at
+// 2024-01-01) covers neither the new Lào Cai (15 from 2025-07-01) nor old Lào Cai (10); one
+// scoped to the new Lào Cai covers Yên Bái's and old Lào Cai's past.
 //
 // Accounts keeps the secrets and never lets one out after it was handed over:
 //  - passwords are stored as argon2id hashes (libsodium crypto_pwhash_str), at least 10
@@ -15,10 +27,14 @@
 //    BLAKE2b), so it is never stored and can be given again for as long as the session lives;
 //  - API tokens for machines ("qpan_" + 43 characters) are shown once and stored hashed;
 //    they are sent as `Authorization: Bearer`, need no CSRF token, and can be revoked;
-//  - failed logins are counted per account and per remote address in the database (so
-//    several server threads and processes agree); past the limits a login is refused with
-//    too_many_requests before the password is looked at. An unknown username costs the
-//    same hash verification as a known one and is counted and locked the same way.
+//  - failed logins are counted in the database (so several server threads and processes
+//    agree) per (account, address) pair, per address and per account (AccountsOptions has
+//    the limits); past a limit a login is refused with too_many_requests before the password
+//    is looked at. The decision and the record of the attempt are one store transaction, so
+//    parallel attempts never check more passwords than a limit leaves. A pair's limit is low
+//    and an account's high: a guesser at one address is stopped after a few tries without
+//    locking the officer out from their own address. An unknown username costs the same hash
+//    verification as a known one and is counted and throttled the same way.
 // Sessions expire after 30 minutes idle and 12 hours at most (AccountsOptions).
 #pragma once
 
@@ -87,7 +103,8 @@ struct User {
   std::string username;      // lower-case ASCII [a-z0-9._-], 3–64 characters
   std::string display_name;  // NFC
   Role role = Role::kViewer;
-  std::string scope_code;  // root of the org-unit subtree the user may touch
+  std::string scope_code;  // with scope_at: the unit version whose subtree the user may touch
+  Date scope_at{};         // the day scope_code is resolved at
   bool disabled = false;
   int64_t created_at = 0;  // Unix seconds
 };
@@ -102,11 +119,11 @@ std::vector<std::pair<Role, Action>> allowed_role_actions();
 // request is refused by before its content is read (a viewer's batch of writes).
 Status authorize_role(const User& user, Action action);
 
-// The policy: ok when the user is enabled, the role allows the action and `unit_code` is the
-// user's scope unit or lies under it in the structure in force on `at` (pass the day the
-// request is about: the end of the period for data, today for current work). Otherwise
-// permission_denied naming the account, role, action and unit, in Vietnamese then English.
-// Pure; thread-safe.
+// The policy: ok when the user is enabled, the role allows the action and `unit_code` on `at`
+// is within the user's scope (see the top of this file); pass the day the request is about
+// (the end of the period for data; the structure date when a roll-up is asked in a later
+// structure; today for current work). Otherwise permission_denied naming the account, role,
+// scope ("CODE (at DATE)"), action and unit, in Vietnamese then English. Pure; thread-safe.
 Status authorize(const User& user, Action action, std::string_view unit_code, Date at,
                  const OrgUnitIndex& units);
 
@@ -117,6 +134,9 @@ Result<std::string> normalize_username(std::string_view username);
 // The NFC form of a display name (valid UTF-8, no control characters, at most 100
 // characters); `username` when it is empty.
 Result<std::string> normalize_display_name(std::string_view name, const std::string& username);
+// ok when `code` names a unit on `day` in `units` (the whole country's code always does):
+// what an account's scope must be. invalid_input naming the code (and the day) otherwise.
+Status check_scope(std::string_view code, Date day, const OrgUnitIndex& units);
 // ok for an API token name: 1–64 of a-z, A-Z, 0-9, '.', '_', '-'.
 Status check_api_token_name(std::string_view name);
 // The NFC form of an acceptable password (valid UTF-8, at least 10 characters, at most 1024
@@ -130,10 +150,15 @@ struct AccountsOptions {
   int64_t session_lifetime_seconds = 12 * 3600;  // and every session ends this long after login
   // A session's last use is written at most this often (a request is not a disk write).
   int64_t session_touch_seconds = 60;
-  // Throttling: `limit` failed logins within `failure_window_seconds` block further logins
-  // for that account (or from that address) for `lockout_seconds` after the last of them.
-  int account_failure_limit = 5;
+  // Throttling (qpan/account_store.h's LoginLimits): failed logins are counted per
+  // (account, address) pair, per address over every account, and per account over every
+  // address. `limit` failures of one count within `failure_window_seconds` make that pair,
+  // that address or that account wait `lockout_seconds` after the last of them. The account
+  // limit is high, so that it slows a guess spread over many addresses without letting a few
+  // addresses lock an officer out; the account name is what was typed, existing or not.
+  int pair_failure_limit = 5;
   int address_failure_limit = 20;
+  int account_failure_limit = 100;
   int64_t failure_window_seconds = 15 * 60;
   int64_t lockout_seconds = 15 * 60;
   // argon2id cost; 0 = libsodium's INTERACTIVE limits (2 passes, 64 MiB). Only tests lower
@@ -147,6 +172,7 @@ struct NewUser {
   std::string display_name;  // empty: the username
   Role role = Role::kViewer;
   std::string scope_code;
+  std::optional<Date> scope_at = std::nullopt;  // empty: the day the account is created (UTC)
 };
 
 struct LoginResult {
@@ -193,7 +219,8 @@ class Accounts {
   Accounts& operator=(const Accounts&) = delete;
 
   // Adds a user. invalid_input for a bad username, name or password, or a scope code that
-  // `units` does not know; conflict when the username is taken.
+  // is not in force on the scope date in `units` ("VN" always is); conflict when the
+  // username is taken.
   Result<User> add_user(const NewUser& user, std::string_view password, const OrgUnitIndex& units,
                         int64_t now);
   // Sets a new password and ends the user's sessions (API tokens stay).
@@ -205,8 +232,9 @@ class Accounts {
   Result<std::vector<User>> list_users();
 
   // Checks the password and opens a session. too_many_requests (with the wait, password not
-  // checked) when the account or `remote_address` is throttled; otherwise unauthenticated
-  // with the same message for an unknown user, a wrong password and a disabled account.
+  // checked) when the (account, `remote_address`) pair, the address or the account is
+  // throttled; otherwise unauthenticated with the same message for an unknown user, a wrong
+  // password and a disabled account. A right password forgets the pair's failures.
   Result<LoginResult> login(std::string_view username, std::string_view password,
                             std::string_view remote_address, int64_t now);
   // Seconds until a login for `username` from `remote_address` is allowed again (0: now),
@@ -237,6 +265,7 @@ class Accounts {
   struct Hasher;
   Result<User> find_user_locked(std::string_view username);
   Result<std::string> hash_password(std::string_view normalized_password) const;
+  LoginLimits login_limits() const;
 
   static constexpr int64_t kTokenCacheSeconds = 5;
   static constexpr size_t kTokenCacheEntries = 4096;

@@ -6,6 +6,11 @@
 // parent starts a new version. Parents are referenced by code and resolved at the same
 // date. Lineage edges record how old units became new ones (full or partial, with an
 // optional share), so old data can be mapped onto a later structure.
+//
+// A unit outlives its versions: a new name, type or parent is the same unit under the same
+// code. It ends where its code stops being in force, or where lineage forms a new unit under
+// the code — on a day on which any edge other than one full edge from the code itself leads
+// into it (province 15 on 1 Jul 2025: Yên Bái and old Lào Cai went into it).
 #pragma once
 
 #include <cstdint>
@@ -68,6 +73,22 @@ struct LineageEdge {
   std::optional<double> share;     // fraction of the old unit's figures, where known
 };
 
+// The days on which a code names one and the same unit: [from, until).
+struct UnitLifetime {
+  std::optional<Date> from;   // empty: since before the records start
+  std::optional<Date> until;  // first day the code no longer names this unit; empty: still
+  bool contains(Date d) const { return (!from || *from <= d) && (!until || d < *until); }
+};
+
+// One step of a walk back through lineage: `edge` carried (all or part of) the unit that
+// `edge->old_code` named before `edge->effective` into `edge->new_code`. `through` is the
+// index, in the walk, of the step whose old unit `edge->new_code` is; -1 when
+// `edge->new_code` is where the walk started.
+struct LineageStep {
+  const LineageEdge* edge = nullptr;
+  int through = -1;
+};
+
 // Read-only index over all versions, answering "what was this code, and what was under it,
 // on this day". Built once from the store; thread-safe for concurrent readers.
 class OrgUnitIndex {
@@ -101,6 +122,21 @@ class OrgUnitIndex {
   std::vector<const LineageEdge*> successors(std::string_view old_code) const;
   std::vector<const LineageEdge*> predecessors(std::string_view new_code) const;
 
+  // The lifetime of the unit `code` names on `date` (see the top of this file); nullopt when
+  // `code` is not in force on `date`.
+  std::optional<UnitLifetime> lifetime(std::string_view code, Date date) const;
+
+  // The units whose figures stand for the unit `code` names from `began` on, for the time
+  // before that day: the old units of the edges into `code` effective on `began`, and, in
+  // turn, the old units of the edges into each of those effective on the day its code was
+  // first in force (when that came before) — each (old code, effective day) once, at most
+  // kMaxLineageDepth steps deep. A step comes after the step it goes through. Step k stands
+  // for the subtree of `steps[k].edge->old_code` on every day before
+  // `steps[k].edge->effective`. This is what the aggregation engine rolls up for a unit asked
+  // for a time before it began, and what an account scoped to that unit may read of the past.
+  std::vector<LineageStep> lineage_ancestry(std::string_view code, Date began) const;
+  static constexpr int kMaxLineageDepth = 16;  // deeper than any real chain; stops cycles
+
  private:
   std::vector<OrgUnitVersion> versions_;
   std::vector<LineageEdge> lineage_;
@@ -108,6 +144,11 @@ class OrgUnitIndex {
   std::unordered_map<std::string, std::vector<uint32_t>> by_parent_;  // by child code
   std::unordered_map<std::string, std::vector<uint32_t>> lineage_by_old_;
   std::unordered_map<std::string, std::vector<uint32_t>> lineage_by_new_;
+
+  // True when lineage forms a new unit under `code` on `day` (see the top of this file).
+  bool forms_new_unit(std::string_view code, Date day) const;
+  void add_ancestry(std::string_view code, Date began, int through, int depth,
+                    std::vector<LineageStep>& steps) const;
 };
 
 }  // namespace qpan

@@ -51,7 +51,8 @@ Result<User> to_user(const AccountRecord& a) {
   Result<Role> role = parse_role(a.role);
   if (!role)
     return Status::internal("account " + a.username + " has an unknown role in the database");
-  return User{a.id, a.username, a.display_name, *role, a.scope_code, a.disabled, a.created_at};
+  return User{a.id,         a.username, a.display_name, *role, a.scope_code,
+              a.scope_at,   a.disabled, a.created_at};
 }
 
 Status wrong_credentials() {
@@ -70,6 +71,12 @@ Status throttled(int64_t seconds) {
                                    " phút — too many failed logins; "
                                    "try again in " +
                                    minutes + " minutes");
+}
+
+// The UTC day of a Unix time: the day "today" is for the CLI and the server.
+Date utc_day(int64_t unix_seconds) {
+  const int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;
+  return from_days(static_cast<int32_t>(days));
 }
 
 // A copy of a secret that is overwritten when it goes.
@@ -112,6 +119,18 @@ Result<std::string> normalize_display_name(std::string_view name, const std::str
         "họ tên dài quá 100 ký tự — the display name is longer than 100 characters");
   }
   return nfc;
+}
+
+Status check_scope(std::string_view code, Date day, const OrgUnitIndex& units) {
+  if (code == kWholeCountryScope || units.at(code, day) != nullptr) return Status::ok();
+  const std::string shown(code);
+  if (!units.knows(code)) {
+    return Status::invalid_input("không có đơn vị mã \"" + shown + "\" — no unit has the code \"" +
+                                 shown + "\"");
+  }
+  const std::string shown_day = format_date(day);
+  return Status::invalid_input("đơn vị mã \"" + shown + "\" không có hiệu lực ngày " + shown_day +
+                               " — no unit has the code \"" + shown + "\" on " + shown_day);
 }
 
 Status check_api_token_name(std::string_view name) {
@@ -179,10 +198,8 @@ Result<User> Accounts::add_user(const NewUser& user, std::string_view password,
   if (!username) return username.status();
   Result<std::string> display = normalize_display_name(user.display_name, *username);
   if (!display) return display.status();
-  if (user.scope_code != kWholeCountryScope && !units.knows(user.scope_code)) {
-    return Status::invalid_input("không có đơn vị mã \"" + user.scope_code +
-                                 "\" — no unit has the code \"" + user.scope_code + "\"");
-  }
+  const Date scope_at = user.scope_at.value_or(utc_day(now));
+  QPAN_RETURN_IF_ERROR(check_scope(user.scope_code, scope_at, units));
   Result<std::string> normalized = normalize_password(password);
   if (!normalized) return normalized.status();
   WipedString secret{std::move(*normalized)};
@@ -203,6 +220,7 @@ Result<User> Accounts::add_user(const NewUser& user, std::string_view password,
                        *display,
                        std::string(role_name(user.role)),
                        user.scope_code,
+                       scope_at,
                        std::move(*hash),
                        false,
                        now};
@@ -279,19 +297,15 @@ Result<LoginResult> Accounts::login(std::string_view username, std::string_view 
                                     std::string_view remote_address, int64_t now) {
   const std::string key = failure_key(username);
   const std::string address(remote_address.substr(0, kMaxAddressBytes));
-  const int64_t remember_from = now - options_.failure_window_seconds - options_.lockout_seconds;
   std::optional<AccountRecord> account;
   {
     std::lock_guard lock(store_mutex_);
-    Result<LoginFailures> failures = store_.login_failures(key, address, remember_from);
-    if (!failures) return failures.status();
-    const int64_t until = std::max(
-        accounts::blocked_until(failures->account, options_.account_failure_limit,
-                                options_.failure_window_seconds, options_.lockout_seconds),
-        accounts::blocked_until(failures->address, options_.address_failure_limit,
-                                options_.failure_window_seconds, options_.lockout_seconds));
-    // Refused before the password is looked at: nothing to learn from the answer or its time.
-    if (until > now) return throttled(until - now);
+    // Decided and recorded in one store transaction: refused before the password is looked
+    // at (nothing to learn from the answer or its time), or counted as a failure until the
+    // password proves right.
+    Result<LoginAttempt> attempt = store_.begin_login_attempt(key, address, now, login_limits());
+    if (!attempt) return attempt.status();
+    if (!attempt->allowed) return throttled(attempt->blocked_until - now);
     if (normalize_username(username)) {
       Result<std::optional<AccountRecord>> found = store_.find_account(key);
       if (!found) return found.status();
@@ -307,11 +321,8 @@ Result<LoginResult> Accounts::login(std::string_view username, std::string_view 
                                     : std::string(password.substr(0, kMaxPasswordBytes))};
   const std::string& hash = account ? account->password_hash : hasher_->dummy();
   const bool password_ok = accounts::verify_password(hash, candidate.text);
-  if (!password_ok || !well_formed || !account || account->disabled) {
-    std::lock_guard lock(store_mutex_);
-    QPAN_RETURN_IF_ERROR(store_.add_login_failure(key, address, now, remember_from));
-    return wrong_credentials();
-  }
+  // The attempt stays recorded as a failure.
+  if (!password_ok || !well_formed || !account || account->disabled) return wrong_credentials();
 
   Result<User> user = to_user(*account);
   if (!user) return user.status();
@@ -336,7 +347,7 @@ Result<LoginResult> Accounts::login(std::string_view username, std::string_view 
     upgraded.password_hash = std::move(*new_hash);
     QPAN_RETURN_IF_ERROR(store_.update_account(upgraded, /*end_sessions=*/false));
   }
-  QPAN_RETURN_IF_ERROR(store_.clear_login_failures(key));
+  QPAN_RETURN_IF_ERROR(store_.clear_login_failures(key, address));
   QPAN_RETURN_IF_ERROR(store_.delete_expired_sessions(now - options_.session_idle_seconds, now));
   QPAN_RETURN_IF_ERROR(store_.add_session(session));
   return result;
@@ -346,16 +357,16 @@ Result<int64_t> Accounts::login_blocked_for(std::string_view username,
                                             std::string_view remote_address, int64_t now) {
   const std::string address(remote_address.substr(0, kMaxAddressBytes));
   std::lock_guard lock(store_mutex_);
-  Result<LoginFailures> failures =
-      store_.login_failures(failure_key(username), address,
-                            now - options_.failure_window_seconds - options_.lockout_seconds);
-  if (!failures) return failures.status();
-  const int64_t until =
-      std::max(accounts::blocked_until(failures->account, options_.account_failure_limit,
-                                       options_.failure_window_seconds, options_.lockout_seconds),
-               accounts::blocked_until(failures->address, options_.address_failure_limit,
-                                       options_.failure_window_seconds, options_.lockout_seconds));
-  return std::max<int64_t>(0, until - now);
+  Result<int64_t> until =
+      store_.login_blocked_until(failure_key(username), address, now, login_limits());
+  if (!until) return until.status();
+  return std::max<int64_t>(0, *until - now);
+}
+
+LoginLimits Accounts::login_limits() const {
+  return {options_.pair_failure_limit, options_.address_failure_limit,
+          options_.account_failure_limit, options_.failure_window_seconds,
+          options_.lockout_seconds};
 }
 
 Result<SessionInfo> Accounts::session_user(std::string_view session_token, int64_t now) {

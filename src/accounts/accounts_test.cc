@@ -1,7 +1,8 @@
 // Tests for accounts: argon2id hashes, logins, disabled accounts, session expiry, CSRF,
-// API tokens, throttling per account and per address, the authorization matrix over every
-// role × action × inside/outside scope on the real units, and that no secret reaches a
-// message or the database file.
+// API tokens, throttling per (account, address), per address and per account — atomic under
+// parallel logins over one or two connections —, the authorization matrix over every
+// role × action × inside/outside scope on the real units, scopes as unit versions across the
+// July 2025 reorganisation, and that no secret reaches a message or the database file.
 #include "qpan/accounts.h"
 
 #include <gtest/gtest.h>
@@ -12,11 +13,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <latch>
 #include <set>
 #include <thread>
 
 #include "accounts/credentials.h"
 #include "qpan/exchange.h"
+#include "store/sqlite.h"
 
 namespace qpan {
 namespace {
@@ -26,6 +29,9 @@ namespace fs = std::filesystem;
 constexpr int64_t kNow = 1'780'000'000;  // 2026-05-28
 constexpr std::string_view kPassword = "Mật khẩu đủ dài 2026";
 constexpr std::string_view kAddress = "203.0.113.7";
+// The day test accounts' scopes are resolved at: before the July 2025 reorganisation, when
+// Tam Đường (106) and Tả Lèng (03400) were in force.
+constexpr Date kScopeDay = make_date(2024, 1, 1);
 
 class AccountsTest : public ::testing::Test {
  protected:
@@ -103,7 +109,8 @@ class AccountsTest : public ::testing::Test {
 
   User add(const std::string& username, Role role, const std::string& scope,
            std::string_view password = kPassword) {
-    Result<User> u = accounts_->add_user({username, "", role, scope}, password, few_units(), kNow);
+    Result<User> u =
+        accounts_->add_user({username, "", role, scope, kScopeDay}, password, few_units(), kNow);
     EXPECT_TRUE(u.is_ok()) << u.status().message();
     return u.is_ok() ? *u : User{};
   }
@@ -132,8 +139,9 @@ class AccountsTest : public ::testing::Test {
 
 TEST_F(AccountsTest, PasswordsAreArgon2idWithInteractiveLimitsByDefault) {
   Accounts standard(*store_);
-  Result<User> u = standard.add_user({"nva", "Nguyễn Văn A", Role::kCommuneEntry, "03400"},
-                                     kPassword, few_units(), kNow);
+  Result<User> u =
+      standard.add_user({"nva", "Nguyễn Văn A", Role::kCommuneEntry, "03400", kScopeDay},
+                        kPassword, few_units(), kNow);
   ASSERT_TRUE(u.is_ok()) << u.status().message();
   Result<std::optional<AccountRecord>> stored = store_->find_account("nva");
   ASSERT_TRUE(stored.is_ok() && stored->has_value());
@@ -146,13 +154,15 @@ TEST_F(AccountsTest, PasswordsAreArgon2idWithInteractiveLimitsByDefault) {
 TEST_F(AccountsTest, AddUserKeepsRoleScopeAndNfcName) {
   // "Nguyễn" with a combining circumflex and dot below: stored in NFC.
   Result<User> u = accounts_->add_user(
-      {"Tran.Thi-B", "Tra\xCC\x82\xCC\x80n Thi\xCC\xA3 B", Role::kDistrictReviewer, "106"},
+      {"Tran.Thi-B", "Tra\xCC\x82\xCC\x80n Thi\xCC\xA3 B", Role::kDistrictReviewer, "106",
+       kScopeDay},
       kPassword, few_units(), kNow);
   ASSERT_TRUE(u.is_ok()) << u.status().message();
   EXPECT_EQ(u->username, "tran.thi-b");
   EXPECT_EQ(u->display_name, "Trần Thị B");
   EXPECT_EQ(u->role, Role::kDistrictReviewer);
   EXPECT_EQ(u->scope_code, "106");
+  EXPECT_EQ(u->scope_at, kScopeDay);
   EXPECT_EQ(u->created_at, kNow);
   Result<User> found = accounts_->find_user("TRAN.THI-B");
   ASSERT_TRUE(found.is_ok());
@@ -161,10 +171,12 @@ TEST_F(AccountsTest, AddUserKeepsRoleScopeAndNfcName) {
       accounts_->add_user({"viewer1", "", Role::kViewer, "VN"}, kPassword, few_units(), kNow);
   ASSERT_TRUE(plain.is_ok()) << plain.status().message();
   EXPECT_EQ(plain->display_name, "viewer1");
+  EXPECT_EQ(plain->scope_at, make_date(2026, 5, 28)) << "by default the day it is made (UTC)";
   Result<std::vector<User>> all = accounts_->list_users();
   ASSERT_TRUE(all.is_ok());
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].username, "tran.thi-b");
+  EXPECT_EQ((*all)[0].scope_at, kScopeDay) << "kept in the store";
   EXPECT_EQ((*all)[1].username, "viewer1");
 }
 
@@ -194,6 +206,16 @@ TEST_F(AccountsTest, BadUsersAreRefusedWithTheReason) {
        ok,
        StatusCode::kInvalidInput,
        "no unit has the code \"99999\""},
+      // Tả Lèng ended with the districts on 1 Jul 2025; by default the scope is resolved on
+      // the day the account is made (2026-05-28).
+      {{"tvb", "", Role::kCommuneEntry, "03400"},
+       ok,
+       StatusCode::kInvalidInput,
+       "no unit has the code \"03400\" on 2026-05-28"},
+      {{"tvb", "", Role::kCommuneEntry, "03400", make_date(2025, 7, 1)},
+       ok,
+       StatusCode::kInvalidInput,
+       "không có hiệu lực ngày 2025-07-01"},
       {{"tvb", "", Role::kViewer, "12"},
        "ngắn 1234",
        StatusCode::kInvalidInput,
@@ -447,83 +469,121 @@ TEST_F(AccountsTest, ADisabledAccountsTokensStopWorking) {
   EXPECT_TRUE(accounts_->token_user(t->token, kNow).is_ok());
 }
 
-// ---- Throttling
-// ----------------------------------------------------------------------------------
+// ---- Throttling ----------------------------------------------------------------------------
 
-TEST_F(AccountsTest, BlockedUntilFollowsRunsOfFailures) {
-  using accounts::blocked_until;
+TEST_F(AccountsTest, FailuresBlockAfterARunOfTheLimitWithinTheWindow) {
+  const LoginLimits limits;  // 15 minutes window and lockout
   const std::vector<int64_t> four = {0, 10, 20, 30};
-  EXPECT_EQ(blocked_until(four, 5, 900, 900), 0);
+  EXPECT_EQ(failures_block_until(four, 5, limits), 0);
   const std::vector<int64_t> five = {0, 10, 20, 30, 40};
-  EXPECT_EQ(blocked_until(five, 5, 900, 900), 940);
+  EXPECT_EQ(failures_block_until(five, 5, limits), 940);
   const std::vector<int64_t> spread = {0, 300, 600, 899, 900};  // 900 s apart: not within
-  EXPECT_EQ(blocked_until(spread, 5, 900, 900), 0);
+  EXPECT_EQ(failures_block_until(spread, 5, limits), 0);
   const std::vector<int64_t> later = {0, 1, 2, 3, 4, 905, 906, 907, 908, 909};
-  EXPECT_EQ(blocked_until(later, 5, 900, 900), 1809);
-  EXPECT_EQ(blocked_until(five, 0, 900, 900), 0);
+  EXPECT_EQ(failures_block_until(later, 5, limits), 1809);
+  EXPECT_EQ(failures_block_until(five, 0, limits), 0);
 }
 
-TEST_F(AccountsTest, FiveFailuresLockTheAccountForFifteenMinutes) {
+TEST_F(AccountsTest, FiveFailuresFromOneAddressThrottleOnlyThatAccountThere) {
   add("nva", Role::kCommuneEntry, "03400");
+  const std::string attacker = "198.51.100.7", office = "192.0.2.1";
   for (int i = 0; i < 5; ++i) {
-    Result<LoginResult> r =
-        login("nva", "Mật khẩu sai rồi 2026", kNow + i, "198.51.100." + std::to_string(i));
+    Result<LoginResult> r = login("nva", "Mật khẩu sai rồi 2026", kNow + i, attacker);
     EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated) << i;
   }
-  // The right password from a new address is not even checked now.
-  Result<LoginResult> blocked = login("nva", kPassword, kNow + 60, "192.0.2.1");
+  // From the guessing address even the right password is not checked now…
+  Result<LoginResult> blocked = login("nva", kPassword, kNow + 60, attacker);
   ASSERT_FALSE(blocked.is_ok());
   EXPECT_EQ(blocked.status().code(), StatusCode::kTooManyRequests);
   EXPECT_EQ(blocked.status().message(),
             "đăng nhập sai quá nhiều lần; thử lại sau 15 phút — too many failed logins; try again "
             "in 15 minutes");
-  EXPECT_EQ(*accounts_->login_blocked_for("nva", "192.0.2.1", kNow + 60), 4 + 900 - 60);
-  // Another account from the same addresses is not affected.
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", attacker, kNow + 60), 4 + 900 - 60);
+  EXPECT_EQ(*accounts_->login_blocked_for("NVA", office, kNow + 60), 0);
+  // …but the officer logs in from their own office, on deadline day as any other.
+  EXPECT_TRUE(login("nva", kPassword, kNow + 60, office).is_ok());
+  EXPECT_EQ(login("nva", kPassword, kNow + 61, attacker).status().code(),
+            StatusCode::kTooManyRequests)
+      << "the officer's login does not release the attacker's pair";
+  // Another account from the guessing address is not affected.
   add("ttb", Role::kViewer, "12");
-  EXPECT_TRUE(login("ttb", kPassword, kNow + 60, "198.51.100.1").is_ok());
+  EXPECT_TRUE(login("ttb", kPassword, kNow + 60, attacker).is_ok());
   // Released 15 minutes after the fifth failure.
-  EXPECT_EQ(login("nva", kPassword, kNow + 4 + 900 - 1, "192.0.2.1").status().code(),
+  EXPECT_EQ(login("nva", kPassword, kNow + 4 + 900 - 1, attacker).status().code(),
             StatusCode::kTooManyRequests);
-  EXPECT_EQ(*accounts_->login_blocked_for("NVA", "192.0.2.1", kNow + 4 + 900), 0);
-  EXPECT_TRUE(login("nva", kPassword, kNow + 4 + 900, "192.0.2.1").is_ok());
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", attacker, kNow + 4 + 900), 0);
+  EXPECT_TRUE(login("nva", kPassword, kNow + 4 + 900, attacker).is_ok());
 }
 
-TEST_F(AccountsTest, UnknownUsernamesAreLockedTheSameWay) {
+TEST_F(AccountsTest, UnknownUsernamesAreThrottledTheSameWay) {
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(
-        login("ghost", kPassword, kNow + i, "198.51.100." + std::to_string(i)).status().code(),
-        StatusCode::kUnauthenticated);
+    EXPECT_EQ(login("ghost", kPassword, kNow + i).status().code(), StatusCode::kUnauthenticated);
   }
-  EXPECT_EQ(login("ghost", kPassword, kNow + 10, "192.0.2.1").status().code(),
-            StatusCode::kTooManyRequests);
+  EXPECT_EQ(login("GHOST", kPassword, kNow + 10).status().code(), StatusCode::kTooManyRequests);
+  EXPECT_EQ(*accounts_->login_blocked_for("ghost", kAddress, kNow + 10), 4 + 900 - 10);
 }
 
-TEST_F(AccountsTest, ASuccessfulLoginForgetsTheAccountsFailures) {
+TEST_F(AccountsTest, ASuccessfulLoginForgetsItsPairsFailuresOnly) {
   add("nva", Role::kCommuneEntry, "03400");
+  const std::string other = "198.51.100.9";
   for (int i = 0; i < 4; ++i) ASSERT_FALSE(login("nva", "Mật khẩu sai rồi 2026", kNow + i).is_ok());
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_FALSE(login("nva", "Mật khẩu sai rồi 2026", kNow + i, other).is_ok());
+  }
   ASSERT_TRUE(login("nva", kPassword, kNow + 5).is_ok());
   for (int i = 0; i < 4; ++i)
     ASSERT_FALSE(login("nva", "Mật khẩu sai rồi 2026", kNow + 6 + i).is_ok());
   EXPECT_TRUE(login("nva", kPassword, kNow + 11).is_ok());
+  // The other address's four failures were not forgotten: a fifth throttles it.
+  ASSERT_FALSE(login("nva", "Mật khẩu sai rồi 2026", kNow + 12, other).is_ok());
+  EXPECT_EQ(login("nva", kPassword, kNow + 13, other).status().code(),
+            StatusCode::kTooManyRequests);
 }
 
-TEST_F(AccountsTest, TwentyFailuresBlockTheAddressForEveryAccount) {
+TEST_F(AccountsTest, TwentyFailuresFromOneAddressThrottleItForEveryAccount) {
   add("nva", Role::kCommuneEntry, "03400");
   for (int i = 0; i < 20; ++i) {
-    // Different usernames, fewer than five each: no account is locked.
-    ASSERT_EQ(login("guess" + std::to_string(i), kPassword, kNow + i).status().code(),
-              StatusCode::kUnauthenticated);
+    // Five usernames, four failures each: no (account, address) pair reaches its limit.
+    ASSERT_EQ(login("guess" + std::to_string(i % 5), kPassword, kNow + i).status().code(),
+              StatusCode::kUnauthenticated)
+        << i;
   }
   Result<LoginResult> blocked = login("nva", kPassword, kNow + 30);
   EXPECT_EQ(blocked.status().code(), StatusCode::kTooManyRequests);
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", kAddress, kNow + 30), 19 + 900 - 30);
+  EXPECT_EQ(*accounts_->login_blocked_for("someone-new", kAddress, kNow + 30), 19 + 900 - 30);
   EXPECT_TRUE(login("nva", kPassword, kNow + 30, "192.0.2.99").is_ok())
       << "other addresses are fine";
   EXPECT_TRUE(login("nva", kPassword, kNow + 19 + 900).is_ok()) << "released after the lockout";
 }
 
+TEST_F(AccountsTest, AHundredFailuresFromManyAddressesThrottleTheAccount) {
+  add("nva", Role::kCommuneEntry, "03400");
+  add("ttb", Role::kViewer, "12");
+  // A guess spread over 25 addresses, four tries each: no pair and no address is throttled.
+  for (int i = 0; i < 99; ++i) {
+    ASSERT_EQ(login("nva", "Mật khẩu sai rồi 2026", kNow + i, "198.51.100." + std::to_string(i / 4))
+                  .status()
+                  .code(),
+              StatusCode::kUnauthenticated)
+        << i;
+  }
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", "192.0.2.1", kNow + 99), 0)
+      << "99 failures: not yet";
+  ASSERT_EQ(login("nva", "Mật khẩu sai rồi 2026", kNow + 99, "198.51.100.24").status().code(),
+            StatusCode::kUnauthenticated);
+  // The hundredth slows the account everywhere, for 15 minutes after it.
+  EXPECT_EQ(*accounts_->login_blocked_for("nva", "192.0.2.1", kNow + 100), 99 + 900 - 100);
+  EXPECT_EQ(login("nva", kPassword, kNow + 100, "192.0.2.1").status().code(),
+            StatusCode::kTooManyRequests);
+  EXPECT_TRUE(login("ttb", kPassword, kNow + 100, "198.51.100.3").is_ok())
+      << "the addresses may still log in to other accounts";
+  EXPECT_TRUE(login("nva", kPassword, kNow + 99 + 900, "192.0.2.1").is_ok());
+}
+
 TEST_F(AccountsTest, OptionsSetTheLimits) {
   AccountsOptions o = fast_options();
-  o.account_failure_limit = 2;
+  o.pair_failure_limit = 2;
   o.lockout_seconds = 60;
   o.session_idle_seconds = 120;
   o.session_lifetime_seconds = 600;
@@ -538,6 +598,72 @@ TEST_F(AccountsTest, OptionsSetTheLimits) {
   EXPECT_EQ(s->idle_expires_at, kNow + 61 + 120);
   EXPECT_EQ(s->expires_at, kNow + 61 + 600);
   EXPECT_FALSE(strict.session_user(s->session_token, kNow + 61 + 120).is_ok());
+}
+
+// Wrong logins for one account from one address, all started at once from `threads` threads
+// spread over `accounts`: how many were answered unauthenticated — each of those is one
+// password check, since a throttled login is refused before the password is looked at — and
+// how many too_many_requests.
+struct ParallelOutcome {
+  int checked = 0;
+  int throttled = 0;
+  int other = 0;
+};
+ParallelOutcome wrong_logins_at_once(const std::vector<Accounts*>& accounts, int threads) {
+  std::atomic<int> checked = 0, throttled = 0, other = 0;
+  std::latch start(threads);
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      start.arrive_and_wait();
+      Result<LoginResult> r = accounts[static_cast<size_t>(t) % accounts.size()]->login(
+          "nva", "Mật khẩu sai rồi 2026", kAddress, kNow);
+      if (r.status().code() == StatusCode::kUnauthenticated) {
+        ++checked;
+      } else if (r.status().code() == StatusCode::kTooManyRequests) {
+        ++throttled;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (std::thread& t : running) t.join();
+  return {checked.load(), throttled.load(), other.load()};
+}
+
+// The failed logins the database holds.
+int64_t stored_failures(const std::string& path) {
+  Result<sqlite::Database> db = sqlite::Database::open(path, false);
+  EXPECT_TRUE(db.is_ok());
+  if (!db.is_ok()) return -1;
+  Result<sqlite::Statement> count = db->prepare("SELECT count(*) FROM login_failure");
+  EXPECT_TRUE(count.is_ok() && count->step());
+  return count.is_ok() ? count->column_int(0) : -1;
+}
+
+TEST_F(AccountsTest, ParallelWrongLoginsCheckNoMorePasswordsThanTheLimit) {
+  add("nva", Role::kCommuneEntry, "03400");
+  const ParallelOutcome outcome = wrong_logins_at_once({accounts_.get()}, 16);
+  EXPECT_EQ(outcome.checked, 5);
+  EXPECT_EQ(outcome.throttled, 11);
+  EXPECT_EQ(outcome.other, 0);
+  EXPECT_EQ(stored_failures(db_path()), 5);
+  EXPECT_EQ(login("nva", kPassword, kNow + 1).status().code(), StatusCode::kTooManyRequests);
+}
+
+TEST_F(AccountsTest, ParallelWrongLoginsOverTwoConnectionsShareTheLimit) {
+  add("nva", Role::kCommuneEntry, "03400");
+  // A second server process, as it were: its own connection to the same database file.
+  Result<std::unique_ptr<Store>> second_store = open_sqlite_store(db_path());
+  ASSERT_TRUE(second_store.is_ok()) << second_store.status().message();
+  Accounts second(**second_store, fast_options());
+  const ParallelOutcome outcome = wrong_logins_at_once({accounts_.get(), &second}, 16);
+  EXPECT_EQ(outcome.checked, 5);
+  EXPECT_EQ(outcome.throttled, 11);
+  EXPECT_EQ(outcome.other, 0);
+  EXPECT_EQ(stored_failures(db_path()), 5);
+  EXPECT_EQ(second.login("nva", kPassword, kAddress, kNow + 1).status().code(),
+            StatusCode::kTooManyRequests);
 }
 
 TEST_F(AccountsTest, SeveralThreadsShareOneAccountsObject) {
@@ -602,7 +728,7 @@ TEST_F(AccountsTest, EveryRoleAndActionInsideAndOutsideTheScope) {
   const std::vector<std::string> outside = {"12", "105", "03385", "01", "nowhere", ""};
   int checked = 0;
   for (Role role : kAllRoles) {
-    User user{1, "u", "U", role, "106", false, kNow};
+    User user{1, "u", "U", role, "106", make_date(2020, 1, 1), false, kNow};
     for (Action action : kAllActions) {
       for (const std::string& unit : inside) {
         Status s = authorize(user, action, unit, at, real_units());
@@ -624,7 +750,8 @@ TEST_F(AccountsTest, EveryRoleAndActionInsideAndOutsideTheScope) {
         ASSERT_FALSE(s.is_ok()) << role_name(role) << " " << action_name(action) << " " << unit;
         EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
         if (role_allows(role, action)) {
-          EXPECT_NE(s.message().find("(scope 106) may not"), std::string::npos) << s.message();
+          EXPECT_NE(s.message().find(", scope 106 (at 2020-01-01), may not"), std::string::npos)
+              << s.message();
           EXPECT_NE(s.message().find("outside its scope on 2020-06-30"), std::string::npos)
               << s.message();
         }
@@ -636,7 +763,7 @@ TEST_F(AccountsTest, EveryRoleAndActionInsideAndOutsideTheScope) {
 }
 
 TEST_F(AccountsTest, ScopeFollowsTheStructureOfTheDay) {
-  User reviewer{1, "u", "U", Role::kDistrictReviewer, "106", false, kNow};
+  User reviewer{1, "u", "U", Role::kDistrictReviewer, "106", make_date(2019, 6, 1), false, kNow};
   // Sùng Phài lay under Tam Đường until it ended on 1 Feb 2020.
   EXPECT_TRUE(authorize(reviewer, Action::kApprove, "03397", make_date(2019, 12, 31), real_units())
                   .is_ok());
@@ -648,12 +775,12 @@ TEST_F(AccountsTest, ScopeFollowsTheStructureOfTheDay) {
   EXPECT_FALSE(
       authorize(reviewer, Action::kApprove, "03400", make_date(2025, 7, 1), real_units()).is_ok());
   // A province scope covers its communes, a commune scope only itself.
-  User province{2, "p", "P", Role::kProvinceAdmin, "12", false, kNow};
+  User province{2, "p", "P", Role::kProvinceAdmin, "12", kScopeDay, false, kNow};
   EXPECT_TRUE(
       authorize(province, Action::kLock, "03400", make_date(2024, 1, 1), real_units()).is_ok());
   EXPECT_FALSE(
       authorize(province, Action::kLock, "03385", make_date(2024, 1, 1), real_units()).is_ok());
-  User commune{3, "c", "C", Role::kCommuneEntry, "03400", false, kNow};
+  User commune{3, "c", "C", Role::kCommuneEntry, "03400", kScopeDay, false, kNow};
   EXPECT_TRUE(
       authorize(commune, Action::kWriteData, "03400", make_date(2024, 1, 1), real_units()).is_ok());
   EXPECT_FALSE(
@@ -662,12 +789,124 @@ TEST_F(AccountsTest, ScopeFollowsTheStructureOfTheDay) {
       authorize(commune, Action::kWriteData, "03397", make_date(2019, 1, 1), real_units()).is_ok());
 }
 
+// authorize(user, read_data, unit, day).is_ok() on the real units.
+bool may_read(const User& user, std::string_view unit, Date day, const OrgUnitIndex& units) {
+  return authorize(user, Action::kReadData, unit, day, units).is_ok();
+}
+
+TEST_F(AccountsTest, AScopeIsAUnitVersionAndAReusedProvinceCodeIsAnotherUnit) {
+  const OrgUnitIndex& units = real_units();
+  const Date before = make_date(2024, 6, 30), after = make_date(2025, 8, 1);
+  // Province 15 was Yên Bái until 30 Jun 2025; the new Lào Cai from 1 Jul 2025 is Yên Bái
+  // and old Lào Cai (10) together.
+  User yen_bai{1, "yb", "YB", Role::kViewer, "15", make_date(2024, 1, 1), false, kNow};
+  EXPECT_TRUE(may_read(yen_bai, "15", before, units));
+  EXPECT_TRUE(may_read(yen_bai, "04249", before, units)) << "Phường Yên Thịnh, Yên Bái city";
+  EXPECT_FALSE(may_read(yen_bai, "15", make_date(2025, 7, 1), units)) << "the new Lào Cai";
+  EXPECT_FALSE(may_read(yen_bai, "04279", after, units)) << "Phường Văn Phú, new Lào Cai";
+  EXPECT_FALSE(may_read(yen_bai, "10", before, units)) << "old Lào Cai";
+  EXPECT_FALSE(may_read(yen_bai, "02635", before, units)) << "Phường Duyên Hải, old Lào Cai";
+  const Status refused = authorize(yen_bai, Action::kReadData, "15", after, units);
+  EXPECT_NE(refused.message().find("phạm vi 15 (ngày 2024-01-01)"), std::string::npos)
+      << refused.message();
+  EXPECT_NE(refused.message().find("scope 15 (at 2024-01-01)"), std::string::npos)
+      << refused.message();
+
+  User lao_cai{2, "lc", "LC", Role::kViewer, "15", make_date(2025, 7, 1), false, kNow};
+  EXPECT_TRUE(may_read(lao_cai, "15", after, units));
+  EXPECT_TRUE(may_read(lao_cai, "04279", after, units));
+  // Its predecessors' past: Yên Bái under the same code, old Lào Cai, and what lay under them.
+  EXPECT_TRUE(may_read(lao_cai, "15", before, units));
+  EXPECT_TRUE(may_read(lao_cai, "10", before, units));
+  EXPECT_TRUE(may_read(lao_cai, "04249", before, units));
+  EXPECT_TRUE(may_read(lao_cai, "02635", make_date(2016, 12, 31), units));
+  EXPECT_FALSE(may_read(lao_cai, "12", before, units)) << "Lai Châu was never part of it";
+  EXPECT_FALSE(may_read(lao_cai, "03400", before, units));
+
+  // Old Lào Cai's scope covers its own past, not its successor.
+  User old_lao_cai{3, "olc", "OLC", Role::kViewer, "10", make_date(2020, 1, 1), false, kNow};
+  EXPECT_TRUE(may_read(old_lao_cai, "02635", make_date(2020, 12, 31), units));
+  EXPECT_FALSE(may_read(old_lao_cai, "15", after, units));
+  EXPECT_FALSE(may_read(old_lao_cai, "02647", after, units)) << "Phường Lào Cai (new)";
+
+  // A province that absorbed another without a new version (Tuyên Quang 08 took Hà Giang 02)
+  // is a new unit from that day too; one that only kept its own (Lai Châu 12) is not.
+  User tuyen_quang_2024{4, "tq", "TQ", Role::kViewer, "08", make_date(2024, 1, 1), false, kNow};
+  EXPECT_TRUE(may_read(tuyen_quang_2024, "08", before, units));
+  EXPECT_FALSE(may_read(tuyen_quang_2024, "08", after, units));
+  User tuyen_quang{5, "tq2", "TQ", Role::kViewer, "08", make_date(2025, 7, 1), false, kNow};
+  EXPECT_TRUE(may_read(tuyen_quang, "02", before, units)) << "Hà Giang's past";
+  User lai_chau{6, "lch", "LCh", Role::kViewer, "12", make_date(2020, 1, 1), false, kNow};
+  EXPECT_TRUE(may_read(lai_chau, "03405", after, units));
+  EXPECT_TRUE(may_read(lai_chau, "03400", make_date(2019, 1, 1), units));
+}
+
+TEST_F(AccountsTest, ANewCommuneReadsWhatRollsUpIntoItAndNothingElse) {
+  const OrgUnitIndex& units = real_units();
+  const Date before = make_date(2024, 12, 31), after = make_date(2025, 8, 1);
+  // 03405 Xã Tả Lèng from 1 Jul 2025 = old 03400 Tả Lèng + 03405 Giang Ma (the code's former
+  // unit) + 03406 Hồ Thầu. Asked with structureAt=2025-07-01 its 2024 figures are theirs, so
+  // its officer may read them directly too.
+  User officer{1, "tl", "TL", Role::kCommuneEntry, "03405", make_date(2025, 7, 1), false, kNow};
+  EXPECT_TRUE(may_read(officer, "03405", after, units));
+  EXPECT_TRUE(may_read(officer, "03400", before, units));
+  EXPECT_TRUE(may_read(officer, "03405", before, units)) << "Giang Ma is a predecessor";
+  EXPECT_TRUE(may_read(officer, "03406", before, units));
+  EXPECT_FALSE(may_read(officer, "03394", before, units)) << "Thèn Sin went elsewhere";
+  EXPECT_FALSE(may_read(officer, "106", before, units)) << "not the district above them";
+  EXPECT_FALSE(may_read(officer, "12", after, units));
+
+  // Commune code 23710 (Gia Lai) was reused: Xã A Dơk until 30 Jun 2025 went into 23869 Xã
+  // Ia Dơk; from 1 Jul 2025 23710 is Xã Ia Băng, made of 23716 Ia Pết and 23719 Ia Băng.
+  User ia_bang{2, "ib", "IB", Role::kCommuneEntry, "23710", make_date(2025, 7, 1), false, kNow};
+  EXPECT_TRUE(may_read(ia_bang, "23710", after, units));
+  EXPECT_TRUE(may_read(ia_bang, "23716", before, units));
+  EXPECT_TRUE(may_read(ia_bang, "23719", before, units));
+  EXPECT_FALSE(may_read(ia_bang, "23710", before, units)) << "A Dơk, the code's former unit";
+  User ia_dok{3, "id", "ID", Role::kCommuneEntry, "23869", make_date(2025, 7, 1), false, kNow};
+  EXPECT_TRUE(may_read(ia_dok, "23710", before, units)) << "A Dơk went into Ia Dơk";
+  EXPECT_FALSE(may_read(ia_dok, "23710", after, units)) << "but Ia Băng did not";
+  User a_dok{4, "ad", "AD", Role::kCommuneEntry, "23710", make_date(2024, 1, 1), false, kNow};
+  EXPECT_TRUE(may_read(a_dok, "23710", before, units));
+  EXPECT_FALSE(may_read(a_dok, "23710", after, units)) << "the code's next unit";
+  EXPECT_FALSE(may_read(a_dok, "23869", after, units)) << "its successor";
+
+  // Every new commune of Lai Châu: on the last day of the old structure its officer may read
+  // exactly the old communes with a lineage edge into it.
+  const Date july = make_date(2025, 7, 1), june_30 = make_date(2025, 6, 30);
+  std::vector<std::string> old_communes;
+  for (const OrgUnitVersion* district : units.children("12", june_30)) {
+    for (const OrgUnitVersion* c : units.children(district->code, june_30)) {
+      old_communes.push_back(c->code);
+    }
+  }
+  ASSERT_EQ(old_communes.size(), 106u);
+  const std::vector<const OrgUnitVersion*> new_communes = units.children("12", july);
+  ASSERT_EQ(new_communes.size(), 38u);
+  int readable = 0;
+  for (const OrgUnitVersion* n : new_communes) {
+    User u{9, "x", "X", Role::kViewer, n->code, july, false, kNow};
+    std::set<std::string> predecessors;
+    for (const LineageEdge* e : units.predecessors(n->code)) {
+      if (e->effective == july) predecessors.insert(e->old_code);
+    }
+    for (const std::string& old : old_communes) {
+      EXPECT_EQ(may_read(u, old, june_30, units), predecessors.count(old) == 1)
+          << n->code << " reading " << old;
+      readable += may_read(u, old, june_30, units);
+    }
+  }
+  EXPECT_GE(readable, 106) << "every old commune went somewhere";
+}
+
 TEST_F(AccountsTest, TheWholeCountryScopeAndDisabledUsers) {
-  User national{1, "n", "N", Role::kViewer, "VN", false, kNow};
+  User national{1, "n", "N", Role::kViewer, "VN", kScopeDay, false, kNow};
   EXPECT_TRUE(
       authorize(national, Action::kReadData, "12", make_date(2024, 1, 1), real_units()).is_ok());
   EXPECT_TRUE(
       authorize(national, Action::kReadData, "03400", make_date(2024, 1, 1), real_units()).is_ok());
+  EXPECT_TRUE(
+      authorize(national, Action::kReadData, "15", make_date(2025, 7, 1), real_units()).is_ok());
   EXPECT_FALSE(
       authorize(national, Action::kWriteData, "12", make_date(2024, 1, 1), real_units()).is_ok());
   national.disabled = true;
@@ -677,16 +916,16 @@ TEST_F(AccountsTest, TheWholeCountryScopeAndDisabledUsers) {
 }
 
 TEST_F(AccountsTest, DenialsSayWhoMayNotDoWhatWhere) {
-  User viewer{1, "xem", "X", Role::kViewer, "106", false, kNow};
+  User viewer{1, "xem", "X", Role::kViewer, "106", make_date(2023, 3, 1), false, kNow};
   EXPECT_EQ(
       authorize(viewer, Action::kWriteData, "03400", make_date(2024, 1, 1), real_units()).message(),
       "vai trò chỉ xem không được nhập số liệu cho đơn vị 03400 — role viewer may not write data "
       "for unit 03400");
   EXPECT_EQ(
       authorize(viewer, Action::kReadData, "105", make_date(2024, 1, 1), real_units()).message(),
-      "vai trò chỉ xem (phạm vi 106) không được xem số liệu cho đơn vị 105: ngoài phạm vi ngày "
-      "2024-01-01 — role viewer (scope 106) may not read data for unit 105: outside its scope on "
-      "2024-01-01");
+      "vai trò chỉ xem, phạm vi 106 (ngày 2023-03-01), không được xem số liệu cho đơn vị 105: "
+      "ngoài phạm vi ngày 2024-01-01 — role viewer, scope 106 (at 2023-03-01), may not read "
+      "data for unit 105: outside its scope on 2024-01-01");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Password hashing, tokens and throttling arithmetic over libsodium (see credentials.h).
+// Password hashing and tokens over libsodium (see credentials.h).
 #include "accounts/credentials.h"
 
 #include <sodium.h>
@@ -89,17 +89,6 @@ bool equal_secrets(std::string_view a, std::string_view b) {
 void wipe(std::string& secret) {
   if (!secret.empty()) sodium_memzero(secret.data(), secret.size());
   secret.clear();
-}
-
-int64_t blocked_until(std::span<const int64_t> times, int limit, int64_t window, int64_t lockout) {
-  if (limit <= 0) return 0;
-  const size_t run = static_cast<size_t>(limit);
-  int64_t until = 0;
-  for (size_t last = run - 1; last < times.size(); ++last) {
-    if (times[last] - times[last + 1 - run] < window)
-      until = std::max(until, times[last] + lockout);
-  }
-  return until;
 }
 
 }  // namespace qpan::accounts

@@ -1,11 +1,10 @@
 // The secrets behind qpan/accounts.h, over libsodium: password hashes (argon2id), random
-// tokens, their stored hashes (BLAKE2b), the CSRF token derived from a session token, and
-// the throttling arithmetic. Internal to the accounts module; every function is thread-safe.
+// tokens, their stored hashes (BLAKE2b) and the CSRF token derived from a session token.
+// Internal to the accounts module; every function is thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -47,10 +46,5 @@ std::string csrf_token_for(std::string_view session_token);
 bool equal_secrets(std::string_view a, std::string_view b);
 // Overwrites a string's bytes (best effort: copies made by others are not reached).
 void wipe(std::string& secret);
-
-// When a lockout imposed by failed logins at `times` (oldest first) ends: for every run of
-// `limit` failures spanning less than `window` seconds, the last of them + `lockout`;
-// 0 when there is none.
-int64_t blocked_until(std::span<const int64_t> times, int limit, int64_t window, int64_t lockout);
 
 }  // namespace qpan::accounts

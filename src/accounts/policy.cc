@@ -1,5 +1,6 @@
 // Roles, actions and the authorization policy: which role may take which action, and the
 // org-unit scope check (see qpan/accounts.h).
+#include <optional>
 #include <string>
 
 #include "qpan/accounts.h"
@@ -49,10 +50,22 @@ constexpr ActionText action_text(Action action) {
   return {"?", "?", "?"};
 }
 
+// The rule of qpan/accounts.h: the scope's unit on `at`, or a lineage predecessor of it
+// before that lineage took effect, with everything under either.
 bool in_scope(const User& user, std::string_view unit_code, Date at, const OrgUnitIndex& units) {
   if (unit_code.empty()) return false;
   if (user.scope_code == kWholeCountryScope && !units.knows(kWholeCountryScope)) return true;
-  return units.is_within(unit_code, user.scope_code, DateRange{at, at});
+  const std::optional<UnitLifetime> scope = units.lifetime(user.scope_code, user.scope_at);
+  if (!scope) return false;  // the scope names no unit: nothing is within it
+  const DateRange day{at, at};
+  if (scope->contains(at) && units.is_within(unit_code, user.scope_code, day)) return true;
+  if (!scope->from) return false;  // in force since before the records: no predecessors
+  for (const LineageStep& step : units.lineage_ancestry(user.scope_code, *scope->from)) {
+    if (at < step.edge->effective && units.is_within(unit_code, step.edge->old_code, day)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // The account and role checks of authorize(); `unit` is named in the message when given.
@@ -133,11 +146,13 @@ Status authorize(const User& user, Action action, std::string_view unit_code, Da
   const std::string role_en(role_name(user.role));
   if (!in_scope(user, unit_code, at, units)) {
     const std::string day = format_date(at);
+    const std::string scope_day = format_date(user.scope_at);
     return Status::permission_denied(
-        "vai trò " + role_vi + " (phạm vi " + user.scope_code + ") không được " +
-        std::string(what.vi) + " cho đơn vị " + unit + ": ngoài phạm vi ngày " + day + " — role " +
-        role_en + " (scope " + user.scope_code + ") may not " + std::string(what.en) +
-        " for unit " + unit + ": outside its scope on " + day);
+        "vai trò " + role_vi + ", phạm vi " + user.scope_code + " (ngày " + scope_day +
+        "), không được " + std::string(what.vi) + " cho đơn vị " + unit +
+        ": ngoài phạm vi ngày " + day + " — role " + role_en + ", scope " + user.scope_code +
+        " (at " + scope_day + "), may not " + std::string(what.en) + " for unit " + unit +
+        ": outside its scope on " + day);
   }
   return Status::ok();
 }

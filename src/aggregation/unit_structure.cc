@@ -146,44 +146,45 @@ Status UnitStructure::sources(const OrgUnitIndex& index, const UnitScope& scope,
     }
     Source self{root, day_or(v->valid_from, kMinDay), day_or(v->valid_until, kMaxDay), Source::Kind::kFull, 1, {}};
     out.push_back(self);
-    if (v->valid_from) add_predecessors(index, scope.code, *v->valid_from, self, 0, out);
+    if (v->valid_from) add_predecessors(index, scope.code, *v->valid_from, self, out);
   } else {
     Source self{root, kMinDay, kMaxDay, Source::Kind::kFull, 1, {}};
     out.push_back(self);
     if (!history.empty() && history.front()->valid_from) {
-      add_predecessors(index, scope.code, *history.front()->valid_from, self, 0, out);
+      add_predecessors(index, scope.code, *history.front()->valid_from, self, out);
     }
   }
   return Status::ok();
 }
 
-void UnitStructure::add_predecessors(const OrgUnitIndex& index, const std::string& code, Date effective,
-                                     const Source& through, int depth, std::vector<Source>& out) const {
-  if (depth >= kMaxDepth) return;
-  for (const LineageEdge* e : index.predecessors(code)) {
-    if (e->effective != effective) continue;
-    const int32_t old_id = id(e->old_code);
+void UnitStructure::add_predecessors(const OrgUnitIndex& index, const std::string& code, Date began,
+                                     const Source& self, std::vector<Source>& out) const {
+  const std::vector<LineageStep> steps = index.lineage_ancestry(code, began);
+  // Where each step's source went in `out`; -1 for a step not counted (its code has no id,
+  // or the step it goes through was not counted).
+  std::vector<int64_t> placed(steps.size(), -1);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const LineageEdge& e = *steps[i].edge;
+    const Source* through = &self;
+    if (steps[i].through >= 0) {
+      const int64_t at = placed[static_cast<size_t>(steps[i].through)];
+      if (at < 0) continue;
+      through = &out[static_cast<size_t>(at)];
+    }
+    const int32_t old_id = id(e.old_code);
     if (old_id < 0) continue;
-    Source s{old_id, kMinDay, to_days(effective), through.kind, through.weight, through.into};
-    if (e->kind == LineageKind::kPartial && s.kind != Source::Kind::kUnallocated) {
-      if (e->share) {
+    Source s{old_id, kMinDay, to_days(e.effective), through->kind, through->weight, through->into};
+    if (e.kind == LineageKind::kPartial && s.kind != Source::Kind::kUnallocated) {
+      if (e.share) {
         s.kind = Source::Kind::kShared;
-        s.weight *= *e->share;
+        s.weight *= *e.share;
       } else {
         s.kind = Source::Kind::kUnallocated;
       }
-      s.into = e->new_code;
+      s.into = e.new_code;
     }
-    const bool seen = std::any_of(out.begin(), out.end(), [&](const Source& o) {
-      return o.unit == s.unit && o.from == s.from && o.until == s.until;
-    });
-    if (seen) continue;
-    out.push_back(s);
-    // The old unit may itself have been formed from older ones.
-    const std::vector<const OrgUnitVersion*> history = index.history(e->old_code);
-    if (!history.empty() && history.front()->valid_from && *history.front()->valid_from < effective) {
-      add_predecessors(index, e->old_code, *history.front()->valid_from, s, depth + 1, out);
-    }
+    placed[i] = static_cast<int64_t>(out.size());
+    out.push_back(std::move(s));
   }
 }
 

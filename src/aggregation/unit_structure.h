@@ -86,8 +86,10 @@ class UnitStructure {
     std::vector<int32_t> ancestors;  // nearest first
   };
   const std::vector<Segment>& timeline(const OrgUnitIndex& index, const std::string& code, int depth);
-  void add_predecessors(const OrgUnitIndex& index, const std::string& code, Date effective,
-                        const Source& through, int depth, std::vector<Source>& out) const;
+  // Adds the sources of the lineage ancestry of `code` from `began` (OrgUnitIndex::
+  // lineage_ancestry), each weighted through the steps that lead to it from `self`.
+  void add_predecessors(const OrgUnitIndex& index, const std::string& code, Date began,
+                        const Source& self, std::vector<Source>& out) const;
 
   CodeIndex id_by_code_;
   std::vector<std::string> codes_;

@@ -24,6 +24,7 @@ struct UsersArgs {
   std::string username;
   std::string role;
   std::string scope;
+  std::string scope_at;  // empty: today
   std::string display_name;
   std::string token_name;
   std::string format = "table";
@@ -69,11 +70,12 @@ Result<std::string> read_new_password() {
   return line;
 }
 
-// The name of a scope code for messages: the unit's latest name.
-std::string scope_label(const std::string& code, const OrgUnitIndex& units) {
-  std::vector<const OrgUnitVersion*> history = units.history(code);
-  if (history.empty()) return code == kWholeCountryScope ? code + " cả nước" : code;
-  return code + " " + history.back()->name;
+// A scope for messages: the code, the name of the unit it names on its day, and the day.
+std::string scope_label(const std::string& code, Date day, const OrgUnitIndex& units) {
+  const std::string on = " (ngày / at " + format_date(day) + ")";
+  if (code == kWholeCountryScope && !units.knows(code)) return code + " cả nước";
+  const OrgUnitVersion* unit = units.at(code, day);
+  return unit == nullptr ? code + on : code + " " + unit->name + on;
 }
 
 size_t display_width(std::string_view utf8) {
@@ -131,18 +133,24 @@ Status add_user_command(const UsersArgs& args) {
   }
   Result<std::string> name = normalize_display_name(args.display_name, *username);
   if (!name) return Status::invalid_input("--name: " + name.status().message());
-  if (args.scope != kWholeCountryScope && !units->knows(args.scope)) {
-    return Status::invalid_input("--scope: không có đơn vị mã \"" + args.scope +
-                                 "\" — no unit has the code \"" + args.scope + "\"");
+  Date scope_at = today_utc();
+  if (!args.scope_at.empty()) {
+    Result<Date> day = parse_date(args.scope_at);
+    if (!day) return Status::invalid_input("--scope-at: " + day.status().message());
+    scope_at = *day;
+  }
+  if (Status scope = check_scope(args.scope, scope_at, *units); !scope) {
+    return Status::invalid_input("--scope: " + scope.message());
   }
   Result<std::string> password = read_new_password();
   if (!password) return password.status();
-  Result<User> user = accounts.add_user({args.username, args.display_name, *role, args.scope},
-                                        *password, *units, now_unix());
+  Result<User> user = accounts.add_user(
+      {args.username, args.display_name, *role, args.scope, scope_at}, *password, *units,
+      now_unix());
   if (!user) return user.status();
   std::cout << "đã thêm tài khoản " << user->username << " — added user " << user->username << ": "
             << role_name_vi(user->role) << " (" << role_name(user->role) << "), phạm vi / scope "
-            << scope_label(user->scope_code, *units) << "\n";
+            << scope_label(user->scope_code, user->scope_at, *units) << "\n";
   return Status::ok();
 }
 
@@ -185,18 +193,20 @@ Status list_users_command(const UsersArgs& args) {
   if (!users) return users.status();
   std::string out;
   if (args.format == "csv") {
-    out = "username,display_name,role,scope,disabled,created_at\n";
+    out = "username,display_name,role,scope,scope_at,disabled,created_at\n";
     for (const User& u : *users) {
       out += u.username + "," + csv_field(u.display_name) + "," + std::string(role_name(u.role)) +
-             "," + csv_field(u.scope_code) + "," + (u.disabled ? "true" : "false") + "," +
-             format_timestamp(u.created_at) + "\n";
+             "," + csv_field(u.scope_code) + "," + format_date(u.scope_at) + "," +
+             (u.disabled ? "true" : "false") + "," + format_timestamp(u.created_at) + "\n";
     }
   } else {
-    std::vector<std::vector<std::string>> rows = {
-        {"Tên đăng nhập", "Vai trò", "Phạm vi", "Trạng thái", "Ngày tạo", "Họ tên"}};
+    std::vector<std::vector<std::string>> rows = {{"Tên đăng nhập", "Vai trò", "Phạm vi",
+                                                   "Ngày phạm vi", "Trạng thái", "Ngày tạo",
+                                                   "Họ tên"}};
     for (const User& u : *users) {
       rows.push_back({u.username, std::string(role_name(u.role)), u.scope_code,
-                      u.disabled ? "vô hiệu" : "hoạt động", date_of(u.created_at), u.display_name});
+                      format_date(u.scope_at), u.disabled ? "vô hiệu" : "hoạt động",
+                      date_of(u.created_at), u.display_name});
     }
     out = table(rows);
   }
@@ -271,10 +281,13 @@ void add_users_command(CLI::App& app, Status& status) {
                   "commune_entry (nhập liệu cấp xã), district_reviewer (duyệt cấp huyện), "
                   "province_admin (quản trị cấp tỉnh) or viewer (chỉ xem)")
       ->required();
-  add->add_option(
-         "--scope", args->scope,
-         "Org unit code: the root of the subtree the user may touch (VN: the whole country)")
+  add->add_option("--scope", args->scope,
+                  "Org unit code: with --scope-at, the unit whose subtree the user may touch "
+                  "(VN: the whole country)")
       ->required();
+  add->add_option("--scope-at", args->scope_at,
+                  "The day the scope code is resolved at, YYYY-MM-DD (codes are reused: 15 is "
+                  "Yên Bái until 2025-06-30, the new Lào Cai after); default: today (UTC)");
   add->add_option("--name", args->display_name, "Display name (họ tên); default: the username");
   add->callback([args, &status] { status = add_user_command(*args); });
 

@@ -156,4 +156,72 @@ std::vector<const LineageEdge*> OrgUnitIndex::predecessors(std::string_view new_
   return out;
 }
 
+bool OrgUnitIndex::forms_new_unit(std::string_view code, Date day) const {
+  int edges = 0;
+  bool only_itself_whole = true;
+  for (const LineageEdge* e : predecessors(code)) {
+    if (e->effective != day) continue;
+    ++edges;
+    only_itself_whole = only_itself_whole && e->old_code == code && e->kind == LineageKind::kFull;
+  }
+  return edges > 0 && !(edges == 1 && only_itself_whole);
+}
+
+std::optional<UnitLifetime> OrgUnitIndex::lifetime(std::string_view code, Date date) const {
+  const OrgUnitVersion* version = at(code, date);
+  if (version == nullptr) return std::nullopt;
+  UnitLifetime life{version->valid_from, version->valid_until};
+  // Back and forth over versions that follow one another without a new unit between them.
+  // The step bound guards against versions that overlap in bad data.
+  for (size_t step = 0; life.from && step < versions_.size() && !forms_new_unit(code, *life.from);
+       ++step) {
+    const OrgUnitVersion* before = at(code, add_days(*life.from, -1));
+    if (before == nullptr || before->valid_until != life.from) break;
+    life.from = before->valid_from;
+  }
+  for (size_t step = 0; life.until && step < versions_.size() && !forms_new_unit(code, *life.until);
+       ++step) {
+    const OrgUnitVersion* after = at(code, *life.until);
+    if (after == nullptr || after->valid_from != life.until) break;
+    life.until = after->valid_until;
+  }
+  // Lineage may form a new unit in the middle of a version (a province that absorbed others
+  // and kept its name).
+  for (const LineageEdge* e : predecessors(code)) {
+    if (!life.contains(e->effective) || !forms_new_unit(code, e->effective)) continue;
+    if (e->effective <= date) {
+      if (!life.from || *life.from < e->effective) life.from = e->effective;
+    } else {
+      life.until = e->effective;
+    }
+  }
+  return life;
+}
+
+std::vector<LineageStep> OrgUnitIndex::lineage_ancestry(std::string_view code, Date began) const {
+  std::vector<LineageStep> steps;
+  add_ancestry(code, began, -1, 0, steps);
+  return steps;
+}
+
+void OrgUnitIndex::add_ancestry(std::string_view code, Date began, int through, int depth,
+                                std::vector<LineageStep>& steps) const {
+  if (depth >= kMaxLineageDepth) return;
+  for (const LineageEdge* e : predecessors(code)) {
+    if (e->effective != began) continue;
+    const bool seen = std::any_of(steps.begin(), steps.end(), [&](const LineageStep& s) {
+      return s.edge->old_code == e->old_code && s.edge->effective == e->effective;
+    });
+    if (seen) continue;
+    steps.push_back({e, through});
+    // The old unit may itself have been formed from older ones.
+    const auto first = by_code_.find(e->old_code);
+    if (first == by_code_.end()) continue;
+    const std::optional<Date>& first_day = versions_[first->second.front()].valid_from;
+    if (first_day && *first_day < began) {
+      add_ancestry(e->old_code, *first_day, static_cast<int>(steps.size()) - 1, depth + 1, steps);
+    }
+  }
+}
+
 }  // namespace qpan

@@ -112,6 +112,87 @@ TEST(OrgUnitIndex, LineageBothWays) {
   EXPECT_EQ(index.predecessors("15").size(), 2u);
 }
 
+TEST(OrgUnitIndex, AUnitOutlivesRenamesButNotLineageThatFormsANewOne) {
+  const Date july = make_date(2025, 7, 1);
+  const Date jan = make_date(2025, 1, 1);
+  OrgUnitIndex index(
+      {
+          // Renamed (Thừa Thiên Huế → Thành phố Huế), then only its own full edge in July.
+          unit("46", OrgUnitLevel::kProvince, "Tỉnh Thừa Thiên Huế", "", std::nullopt, jan),
+          unit("46", OrgUnitLevel::kProvince, "Thành phố Huế", "", jan),
+          // Absorbed Hà Giang in July without a new version.
+          unit("08", OrgUnitLevel::kProvince, "Tỉnh Tuyên Quang", ""),
+          unit("02", OrgUnitLevel::kProvince, "Tỉnh Hà Giang", "", std::nullopt, july),
+          // Out of use for five years, then a code again.
+          unit("07693", OrgUnitLevel::kCommune, "Xã Cũ", "08", std::nullopt, make_date(2020, 1, 1)),
+          unit("07693", OrgUnitLevel::kCommune, "Xã Mới", "08", jan),
+      },
+      {
+          {"46", "46", july, LineageKind::kFull, std::nullopt},
+          {"02", "08", july, LineageKind::kFull, std::nullopt},
+          {"08", "08", july, LineageKind::kFull, std::nullopt},
+      });
+  std::optional<UnitLifetime> hue = index.lifetime("46", make_date(2020, 1, 1));
+  ASSERT_TRUE(hue.has_value());
+  EXPECT_FALSE(hue->from.has_value());
+  EXPECT_FALSE(hue->until.has_value()) << "a rename and its own full edge keep the unit";
+  EXPECT_TRUE(hue->contains(make_date(2026, 1, 1)));
+
+  std::optional<UnitLifetime> before = index.lifetime("08", make_date(2024, 1, 1));
+  ASSERT_TRUE(before.has_value());
+  EXPECT_FALSE(before->from.has_value());
+  EXPECT_EQ(before->until, july) << "absorbing Hà Giang made a new unit";
+  std::optional<UnitLifetime> after = index.lifetime("08", july);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->from, july);
+  EXPECT_FALSE(after->until.has_value());
+
+  std::optional<UnitLifetime> reused = index.lifetime("07693", make_date(2026, 1, 1));
+  ASSERT_TRUE(reused.has_value());
+  EXPECT_EQ(reused->from, jan) << "a gap ends a unit";
+  EXPECT_EQ(index.lifetime("07693", make_date(2019, 1, 1))->until, make_date(2020, 1, 1));
+  EXPECT_FALSE(index.lifetime("07693", make_date(2022, 1, 1)).has_value());
+  EXPECT_FALSE(index.lifetime("99", make_date(2022, 1, 1)).has_value());
+
+  // The sample's province 15: Yên Bái until July, the new Lào Cai from then.
+  OrgUnitIndex reorganised = sample();
+  EXPECT_EQ(reorganised.lifetime("15", make_date(2024, 1, 1))->until, july);
+  EXPECT_EQ(reorganised.lifetime("15", july)->from, july);
+  // 04249 took part of 04246 in July: a new unit too.
+  EXPECT_EQ(reorganised.lifetime("04249", july)->from, july);
+}
+
+TEST(OrgUnitIndex, LineageAncestryWalksBackThroughEveryStepOnce) {
+  const Date july = make_date(2025, 7, 1);
+  const Date y2020 = make_date(2020, 1, 1);
+  OrgUnitIndex index(
+      {
+          unit("A", OrgUnitLevel::kCommune, "A", "", std::nullopt, y2020),
+          unit("B", OrgUnitLevel::kCommune, "B", "", y2020, july),
+          unit("B2", OrgUnitLevel::kCommune, "B2", "", y2020, july),
+          unit("C", OrgUnitLevel::kCommune, "C", "", july),
+          unit("D", OrgUnitLevel::kCommune, "D", "", std::nullopt, july),
+      },
+      {
+          {"A", "B", y2020, LineageKind::kPartial, 0.5},
+          {"A", "B2", y2020, LineageKind::kPartial, 0.5},
+          {"B", "C", july, LineageKind::kFull, std::nullopt},
+          {"B2", "C", july, LineageKind::kFull, std::nullopt},
+          {"D", "C", july, LineageKind::kFull, std::nullopt},
+          {"A", "D", make_date(2010, 1, 1), LineageKind::kFull, std::nullopt},  // not D's start
+      });
+  const std::vector<LineageStep> steps = index.lineage_ancestry("C", july);
+  std::vector<std::string> walked;
+  for (const LineageStep& s : steps) {
+    walked.push_back(s.edge->old_code + ">" + s.edge->new_code + "@" +
+                     std::to_string(s.through));
+  }
+  // A reached through B, not again through B2; D began before the records, so nothing before it.
+  EXPECT_EQ(walked, (std::vector<std::string>{"B>C@-1", "A>B@0", "B2>C@-1", "D>C@-1"}));
+  EXPECT_TRUE(index.lineage_ancestry("C", make_date(2025, 7, 2)).empty()) << "only edges of that day";
+  EXPECT_TRUE(index.lineage_ancestry("A", july).empty());
+}
+
 TEST(OrgUnitVersion, HalfOpenValidity) {
   OrgUnitVersion v = unit("x", OrgUnitLevel::kCommune, "X", "", make_date(2020, 1, 1), make_date(2020, 2, 1));
   EXPECT_FALSE(v.valid_at(make_date(2019, 12, 31)));

@@ -238,6 +238,13 @@ CREATE TABLE approval_event (
 );
 CREATE INDEX approval_event_by_key ON approval_event (data_set, period, unit_id, id);
 )sql",
+    // 5: accounts — a scope is a unit version: its code and the day the code is resolved at
+    // (qpan/accounts.h). Accounts made before get the day they were created (UTC, the day
+    // the CLI calls today).
+    R"sql(
+ALTER TABLE user_account ADD COLUMN scope_at TEXT NOT NULL DEFAULT '';  -- ISO date
+UPDATE user_account SET scope_at = date(created_at, 'unixepoch');
+)sql",
 };
 
 }  // namespace qpan::sqlite_schema

@@ -1,5 +1,8 @@
 // The accounts concern of the SQLite store (see qpan/account_store.h): accounts, sessions,
 // API tokens (hashes only) and failed logins.
+#include <algorithm>
+#include <vector>
+
 #include "qpan/store.h"
 #include "store/sqlite.h"
 #include "store/sqlite_stores.h"
@@ -9,7 +12,8 @@ namespace qpan::sqlite {
 Result<int64_t> SqliteAccountStore::add_account(const AccountRecord& a) {
   auto stmt = db_.prepare(
       "INSERT INTO user_account (username, display_name, role, scope_code, password_hash, "
-      "disabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
+      "disabled, created_at, scope_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT DO NOTHING");
   if (!stmt) return stmt.status();
   stmt->bind(1, a.username);
   stmt->bind(2, a.display_name);
@@ -18,6 +22,7 @@ Result<int64_t> SqliteAccountStore::add_account(const AccountRecord& a) {
   stmt->bind(5, a.password_hash);
   stmt->bind(6, static_cast<int64_t>(a.disabled));
   stmt->bind(7, a.created_at);
+  stmt->bind(8, format_date(a.scope_at));
   QPAN_RETURN_IF_ERROR(stmt->run());
   if (db_.changes() == 0) {
     return Status::conflict("tên đăng nhập " + a.username + " đã có — username " + a.username +
@@ -43,7 +48,7 @@ Status SqliteAccountStore::update_account(const AccountRecord& a, bool end_sessi
   QPAN_RETURN_IF_ERROR(tx.begin_status());
   auto update = db_.prepare(
       "UPDATE user_account SET display_name = ?2, role = ?3, scope_code = ?4, "
-      "password_hash = ?5, disabled = ?6 WHERE id = ?1");
+      "password_hash = ?5, disabled = ?6, scope_at = ?7 WHERE id = ?1");
   if (!update) return update.status();
   update->bind(1, a.id);
   update->bind(2, a.display_name);
@@ -51,6 +56,7 @@ Status SqliteAccountStore::update_account(const AccountRecord& a, bool end_sessi
   update->bind(4, a.scope_code);
   update->bind(5, a.password_hash);
   update->bind(6, static_cast<int64_t>(a.disabled));
+  update->bind(7, format_date(a.scope_at));
   QPAN_RETURN_IF_ERROR(update->run());
   if (db_.changes() == 0) return Status::not_found("no account with id " + std::to_string(a.id));
   if (end_sessions) {
@@ -171,55 +177,85 @@ Status SqliteAccountStore::touch_api_token(int64_t token_id, int64_t last_used_a
   return stmt->run();
 }
 
-Status SqliteAccountStore::add_login_failure(std::string_view username, std::string_view address, int64_t at,
-                         int64_t forget_before) {
+Result<int64_t> SqliteAccountStore::login_blocked_until(std::string_view username,
+                                                        std::string_view address, int64_t now,
+                                                        const LoginLimits& limits) {
+  // Older failures cannot be part of a run whose lockout lasts until now.
+  const int64_t since = now - limits.window_seconds - limits.lockout_seconds;
+  struct Count {
+    const char* sql;
+    int limit;
+  };
+  const Count counts[] = {
+      {"SELECT failed_at FROM login_failure WHERE username = ?1 AND address = ?2 "
+       "AND failed_at >= ?3 ORDER BY failed_at",
+       limits.pair_limit},
+      {"SELECT failed_at FROM login_failure WHERE address = ?2 AND failed_at >= ?3 "
+       "ORDER BY failed_at",
+       limits.address_limit},
+      {"SELECT failed_at FROM login_failure WHERE username = ?1 AND failed_at >= ?3 "
+       "ORDER BY failed_at",
+       limits.account_limit},
+  };
+  int64_t until = 0;
+  std::vector<int64_t> times;
+  for (const Count& count : counts) {
+    auto stmt = db_.prepare(count.sql);
+    if (!stmt) return stmt.status();
+    stmt->bind(1, username);
+    stmt->bind(2, address);
+    stmt->bind(3, since);
+    times.clear();
+    while (stmt->step()) times.push_back(stmt->column_int(0));
+    QPAN_RETURN_IF_ERROR(stmt->status());
+    until = std::max(until, failures_block_until(times, count.limit, limits));
+  }
+  return until;
+}
+
+Result<LoginAttempt> SqliteAccountStore::begin_login_attempt(std::string_view username,
+                                                             std::string_view address, int64_t now,
+                                                             const LoginLimits& limits) {
+  // BEGIN IMMEDIATE: the write lock first, so another connection's attempt waits here
+  // instead of reading the same count.
   Transaction tx(db_);
   QPAN_RETURN_IF_ERROR(tx.begin_status());
   auto forget = db_.prepare("DELETE FROM login_failure WHERE failed_at < ?1");
-  auto add = db_.prepare(
-      "INSERT INTO login_failure (username, address, failed_at) VALUES (?1, ?2, ?3)");
-  for (auto* s : {&forget, &add}) {
-    if (!*s) return s->status();
-  }
-  forget->bind(1, forget_before);
+  if (!forget) return forget.status();
+  forget->bind(1, now - limits.window_seconds - limits.lockout_seconds);
   QPAN_RETURN_IF_ERROR(forget->run());
-  add->bind(1, username);
-  add->bind(2, address);
-  add->bind(3, at);
-  QPAN_RETURN_IF_ERROR(add->run());
-  return tx.commit();
-}
-
-Result<LoginFailures> SqliteAccountStore::login_failures(std::string_view username, std::string_view address,
-                                     int64_t since) {
-  LoginFailures out;
-  for (int pass = 0; pass < 2; ++pass) {
-    auto stmt = db_.prepare(pass == 0 ? "SELECT failed_at FROM login_failure WHERE username = ?1 "
-                                        "AND failed_at >= ?2 ORDER BY failed_at"
-                                      : "SELECT failed_at FROM login_failure WHERE address = ?1 "
-                                        "AND failed_at >= ?2 ORDER BY failed_at");
-    if (!stmt) return stmt.status();
-    stmt->bind(1, pass == 0 ? username : address);
-    stmt->bind(2, since);
-    std::vector<int64_t>& times = pass == 0 ? out.account : out.address;
-    while (stmt->step()) times.push_back(stmt->column_int(0));
-    QPAN_RETURN_IF_ERROR(stmt->status());
+  Result<int64_t> until = login_blocked_until(username, address, now, limits);
+  if (!until) return until.status();
+  LoginAttempt attempt;
+  if (*until > now) {
+    attempt.blocked_until = *until;
+  } else {
+    auto add = db_.prepare(
+        "INSERT INTO login_failure (username, address, failed_at) VALUES (?1, ?2, ?3)");
+    if (!add) return add.status();
+    add->bind(1, username);
+    add->bind(2, address);
+    add->bind(3, now);
+    QPAN_RETURN_IF_ERROR(add->run());
+    attempt.allowed = true;
   }
-  return out;
+  QPAN_RETURN_IF_ERROR(tx.commit());
+  return attempt;
 }
 
-Status SqliteAccountStore::clear_login_failures(std::string_view username) {
-  auto stmt = db_.prepare("DELETE FROM login_failure WHERE username = ?1");
+Status SqliteAccountStore::clear_login_failures(std::string_view username, std::string_view address) {
+  auto stmt = db_.prepare("DELETE FROM login_failure WHERE username = ?1 AND address = ?2");
   if (!stmt) return stmt.status();
   stmt->bind(1, username);
+  stmt->bind(2, address);
   return stmt->run();
 }
 
 template <typename Bind>
 Result<std::vector<AccountRecord>> SqliteAccountStore::accounts(const std::string& where, Bind&& bind) {
   auto stmt = db_.prepare(
-      "SELECT id, username, display_name, role, scope_code, password_hash, disabled, created_at "
-      "FROM user_account " + where);
+      "SELECT id, username, display_name, role, scope_code, password_hash, disabled, created_at, "
+      "scope_at FROM user_account " + where);
   if (!stmt) return stmt.status();
   bind(*stmt);
   std::vector<AccountRecord> out;
@@ -233,6 +269,11 @@ Result<std::vector<AccountRecord>> SqliteAccountStore::accounts(const std::strin
     a.password_hash = stmt->column_text(5);
     a.disabled = stmt->column_int(6) != 0;
     a.created_at = stmt->column_int(7);
+    Result<Date> scope_at = parse_date(stmt->column_text(8));
+    if (!scope_at) {
+      return Status::internal("account " + a.username + " has no valid scope date in the database");
+    }
+    a.scope_at = *scope_at;
     out.push_back(std::move(a));
   }
   QPAN_RETURN_IF_ERROR(stmt->status());

@@ -109,11 +109,11 @@ class SqliteAccountStore : public virtual AccountStore {
   Result<std::vector<ApiTokenRecord>> api_tokens(int64_t user_id) override;
   Result<bool> revoke_api_token(int64_t user_id, std::string_view name, int64_t at) override;
   Status touch_api_token(int64_t token_id, int64_t last_used_at) override;
-  Status add_login_failure(std::string_view username, std::string_view address, int64_t at,
-                           int64_t forget_before) override;
-  Result<LoginFailures> login_failures(std::string_view username, std::string_view address,
-                                       int64_t since) override;
-  Status clear_login_failures(std::string_view username) override;
+  Result<LoginAttempt> begin_login_attempt(std::string_view username, std::string_view address,
+                                           int64_t now, const LoginLimits& limits) override;
+  Status clear_login_failures(std::string_view username, std::string_view address) override;
+  Result<int64_t> login_blocked_until(std::string_view username, std::string_view address,
+                                      int64_t now, const LoginLimits& limits) override;
 
  private:
   // The rows matching `where` (after FROM user_account / api_token), parameters bound by

@@ -39,6 +39,7 @@ User user(std::string name, Role role, std::string scope) {
   u.display_name = u.username;
   u.role = role;
   u.scope_code = std::move(scope);
+  u.scope_at = make_date(2022, 1, 1);  // the year the tests' forms are about
   return u;
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end: `qpan users` — accounts with a role and an org-unit scope, passwords read from
+# End-to-end: `qpan users` — accounts with a role and an org-unit scope (a code and the day it
+# is resolved at, migrated for old databases), passwords read from
 # standard input and stored only as argon2id hashes, disable / enable, API tokens shown once
 # and stored hashed, and clear errors that never repeat a secret.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -8,39 +9,47 @@ source "$(dirname "$0")/lib.sh"
 PW='Mật khẩu đủ dài 2026'
 PW2='Mật khẩu mới dài 2027'
 
-# add_user USERNAME ROLE SCOPE [NAME]: adds an account with password $PW.
+# add_user USERNAME ROLE SCOPE [NAME]: adds an account with password $PW. SCOPE is a code
+# (resolved today) or CODE@YYYY-MM-DD (resolved on that day: --scope-at).
 add_user() {
+  local scope=(--scope "${3%%@*}")
+  if [[ $3 == *@* ]]; then scope+=(--scope-at "${3#*@}"); fi
   if [ $# -ge 4 ]; then
-    q users add --db "$DB" "$1" --role "$2" --scope "$3" --name "$4" <<<"$PW"
+    q users add --db "$DB" "$1" --role "$2" "${scope[@]}" --name "$4" <<<"$PW"
   else
-    q users add --db "$DB" "$1" --role "$2" --scope "$3" <<<"$PW"
+    q users add --db "$DB" "$1" --role "$2" "${scope[@]}" <<<"$PW"
   fi
   assert_exit 0 "users add $1"
 }
+
+TODAY=$(date -u +%F)
 
 # in_database TEXT: how many times TEXT occurs in the bytes of the database files.
 in_database() { cat "$DB" "$DB-wal" 2>/dev/null | grep -aoF -- "$1" | wc -l; }
 
 case_add_and_list() {
   new_db users
-  add_user NVA commune_entry 03400 "Nguyễn Văn A"
-  assert_contains "$(stdout)" "added user nva: nhập liệu cấp xã (commune_entry), phạm vi / scope 03400 Xã Tả Lèng" \
+  add_user NVA commune_entry 03400@2024-01-01 "Nguyễn Văn A"
+  assert_contains "$(stdout)" \
+    "added user nva: nhập liệu cấp xã (commune_entry), phạm vi / scope 03400 Xã Tả Lèng (ngày / at 2024-01-01)" \
     "says who was added, with role and scope"
-  add_user tam.duong district_reviewer 106 "Trần Thị B"
+  add_user tam.duong district_reviewer 106@2024-01-01 "Trần Thị B"
   add_user admin province_admin VN
   add_user xem viewer 12
+  assert_contains "$(stdout)" "phạm vi / scope 12 Tỉnh Lai Châu (ngày / at $TODAY)" "by default the scope is resolved today"
 
   qok users list --db "$DB"
-  assert_eq "Tên đăng nhập  Vai trò            Phạm vi  Trạng thái  Ngày tạo    Họ tên" "$(stdout | head -n 1)" \
-    "the table has a header"
-  assert_matches "$(stdout)" '^nva +commune_entry +03400 +hoạt động +[0-9]{4}-[0-9]{2}-[0-9]{2} +Nguyễn Văn A$' \
+  assert_eq "Tên đăng nhập  Vai trò            Phạm vi  Ngày phạm vi  Trạng thái  Ngày tạo    Họ tên" \
+    "$(stdout | head -n 1)" "the table has a header"
+  assert_matches "$(stdout)" '^nva +commune_entry +03400 +2024-01-01 +hoạt động +[0-9]{4}-[0-9]{2}-[0-9]{2} +Nguyễn Văn A$' \
     "one row per user, in columns"
+  assert_matches "$(stdout)" "^xem +viewer +12 +$TODAY +hoạt động " "the scope day of today"
   assert_eq "admin nva tam.duong xem" "$(stdout | tail -n +2 | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')" \
     "users by username"
 
   qok users list --db "$DB" --format csv
-  assert_eq "username,display_name,role,scope,disabled,created_at" "$(stdout | head -n 1)" "the csv header"
-  assert_matches "$(stdout)" '^tam\.duong,Trần Thị B,district_reviewer,106,false,[0-9-]{10}T[0-9:]{8}Z$' \
+  assert_eq "username,display_name,role,scope,scope_at,disabled,created_at" "$(stdout | head -n 1)" "the csv header"
+  assert_matches "$(stdout)" '^tam\.duong,Trần Thị B,district_reviewer,106,2024-01-01,false,[0-9-]{10}T[0-9:]{8}Z$' \
     "a csv row"
   assert_not_contains "$(stdout)" 'argon2' "no hash in the list"
 
@@ -52,7 +61,7 @@ case_add_and_list() {
 
 case_bad_input_is_refused_and_writes_nothing() {
   new_db bad
-  add_user nva commune_entry 03400
+  add_user nva commune_entry 03400@2024-01-01
   local before
   before=$(sql "$DB" 'SELECT count(*) FROM user_account')
 
@@ -65,6 +74,15 @@ case_bad_input_is_refused_and_writes_nothing() {
   q users add --db "$DB" ttb --role viewer --scope 99999 <<<"$PW"
   assert_exit 1 "an unknown scope"
   assert_contains "$(stderr)" '--scope: không có đơn vị mã "99999" — no unit has the code "99999"' "names the scope"
+
+  q users add --db "$DB" ttb --role viewer --scope 03400 <<<"$PW"
+  assert_exit 1 "a scope code not in force today"
+  assert_contains "$(stderr)" "--scope: đơn vị mã \"03400\" không có hiệu lực ngày $TODAY — no unit has the code \"03400\" on $TODAY" \
+    "names the scope and the day"
+
+  q users add --db "$DB" ttb --role viewer --scope 03405 --scope-at 2025-07-01x <<<"$PW"
+  assert_exit 1 "a bad scope day"
+  assert_contains "$(stderr)" "--scope-at: " "names the option"
 
   q users add --db "$DB" NVA --role viewer --scope 12 <<<"$PW"
   assert_exit 1 "a taken username"
@@ -93,7 +111,7 @@ case_bad_input_is_refused_and_writes_nothing() {
 
 case_passwd_disable_enable() {
   new_db passwd
-  add_user nva commune_entry 03400
+  add_user nva commune_entry 03400@2024-01-01
   local old_hash
   old_hash=$(sql "$DB" "SELECT password_hash FROM user_account WHERE username = 'nva'")
   # A live session, as the server would have made it.
@@ -124,7 +142,7 @@ case_passwd_disable_enable() {
   assert_eq 1 "$(sql "$DB" "SELECT disabled FROM user_account WHERE username = 'nva'")" "disabled"
   assert_eq 0 "$(sql "$DB" 'SELECT count(*) FROM user_session')" "disabling ends the sessions"
   qok users list --db "$DB"
-  assert_matches "$(stdout)" '^nva +commune_entry +03400 +vô hiệu ' "the list shows it"
+  assert_matches "$(stdout)" '^nva +commune_entry +03400 +2024-01-01 +vô hiệu ' "the list shows it"
   qok users enable --db "$DB" nva
   assert_eq 0 "$(sql "$DB" "SELECT disabled FROM user_account WHERE username = 'nva'")" "enabled again"
   q users disable --db "$DB" nobody
@@ -133,7 +151,7 @@ case_passwd_disable_enable() {
 
 case_api_tokens() {
   new_db tokens
-  add_user sync-bot commune_entry 03400
+  add_user sync-bot commune_entry 03400@2024-01-01
   qok users token --db "$DB" sync-bot --name nightly
   local token
   token=$(stdout)
@@ -166,6 +184,35 @@ case_api_tokens() {
   q users token --db "$DB" sync-bot --name other
   assert_exit 1 "a token for a disabled account"
   assert_contains "$(stderr)" "account sync-bot is disabled" "says why"
+}
+
+case_scope_is_a_unit_version() {
+  new_db scopes
+  # Province 15 was Yên Bái until 30 Jun 2025 and is the new Lào Cai since 1 Jul 2025.
+  add_user yenbai viewer 15@2024-01-01
+  assert_contains "$(stdout)" "phạm vi / scope 15 Tỉnh Yên Bái (ngày / at 2024-01-01)" "the code on its day"
+  add_user laocai viewer 15@2025-07-01
+  assert_contains "$(stdout)" "phạm vi / scope 15 Tỉnh Lào Cai (ngày / at 2025-07-01)" "the same code, another unit"
+  add_user laocai.cu viewer 10@2020-01-01
+  q users add --db "$DB" laocai.moi --role viewer --scope 10 <<<"$PW"
+  assert_exit 1 "old Lào Cai, ended 30 Jun 2025, resolved today"
+  assert_contains "$(stderr)" "no unit has the code \"10\" on $TODAY" "says why"
+  assert_eq "laocai|15|2025-07-01 laocai.cu|10|2020-01-01 yenbai|15|2024-01-01" \
+    "$(sql "$DB" 'SELECT username, scope_code, scope_at FROM user_account ORDER BY username' | tr '\n' ' ' | sed 's/ $//')" \
+    "stored as code and day"
+}
+
+case_accounts_made_before_scope_days_get_their_creation_day() {
+  new_db migrated
+  add_user nva commune_entry 03400@2024-01-01
+  # The accounts schema as it was before scope days (migration 4), an account made on
+  # 14 Nov 2023 (UTC).
+  sql "$DB" "ALTER TABLE user_account DROP COLUMN scope_at;
+             UPDATE user_account SET created_at = 1699999999; PRAGMA user_version = 4"
+  qok users list --db "$DB" --format csv
+  assert_matches "$(stdout)" '^nva,nva,commune_entry,03400,2023-11-14,false,2023-11-14T22:13:19Z$' \
+    "the scope is resolved on the day the account was made"
+  assert_eq 5 "$(sql "$DB" 'PRAGMA user_version')" "the database is migrated"
 }
 
 case_missing_database() {
