@@ -49,6 +49,9 @@ struct Request {
   std::map<std::string, std::string> path_params;  // {code} in the route pattern
   std::string route;  // the matched route's pattern ("" when none matched), for logs and metrics
   std::any context;   // what the admission learnt, for the handler (e.g. the authenticated caller)
+  // Who made the request, once authenticated: for the access log. Set by the API, never
+  // from anything the client sent.
+  std::string user;
 
   // The header's value, or empty.
   std::string_view header(std::string_view lower_case_name) const;

@@ -91,7 +91,7 @@ Status serve_command(const ServeArgs& args) {
                              {"bytes_in", e.bytes_in},
                              {"bytes_out", e.response.body.size()},
                              {"ms", static_cast<double>(e.duration.count()) / 1000.0},
-                             {"user", std::string(e.request.header("x-qpan-user"))}};
+                             {"user", e.request.user}};
     std::fprintf(stderr, "%s\n", boost::json::serialize(line).c_str());
   });
   QPAN_RETURN_IF_ERROR(server.start());

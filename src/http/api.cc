@@ -50,6 +50,8 @@ Status Api::load() {
 void Api::add_routes(Router& router) {
   api::Routes routes(router, docs_);
   api::Services& s = *services_;
+  // Authentication before any body is read or stored (see Routes::add).
+  router.set_admission([&s](Request& r) { return s.admit(r); });
   routes.add({"GET", "/healthz", "Tình trạng máy chủ (liveness)", {}, false, false},
              [](Request&) { return json_response(200, json::object{{"status", "ok"}}); });
   routes.add({"GET", "/metrics", "Số đo cho Prometheus (Prometheus metrics)", {}, false, false},

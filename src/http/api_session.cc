@@ -31,7 +31,7 @@ Response login(Services& s, Request& r) {
                        "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(login->expires_at - s.now());
   if (s.options.secure_cookies) cookie += "; Secure";
   out.headers.emplace_back("Set-Cookie", std::move(cookie));
-  r.headers["x-qpan-user"] = login->user.username;
+  r.user = login->user.username;
   return out;
 }
 

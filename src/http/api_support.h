@@ -68,6 +68,11 @@ struct Services {
   Result<Caller> authenticate(const Request& request);
   // accounts' authorize() in the structure of the engine.
   Status authorize(const Caller& caller, Action action, std::string_view unit, Date at) const;
+  // The router's admission: authenticates a request from its header alone and leaves the
+  // caller in its context; the error response (401, 403 for a missing CSRF token) otherwise.
+  std::optional<Response> admit(Request& request);
+  // The caller the admission found, or authenticated now.
+  Result<Caller> caller_of(Request& request);
 
   // Runs `body` for an authenticated caller; maps errors to responses.
   Response guarded(Request& request, const std::function<Result<Response>(Caller&)>& body);

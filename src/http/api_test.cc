@@ -342,6 +342,38 @@ TEST_F(ApiTest, WithoutLoginEverythingButThePublicRoutesIs401) {
   EXPECT_EQ(request("GET", "/api/me", "", {{"Cookie", "qpan_session=forged"}}).status, 401);
 }
 
+// The header alone decides: a large upload without credentials is answered 401 before a
+// byte of it is read or stored (value_writer_test pins the role checked before entries).
+TEST_F(ApiTest, AuthenticationComesBeforeAnyBodyIsReadOrStored) {
+  auto files_in_dir = [&] {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir_)) ++n;
+    return n;
+  };
+  const size_t files_before = files_in_dir();
+  auto head_only = [&](const std::string& head) {
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    asio::write(socket, asio::buffer(head));
+    std::string in;
+    char buf[4096];
+    boost::system::error_code ec;
+    while (!ec) in.append(buf, socket.read_some(asio::buffer(buf), ec));
+    return in;
+  };
+  // 200 MB declared, none sent: the answer cannot wait for the body.
+  const std::string upload = head_only(
+      "POST /api/imports/dataValues HTTP/1.1\r\nHost: t\r\nContent-Length: 200000000\r\n\r\n");
+  EXPECT_TRUE(upload.starts_with("HTTP/1.1 401")) << upload.substr(0, 200);
+  EXPECT_NE(upload.find("unauthenticated"), std::string::npos);
+  EXPECT_EQ(files_in_dir(), files_before);  // nothing spooled to disk
+
+  // A client cannot name itself in the access log.
+  const Reply forged = request("GET", "/api/me", "", {{"X-Qpan-User", "tinh"}});
+  EXPECT_EQ(forged.status, 401);
+}
+
 TEST_F(ApiTest, TheSecondOfTwoEditorsGets412WithTheCurrentValue) {
   const Login a = login("tinh"), b = login("canbo.xa");
   const std::string target = "/api/dataValues?de=crime.ttxh.cases&pe=201601&ou=03400";
