@@ -22,9 +22,11 @@ Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
     if (format != "json" && format != "csv" && format != "table") {
       return Status::invalid_input("format: expected json, csv or table");
     }
-    if (!q->pe.empty()) {
-      const Date at = q->structure_at.value_or(last_day(q->pe));
-      for (const std::string& ou : q->ou) QPAN_RETURN_IF_ERROR(s.authorize(c, Action::kReadData, ou, at));
+    // In a later structure the figures are of the units in force on that day (their
+    // predecessors' past included, which a scope covers); otherwise of each period's own.
+    for (const std::string& ou : q->ou) {
+      QPAN_RETURN_IF_ERROR(q->structure_at ? s.authorize(c, Action::kReadData, ou, *q->structure_at)
+                                           : s.authorize_over(c, Action::kReadData, ou, q->pe));
     }
     // Authorized above for every unit; the answer itself depends only on the question.
     const std::string key = question_key(*q, format);

@@ -50,6 +50,24 @@ Status Services::authorize(const Caller& c, Action action, std::string_view unit
   return qpan::authorize(c.user, action, unit, at, *engine.units());
 }
 
+Status Services::authorize_over(const Caller& c, Action action, std::string_view unit,
+                                const std::vector<Period>& periods) const {
+  const auto units = engine.units();
+  bool named = false;
+  for (const Period& period : periods) {
+    const DateRange days = period.dates();
+    for (const OrgUnitVersion* v : units->during(unit, days)) {
+      named = true;
+      const Date first = v->valid_from ? std::max(*v->valid_from, days.first) : days.first;
+      const Date last = v->valid_until ? std::min(add_days(*v->valid_until, -1), days.last) : days.last;
+      QPAN_RETURN_IF_ERROR(qpan::authorize(c.user, action, unit, first, *units));
+      if (last != first) QPAN_RETURN_IF_ERROR(qpan::authorize(c.user, action, unit, last, *units));
+    }
+  }
+  if (!named && !periods.empty()) return qpan::authorize(c.user, action, unit, last_day(periods), *units);
+  return Status::ok();
+}
+
 std::optional<Response> Services::admit(Request& r) {
   Result<Caller> caller = authenticate(r);
   if (!caller) return error_response(caller.status());
@@ -120,7 +138,7 @@ Result<UnitPeriods> unit_periods(Services& services, const Request& r, const Cal
   Result<std::vector<Period>> pe = periods(r);
   if (!pe) return pe.status();
   if (single && pe->size() != 1) return Status::invalid_input("pe: give one period");
-  QPAN_RETURN_IF_ERROR(services.authorize(c, action, *ou, last_day(*pe)));
+  QPAN_RETURN_IF_ERROR(services.authorize_over(c, action, *ou, *pe));
   return UnitPeriods{std::move(*ou), std::move(*pe)};
 }
 
@@ -192,7 +210,7 @@ json::object value_json(const DataValue& v) {
 
 json::object user_json(const User& u) {
   return {{"username", u.username}, {"displayName", u.display_name}, {"role", role_name(u.role)},
-          {"roleName", role_name_vi(u.role)}, {"scope", u.scope_code}};
+          {"roleName", role_name_vi(u.role)}, {"scope", u.scope_code}, {"scopeAt", format_date(u.scope_at)}};
 }
 
 }  // namespace qpan::http::api

@@ -68,6 +68,13 @@ struct Services {
   Result<Caller> authenticate(const Request& request);
   // accounts' authorize() in the structure of the engine.
   Status authorize(const Caller& caller, Action action, std::string_view unit, Date at) const;
+  // The same for figures of `unit` over `periods` in the structure of their own time: a code
+  // can name different units over the years (the July 2025 merger reused codes), so every
+  // unit the code named during a period must be within the scope, on the first and the last
+  // day it did. A code that named no unit then is checked on the periods' last day (which
+  // refuses it by name).
+  Status authorize_over(const Caller& caller, Action action, std::string_view unit,
+                        const std::vector<Period>& periods) const;
   // The router's admission: authenticates a request from its header alone and leaves the
   // caller in its context; the error response (401, 403 for a missing CSRF token) otherwise.
   std::optional<Response> admit(Request& request);
@@ -95,8 +102,8 @@ Result<std::vector<Period>> periods(const Request& request);
 // The last day of the latest period.
 Date last_day(const std::vector<Period>& periods);
 
-// The `ou` and `pe` of a request about one unit, authorized for `action` at the end of the
-// periods; `single`: exactly one period.
+// The `ou` and `pe` of a request about one unit, authorized for `action` over the periods
+// (Services::authorize_over); `single`: exactly one period.
 struct UnitPeriods {
   std::string ou;
   std::vector<Period> pe;

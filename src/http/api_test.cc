@@ -374,6 +374,44 @@ TEST_F(ApiTest, AuthenticationComesBeforeAnyBodyIsReadOrStored) {
   EXPECT_EQ(forged.status, 401);
 }
 
+// Scopes across the July 2025 merger: Xã Tả Lèng (03400) and Xã Giang Ma (03405) became the
+// new Xã Tả Lèng under the code 03405. A scope is a unit version (qpan/accounts.h): the new
+// commune's officer reads its predecessors' past, directly or rolled up in the new
+// structure; the old commune's officer reads neither the new commune nor, through the reused
+// code, the old Giang Ma.
+TEST_F(ApiTest, AScopeAcrossTheMergerCoversPredecessorsNeverSuccessors) {
+  const Date merger{std::chrono::year{2025}, std::chrono::July, std::chrono::day{1}};
+  ASSERT_TRUE(accounts_->add_user({"xa.moi", "", Role::kCommuneEntry, "03405", merger}, kPassword,
+                                  *engine_->units(), 1760000000).is_ok());
+  const Login old_officer = login("canbo.xa"), new_officer = login("xa.moi"), district = login("huyen");
+  auto read = [&](const Login& who, const std::string& query) {
+    return request("GET", "/api/analytics?dx=crime.ttxh.cases&format=csv&" + query, "", auth(who));
+  };
+  // The new commune's officer: the old Tả Lèng's January 2016, directly and rolled up.
+  const Reply direct = read(new_officer, "ou=03400&pe=201601");
+  EXPECT_EQ(direct.status, 200) << direct.body;
+  EXPECT_NE(direct.body.find("crime.ttxh.cases,03400,201601,4"), std::string::npos) << direct.body;
+  const Reply rolled_up = read(new_officer, "ou=03405&pe=201601&structureAt=2025-07-01");
+  EXPECT_EQ(rolled_up.status, 200) << rolled_up.body;
+  EXPECT_NE(rolled_up.body.find("crime.ttxh.cases,03405,201601,4"), std::string::npos) << rolled_up.body;
+  EXPECT_EQ(read(new_officer, "ou=03406&pe=201601").status, 200);  // Xã Hồ Thầu, merged into it too
+  EXPECT_EQ(read(new_officer, "ou=02635&pe=201601").status, 403);  // never merged into it
+  EXPECT_EQ(read(new_officer, "ou=03400&pe=202508").status, 403);  // 03400 is no more after the merger
+
+  // The old commune's officer: its own past, not the successor, not the reused code's past.
+  EXPECT_EQ(read(old_officer, "ou=03400&pe=201601").status, 200);
+  const Reply successor = read(old_officer, "ou=03405&pe=201601&structureAt=2025-07-01");
+  EXPECT_EQ(successor.status, 403) << successor.body;
+  EXPECT_EQ(read(old_officer, "ou=03405&pe=201601").status, 403);
+  // The district (abolished by the merger) reads 03405 up to the merger, not after it: a year
+  // across it is refused as a whole.
+  EXPECT_EQ(read(district, "ou=03405&pe=2024").status, 200);
+  EXPECT_EQ(read(district, "ou=03405&pe=2025").status, 403);
+  // What the account is, as the API shows it.
+  const Reply me = request("GET", "/api/me", "", auth(new_officer));
+  EXPECT_EQ(me.json().at("user").at("scopeAt"), "2025-07-01");
+}
+
 TEST_F(ApiTest, TheSecondOfTwoEditorsGets412WithTheCurrentValue) {
   const Login a = login("tinh"), b = login("canbo.xa");
   const std::string target = "/api/dataValues?de=crime.ttxh.cases&pe=201601&ou=03400";
