@@ -137,17 +137,27 @@ Response get_value(Services& s, Request& r) {
   });
 }
 
-void put_value(Services& s, Request& r, const Reply& reply) {
+// A JSON write route: the caller's role first (a refused caller's body is never parsed),
+// then the body parsed into its own arena, which lives until the write is answered; `body`
+// makes the entries of the request and submits them or fails.
+void json_write(Services& s, Request& r, const Reply& reply,
+                const std::function<Status(const Writer&, const std::shared_ptr<EntryBody>&)>& body) {
   s.async_guarded(r, reply, [&](Caller& c) -> Status {
     const Writer writer = Writer::user(c.user);
     if (std::optional<WriteOutcome> refused = s.writer->refusal_by_role(writer, false)) {
       reply([&s, shared = std::make_shared<Result<WriteOutcome>>(std::move(*refused))] { return written(s, *shared, false); });
       return Status::ok();
     }
-    auto body = std::make_shared<EntryBody>(r.body.size());
-    Result<json::object> object = parse_object(r.body, &body->arena);
+    auto parsed = std::make_shared<EntryBody>(r.body.size());
+    Result<json::object> object = parse_object(r.body, &parsed->arena);
     if (!object) return object.status();
-    body->body.emplace(std::move(*object));
+    parsed->body.emplace(std::move(*object));
+    return body(writer, parsed);
+  });
+}
+
+void put_value(Services& s, Request& r, const Reply& reply) {
+  json_write(s, r, reply, [&](const Writer& writer, const std::shared_ptr<EntryBody>& body) -> Status {
     BodyProblems problems;
     ValueWriter::Entries request;
     request.entries.push_back(entry_of(body->body->as_object(), "", problems, *body));
@@ -173,16 +183,7 @@ void put_value(Services& s, Request& r, const Reply& reply) {
 }
 
 void post_value_set(Services& s, Request& r, const Reply& reply) {
-  s.async_guarded(r, reply, [&](Caller& c) -> Status {
-    const Writer writer = Writer::user(c.user);
-    if (std::optional<WriteOutcome> refused = s.writer->refusal_by_role(writer, false)) {
-      reply([&s, shared = std::make_shared<Result<WriteOutcome>>(std::move(*refused))] { return written(s, *shared, false); });
-      return Status::ok();
-    }
-    auto body = std::make_shared<EntryBody>(r.body.size());
-    Result<json::object> object = parse_object(r.body, &body->arena);
-    if (!object) return object.status();
-    body->body.emplace(std::move(*object));
+  json_write(s, r, reply, [&](const Writer& writer, const std::shared_ptr<EntryBody>& body) -> Status {
     const json::value* values = body->body->as_object().if_contains("dataValues");
     if (values == nullptr || !values->is_array()) return Status::invalid_input("dataValues: expected an array");
     const json::array& items = values->as_array();
