@@ -18,7 +18,7 @@ int exit_code(const qpan::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"qpan — quốc phòng – an ninh reporting, evaluation and registries"};
+  CLI::App app{"qpan — quốc phòng – an ninh reporting, analytics and evaluation"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "qpan 0.1.0");
   qpan::Status status;
