@@ -412,6 +412,36 @@ TEST_F(ApiTest, AScopeAcrossTheMergerCoversPredecessorsNeverSuccessors) {
   EXPECT_EQ(me.json().at("user").at("scopeAt"), "2025-07-01");
 }
 
+// What a hostile test found: a viewer's batch of 250.000 empty entries got a 100 MB error
+// and 1 GB of memory; a number was taken for a period. The role is checked before the
+// entries, the problems listed are capped, and codes and periods must be strings.
+TEST_F(ApiTest, HostileWriteBodiesGetShortRefusals) {
+  const Login viewer = login("xem"), admin = login("tinh");
+  std::string empties = "{\"dataValues\":[";
+  for (int i = 0; i < 250000; ++i) empties += i == 0 ? "{}" : ",{}";
+  empties += "]}";
+  ASSERT_LT(empties.size(), 1u << 20);
+  const std::string before = fingerprint();
+
+  const Reply refused = request("POST", "/api/dataValueSets", empties, auth(viewer));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_LT(refused.body.size(), 2000u) << refused.body.substr(0, 300);
+
+  const Reply invalid = request("POST", "/api/dataValueSets", empties, auth(admin));
+  EXPECT_EQ(invalid.status, 400);
+  const json::value details = invalid.json().at("error").at("details");
+  EXPECT_EQ(details.at("problems").as_array().size(), 100u);
+  EXPECT_GE(details.at("total").to_number<int64_t>(), 250000);
+  EXPECT_LT(invalid.body.size(), 64u << 10);
+
+  const Reply number = request("PUT", "/api/dataValues",
+                               "{\"dataElement\":\"crime.ttxh.cases\",\"period\":201601,\"orgUnit\":\"03400\",\"value\":\"5\"}",
+                               auth(admin));
+  EXPECT_EQ(number.status, 400);
+  EXPECT_NE(number.body.find("\"field\":\"period\""), std::string::npos) << number.body;
+  EXPECT_EQ(fingerprint(), before);
+}
+
 TEST_F(ApiTest, TheSecondOfTwoEditorsGets412WithTheCurrentValue) {
   const Login a = login("tinh"), b = login("canbo.xa");
   const std::string target = "/api/dataValues?de=crime.ttxh.cases&pe=201601&ou=03400";
