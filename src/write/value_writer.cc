@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "exchange/file.h"
 #include "qpan/pack.h"
@@ -42,37 +43,32 @@ std::string refusal_message(Refusal refusal, bool file) {
 
 }  // namespace
 
-std::string_view csv_column_name(EntryField field) {
-  switch (field) {
-    case EntryField::kDataElement: return "dataelement";
-    case EntryField::kPeriod: return "period";
-    case EntryField::kOrgUnit: return "orgunit";
-    case EntryField::kCategoryOptionCombo: return "categoryoptioncombo";
-    case EntryField::kAttributeOptionCombo: return "attributeoptioncombo";
-    case EntryField::kValue: return "value";
-    case EntryField::kStoredBy: return "storedby";
-    case EntryField::kLastUpdated: return "lastupdated";
-    case EntryField::kComment: return "comment";
-    case EntryField::kFollowup: return "followup";
-  }
-  return "?";
-}
+namespace {
 
-std::string_view json_field_name(EntryField field) {
-  switch (field) {
-    case EntryField::kDataElement: return "dataElement";
-    case EntryField::kPeriod: return "period";
-    case EntryField::kOrgUnit: return "orgUnit";
-    case EntryField::kCategoryOptionCombo: return "categoryOptionCombo";
-    case EntryField::kAttributeOptionCombo: return "attributeOptionCombo";
-    case EntryField::kValue: return "value";
-    case EntryField::kStoredBy: return "storedBy";
-    case EntryField::kLastUpdated: return "lastUpdated";
-    case EntryField::kComment: return "comment";
-    case EntryField::kFollowup: return "followup";
-  }
-  return "?";
-}
+// The two spellings of each field, in EntryField order: the CSV column (lower case, as
+// DHIS2 writes its header) and the JSON member.
+struct FieldNames {
+  std::string_view csv, json;
+};
+constexpr FieldNames kFieldNames[] = {
+    {"dataelement", "dataElement"},
+    {"period", "period"},
+    {"orgunit", "orgUnit"},
+    {"categoryoptioncombo", "categoryOptionCombo"},
+    {"attributeoptioncombo", "attributeOptionCombo"},
+    {"value", "value"},
+    {"storedby", "storedBy"},
+    {"lastupdated", "lastUpdated"},
+    {"comment", "comment"},
+    {"followup", "followup"},
+};
+static_assert(std::size(kFieldNames) == static_cast<size_t>(EntryField::kFollowup) + 1);
+
+}  // namespace
+
+std::string_view csv_column_name(EntryField field) { return kFieldNames[static_cast<size_t>(field)].csv; }
+
+std::string_view json_field_name(EntryField field) { return kFieldNames[static_cast<size_t>(field)].json; }
 
 // A request of entries from its check to its outcome; owns what the rows' views point into.
 struct ValueWriter::PendingWrite {
