@@ -14,30 +14,35 @@
 //   q4         every commune of a province for a year (those in force during the year under
 //              the province) evaluated on boolean criteria (CompiledExpression over an
 //              EngineExpressionContext); the commune list is found inside the timed part
-//   write      engine.apply() of one changed value, then engine.aggregate() of the province
-//              and year holding it; checks the roll-up moved by the written amount
-//   write_store  the whole path: the store commits the value, the engine following the
-//              store (follow()) applies it, then the same roll-up
+//   write_durable  write-to-visible, durably: one changed value through the write path the
+//              server's PUT /api/dataValues takes (qpan/value_writer.h ValueWriter with group
+//              commit, If-Match carried from the previous write, on a store opened as `qpan
+//              serve` opens it), committed to SQLite (WAL, synchronous=FULL), applied by the
+//              engine following the store (follow()); timed until engine.aggregate() of the
+//              province and year holding it has moved by the written amount (checked)
+//   write_apply  the engine alone, not durable: engine.apply() of one changed value, then
+//              the same roll-up — what the engine adds on top of the commit
 //
 // Start-up figures come first, as key=value lines on stdout. Then, with --serve, commands
 // on stdin, one per line, each answered by one line (bench/engine.sh alternates these runs
 // with PostgreSQL's and SQLite's):
 //
-//   NAME N        run NAME (q1 q2 q3 q4 write write_store) N times → "NAME_ms=t1 t2 … tN"
+//   NAME N        run NAME (q1 q2 q3 q4 write_durable write_apply) N times → "NAME_ms=t1 t2 … tN"
 //   answers DIR   write each query's answer to DIR/q1.csv … q4.csv (no header, comma-
 //                 separated, for comparison with the SQL side) → "answers=DIR"; before
 //                 any write, which changes one value until the end
 //   quit
 //
-// Without --serve: each of them once to warm up, then --runs times; p50 (median) and p90
-// (nearest rank) as key=value lines; --answers DIR writes the answers.
+// Without --serve: each of them once to warm up, then --runs times (the writes
+// --write-runs times); p50 (median) and p90 (nearest rank) as key=value lines; --answers DIR
+// writes the answers.
 //
 //   engine_bench --db FILE --province 01 --year 2024 --data-months 201601..202506
 //                --q2-element crime.ttxh.cases --q2-years 2016..2025 --q3-quarter 2024Q4
 //                --q3-indicator "#{crime.ttxh.solved} / #{crime.ttxh.cases} * 100"
 //                --q4-criterion "#{drug.cases} == 0" [--q4-criterion ...]
 //                --write-element crime.ttxh.cases [--write-month 202406] [--runs 20]
-//                [--answers DIR] [--serve]
+//                [--write-runs 501] [--answers DIR] [--serve]
 
 #include <malloc.h>
 
@@ -45,10 +50,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -63,6 +70,8 @@
 #include "qpan/pack.h"
 #include "qpan/period.h"
 #include "qpan/store.h"
+#include "qpan/value_writer.h"
+#include "qpan/workflow.h"
 
 namespace {
 
@@ -132,6 +141,7 @@ struct Options {
   int year = 2024;
   std::string data_months = "201601..202506", q2_years = "2016..2025", q3_quarter = "2024Q4";
   int runs = 20;
+  int write_runs = 501;
   bool serve = false;
 };
 
@@ -155,6 +165,7 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--write-element") o.write_element = value();
     else if (arg == "--write-month") o.write_month = value();
     else if (arg == "--runs") o.runs = std::stoi(value());
+    else if (arg == "--write-runs") o.write_runs = std::stoi(value());
     else if (arg == "--answers") o.answers = value();
     else if (arg == "--serve") o.serve = true;
     else die("unknown argument " + arg + " (see the top of bench/engine_bench.cc)");
@@ -164,6 +175,7 @@ Options parse_options(int argc, char** argv) {
     die("--db, --province, --q2-element, --q3-indicator, --q4-criterion (one or more) and "
         "--write-element are required");
   if (o.runs < 1) die("--runs wants a positive integer");
+  if (o.write_runs < 1) die("--write-runs wants a positive integer");
   return o;
 }
 
@@ -221,8 +233,8 @@ class Bench {
     else if (name == "q2") query = &Bench::q2;
     else if (name == "q3") query = &Bench::q3;
     else if (name == "q4") query = &Bench::q4;
-    else if (name == "write") query = &Bench::write;
-    else if (name == "write_store") query = &Bench::write_store;
+    else if (name == "write_durable") query = &Bench::write_durable;
+    else if (name == "write_apply") query = &Bench::write_apply;
     else die("unknown command " + name);
     std::vector<double> ms;
     for (int i = 0; i < n; ++i) {
@@ -259,14 +271,19 @@ class Bench {
     save("q4.csv", a4_);
   }
 
-  // Puts the written value back, in the store and the engine.
+  // Puts the written value back: in the store through the writer (the engine following it),
+  // and in the engine by hand after writes to the engine alone.
   void finish() {
-    if (store_ == nullptr) return;
+    if (writer_ == nullptr) return;
     delta_ = 0;
+    if (stored_value_ != old_value_) write_through_writer(old_value_);
     write_.integer = old_value_;
-    take(store_->write_values({&write_, 1}, write_context_), "write: restore");
-    store_->set_commit_listener({});
+    engine_->apply({&write_, 1});
     check(*take(engine_->aggregate(series_, province_scope_, year_), "write: restore").value);
+    writer_.reset();  // drains and stops its thread, the store's last user
+    store_->set_commit_listener({});
+    workflow_.reset();
+    workflow_store_.reset();
     store_.reset();
   }
 
@@ -376,23 +393,72 @@ class Bench {
     const qpan::Aggregate own =
         take(engine_->aggregate(series_, {commune, {}}, month), "write: commune");
     if (!own.value) die("write: commune " + commune + " has no value in " + month.code());
-    old_value_ = static_cast<int64_t>(*own.value);
+    old_value_ = stored_value_ = static_cast<int64_t>(*own.value);
     province_scope_ = {o_.province, {}};
     base_ = *take(engine_->aggregate(series_, province_scope_, year_), "write: province").value;
 
-    store_ = take(qpan::open_sqlite_store(o_.db), "reopen " + o_.db);
-    const auto unit_ids = take(store_->unit_ids(), "unit ids");
-    write_.key.period = month.key();
-    write_.key.unit_id = static_cast<int32_t>(unit_ids.at(commune));
-    write_.key.element_id = series_.element_id;
-    write_.key.option_id = series_.option_id;
+    // The store, the workflow and the writer as `qpan serve` sets them up (src/cli/
+    // serve_command.cc, src/http/api.cc): the writing connection copies the log back on a
+    // thread of its own, closed forms are read on a second connection, and one writer thread
+    // groups the writes waiting (here one at a time) into a transaction.
+    store_ = take(qpan::open_sqlite_store(o_.db, {.checkpoint_in_background = true}), "reopen " + o_.db);
+    workflow_store_ = take(qpan::open_sqlite_store(o_.db), "open " + o_.db + " for the workflow");
+    workflow_ = take(qpan::Workflow::create(*workflow_store_), "workflow");
+    writer_ = take(qpan::ValueWriter::create(*store_, store_mutex_, *workflow_, /*group_commit=*/true),
+                   "value writer");
+    engine_->follow(*store_);
+    write_element_ = o_.write_element;
+    write_period_ = month.code();
+    write_unit_ = commune;
+    entry_.data_element = write_element_;
+    entry_.period = write_period_;
+    entry_.org_unit = write_unit_;
+    const qpan::ValueKey key = take(writer_->key_of(entry_), "write: key");
+    if (key.element_id != series_.element_id || key.option_id != series_.option_id)
+      die("write: the writer's key is not the engine's series");
+    const std::optional<qpan::DataValue> stored = [&] {
+      std::lock_guard lock(store_mutex_);
+      return take(store_->find_value(key), "write: stored value");
+    }();
+    if (!stored) die("write: no value stored for " + commune + " in " + month.code());
+    version_ = stored->version;
+
+    // For write_apply, which hands the row to the engine directly.
+    write_.key = key;
     write_.kind = qpan::TypedValue::Kind::kInteger;
     write_.stored_by = "engine_bench";
     write_.last_updated = std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch()).count();
-    write_context_ = {"engine_bench", write_.last_updated, "bench/engine_bench"};
-    engine_->follow(*store_);  // for write_store; write applies by hand
     std::printf("write_commune=%s\nwrite_period=%s\n", commune.c_str(), month.code().c_str());
+  }
+
+  // Writes `value` into the cell through the writer, If-Match the version the previous
+  // write returned, as a client's PUT does; returns once the writer reports it durable (the
+  // engine has applied it by then: the store's commit listener runs before that report).
+  void write_through_writer(int64_t value) {
+    value_text_ = std::to_string(value);
+    qpan::ValueWriter::Entries request;
+    request.writer = qpan::Writer::system("engine_bench");
+    request.entries = {entry_};
+    request.entries.front().value = value_text_;
+    request.expected = {qpan::ExpectedVersion::of(version_)};
+    request.source = "bench/engine_bench";
+    std::mutex mutex;
+    std::condition_variable done;
+    std::optional<qpan::Result<qpan::WriteOutcome>> outcome;
+    writer_->write(std::move(request), [&](qpan::Result<qpan::WriteOutcome> result) {
+      std::lock_guard lock(mutex);
+      outcome.emplace(std::move(result));
+      done.notify_one();  // under the lock: the waiter cannot leave (and end `done`) before
+    });
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return outcome.has_value(); });
+    const qpan::WriteOutcome written = take(std::move(*outcome), "write: value writer");
+    if (!written.written()) die("write: refused: " + written.message);
+    if (written.summary.updated != 1 || !written.version)
+      die("write: expected one value updated with a new version");
+    version_ = *written.version;
+    stored_value_ = value;
   }
 
   void check(double got) const {
@@ -401,20 +467,20 @@ class Bench {
       die("write: the roll-up is " + number_text(got) + ", expected " + number_text(want));
   }
 
-  // Engine only: apply, then the province's roll-up for the year.
-  void write() {
+  // Durable: the writer checks and commits the value, the engine following the store applies
+  // it, then the province's roll-up for the year shows it.
+  void write_durable() {
+    ++delta_;
+    write_through_writer(old_value_ + delta_);
+    check(*take(engine_->aggregate(series_, province_scope_, year_), "write_durable").value);
+  }
+
+  // Engine only, nothing stored: apply, then the same roll-up.
+  void write_apply() {
     ++delta_;
     write_.integer = old_value_ + delta_;
     engine_->apply({&write_, 1});
-    check(*take(engine_->aggregate(series_, province_scope_, year_), "write").value);
-  }
-
-  // The store commits the value (one transaction) and hands it to the engine, then the roll-up.
-  void write_store() {
-    ++delta_;
-    write_.integer = old_value_ + delta_;
-    take(store_->write_values({&write_, 1}, write_context_), "write: store");
-    check(*take(engine_->aggregate(series_, province_scope_, year_), "write").value);
+    check(*take(engine_->aggregate(series_, province_scope_, year_), "write_apply").value);
   }
 
   const Options& o_;
@@ -432,12 +498,20 @@ class Bench {
   std::vector<bool> has_value_;
   std::vector<std::string> a4_;
 
-  std::unique_ptr<qpan::Store> store_;  // for write_store
+  // The write path (declared in the order they are made: destroyed writer first).
+  std::unique_ptr<qpan::Store> store_;
+  std::unique_ptr<qpan::Store> workflow_store_;
+  std::unique_ptr<qpan::Workflow> workflow_;
+  std::mutex store_mutex_;
+  std::unique_ptr<qpan::ValueWriter> writer_;
+  std::string write_element_, write_period_, write_unit_, value_text_;  // entry_ points into them
+  qpan::EntryText entry_;
+  int32_t version_ = 0;  // of the written cell: the next write's If-Match
   qpan::SeriesRef series_;
   qpan::UnitScope province_scope_;
-  qpan::ValueWrite write_;
-  qpan::WriteContext write_context_;
+  qpan::ValueWrite write_;  // write_apply's row
   int64_t old_value_ = 0;
+  int64_t stored_value_ = 0;  // what the store holds now (write_apply leaves it behind the engine)
   int64_t delta_ = 0;
   double base_ = 0;
 };
@@ -473,9 +547,10 @@ int main(int argc, char** argv) {
   } else {
     // The answers before the writes, which change one value (finish() puts it back).
     if (!o.answers.empty()) bench.write_answers(o.answers);
-    for (const char* name : {"q1", "q2", "q3", "q4", "write", "write_store"}) {
+    for (const char* name : {"q1", "q2", "q3", "q4", "write_durable", "write_apply"}) {
+      const bool write = std::string_view(name).starts_with("write");
       bench.run(name, 1);
-      const std::vector<double> ms = bench.run(name, o.runs);
+      const std::vector<double> ms = bench.run(name, write ? o.write_runs : o.runs);
       std::printf("%s_p50_ms=%.3f\n%s_p90_ms=%.3f\n", name, p50(ms), name, p90(ms));
     }
   }
