@@ -189,6 +189,12 @@ struct Exchange {
   size_t bytes_in = 0;
 };
 
+// The access log's line for an exchange, one JSON object and a newline: time (UTC, from
+// `unix_seconds`), remote, method, path without its query (which may name units a log
+// reader should not see alongside the user), route, status, bytes_in, bytes_out, ms (the
+// duration, in milliseconds as a plain decimal), user. Never a body, cookie or token.
+std::string access_log_line(const Exchange& exchange, int64_t unix_seconds);
+
 class HttpServer {
  public:
   // `observe` is called after every response is written (from the I/O threads).

@@ -1,7 +1,8 @@
 // Text rules for Vietnamese data: UTF-8 validation, NFC normalisation on the way in,
 // accent- and case-insensitive search keys ("lai chau" finds "Lai Châu") and Vietnamese
 // collation for sorted output (backed by ICU); and the one splitter of the lists users type
-// (`--dx a,b`, `pe=2019,2020`).
+// (`--dx a,b`, `pe=2019,2020`); and the one JSON string writer of the formatters that write
+// JSON text straight (analytics answers, the access log).
 #pragma once
 
 #include <cstddef>
@@ -31,6 +32,10 @@ std::string search_key(std::string_view text);
 // split at `separator`, each item trimmed of ASCII white space, empty items dropped (a
 // trailing comma or a doubled one is a slip, not an item).
 std::vector<std::string> split_list(std::string_view text, char separator = ',');
+
+// Appends `text` to `out` as a JSON string: in quotes, with quotes, backslashes and control
+// characters escaped (\n \r \t, else \u00XX) and everything else, UTF-8 included, as is.
+void append_json_string(std::string& out, std::string_view text);
 
 // Compares texts in Vietnamese dictionary order (a ă â b c d đ e ê …, tones after base
 // letters). Not thread-safe: use one instance per thread.

@@ -3,8 +3,6 @@
 // and the answer formatted as a table, CSV or DHIS2-shaped JSON.
 #include "qpan/analytics.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -117,64 +115,102 @@ std::string format_csv(const AnalyticsResult& r) {
   return out;
 }
 
-boost::json::object json_header(std::string_view name, std::string_view column, bool meta) {
-  return {{"name", name},
-          {"column", column},
-          {"valueType", meta ? "TEXT" : "NUMBER"},
-          {"type", meta ? "java.lang.String" : "java.lang.Double"},
-          {"hidden", false},
-          {"meta", meta}};
+// ---- DHIS2-shaped JSON, written straight into the answer ------------------------------------
+// A DOM first would cost more than the roll-up it prints (most answers are a few cells).
+
+void append_json_number(std::string& out, double value) { out += format_number_machine(value); }
+
+// The metaData items: the dimensions' names, then each item's, every key once (an element
+// may be coded like a unit or a period; the first name given stays).
+void append_json_items(std::string& out, const AnalyticsResult& r) {
+  out += R"({"dx":{"name":"Data"},"ou":{"name":"Organisation unit"},"pe":{"name":"Period"})";
+  std::unordered_set<std::string_view> written{"dx", "ou", "pe"};
+  auto add = [&](const AnalyticsItem& item) {
+    if (!written.insert(item.code).second) return;
+    out += ',';
+    append_json_string(out, item.code);
+    out += R"(:{"name":)";
+    append_json_string(out, item.name_vi);
+    out += '}';
+  };
+  for (const AnalyticsItem& item : r.dx) add(item);
+  for (const AnalyticsItem& item : r.ou) add(item);
+  for (const AnalyticsItem& item : r.pe) add(item);
+  out += '}';
+}
+
+template <typename Items>
+void append_json_codes(std::string& out, const Items& items) {
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    append_json_string(out, items[i].code);
+  }
+  out += ']';
 }
 
 std::string format_json(const AnalyticsResult& r) {
-  namespace json = boost::json;
-  json::array headers{json_header("dx", "Data", true), json_header("ou", "Organisation unit", true),
-                      json_header("pe", "Period", true), json_header("value", "Value", false)};
-  json::object items;
-  items["dx"] = json::object{{"name", "Data"}};
-  items["ou"] = json::object{{"name", "Organisation unit"}};
-  items["pe"] = json::object{{"name", "Period"}};
-  json::object dimensions;
-  auto dimension = [&](std::string_view name, const auto& list) {
-    json::array codes;
-    for (const AnalyticsItem& item : list) {
-      items[item.code] = json::object{{"name", item.name_vi}};
-      codes.emplace_back(item.code);
-    }
-    dimensions[name] = std::move(codes);
-  };
-  dimension("dx", r.dx);
-  dimension("ou", r.ou);
-  dimension("pe", r.pe);
-  json::array rows;
-  for (const AnalyticsCell& c : r.cells) {
-    rows.emplace_back(json::array{json::string(r.dx[c.dx].code), json::string(r.ou[c.ou].code),
-                                  json::string(r.pe[c.pe].code),
-                                  json::string(format_number_machine(c.value))});
+  std::string out;
+  out.reserve(1024 + 64 * (r.dx.size() + r.ou.size() + r.pe.size()) + 48 * r.cells.size());
+  out += R"({"headers":[)"
+         R"({"name":"dx","column":"Data","valueType":"TEXT","type":"java.lang.String","hidden":false,"meta":true},)"
+         R"({"name":"ou","column":"Organisation unit","valueType":"TEXT","type":"java.lang.String","hidden":false,"meta":true},)"
+         R"({"name":"pe","column":"Period","valueType":"TEXT","type":"java.lang.String","hidden":false,"meta":true},)"
+         R"({"name":"value","column":"Value","valueType":"NUMBER","type":"java.lang.Double","hidden":false,"meta":false}],)"
+         R"("metaData":{"items":)";
+  append_json_items(out, r);
+  out += R"(,"dimensions":{"dx":)";
+  append_json_codes(out, r.dx);
+  out += R"(,"ou":)";
+  append_json_codes(out, r.ou);
+  out += R"(,"pe":)";
+  append_json_codes(out, r.pe);
+  out += R"(}},"rows":[)";
+  for (size_t i = 0; i < r.cells.size(); ++i) {
+    const AnalyticsCell& c = r.cells[i];
+    out += i > 0 ? ",[" : "[";
+    append_json_string(out, r.dx[c.dx].code);
+    out += ',';
+    append_json_string(out, r.ou[c.ou].code);
+    out += ',';
+    append_json_string(out, r.pe[c.pe].code);
+    out += ",\"";
+    append_json_number(out, c.value);  // DHIS2 gives values as strings
+    out += "\"]";
   }
-  const auto height = static_cast<int64_t>(rows.size());
-  json::object response;
-  response["headers"] = std::move(headers);
-  response["metaData"] = json::object{{"items", std::move(items)}, {"dimensions", std::move(dimensions)}};
-  response["rows"] = std::move(rows);
-  response["height"] = height;
-  response["width"] = 4;
-  response["headerWidth"] = 4;
+  out += R"(],"height":)";
+  out += std::to_string(r.cells.size());
+  out += R"(,"width":4,"headerWidth":4)";
   if (has_notes(r)) {
     // Not part of DHIS2's shape: readers that do not know it ignore it.
-    json::array notes;
+    out += R"(,"qpanNotes":[)";
+    bool first = true;
     for (const AnalyticsCell& c : r.cells) {
       if (!c.uses_shares && c.unallocated.empty()) continue;
-      json::array parts;
-      for (const UnallocatedPart& p : c.unallocated) {
-        parts.emplace_back(json::object{{"unit", p.unit}, {"into", p.into}, {"value", p.value}});
+      out += first ? "{\"dx\":" : ",{\"dx\":";
+      first = false;
+      append_json_string(out, r.dx[c.dx].code);
+      out += R"(,"ou":)";
+      append_json_string(out, r.ou[c.ou].code);
+      out += R"(,"pe":)";
+      append_json_string(out, r.pe[c.pe].code);
+      out += c.uses_shares ? R"(,"usesShares":true,"unallocated":[)" : R"(,"usesShares":false,"unallocated":[)";
+      for (size_t i = 0; i < c.unallocated.size(); ++i) {
+        const UnallocatedPart& p = c.unallocated[i];
+        out += i > 0 ? ",{\"unit\":" : "{\"unit\":";
+        append_json_string(out, p.unit);
+        out += R"(,"into":)";
+        append_json_string(out, p.into);
+        out += R"(,"value":)";
+        append_json_number(out, p.value);
+        out += '}';
       }
-      notes.emplace_back(json::object{{"dx", r.dx[c.dx].code}, {"ou", r.ou[c.ou].code}, {"pe", r.pe[c.pe].code},
-                                      {"usesShares", c.uses_shares}, {"unallocated", std::move(parts)}});
+      out += "]}";
     }
-    response["qpanNotes"] = std::move(notes);
+    out += ']';
   }
-  return json::serialize(response) + "\n";
+  out += "}\n";
+  return out;
 }
 
 // Answers an indicator's references for the (unit, period) being computed from the values

@@ -3,6 +3,8 @@
 // every error, and the three output formats.
 #include "qpan/analytics.h"
 
+#include <boost/json.hpp>
+
 #include <optional>
 #include <string>
 
@@ -396,6 +398,33 @@ TEST_F(AnalyticsTest, JsonHasTheShapeOfDhis2) {
       << amounts;
   const std::string none = format("crime.solved", "105", "2015", AnalyticsFormat::kJson);
   EXPECT_NE(none.find(R"j("rows":[],"height":0,"width":4)j"), std::string::npos) << none;
+}
+
+// The JSON is written without a DOM: read back by Boost.JSON (the oracle), every name and
+// code is what was given, whatever characters it holds, and the notes on split units are there.
+TEST(AnalyticsJson, ReadsBackAsWrittenWhateverTheNames) {
+  const std::string awkward = "Đồn \"Biên phòng\" A\\B\ttab\nline\x01\x1f end";
+  AnalyticsResult r;
+  AnalyticsDataItem element;
+  element.code = "2016";  // coded like a period below: its item is named once
+  element.name_vi = awkward;
+  r.dx.push_back(element);
+  r.ou.push_back({"03405", "Xã Giang Ma", "Xã Giang Ma"});
+  r.ou.push_back({"106", "Huyện Tam Đường", "Huyện Tam Đường"});
+  r.pe.push_back({"2016", "năm 2016", "năm 2016"});
+  r.cells.push_back({0, 0, 0, 41570000.25, ValueType::kAmountVnd, false, {}});
+  r.cells.push_back({0, 1, 0, -1239, ValueType::kInteger, true, {{"03397", "03403", 12.5}, {"03401", "03403", 5}}});
+
+  const boost::json::object o = boost::json::parse(format_analytics(r, AnalyticsFormat::kJson)).as_object();
+  const boost::json::object& items = o.at("metaData").at("items").as_object();
+  EXPECT_EQ(items.size(), 3u + 3u);  // dx, ou, pe; "2016" once, with the element's name
+  EXPECT_EQ(items.at("2016").at("name").as_string(), awkward);
+  EXPECT_EQ(items.at("106").at("name").as_string(), "Huyện Tam Đường");
+  EXPECT_EQ(o.at("metaData").at("dimensions").at("ou"), boost::json::parse(R"(["03405","106"])"));
+  EXPECT_EQ(o.at("rows"), boost::json::parse(R"([["2016","03405","2016","41570000.25"],["2016","106","2016","-1239"]])"));
+  EXPECT_EQ(o.at("height").as_int64(), 2);
+  EXPECT_EQ(o.at("qpanNotes"), boost::json::parse(R"([{"dx":"2016","ou":"106","pe":"2016","usesShares":true,
+      "unallocated":[{"unit":"03397","into":"03403","value":12.5},{"unit":"03401","into":"03403","value":5}]}])"));
 }
 
 TEST(NumberFormat, Vietnamese) {

@@ -3,8 +3,6 @@
 // request on stderr (never a body, cookie or token).
 #include <CLI/CLI.hpp>
 
-#include <boost/json.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -78,21 +76,12 @@ Status serve_command(const ServeArgs& args) {
   }
 
   http::HttpServer server(options, router, [&metrics](const http::Exchange& e) {
-    const std::string route = e.request.route.empty() ? "(none)" : e.request.route;
-    metrics.record_request(e.request.method, route, e.response.status, e.duration);
-    // One JSON line per request: the path without its query (which may name units a log
-    // reader should not see alongside the user), never bodies, cookies or tokens.
-    boost::json::object line{{"time", format_timestamp(now_unix())},
-                             {"remote", e.request.remote_address},
-                             {"method", e.request.method},
-                             {"path", e.request.path},
-                             {"route", route},
-                             {"status", e.response.status},
-                             {"bytes_in", e.bytes_in},
-                             {"bytes_out", e.response.body.size()},
-                             {"ms", static_cast<double>(e.duration.count()) / 1000.0},
-                             {"user", e.request.user}};
-    std::fprintf(stderr, "%s\n", boost::json::serialize(line).c_str());
+    static const std::string kNoRoute = "(none)";
+    metrics.record_request(e.request.method, e.request.route.empty() ? kNoRoute : e.request.route,
+                           e.response.status, e.duration);
+    // One write per line (stderr is unbuffered), so that lines of two threads never interleave.
+    const std::string line = http::access_log_line(e, now_unix());
+    std::fwrite(line.data(), 1, line.size(), stderr);
   });
   QPAN_RETURN_IF_ERROR(server.start());
   std::cout << "qpan: serving " << args.db << " on http://" << options.address << ":" << server.port() << " ("

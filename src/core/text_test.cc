@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace qpan {
@@ -64,6 +66,29 @@ TEST(SplitList, TrimsItemsAndDropsEmptyOnes) {
   EXPECT_EQ(split_list(" , "), List{});
   EXPECT_EQ(split_list("Lai Châu"), List{"Lai Châu"});  // spaces inside an item stay
   EXPECT_EQ(split_list("a;b c", ';'), (List{"a", "b c"}));
+}
+
+TEST(JsonString, EscapesWhatJsonRequiresAndNothingElse) {
+  struct Case {
+    std::string_view text;
+    std::string_view json;
+  };
+  using namespace std::string_view_literals;
+  const Case cases[] = {
+      {"", R"("")"},
+      {"Lai Châu", R"("Lai Châu")"},                        // UTF-8 as is
+      {R"(say "hi")", R"("say \"hi\"")"},
+      {R"(C:\dir)", R"("C:\\dir")"},
+      {"a\nb\rc\td", R"("a\nb\rc\td")"},
+      {"\x01\x1f\x7f"sv, "\"\\u0001\\u001f\x7f\""sv},       // DEL is not a control character to JSON
+      {"nul\0in"sv, R"("nul\u0000in")"},
+      {"/api/x?</script>", R"("/api/x?</script>")"},
+  };
+  for (const Case& c : cases) {
+    std::string out = "[";
+    append_json_string(out, c.text);
+    EXPECT_EQ(out, "[" + std::string(c.json)) << c.json;
+  }
 }
 
 }  // namespace

@@ -15,13 +15,14 @@ std::optional<Response> AnalyticsCache::find(const std::string& key, uint64_t ge
 }
 
 void AnalyticsCache::add(const std::string& key, uint64_t generation, const Response& response) {
-  const size_t bytes = 2 * key.size() + response.body.size() + sizeof(Entry);
+  // The answer, its key and the bookkeeping around them (list and map nodes, roughly).
+  const size_t bytes = key.size() + response.content_type.size() + response.body.size() + sizeof(Entry) + 64;
   if (bytes > budget_ / 16) return;
   std::lock_guard lock(mutex_);
   if (auto it = entries_.find(key); it != entries_.end()) erase(it->second);
   while (!order_.empty() && bytes_ + bytes > budget_) erase(order_.begin());
   order_.push_back({key, generation, response, bytes});
-  entries_[key] = std::prev(order_.end());
+  entries_.emplace(order_.back().key, std::prev(order_.end()));
   bytes_ += bytes;
 }
 
@@ -37,7 +38,7 @@ size_t AnalyticsCache::size() const {
 
 void AnalyticsCache::erase(std::list<Entry>::iterator it) {
   bytes_ -= it->bytes;
-  entries_.erase(it->key);
+  entries_.erase(std::string_view(it->key));
   order_.erase(it);
 }
 

@@ -46,7 +46,8 @@ class AnalyticsCache {
   const size_t budget_;
   mutable std::mutex mutex_;
   std::list<Entry> order_;  // oldest first; GUARDED_BY(mutex_)
-  std::unordered_map<std::string, std::list<Entry>::iterator> entries_;  // GUARDED_BY(mutex_)
+  // Keyed by a view of the entry's own key: a key is kept once.
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> entries_;  // GUARDED_BY(mutex_)
   size_t bytes_ = 0;  // GUARDED_BY(mutex_)
 };
 
