@@ -132,6 +132,13 @@ class Workflow {
   Result<ApprovalRecord> state(std::string_view data_set, std::string_view unit_code,
                                const Period& period);
 
+  // The unit a form of `data_set` for `unit_code` and `period` belongs to: its last version
+  // in force during the period (in the data set's calendar). Checks the data set and period
+  // as state() does, then that the unit exists during the period (not_found) at the data
+  // set's level (invalid_input).
+  Result<const OrgUnitVersion*> form_unit(std::string_view data_set, std::string_view unit_code,
+                                          const Period& period, const OrgUnitIndex& units) const;
+
   // Takes `action` on one form and returns its new state. Checks, in this order:
   //  - the data set is known (not_found);
   //  - the period has the data set's period type, e.g. a monthly form is approved per
@@ -191,6 +198,8 @@ class Workflow {
   Status load_closed();
   // Checks data set and period type; the data set's index.
   Result<uint32_t> check_form(std::string_view data_set, const Period& period) const;
+  static Result<const OrgUnitVersion*> unit_of_form(const DataSet& ds, std::string_view unit_code,
+                                                    const Period& period, const OrgUnitIndex& units);
   Result<ApprovalRecord> read_record(uint32_t data_set, std::string_view unit_code,
                                      const Period& period);  // needs store_mutex_
   void remember(uint32_t data_set, const std::string& unit_code, int64_t period,

@@ -63,6 +63,7 @@ void Api::add_routes(Router& router) {
   api::add_analytics_routes(routes, s);
   api::add_value_routes(routes, s);
   api::add_approval_routes(routes, s);
+  api::add_form_routes(routes, s);
 }
 
 json::object Api::openapi() const {

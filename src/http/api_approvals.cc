@@ -5,18 +5,6 @@
 namespace qpan::http::api {
 namespace {
 
-json::object approval_json(const ApprovalRecord& a) {
-  json::array history;
-  for (const ApprovalEvent& e : a.history) {
-    history.emplace_back(json::object{{"from", approval_state_name(e.from)}, {"to", approval_state_name(e.to)},
-                                      {"action", approval_action_name(e.action)}, {"actor", e.actor},
-                                      {"at", format_timestamp(e.at)}, {"comment", e.comment}});
-  }
-  return {{"dataSet", a.data_set}, {"orgUnit", a.unit_code}, {"period", a.period.code()},
-          {"state", approval_state_name(a.state)}, {"stateName", approval_state_name_vi(a.state)},
-          {"changedBy", a.changed_by}, {"comment", a.comment}, {"history", std::move(history)}};
-}
-
 Response approval(Services& s, Request& r) {
   return s.guarded(r, [&](Caller& c) -> Result<Response> {
     Result<std::string> ds = required(r, "ds");

@@ -1,5 +1,5 @@
 // The catalogue resources of the API: units (search within the caller's scope, a unit and
-// its children on a day) and the pack (elements, indicators, evaluation sets).
+// its children on a day) and the pack (elements, data sets, indicators, evaluation sets).
 #include "http/api_support.h"
 #include "qpan/text.h"
 
@@ -59,7 +59,7 @@ Response search_units(Services& s, Request& r) {
 Response pack(Services& s, Request& r) {
   return s.guarded(r, [&](Caller&) -> Result<Response> {
     const auto catalogue = s.engine.catalogue();
-    json::array elements, indicators, sets;
+    json::array elements, indicators, sets, data_sets;
     for (const DataElement& e : catalogue->elements()) {
       elements.emplace_back(json::object{{"code", e.code}, {"name", e.name_vi}, {"nameEn", e.name_en},
                                          {"valueType", value_type_name(e.value_type)},
@@ -73,7 +73,17 @@ Response pack(Services& s, Request& r) {
     for (const EvaluationSet& set : s.evaluation_sets) {
       sets.emplace_back(json::object{{"code", set.code}, {"name", set.name_vi}, {"nameEn", set.name_en}});
     }
+    for (const DataSet& ds : s.workflow.data_sets()) {
+      json::array approval, codes;
+      for (OrgUnitLevel level : ds.approval) approval.emplace_back(level_name(level));
+      for (const std::string& code : ds.elements) codes.emplace_back(code);
+      data_sets.emplace_back(json::object{{"code", ds.code}, {"name", ds.name_vi}, {"nameEn", ds.name_en},
+                                          {"periodType", period_type_name(ds.period_type)}, {"level", level_name(ds.level)},
+                                          {"deadlineDays", ds.deadline_days}, {"approval", std::move(approval)},
+                                          {"dataElements", std::move(codes)}});
+    }
     return json_response(200, json::object{{"dataElements", std::move(elements)},
+                                           {"dataSets", std::move(data_sets)},
                                            {"indicators", std::move(indicators)},
                                            {"evaluationSets", std::move(sets)}});
   });
@@ -86,7 +96,7 @@ void add_catalogue_routes(Routes& routes, Services& s) {
              [&s](Request& r) { return search_units(s, r); });
   routes.add({"GET", "/api/units/{code}", "Đơn vị và các đơn vị trực thuộc tại một ngày", {"at"}, true, false},
              [&s](Request& r) { return unit(s, r); });
-  routes.add({"GET", "/api/pack", "Bộ chỉ tiêu: chỉ tiêu, chỉ số, bộ tiêu chí đánh giá", {}, true, false},
+  routes.add({"GET", "/api/pack", "Bộ chỉ tiêu: chỉ tiêu, biểu báo cáo, chỉ số, bộ tiêu chí đánh giá", {}, true, false},
              [&s](Request& r) { return pack(s, r); });
 }
 

@@ -208,6 +208,18 @@ json::object value_json(const DataValue& v) {
           {"followup", v.followup}, {"version", v.version}};
 }
 
+json::object approval_json(const ApprovalRecord& a) {
+  json::array history;
+  for (const ApprovalEvent& e : a.history) {
+    history.emplace_back(json::object{{"from", approval_state_name(e.from)}, {"to", approval_state_name(e.to)},
+                                      {"action", approval_action_name(e.action)}, {"actor", e.actor},
+                                      {"at", format_timestamp(e.at)}, {"comment", e.comment}});
+  }
+  return {{"dataSet", a.data_set}, {"orgUnit", a.unit_code}, {"period", a.period.code()},
+          {"state", approval_state_name(a.state)}, {"stateName", approval_state_name_vi(a.state)},
+          {"changedBy", a.changed_by}, {"comment", a.comment}, {"history", std::move(history)}};
+}
+
 json::object user_json(const User& u) {
   return {{"username", u.username}, {"displayName", u.display_name}, {"role", role_name(u.role)},
           {"roleName", role_name_vi(u.role)}, {"scope", u.scope_code}, {"scopeAt", format_date(u.scope_at)}};

@@ -155,6 +155,8 @@ Response raw(int status, std::string content_type, std::string body);
 std::string etag_of(int32_t version);
 json::object value_json(const DataValue& value);
 json::object user_json(const User& user);
+// A form's approval state with its history.
+json::object approval_json(const ApprovalRecord& record);
 
 // ---- The resources -----------------------------------------------------------------------
 
@@ -163,5 +165,6 @@ void add_catalogue_routes(Routes& routes, Services& services);   // units, pack 
 void add_analytics_routes(Routes& routes, Services& services);   // analytics, validation, evaluation
 void add_value_routes(Routes& routes, Services& services);       // values: read, write, import, audit
 void add_approval_routes(Routes& routes, Services& services);    // approvals, completeness
+void add_form_routes(Routes& routes, Services& services);        // data-entry forms (api_forms.cc)
 
 }  // namespace qpan::http::api

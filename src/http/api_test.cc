@@ -231,6 +231,10 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
        [](ApiTest& t, const Login& l, const std::string& u, int) {
          return t.request("GET", "/api/approvals?ds=ds.antt.commune.monthly&ou=" + u + "&pe=201601", "", auth(l));
        }},
+      {"GET /api/forms/{ds}", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) {
+         return t.request("GET", "/api/forms/ds.antt.commune.monthly?ou=" + u + "&pe=201601", "", auth(l));
+       }},
       {"GET /api/completeness", Action::kReadData, false,
        [](ApiTest& t, const Login& l, const std::string& u, int) {
          return t.request("GET", "/api/completeness?ds=ds.antt.commune.monthly&ou=" + u + "&pe=201601", "", auth(l));
@@ -440,6 +444,63 @@ TEST_F(ApiTest, HostileWriteBodiesGetShortRefusals) {
   EXPECT_EQ(number.status, 400);
   EXPECT_NE(number.body.find("\"field\":\"period\""), std::string::npos) << number.body;
   EXPECT_EQ(fingerprint(), before);
+}
+
+// A form opens with one request: its cells with values and the ETags their next writes
+// carry, the months beside, the state, and what the caller may do; approved, it says why
+// it is closed and no one may write it.
+TEST_F(ApiTest, AFormOpensWithOneRequest) {
+  const Login xa = login("canbo.xa"), huyen = login("huyen");
+  auto put = [&](const std::string& period, const std::string& value) {
+    auto headers = auth(xa);
+    headers.emplace_back("If-Match", "*");  // whatever the fixture stored
+    return request("PUT", "/api/dataValues",
+                   json::serialize(json::object{{"dataElement", "crime.ttxh.cases"}, {"period", period}, {"orgUnit", "03400"}, {"value", value}}),
+                   headers);
+  };
+  ASSERT_EQ(put("201512", "3").status, 200);
+  const Reply written = put("201601", "7");
+  ASSERT_EQ(written.status, 200) << written.body;
+  auto open = [&](const Login& who) { return request("GET", "/api/forms/ds.antt.commune.monthly?ou=03400&pe=201601", "", auth(who)); };
+
+  const Reply form = open(xa);
+  ASSERT_EQ(form.status, 200) << form.body;
+  const json::value f = form.json();
+  EXPECT_EQ(f.at("orgUnit").at("name"), "Xã Tả Lèng");
+  EXPECT_EQ(f.at("period").at("name"), "tháng 1/2016");
+  EXPECT_EQ(f.at("previousPeriod").at("code"), "201512");
+  EXPECT_EQ(f.at("approval").at("state"), "draft");
+  EXPECT_TRUE(f.at("closed").is_null());
+  EXPECT_EQ(f.at("may").at("write"), true);
+  EXPECT_EQ(f.at("may").at("submit"), true);
+  EXPECT_EQ(f.at("may").at("approve"), false);
+  const json::array& cells = f.at("cells").as_array();
+  auto cases = std::find_if(cells.begin(), cells.end(), [](const json::value& c) { return c.at("dataElement") == "crime.ttxh.cases"; });
+  ASSERT_NE(cases, cells.end());
+  EXPECT_EQ(cases->at("value"), "7");
+  EXPECT_EQ(cases->at("previous"), "3");
+  EXPECT_TRUE(cases->at("lastYear").is_null());
+  EXPECT_EQ(cases->at("etag").as_string(), written.headers.at("etag"));
+  // The pack lists the data set with its elements.
+  const json::value pack = request("GET", "/api/pack", "", auth(xa)).json();
+  const json::array& sets = pack.at("dataSets").as_array();
+  auto monthly = std::find_if(sets.begin(), sets.end(), [](const json::value& d) { return d.at("code") == "ds.antt.commune.monthly"; });
+  ASSERT_NE(monthly, sets.end());
+  EXPECT_EQ(monthly->at("dataElements").as_array().size(), cells.size());  // no disaggregated element in it
+
+  EXPECT_EQ(open(huyen).json().at("may").at("approve"), true);
+  for (const auto& [who, action] : {std::pair{&xa, "submit"}, std::pair{&huyen, "approve"}}) {
+    const Reply moved = request("POST", std::string("/api/approvals/") + action,
+                                json::serialize(json::object{{"dataSet", "ds.antt.commune.monthly"}, {"orgUnit", "03400"}, {"period", "201601"}}),
+                                auth(*who));
+    ASSERT_EQ(moved.status, 200) << moved.body;
+  }
+  const json::value approved = open(xa).json();
+  EXPECT_EQ(approved.at("approval").at("state"), "approved");
+  EXPECT_NE(approved.at("closed").as_string().find("đã được duyệt"), std::string::npos);
+  EXPECT_EQ(approved.at("may").at("write"), false);
+  EXPECT_EQ(request("GET", "/api/forms/ds.unknown?ou=03400&pe=201601", "", auth(xa)).status, 404);
+  EXPECT_EQ(request("GET", "/api/forms/ds.antt.commune.monthly?ou=03400&pe=2016", "", auth(xa)).status, 400);
 }
 
 TEST_F(ApiTest, TheSecondOfTwoEditorsGets412WithTheCurrentValue) {

@@ -320,17 +320,17 @@ Result<ApprovalRecord> Workflow::state(std::string_view data_set, std::string_vi
   return read_record(*ds, unit_code, period);
 }
 
-Result<ApprovalRecord> Workflow::transition(const User& actor, ApprovalAction action,
-                                            std::string_view data_set, std::string_view unit_code,
-                                            const Period& period, std::string_view comment,
-                                            const OrgUnitIndex& units, int64_t now) {
+Result<const OrgUnitVersion*> Workflow::form_unit(std::string_view data_set, std::string_view unit_code,
+                                                  const Period& period, const OrgUnitIndex& units) const {
   Result<uint32_t> index = check_form(data_set, period);
   if (!index) return index.status();
-  const DataSet& ds = data_sets_[*index];
+  return unit_of_form(data_sets_[*index], unit_code, period, units);
+}
 
+Result<const OrgUnitVersion*> Workflow::unit_of_form(const DataSet& ds, std::string_view unit_code,
+                                                     const Period& period, const OrgUnitIndex& units) {
   // The unit as it was during the period (its last version then).
-  const DateRange dates = period.dates(ds.calendar);
-  std::vector<const OrgUnitVersion*> versions = units.during(unit_code, dates);
+  std::vector<const OrgUnitVersion*> versions = units.during(unit_code, period.dates(ds.calendar));
   if (versions.empty()) {
     const std::string unit(unit_code);
     if (!units.knows(unit_code)) {
@@ -347,7 +347,21 @@ Result<ApprovalRecord> Workflow::transition(const User& actor, ApprovalAction ac
         " — data set " + ds.code + " is for " + std::string(level_name(ds.level)) +
         " units; " + unit.code + " is a " + std::string(level_name(unit.level)));
   }
-  Date at = dates.last;
+  return &unit;
+}
+
+Result<ApprovalRecord> Workflow::transition(const User& actor, ApprovalAction action,
+                                            std::string_view data_set, std::string_view unit_code,
+                                            const Period& period, std::string_view comment,
+                                            const OrgUnitIndex& units, int64_t now) {
+  Result<uint32_t> index = check_form(data_set, period);
+  if (!index) return index.status();
+  const DataSet& ds = data_sets_[*index];
+
+  Result<const OrgUnitVersion*> found = unit_of_form(ds, unit_code, period, units);
+  if (!found) return found.status();
+  const OrgUnitVersion& unit = **found;
+  Date at = period.dates(ds.calendar).last;
   if (unit.valid_until && *unit.valid_until <= at) at = add_days(*unit.valid_until, -1);
   QPAN_RETURN_IF_ERROR(authorize(actor, required_action(action), unit_code, at, units));
 
