@@ -1,6 +1,8 @@
 // The approvals resource of the API: a form's state with its history, the transitions
-// (submit, approve, return, lock, unlock) and the completeness of a district's forms.
+// (submit, approve, return, lock, unlock), the completeness of a district's forms and each
+// caller's worklist.
 #include "http/api_support.h"
+#include "qpan/worklist.h"
 
 namespace qpan::http::api {
 namespace {
@@ -63,6 +65,24 @@ Response completeness(Services& s, Request& r) {
   });
 }
 
+// The caller's own worklist: what its role must submit or review under its scope.
+Response worklist(Services& s, Request& r) {
+  return s.guarded(r, [&](Caller& c) -> Result<Response> {
+    Result<Worklist> list = qpan::worklist(s.workflow, c.user, *s.engine.units(), today_utc());
+    if (!list) return list.status();
+    json::array items;
+    for (const WorklistItem& i : list->items) {
+      items.emplace_back(json::object{{"kind", worklist_kind_name(i.kind)}, {"dataSet", i.data_set},
+                                      {"orgUnit", i.unit_code}, {"name", i.unit_name},
+                                      {"period", i.period.code()}, {"periodName", i.period.label_vi()},
+                                      {"periodNameEn", i.period.label_en()},
+                                      {"state", approval_state_name(i.state)}, {"stateName", approval_state_name_vi(i.state)},
+                                      {"deadline", format_date(i.deadline)}, {"status", timeliness_name(i.status)}});
+    }
+    return json_response(200, json::object{{"total", list->total}, {"items", std::move(items)}});
+  });
+}
+
 }  // namespace
 
 void add_approval_routes(Routes& routes, Services& s) {
@@ -73,6 +93,8 @@ void add_approval_routes(Routes& routes, Services& s) {
              [&s](Request& r) { return transition(s, r); });
   routes.add({"GET", "/api/completeness", "Đơn vị đã gửi đúng hạn, muộn hoặc chưa gửi một biểu trong kỳ", {"ds", "ou", "pe"}, true, false},
              [&s](Request& r) { return completeness(s, r); });
+  routes.add({"GET", "/api/worklist", "Việc chờ người dùng: biểu cần gửi (chưa gửi, bị trả lại) và biểu chờ duyệt trong phạm vi", {}, true, false},
+             [&s](Request& r) { return worklist(s, r); });
 }
 
 }  // namespace qpan::http::api

@@ -205,6 +205,8 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
   std::vector<MatrixRoute> routes{
       {"GET /api/me", std::nullopt, false,
        [](ApiTest& t, const Login& l, const std::string&, int) { return t.request("GET", "/api/me", "", auth(l)); }},
+      {"GET /api/worklist", std::nullopt, false,
+       [](ApiTest& t, const Login& l, const std::string&, int) { return t.request("GET", "/api/worklist", "", auth(l)); }},
       {"GET /api/pack", std::nullopt, false,
        [](ApiTest& t, const Login& l, const std::string&, int) { return t.request("GET", "/api/pack", "", auth(l)); }},
       {"GET /api/units", std::nullopt, false,

@@ -14,6 +14,7 @@
 
 #include "qpan/exchange.h"
 #include "qpan/pack.h"
+#include "qpan/worklist.h"
 
 namespace qpan {
 namespace {
@@ -517,6 +518,63 @@ TEST_F(WorkflowTest, WriteRefusalIsSafeDuringTransitions) {
   done = true;
   reader.join();
   EXPECT_FALSE(workflow_->write_refusal(element, kTaLeng, march()));
+}
+
+// The worklist (qpan/worklist.h): what each role finds waiting on 20 April 2022 — in the
+// cut-off calendar, month 5/2022 has begun (15 April), so the monthly form's periods are
+// 5/2022, 4/2022 and 3/2022.
+namespace worklist_test {
+
+size_t count(const Worklist& w, WorklistItem::Kind kind, std::string_view data_set, std::string_view unit,
+             std::string_view period, ApprovalState state) {
+  return std::count_if(w.items.begin(), w.items.end(), [&](const WorklistItem& i) {
+    return i.kind == kind && i.data_set == data_set && i.unit_code == unit && i.period.code() == period &&
+           i.state == state;
+  });
+}
+
+}  // namespace worklist_test
+
+TEST_F(WorkflowTest, WorklistShowsWhatEachRoleMustDo) {
+  using worklist_test::count;
+  using Kind = WorklistItem::Kind;
+  const Date today = make_date(2022, 4, 20);
+  auto list = [&](const User& u) {
+    Result<Worklist> w = worklist(*workflow_, u, *units_, today);
+    EXPECT_TRUE(w.is_ok()) << w.status().message();
+    return w.is_ok() ? *w : Worklist{};
+  };
+
+  // The commune: every form of a commune-level data set, three periods each, to submit.
+  const size_t commune_sets = std::count_if(workflow_->data_sets().begin(), workflow_->data_sets().end(),
+                                            [](const DataSet& ds) { return ds.level == OrgUnitLevel::kCommune; });
+  const Worklist before = list(entry_);
+  EXPECT_EQ(before.total, 3 * commune_sets);
+  EXPECT_EQ(count(before, Kind::kToSubmit, kMonthly, kTaLeng, "202205", ApprovalState::kDraft), 1u);
+  EXPECT_EQ(count(before, Kind::kToSubmit, kMonthly, kTaLeng, "202203", ApprovalState::kDraft), 1u);
+  EXPECT_EQ(count(before, Kind::kToSubmit, kMonthly, kTaLeng, "202202", ApprovalState::kDraft), 0u);
+  EXPECT_EQ(before.items.front().status, Timeliness::kLate);  // late first
+  EXPECT_TRUE(list(reviewer_).items.empty());  // nothing submitted yet
+  EXPECT_TRUE(list(user("xem", Role::kViewer, "12")).items.empty());
+
+  // Submitted: it leaves the commune's list and waits for the district.
+  must(entry_, ApprovalAction::kSubmit, kTaLeng, at("2022-03-20T08:00:00Z"));
+  EXPECT_EQ(list(entry_).total, 3 * commune_sets - 1);
+  const Worklist district = list(reviewer_);
+  EXPECT_EQ(district.total, 1u);
+  EXPECT_EQ(count(district, Kind::kToReview, kMonthly, kTaLeng, "202203", ApprovalState::kSubmitted), 1u);
+  EXPECT_TRUE(list(other_reviewer_).items.empty());  // another district's reviewer
+
+  // Returned: back on the commune's list as returned.
+  must(reviewer_, ApprovalAction::kReturn, kTaLeng, at("2022-03-21T08:00:00Z"), "thiếu số liệu ma túy");
+  EXPECT_EQ(count(list(entry_), Kind::kToSubmit, kMonthly, kTaLeng, "202203", ApprovalState::kReturned), 1u);
+  EXPECT_TRUE(list(reviewer_).items.empty());
+
+  // The cap keeps the first items and counts them all.
+  Result<Worklist> capped = worklist(*workflow_, entry_, *units_, today, 3, 2);
+  ASSERT_TRUE(capped.is_ok());
+  EXPECT_EQ(capped->items.size(), 2u);
+  EXPECT_EQ(capped->total, 3 * commune_sets);
 }
 
 }  // namespace
