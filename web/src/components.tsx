@@ -46,16 +46,19 @@ export function Field(props: {
 }
 
 // A table that scrolls sideways on a narrow screen; the scrolling region is keyboard
-// reachable and named. `columns` are the header cells, numeric ones right-aligned.
+// reachable and named. `columns` are the header cells, numeric ones right-aligned. With
+// `stacked`, a phone shows each row as a card of "label: value" lines instead (its cells
+// carry their column's label in data-label).
 export function ScrollTable(props: {
   label: string;
   testId: string;
   columns: { key: string; label: string; numeric?: boolean }[];
+  stacked?: boolean;
   children: ComponentChildren;
 }) {
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label={props.label}>
-      <table data-testid={props.testId}>
+      <table data-testid={props.testId} class={props.stacked ? 'stacked' : undefined}>
         <thead>
           <tr>
             {props.columns.map((c) => <th scope="col" key={c.key} class={c.numeric ? 'num' : undefined}>{c.label}</th>)}

@@ -114,7 +114,7 @@ export default function Analytics({ query }: { query: URLSearchParams }) {
             </ul>
           )}
         </div>
-        <div class="inline-form">
+        <div class="inline-form fields">
           <Field id="ou" label={t('orgUnits')} hint={t('orgUnitsHint')}>
             <input id="ou" value={ou} aria-describedby="ou-hint" onInput={(e) => setOu(e.currentTarget.value)} />
           </Field>

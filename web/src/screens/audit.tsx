@@ -7,6 +7,8 @@ import { formatPeriod, formatTimestamp } from '../format';
 import { navigate } from '../router';
 import { useApp, useT } from '../state';
 
+const columns = ['when', 'who', 'elements', 'unit', 'period', 'action', 'change'] as const;
+
 export default function Audit({ query }: { query: URLSearchParams }) {
   const { lang } = useApp();
   const t = useT();
@@ -44,24 +46,25 @@ export default function Audit({ query }: { query: URLSearchParams }) {
       {entries.data && entries.data.length > 0 && (
         <>
           <p class="muted" role="status">{t('auditCount', { count: entries.data.length })}</p>
-          <ScrollTable label={t('auditTitle')} testId="audit-table" columns={
-            (['when', 'who', 'elements', 'unit', 'period', 'action', 'change'] as const).map((key) => ({ key, label: t(key) }))
-          }>
+          <ScrollTable label={t('auditTitle')} testId="audit-table" stacked columns={columns.map((key) => ({ key, label: t(key) }))}>
             {entries.data.map((e, i) => (
               <tr key={i}>
-                <td><time dateTime={e.changedAt}>{formatTimestamp(e.changedAt, lang)}</time></td>
-                <td>{e.changedBy}</td>
-                <td>
+                <td data-label={t('when')}><time dateTime={e.changedAt}>{formatTimestamp(e.changedAt, lang)}</time></td>
+                <td data-label={t('who')}>{e.changedBy}</td>
+                <td data-label={t('elements')}>
                   {elementName(e.dataElement)}
                   {e.categoryOptionCombo && ` · ${e.categoryOptionCombo}`}
                 </td>
-                <td>{e.orgUnit}</td>
-                <td>{formatPeriod(e.period, lang)}</td>
-                <td>{t(`action.${e.action}`)}</td>
-                <td>
-                  <span class="old">{e.oldValue === '' ? t('empty') : e.oldValue}</span>
-                  {' → '}
-                  <span class="new">{e.newValue === '' ? t('empty') : e.newValue}</span>
+                <td data-label={t('unit')}>{e.orgUnit}</td>
+                <td data-label={t('period')}>{formatPeriod(e.period, lang)}</td>
+                <td data-label={t('action')}>{t(`action.${e.action}`)}</td>
+                <td data-label={t('change')}>
+                  {/* One element: a stacked cell is a grid of label and value. */}
+                  <span>
+                    <span class="old">{e.oldValue === '' ? t('empty') : e.oldValue}</span>
+                    {' → '}
+                    <span class="new">{e.newValue === '' ? t('empty') : e.newValue}</span>
+                  </span>
                 </td>
               </tr>
             ))}
