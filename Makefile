@@ -44,4 +44,4 @@ bench-http: build
 	@bash bench/http.sh --build-dir build/release --no-build
 
 clean:
-	rm -rf build var
+	rm -rf build var web/dist
