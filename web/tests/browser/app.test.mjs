@@ -210,6 +210,25 @@ test('a commune officer is not offered the audit trail, and the API refuses it (
   await page.context().close();
 });
 
+test('sign-out after a reload sends the CSRF token read from /api/me: the session ends on the server', async () => {
+  const page = await world.page();
+  await logIn(page, world, 'viewer');
+  assert.equal(await page.getByTestId('role').textContent(), 'Chỉ xem');
+  // After a reload the token is known only from GET /api/me (it is never stored).
+  await page.reload();
+  await page.getByTestId('role').waitFor();
+  const logout = page.waitForResponse((r) => r.url().endsWith('/api/logout'));
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  assert.equal((await logout).status(), 200);
+  await page.getByLabel('Tên đăng nhập').waitFor();
+  assert.equal(await page.evaluate(async () => (await fetch('/api/me')).status), 401);
+  // A state change without the token is refused by the API whatever the UI does.
+  await logIn(page, world, 'viewer');
+  const bare = await page.evaluate(async () => (await fetch('/api/logout', { method: 'POST' })).status);
+  assert.equal(bare, 403);
+  await page.context().close();
+});
+
 test('every screen at 360 px and 1920 px: labelled inputs, no sideways scrolling', async () => {
   for (const width of [360, 1920]) {
     const page = await world.page(width, 800);
