@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 DB ?= var/qpan.db
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps build build-test bench bench-engine bench-http clean
+.PHONY: run test deps build build-test web bench bench-engine bench-http clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,10 +20,16 @@ build-test: deps
 	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build/test -j $(JOBS)
 
+# The web application into web/dist (npm ci only when node_modules is missing or the
+# lockfile changed).
+web: deps
+	@bash scripts/build-web.sh
+
+# CTest also builds the web application and runs its unit and browser tests (label browser).
 test: build-test
 	@cd build/test && ctest --output-on-failure -j $(JOBS)
 
-run: build
+run: build web
 	@bash scripts/run-demo.sh build/release/qpan $(DB)
 
 bench: build
@@ -38,4 +44,4 @@ bench-http: build
 	@bash bench/http.sh --build-dir build/release --no-build
 
 clean:
-	rm -rf build var
+	rm -rf build var web/dist

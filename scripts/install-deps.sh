@@ -16,6 +16,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# The web application's toolchain and the browser its tests drive, checked by command: a
+# Node.js installed otherwise serves as well (NodeSource's bundles npm and conflicts with
+# Debian's npm package). Debian 12's Node 18 is the oldest the web application supports.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+command -v chromium >/dev/null || missing+=(chromium)
 
 if ((${#missing[@]} == 0)); then
   exit 0

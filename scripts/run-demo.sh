@@ -3,7 +3,8 @@
 # the qpan-vn pack and the Lai Châu and Lào Cai datasets generated from demo/*.json) and
 # shows the published figures it reproduces (shared/seeds/FIGURES.md) with `qpan analytics`
 # and `qpan evaluate`, adds one demo account per role (passwords printed once) and starts the
-# HTTP server on it (QPAN_LISTEN, default 127.0.0.1:8080).
+# HTTP server on it (QPAN_LISTEN, default 127.0.0.1:8080) with the web application of
+# web/dist (built by `make web`).
 set -euo pipefail
 qpan=${1:?usage: run-demo.sh QPAN_BINARY DB}
 db=${2:?usage: run-demo.sh QPAN_BINARY DB}
@@ -78,5 +79,13 @@ account huyen.tamduong district_reviewer 106 "Cán bộ duyệt huyện Tam Đư
 account xa.taleng commune_entry 03400 "Công an xã Tả Lèng"
 account xem.laocai viewer 10 "Lãnh đạo xem số liệu Lào Cai"
 
+listen=${QPAN_LISTEN:-127.0.0.1:8080}
+web=()
 echo
-exec "$qpan" serve --db "$db" --listen "${QPAN_LISTEN:-127.0.0.1:8080}"
+if [[ -f "$root/web/dist/index.html" ]]; then
+  web=(--static "$root/web/dist")
+  echo "Ứng dụng web / web application: http://$listen/ (đăng nhập bằng một tài khoản ở trên / sign in with an account above)"
+else
+  echo "web/dist is not built (make web): serving the API only"
+fi
+exec "$qpan" serve --db "$db" --listen "$listen" "${web[@]}"

@@ -1,0 +1,210 @@
+// The client of qpan's JSON API. The session lives in the server's HttpOnly cookie; the
+// CSRF token it returns is kept in memory only (never in web storage) and sent as
+// X-CSRF-Token on every state change, as the API requires. Errors arrive as the API's
+// {"error": {"code", "message", "details"}} and are thrown as ApiError.
+
+export type Role = 'commune_entry' | 'district_reviewer' | 'province_admin' | 'viewer';
+
+export interface User {
+  username: string;
+  displayName: string;
+  role: Role;
+  roleName: string;
+  scope: string;
+  scopeAt: string;
+}
+
+export interface UnitSummary {
+  code: string;
+  name: string;
+  level: string;
+  parent?: string;
+}
+
+export interface UnitAtDate extends UnitSummary {
+  at: string;
+  children: UnitSummary[];
+}
+
+export interface PackElement {
+  code: string;
+  name: string;
+  nameEn: string;
+  valueType: string;
+  aggregation: string;
+  disaggregation: string;
+  area: string;
+}
+
+export interface PackIndicator {
+  code: string;
+  name: string;
+  nameEn: string;
+  expression: string;
+  decimals: number;
+  unit: string;
+}
+
+export interface Pack {
+  dataElements: PackElement[];
+  indicators: PackIndicator[];
+  evaluationSets: { code: string; name: string; nameEn: string }[];
+}
+
+// The DHIS2-shaped analytics answer (rows of dx, ou, pe, value as machine text).
+export interface AnalyticsAnswer {
+  metaData: { items: Record<string, { name: string }>; dimensions: { dx: string[]; ou: string[]; pe: string[] } };
+  rows: [string, string, string, string][];
+  qpanNotes?: {
+    dx: string;
+    ou: string;
+    pe: string;
+    usesShares: boolean;
+    unallocated: { unit: string; into: string; value: number }[];
+  }[];
+}
+
+export interface AuditEntry {
+  action: 'create' | 'update' | 'delete';
+  dataElement: string;
+  period: string;
+  orgUnit: string;
+  categoryOptionCombo: string;
+  oldValue: string;
+  newValue: string;
+  changedBy: string;
+  changedAt: string;
+}
+
+export interface AnalyticsQuestion {
+  dx: string[];
+  ou: string[];
+  pe: string[];
+  structureAt?: string;
+}
+
+// `code` is the API's error code, or "network" when no answer came at all.
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let csrfToken: string | null = null;
+// Called when the server no longer knows the session (expired, logged out elsewhere).
+let onSessionLost: () => void = () => {};
+
+export function whenSessionLost(callback: () => void): void {
+  onSessionLost = callback;
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
+  }
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy's error page): reported below by status.
+  }
+  if (!response.ok) {
+    const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    const failure = new ApiError(response.status, error?.code ?? `http_${response.status}`,
+      error?.message ?? `HTTP ${response.status}`, error?.details ?? null);
+    if (response.status === 401 && path !== '/api/login') {
+      csrfToken = null;
+      onSessionLost();
+    }
+    throw failure;
+  }
+  return parsed as T;
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(name, value);
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export async function login(username: string, password: string): Promise<User> {
+  const answer = await call<{ user: User; csrfToken: string }>('POST', '/api/login', { username, password });
+  csrfToken = answer.csrfToken;
+  return answer.user;
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await call('POST', '/api/logout', {});
+  } finally {
+    csrfToken = null;
+  }
+}
+
+// The caller, or null when not logged in; the CSRF token of the session comes along.
+export async function me(): Promise<User | null> {
+  try {
+    const answer = await call<{ user: User; csrfToken?: string }>('GET', '/api/me');
+    csrfToken = answer.csrfToken ?? null;
+    return answer.user;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}
+
+export async function searchUnits(text: string): Promise<UnitSummary[]> {
+  return (await call<{ units: UnitSummary[] }>('GET', `/api/units${query({ q: text })}`)).units;
+}
+
+export function unitAt(code: string, at?: string): Promise<UnitAtDate> {
+  return call<UnitAtDate>('GET', `/api/units/${encodeURIComponent(code)}${query({ at })}`);
+}
+
+let packPromise: Promise<Pack> | null = null;
+
+// The pack changes only when an administrator loads a new one: read once per page load.
+export function pack(): Promise<Pack> {
+  packPromise ??= call<Pack>('GET', '/api/pack').catch((e) => {
+    packPromise = null;
+    throw e;
+  });
+  return packPromise;
+}
+
+export function analyticsPath(q: AnalyticsQuestion, format: 'json' | 'csv'): string {
+  return `/api/analytics${query({
+    dx: q.dx.join(','),
+    ou: q.ou.join(','),
+    pe: q.pe.join(','),
+    structureAt: q.structureAt,
+    format: format === 'json' ? undefined : format,
+  })}`;
+}
+
+export function analytics(q: AnalyticsQuestion): Promise<AnalyticsAnswer> {
+  return call<AnalyticsAnswer>('GET', analyticsPath(q, 'json'));
+}
+
+export async function audit(ou: string, pe: string): Promise<AuditEntry[]> {
+  return (await call<{ entries: AuditEntry[] }>('GET', `/api/audit${query({ ou, pe })}`)).entries;
+}
