@@ -184,6 +184,7 @@ export const vi = {
   'verb.unlock': 'mở khóa',
   'verb.submit': 'gửi',
   unitForm: 'Biểu của đơn vị',
+  unitFormsTitle: 'Biểu báo cáo trong kỳ',
 };
 
 export type MessageKey = keyof typeof vi;
@@ -364,4 +365,5 @@ export const en: Record<MessageKey, string> = {
   'verb.unlock': 'unlocked',
   'verb.submit': 'submitted',
   unitForm: 'Unit form',
+  unitFormsTitle: 'Forms of the period',
 };

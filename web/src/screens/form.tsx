@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api';
 import { ErrorBox, Loading, PageTitle, useLoad } from '../components';
-import { formatDate, formatNumber, parseMachineNumber } from '../format';
+import { formatDate, formatNumber, parseMachineNumber, parseTypedNumber } from '../format';
 import { hasMessage, type Lang } from '../i18n';
 import { href } from '../router';
 import { useApp, useT, type Translate } from '../state';
@@ -43,14 +43,10 @@ function displayValue(value: string | null, valueType: string, lang: Lang): stri
 
 // What the user typed, back to the API's machine form ("1.009" → "1009" in Vietnamese); text
 // that is not a number in the reader's form is sent as typed, for the API to judge.
-export function machineValue(text: string, valueType: string, lang: Lang): string {
+function machineValue(text: string, valueType: string, lang: Lang): string {
   const trimmed = text.trim();
   if (!numericTypes.has(valueType) || trimmed === '') return trimmed;
-  const group = lang === 'vi' ? '.' : ',';
-  const mark = lang === 'vi' ? ',' : '.';
-  const pattern = lang === 'vi' ? /^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+(,\d+)?$/ : /^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$/;
-  if (!pattern.test(trimmed)) return trimmed;
-  return trimmed.split(group).join('').replace(mark, '.');
+  return parseTypedNumber(trimmed, lang) ?? trimmed;
 }
 
 function initialCells(form: api.Form, lang: Lang): CellState[] {

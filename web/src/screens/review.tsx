@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import * as api from '../api';
 import { ErrorBox, Field, Loading, PageTitle, ScrollTable, useLoad } from '../components';
-import { formatDate, formatNumber, formatPeriod, formatTimestamp } from '../format';
+import { formatDate, formatNumber, formatPeriod, formatTimestamp, periodStart } from '../format';
 import { hasMessage } from '../i18n';
 import { href } from '../router';
 import { useApp, useT } from '../state';
@@ -15,7 +15,8 @@ export default function Review({ ds, ou, pe, unit }: { ds: string; ou: string; p
   const t = useT();
   const [version, setVersion] = useState(0);
   const progress = useLoad(`${ds}/${ou}/${pe}#${version}`, () => api.completeness(ds, ou, pe));
-  const place = useLoad(ou, () => api.unitAt(ou));
+  // The unit named as it was when the period began (a district may since have merged).
+  const place = useLoad(`${ou}@${pe}`, () => api.unitAt(ou, periodStart(pe) ?? undefined));
   const pack = useLoad('pack', api.pack);
   const dataSet = pack.data?.dataSets.find((d) => d.code === ds);
   const stateText = (state: string) => (hasMessage(`state.${state}`) ? t(`state.${state}` as 'state.draft') : state);

@@ -301,6 +301,8 @@ test('every screen at 360 px and 1920 px: labelled inputs, AA contrast, no sidew
       units: '#/units/12?at=2020-01-01',
       analytics: '#/analytics?dx=crime.ttxh.cases,mil.recruit.fulfilment&ou=12&pe=2021,2022Q1',
       audit: '#/audit?ou=03400&pe=202002',
+      form: '#/forms/ds.antt.commune.monthly/03400/202006',
+      review: '#/review/ds.antt.commune.monthly/106/202006?unit=03400',
     };
     for (const [name, hash] of Object.entries(screens)) {
       await page.goto(`${world.url}/${hash}`);

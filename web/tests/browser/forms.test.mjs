@@ -109,7 +109,10 @@ test('worklist, data entry, a rule warning that clears, submit, read-only, distr
   // The district reviewer sees Tả Lèng submitted in the completeness and approves.
   const reviewer = await world.page();
   await logIn(reviewer, world, 'district');
-  await reviewer.goto(`${world.url}/#/review/${ds}/${district}/${pe}`);
+  // From the district's page in the unit tree, on a day of the month, to the review.
+  await reviewer.goto(`${world.url}/#/units/${district}?at=2020-03-15`);
+  await reviewer.getByTestId('unit-forms').getByRole('link', { name: `Duyệt: ${before.dataSet.name} — ${before.period.name}` }).click();
+  await reviewer.waitForURL(new RegExp(`#/review/${ds}/${district}/${pe}$`));
   const row = reviewer.getByTestId('completeness').locator(`tr[data-unit="${commune}"]`);
   await row.waitFor();
   const progress = await reviewer.evaluate(async ([d, o, p]) => (await fetch(`/api/completeness?ds=${d}&ou=${o}&pe=${p}`)).json(), [ds, district, pe]);
