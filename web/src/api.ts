@@ -347,3 +347,9 @@ export type ApprovalAction = 'submit' | 'approve' | 'return' | 'lock' | 'unlock'
 export function approval(action: ApprovalAction, dataSet: string, orgUnit: string, period: string, comment: string): Promise<unknown> {
   return call('POST', `/api/approvals/${action}`, { dataSet, orgUnit, period, comment });
 }
+
+// The codes of the validation rules a unit's values break in a period.
+export async function violatedRules(ou: string, pe: string): Promise<Set<string>> {
+  const answer = await call<{ violations: { rule: string }[] }>('GET', `/api/validation${query({ ou, pe })}`);
+  return new Set(answer.violations.map((v) => v.rule));
+}

@@ -27,7 +27,8 @@ interface CellState {
 }
 
 // A rule a save reported as broken, the cell it is shown beside, and the elements whose
-// saves reported it: a later save of one of those without the rule means it holds again.
+// saves reported it: a later save of one of those without the rule means it holds again
+// (a save of another element asks the unit's validation instead).
 interface ShownWarning {
   warning: api.RuleWarning;
   cell: number;
@@ -143,6 +144,11 @@ export function FormView({ form, onChanged, readOnly }: { form: api.Form; onChan
   const t = useT();
   const [cells, setCells] = useState<CellState[]>(() => initialCells(form, lang));
   const [warnings, setWarnings] = useState<Map<string, ShownWarning>>(new Map());
+  const shownWarnings = useRef(warnings);
+  const showWarnings = (next: Map<string, ShownWarning>) => {
+    shownWarnings.current = next;
+    setWarnings(next);
+  };
   const [submitError, setSubmitError] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
   // The latest cells for the timers and requests, which outlive a render.
@@ -187,17 +193,25 @@ export function FormView({ form, onChanged, readOnly }: { form: api.Form; onChan
           categoryOptionCombo: meta.categoryOptionCombo, value, comment: cell.comment,
         }, etagOverride ?? cell.etag);
         update(i, { status: 'saved', sent: value, sentComment: cell.comment, etag: answer.etag ?? undefined, conflict: undefined });
-        setWarnings((shown) => {
-          const next = new Map(shown);
-          const reported = new Set(answer.warnings.map((w) => w.rule));
-          for (const [rule, w] of next) if (w.elements.has(meta.dataElement) && !reported.has(rule)) next.delete(rule);
-          for (const w of answer.warnings) {
-            const elements = new Set(next.get(w.rule)?.elements ?? []);
-            elements.add(meta.dataElement);
-            next.set(w.rule, { warning: w, cell: i, elements });
+        const reported = new Set(answer.warnings.map((w) => w.rule));
+        const next = new Map(shownWarnings.current);
+        for (const [rule, w] of next) if (w.elements.has(meta.dataElement) && !reported.has(rule)) next.delete(rule);
+        for (const w of answer.warnings) {
+          const elements = new Set(next.get(w.rule)?.elements ?? []);
+          elements.add(meta.dataElement);
+          next.set(w.rule, { warning: w, cell: i, elements });
+        }
+        showWarnings(next);
+        // A rule shown for another cell may hold again through this value (cases raised
+        // above solved): the unit's validation says which still break.
+        if ([...next.keys()].some((rule) => !reported.has(rule))) {
+          const broken = await api.violatedRules(form.orgUnit.code, form.period.code).catch(() => null);
+          if (broken) {
+            const kept = new Map(shownWarnings.current);
+            for (const rule of kept.keys()) if (!broken.has(rule)) kept.delete(rule);
+            showWarnings(kept);
           }
-          return next;
-        });
+        }
       } catch (e) {
         if (e instanceof api.ApiError && e.status === 412) {
           update(i, { status: 'conflict', conflict: api.conflictOf(e) ?? { value: null, etag: null, storedBy: '' } });

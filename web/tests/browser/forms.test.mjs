@@ -84,15 +84,26 @@ test('worklist, data entry, a rule warning that clears, submit, read-only, distr
   await officer.keyboard.type(String(cases - 1));
   await warning.waitFor({ state: 'detached' });
   await cellState(officer, 'crime.ttxh.solved').filter({ hasText: 'đã lưu' }).waitFor();
+  // Broken again, then mended from the other side: cases raised above solved.
+  const solved = cases + 3;
+  await officer.keyboard.press('ArrowUp');
+  await officer.keyboard.press('ArrowDown');
+  await officer.keyboard.type(String(solved));
+  await warning.waitFor();
+  await officer.keyboard.press('ArrowUp');
+  const finalCases = solved + 2;
+  await officer.keyboard.type(String(finalCases));
+  await warning.waitFor({ state: 'detached' });
+  await cellState(officer, 'crime.ttxh.cases').filter({ hasText: 'đã lưu' }).waitFor();
   // A comment travels with the value.
   await officer.getByLabel(`Ghi chú cho ${casesCell.name}`).fill('Số liệu tháng 3');
   await officer.getByLabel(`Ghi chú cho ${casesCell.name}`).press('Tab');
   await cellState(officer, 'crime.ttxh.cases').filter({ hasText: 'đã lưu' }).waitFor();
   const saved = await readForm(officer, pe);
   const byElement = Object.fromEntries(saved.cells.map((c) => [c.dataElement, c]));
-  assert.equal(byElement['crime.ttxh.cases'].value, String(cases));
+  assert.equal(byElement['crime.ttxh.cases'].value, String(finalCases));
   assert.equal(byElement['crime.ttxh.cases'].comment, 'Số liệu tháng 3');
-  assert.equal(byElement['crime.ttxh.solved'].value, String(cases - 1));
+  assert.equal(byElement['crime.ttxh.solved'].value, String(solved));
   await world.screenshot(officer, 'form-saved');
 
   // Submit: the form turns read-only and says why.
@@ -123,7 +134,7 @@ test('worklist, data entry, a rule warning that clears, submit, read-only, distr
   await row.getByRole('link').click();
   await reviewer.getByTestId('unit-form').waitFor();
   // Read-only: the reviewer sees the officer's figure and cannot change it.
-  assert.equal(await cellInput(reviewer, 'crime.ttxh.cases').inputValue(), String(cases));
+  assert.equal(await cellInput(reviewer, 'crime.ttxh.cases').inputValue(), String(finalCases));
   assert.equal(await cellInput(reviewer, 'crime.ttxh.cases').getAttribute('readonly'), '');
   // A return needs a comment: refused in the screen without one.
   await reviewer.getByRole('button', { name: 'Trả lại' }).click();
