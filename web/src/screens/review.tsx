@@ -86,11 +86,15 @@ function UnitForm({ ds, unit, pe, onChanged }: { ds: string; unit: string; pe: s
       setBusy(false);
     }
   };
+  // `may` says what the role may do on the unit; the state says what applies now (a draft
+  // is not approved, only an approved form is locked). The API refuses the rest anyway.
+  const state = form.approval.state;
+  const decided = state === 'submitted' || state === 'approved';
   const actions: { action: api.ApprovalAction; label: string }[] = [];
-  if (form.may.approve) actions.push({ action: 'approve', label: t('approve') });
-  if (form.may.return) actions.push({ action: 'return', label: t('returnForm') });
-  if (form.may.lock) actions.push({ action: 'lock', label: t('lock') });
-  if (form.may.unlock) actions.push({ action: 'unlock', label: t('unlock') });
+  if (form.may.approve && decided) actions.push({ action: 'approve', label: t('approve') });
+  if (form.may.return && decided) actions.push({ action: 'return', label: t('returnForm') });
+  if (form.may.lock && state === 'approved') actions.push({ action: 'lock', label: t('lock') });
+  if (form.may.unlock && state === 'locked') actions.push({ action: 'unlock', label: t('unlock') });
   return (
     <div class="unit-form" data-testid="unit-form">
       <h2>{t('unitForm')}: {form.orgUnit.name}</h2>

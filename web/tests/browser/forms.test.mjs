@@ -2,7 +2,8 @@
 // Lèng fills the month's form from its address, sees a validation rule warn and clear, saved
 // states, submits; the form turns read-only; the district reviewer of Tam Đường sees the unit
 // submitted and approves; the officer sees it approved. Also a 412 conflict offered as a
-// choice, and another commune's form refused in the UI and by the API.
+// choice, and another commune’s form refused in the UI and by the API; the province locks
+// and unlocks the approved form.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { logIn, startWorld } from './harness.mjs';
@@ -36,7 +37,7 @@ function cellState(page, element) {
   return page.getByTestId(`cell-${element}`).getByTestId('cell-state');
 }
 
-test('worklist, data entry, a rule warning that clears, submit, read-only, district approval', async () => {
+test('worklist, data entry, a rule warning that clears, submit, read-only, district approval, province lock and unlock', async () => {
   const pe = '202003';
   const officer = await world.page();
   await logIn(officer, world, 'commune');
@@ -153,8 +154,26 @@ test('worklist, data entry, a rule warning that clears, submit, read-only, distr
   await officer.getByTestId('read-only').waitFor();
   const stateWords = { approved: 'đã duyệt', submitted: 'đã gửi', locked: 'đã khóa' };
   assert.equal(await officer.getByTestId('form-state').textContent(), stateWords[approved.approval.state]);
+
+  // The province locks the approved form: the officer's form says it is locked; unlocked
+  // again, it is back as approved.
+  const province = await world.page();
+  await logIn(province, world, 'province');
+  await province.goto(`${world.url}/#/review/${ds}/${district}/${pe}?unit=${commune}`);
+  await province.getByTestId('unit-form').waitFor();
+  await province.getByRole('button', { name: 'Khóa', exact: true }).click();
+  await province.getByRole('button', { name: 'Mở khóa', exact: true }).waitFor();
+  assert.equal((await readForm(officer, pe)).approval.state, 'locked');
+  await world.screenshot(province, 'review-locked');
+  await officer.reload();
+  await officer.getByTestId('form-state').filter({ hasText: 'đã khóa' }).waitFor();
+  assert.match(await officer.getByTestId('read-only').textContent(), /^Chỉ xem: /);
+  await province.getByRole('button', { name: 'Mở khóa', exact: true }).click();
+  await province.getByRole('button', { name: 'Khóa', exact: true }).waitFor();
+  assert.equal((await readForm(officer, pe)).approval.state, approved.approval.state);
   await officer.context().close();
   await reviewer.context().close();
+  await province.context().close();
 });
 
 test('a value changed by someone else after the page loaded comes back as a 412 choice', async () => {
