@@ -47,6 +47,7 @@ export interface PackIndicator {
 
 export interface Pack {
   dataElements: PackElement[];
+  dataSets: PackDataSet[];
   indicators: PackIndicator[];
   evaluationSets: { code: string; name: string; nameEn: string }[];
 }
@@ -105,7 +106,12 @@ export function whenSessionLost(callback: () => void): void {
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  return (await exchange<T>(method, path, body)).body;
+}
+
+// A request and its answer's body and headers (a value's ETag comes in a header).
+async function exchange<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ body: T; headers: Headers }> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let response: Response;
@@ -136,7 +142,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     }
     throw failure;
   }
-  return parsed as T;
+  return { body: parsed as T, headers: response.headers };
 }
 
 function query(params: Record<string, string | undefined>): string {
@@ -207,4 +213,143 @@ export function analytics(q: AnalyticsQuestion): Promise<AnalyticsAnswer> {
 
 export async function audit(ou: string, pe: string): Promise<AuditEntry[]> {
   return (await call<{ entries: AuditEntry[] }>('GET', `/api/audit${query({ ou, pe })}`)).entries;
+}
+
+// A data set as the pack describes it.
+export interface PackDataSet {
+  code: string;
+  name: string;
+  nameEn: string;
+  periodType: string;
+  level: string;
+  deadlineDays: number;
+  approval: string[];
+  dataElements: string[];
+}
+
+export interface PeriodName {
+  code: string;
+  name: string;
+  nameEn: string;
+}
+
+export interface FormCell {
+  dataElement: string;
+  categoryOptionCombo: string;
+  name: string;
+  nameEn: string;
+  optionName: string;
+  optionNameEn: string;
+  valueType: string;
+  value: string | null;
+  previous: string | null;
+  lastYear: string | null;
+  etag?: string;
+  storedBy?: string;
+  lastUpdated?: string;
+  comment?: string;
+}
+
+export interface ApprovalStatus {
+  state: string;
+  stateName: string;
+  changedBy: string;
+  comment: string;
+  history: { action?: string; state?: string; by?: string; at?: string; comment?: string }[];
+}
+
+export type Permission = 'write' | 'submit' | 'approve' | 'return' | 'lock' | 'unlock';
+
+// A form in one answer: everything the data entry screen shows, without per-cell requests.
+export interface Form {
+  dataSet: { code: string; name: string; nameEn: string; periodType: string; level: string; approval: string[] };
+  orgUnit: { code: string; name: string; level: string; parent: string };
+  period: PeriodName;
+  previousPeriod: PeriodName;
+  lastYearPeriod: PeriodName;
+  deadline: string;
+  approval: ApprovalStatus;
+  closed: string | null;
+  may: Record<Permission, boolean>;
+  sections: { area: string; cells: number[] }[];
+  cells: FormCell[];
+}
+
+export interface WorkItem {
+  kind: 'to_submit' | 'to_review';
+  dataSet: string;
+  orgUnit: string;
+  name: string;
+  period: string;
+  periodName: string;
+  periodNameEn: string;
+  state: string;
+  stateName: string;
+  deadline: string;
+  status: 'on_time' | 'late' | 'pending';
+}
+
+export interface Completeness {
+  deadline: string;
+  onTime: number;
+  late: number;
+  pending: number;
+  units: { orgUnit: string; name: string; state: string; status: 'on_time' | 'late' | 'pending'; firstSubmittedAt: string | null }[];
+}
+
+// A validation rule the value just written breaks (the value is kept; the rule warns).
+export interface RuleWarning {
+  rule: string;
+  name: string;
+  orgUnit: string;
+  period: string;
+  left: number;
+  operator: string;
+  right: number;
+}
+
+export interface ValueWrite {
+  dataElement: string;
+  period: string;
+  orgUnit: string;
+  categoryOptionCombo: string;
+  value: string;
+  comment: string;
+}
+
+export function form(ds: string, ou: string, pe: string): Promise<Form> {
+  return call<Form>('GET', `/api/forms/${encodeURIComponent(ds)}${query({ ou, pe })}`);
+}
+
+export async function worklist(): Promise<WorkItem[]> {
+  return (await call<{ items: WorkItem[] }>('GET', '/api/worklist')).items;
+}
+
+export function completeness(ds: string, ou: string, pe: string): Promise<Completeness> {
+  return call<Completeness>('GET', `/api/completeness${query({ ds, ou, pe })}`);
+}
+
+// Writes one value against the ETag it was typed over (none: create only). A 412 throws
+// ApiError whose details carry the other person's value and its ETag (conflictOf).
+export async function putValue(v: ValueWrite, etag: string | undefined): Promise<{ etag: string | null; warnings: RuleWarning[] }> {
+  const answer = await exchange<{ warnings?: RuleWarning[] }>('PUT', '/api/dataValues', v, etag ? { 'If-Match': etag } : {});
+  return { etag: answer.headers.get('ETag'), warnings: answer.body?.warnings ?? [] };
+}
+
+export function conflictOf(e: ApiError): { value: string | null; etag: string | null; storedBy: string } | null {
+  const first = (e.details as { conflicts?: { current: { value: string; storedBy: string } | null; etag?: string }[] } | null)?.conflicts?.[0];
+  if (!first) return null;
+  return { value: first.current?.value ?? null, etag: first.etag ?? null, storedBy: first.current?.storedBy ?? '' };
+}
+
+export type ApprovalAction = 'submit' | 'approve' | 'return' | 'lock' | 'unlock';
+
+export function approval(action: ApprovalAction, dataSet: string, orgUnit: string, period: string, comment: string): Promise<unknown> {
+  return call('POST', `/api/approvals/${action}`, { dataSet, orgUnit, period, comment });
+}
+
+// The codes of the validation rules a unit's values break in a period.
+export async function violatedRules(ou: string, pe: string): Promise<Set<string>> {
+  const answer = await call<{ violations: { rule: string }[] }>('GET', `/api/validation${query({ ou, pe })}`);
+  return new Set(answer.violations.map((v) => v.rule));
 }

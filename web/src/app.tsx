@@ -14,6 +14,8 @@ import { AppContext, useApp, useT } from './state';
 const loadUnits = () => import('./screens/units');
 const loadAnalytics = () => import('./screens/analytics');
 const loadAudit = () => import('./screens/audit');
+const loadForm = () => import('./screens/form');
+const loadReview = () => import('./screens/review');
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(storedLang);
@@ -126,6 +128,14 @@ function Screen() {
       return <Lazy key={key} load={loadUnits} props={{ code: route.path[1], at: route.query.get('at') ?? undefined, q: route.query.get('q') ?? undefined }} />;
     case 'analytics':
       return <Lazy key={key} load={loadAnalytics} props={{ query: route.query }} />;
+    case 'forms':
+      if (route.path.length === 4) return <Lazy key={key} load={loadForm} props={{ ds: route.path[1], ou: route.path[2], pe: route.path[3] }} />;
+      break;
+    case 'review':
+      if (route.path.length === 4) {
+        return <Lazy key={key} load={loadReview} props={{ ds: route.path[1], ou: route.path[2], pe: route.path[3], unit: route.query.get('unit') ?? undefined }} />;
+      }
+      break;
     case 'audit':
       if (user && can(user.role, 'read_audit')) return <Lazy key={key} load={loadAudit} props={{ query: route.query }} />;
       break;

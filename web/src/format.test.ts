@@ -2,7 +2,7 @@
 // and English, the forms the server's own tables use (src/core/number_format.cc, period.cc).
 import { describe, expect, it } from 'vitest';
 import type { Lang } from './i18n';
-import { formatDate, formatNumber, formatPeriod, formatQuantity, parseMachineNumber, roundDecimal } from './format';
+import { formatDate, formatNumber, formatPeriod, formatQuantity, parseMachineNumber, parseTypedNumber, periodOf, periodStart, roundDecimal } from './format';
 
 // Runs one case per row: `show(input)` in Vietnamese and in English against the row's two texts.
 function bilingual<T>(rows: [T, string, string][], show: (input: T, lang: Lang) => string) {
@@ -99,4 +99,44 @@ describe('formatPeriod', () => {
     ['LAST_YEAR', 'LAST_YEAR', 'LAST_YEAR'],
   ];
   bilingual(golden, formatPeriod);
+});
+
+describe('periodOf and periodStart', () => {
+  it.each([
+    ['month', '2020-05-14', '202005'],
+    ['quarter', '2020-05-14', '2020Q2'],
+    ['quarter', '2020-12-31', '2020Q4'],
+    ['six_month', '2020-06-30', '2020S1'],
+    ['six_month', '2020-07-01', '2020S2'],
+    ['year', '2020-07-01', '2020'],
+    ['week', '2020-07-01', null],
+  ])('%s containing %s is %s', (type, day, expected) => {
+    expect(periodOf(type, day)).toBe(expected);
+  });
+  it.each([
+    ['202003', '2020-03-01'],
+    ['2020Q2', '2020-04-01'],
+    ['2020S2', '2020-07-01'],
+    ['2020', '2020-01-01'],
+    ['nonsense', null],
+  ])('%s starts on %s', (code, expected) => {
+    expect(periodStart(code)).toBe(expected);
+  });
+});
+
+describe('parseTypedNumber', () => {
+  it.each([
+    ['1.009', 'vi', '1009'],
+    ['1.009,5', 'vi', '1009.5'],
+    ['2,5', 'vi', '2.5'],
+    ['41.570.000', 'vi', '41570000'],
+    ['12', 'vi', '12'],
+    ['1,009.5', 'en', '1009.5'],
+    ['2.5', 'en', '2.5'],
+    ['1.00', 'vi', null],
+    ['abc', 'vi', null],
+    ['', 'en', null],
+  ])('%s in %s is %s', (text, lang, expected) => {
+    expect(parseTypedNumber(text, lang as Lang)).toBe(expected);
+  });
 });

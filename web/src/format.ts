@@ -187,3 +187,34 @@ export function formatPeriod(code: string, lang: Lang): string {
   }
   return code;
 }
+
+// The period of a data set's type that contains a day: periodOf('quarter', '2020-05-14') is
+// "2020Q2"; null for a type the application does not know.
+export function periodOf(periodType: string, iso: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!m) return null;
+  const [year, month] = [m[1], Number(m[2])];
+  switch (periodType) {
+    case 'month': return `${year}${m[2]}`;
+    case 'quarter': return `${year}Q${Math.floor((month - 1) / 3) + 1}`;
+    case 'six_month': return `${year}S${month <= 6 ? 1 : 2}`;
+    case 'year': return year;
+  }
+  return null;
+}
+
+// The first day of a period code ("2020Q2" → "2020-04-01"), the day to name units on.
+export function periodStart(code: string): string | null {
+  const end = rangeEnd(code, true);
+  return end ? `${end.year}-${String(end.month).padStart(2, '0')}-01` : null;
+}
+
+// A number as a person typed it, in the machine form the API takes ("1.009,5" → "1009.5" in
+// Vietnamese, "1,009.5" in English); null when it is not a number written that way.
+export function parseTypedNumber(text: string, lang: Lang): string | null {
+  const trimmed = text.trim();
+  const pattern = lang === 'vi' ? /^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$/ : /^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/;
+  if (!pattern.test(trimmed)) return null;
+  const [group, mark] = lang === 'vi' ? ['.', ','] : [',', '.'];
+  return trimmed.split(group).join('').replace(mark, '.');
+}

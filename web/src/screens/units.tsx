@@ -1,10 +1,11 @@
 // Unit tree: accent-insensitive search within the caller's scope (GET /api/units?q=) and a
 // unit with the units under it on a day (GET /api/units/{code}?at=). Every state is a URL:
-// #/units?q=lai%20chau, #/units/12?at=2020-01-01.
+// #/units?q=lai%20chau, #/units/12?at=2020-01-01. A unit links to its forms for the period
+// holding that day and to the review of the forms of the units under it.
 import { useState } from 'preact/hooks';
 import * as api from '../api';
 import { ErrorBox, Field, Loading, PageTitle, useLoad } from '../components';
-import { formatDate } from '../format';
+import { formatDate, formatPeriod, periodOf } from '../format';
 import { hasMessage } from '../i18n';
 import { href, navigate } from '../router';
 import { useApp, useT, type Translate } from '../state';
@@ -96,6 +97,7 @@ function UnitAt({ code, at }: { code: string; at?: string }) {
               </>
             )}
           </dl>
+          <UnitForms code={unit.data.code} level={unit.data.level} at={unit.data.at} />
           <h3>{t('children', { count: unit.data.children.length })}</h3>
           {unit.data.children.length === 0 ? <p>{t('noChildren')}</p> : (
             <ul class="unit-list" data-testid="children">
@@ -110,5 +112,35 @@ function UnitAt({ code, at }: { code: string; at?: string }) {
         </>
       )}
     </div>
+  );
+}
+
+// How deep each level of the unit tree lies, to tell a unit's own forms (same level) from
+// the forms of the units under it (a deeper level), which it reviews.
+const depth: Record<string, number> = { country: 0, province: 1, district: 2, commune: 3, agency: 3 };
+
+function UnitForms({ code, level, at }: { code: string; level: string; at: string }) {
+  const { lang } = useApp();
+  const t = useT();
+  const pack = useLoad('pack', api.pack);
+  if (!pack.data) return null;
+  const links: { key: string; path: string[]; label: string }[] = [];
+  for (const ds of pack.data.dataSets) {
+    const pe = periodOf(ds.periodType, at);
+    if (!pe) continue;
+    const name = lang === 'en' ? ds.nameEn : ds.name;
+    // Agencies report straight to the province.
+    const reviews = depth[ds.level] > depth[level] && (ds.level !== 'agency' || level === 'province');
+    if (ds.level === level) links.push({ key: ds.code, path: ['forms', ds.code, code, pe], label: `${name} — ${formatPeriod(pe, lang)}` });
+    else if (reviews) links.push({ key: ds.code, path: ['review', ds.code, code, pe], label: `${t('openReview')}: ${name} — ${formatPeriod(pe, lang)}` });
+  }
+  if (links.length === 0) return null;
+  return (
+    <>
+      <h3>{t('unitFormsTitle')}</h3>
+      <ul class="unit-list" data-testid="unit-forms">
+        {links.map((l) => <li key={l.key}><a href={href(l.path)}>{l.label}</a></li>)}
+      </ul>
+    </>
   );
 }

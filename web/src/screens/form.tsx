@@ -1,0 +1,458 @@
+// Data entry: one form (data set × unit × period) as a grid by section, read in one request,
+// each value saved as it is typed against the ETag it was typed over, with a per-cell state,
+// the validation rules a save breaks shown beside the cell, a 412 offered as a choice, and
+// submit for approval. Also shown read-only inside the review screen.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import * as api from '../api';
+import { ErrorBox, Loading, PageTitle, useLoad } from '../components';
+import { formatDate, formatNumber, parseMachineNumber, parseTypedNumber } from '../format';
+import { hasMessage, type Lang } from '../i18n';
+import { href } from '../router';
+import { useApp, useT, type Translate } from '../state';
+
+const saveDelayMs = 600;
+const numericTypes = new Set(['count', 'number', 'amount_vnd', 'amount_usd', 'integer']);
+
+type CellStatus = 'idle' | 'saving' | 'saved' | 'error' | 'conflict';
+
+interface CellState {
+  text: string; // what the input shows
+  sent: string; // the machine value the server holds as far as this page knows
+  etag?: string;
+  comment: string;
+  sentComment: string;
+  status: CellStatus;
+  error?: string;
+  conflict?: { value: string | null; etag: string | null; storedBy: string };
+}
+
+// A rule a save reported as broken, the cell it is shown beside, and the elements whose
+// saves reported it: a later save of one of those without the rule means it holds again
+// (a save of another element asks the unit's validation instead).
+interface ShownWarning {
+  warning: api.RuleWarning;
+  cell: number;
+  elements: Set<string>;
+}
+
+// The value as people write it: "1.009" and "2,5" in Vietnamese.
+function displayValue(value: string | null, valueType: string, lang: Lang): string {
+  if (value === null || value === undefined) return '';
+  const n = numericTypes.has(valueType) ? parseMachineNumber(value) : null;
+  return n === null ? value : formatNumber(n, lang, 6);
+}
+
+// What the user typed, back to the API's machine form ("1.009" → "1009" in Vietnamese); text
+// that is not a number in the reader's form is sent as typed, for the API to judge.
+function machineValue(text: string, valueType: string, lang: Lang): string {
+  const trimmed = text.trim();
+  if (!numericTypes.has(valueType) || trimmed === '') return trimmed;
+  return parseTypedNumber(trimmed, lang) ?? trimmed;
+}
+
+function initialCells(form: api.Form, lang: Lang): CellState[] {
+  return form.cells.map((c) => {
+    const text = displayValue(c.value, c.valueType, lang);
+    return { text, sent: c.value ?? '', etag: c.etag, comment: c.comment ?? '', sentComment: c.comment ?? '', status: 'idle' };
+  });
+}
+
+// The grid of one section: rows of elements, a column per disaggregation option.
+interface Grid {
+  area: string;
+  columns: { code: string; name: string; nameEn: string }[];
+  rows: { element: string; name: string; nameEn: string; cells: (number | null)[] }[];
+}
+
+function grids(form: api.Form): Grid[] {
+  return form.sections.map((section) => {
+    const columns: Grid['columns'] = [];
+    const rows: Grid['rows'] = [];
+    for (const i of section.cells) {
+      const c = form.cells[i];
+      if (!columns.some((col) => col.code === c.categoryOptionCombo)) {
+        columns.push({ code: c.categoryOptionCombo, name: c.optionName, nameEn: c.optionNameEn });
+      }
+    }
+    for (const i of section.cells) {
+      const c = form.cells[i];
+      let row = rows.find((r) => r.element === c.dataElement);
+      if (!row) {
+        row = { element: c.dataElement, name: c.name, nameEn: c.nameEn, cells: columns.map(() => null) };
+        rows.push(row);
+      }
+      row.cells[columns.findIndex((col) => col.code === c.categoryOptionCombo)] = i;
+    }
+    return { area: section.area, columns, rows };
+  });
+}
+
+export function areaName(area: string, t: Translate): string {
+  const key = `area.${area}`;
+  return hasMessage(key) ? t(key) : area;
+}
+
+// Why the form cannot be written, or null when it can.
+export function readOnlyReason(form: api.Form, t: Translate): string | null {
+  if (form.closed) return form.closed;
+  const state = form.approval.state;
+  if (state !== 'draft' && state !== 'returned') {
+    const key = `state.${state}`;
+    return t('readOnlyState', { state: hasMessage(key) ? t(key) : form.approval.stateName });
+  }
+  if (!form.may.write) return t('readOnlyNoRight');
+  return null;
+}
+
+export default function FormScreen({ ds, ou, pe }: { ds: string; ou: string; pe: string }) {
+  const { lang } = useApp();
+  const t = useT();
+  const [version, setVersion] = useState(0);
+  const loaded = useLoad(`${ds}/${ou}/${pe}#${version}`, () => api.form(ds, ou, pe));
+  if (loaded.error) {
+    return (
+      <section>
+        <PageTitle>{t('dataSet')}</PageTitle>
+        <ErrorBox error={loaded.error} />
+      </section>
+    );
+  }
+  if (!loaded.data) return <Loading />;
+  const form = loaded.data;
+  const name = lang === 'en' ? form.dataSet.nameEn : form.dataSet.name;
+  const period = lang === 'en' ? form.period.nameEn : form.period.name;
+  return (
+    <section>
+      <p class="muted">{name}</p>
+      <PageTitle>{t('formHeading', { unit: form.orgUnit.name, period })}</PageTitle>
+      <nav aria-label={t('formPeriodNav')} class="inline-links">
+        <a href={href(['forms', ds, ou, form.previousPeriod.code])}>
+          {t('previousPeriodLink', { period: lang === 'en' ? form.previousPeriod.nameEn : form.previousPeriod.name })}
+        </a>
+        {(form.may.approve || form.may.return || form.may.lock || form.may.unlock) && form.orgUnit.parent && (
+          <a href={href(['review', ds, form.orgUnit.parent, pe], { unit: ou })}>{t('reviewLink')}</a>
+        )}
+      </nav>
+      <FormView key={`${version}`} form={form} onChanged={() => setVersion((v) => v + 1)} />
+    </section>
+  );
+}
+
+// The form's grid and actions. `readOnly` forces the read-only view (review screen).
+export function FormView({ form, onChanged, readOnly }: { form: api.Form; onChanged: () => void; readOnly?: boolean }) {
+  const { lang } = useApp();
+  const t = useT();
+  const [cells, setCells] = useState<CellState[]>(() => initialCells(form, lang));
+  const [warnings, setWarnings] = useState<Map<string, ShownWarning>>(new Map());
+  const shownWarnings = useRef(warnings);
+  const showWarnings = (next: Map<string, ShownWarning>) => {
+    shownWarnings.current = next;
+    setWarnings(next);
+  };
+  const [submitError, setSubmitError] = useState<unknown>(null);
+  const [submitting, setSubmitting] = useState(false);
+  // The latest cells for the timers and requests, which outlive a render.
+  const live = useRef(cells);
+  live.current = cells;
+  const timers = useRef(new Map<number, number>());
+  const inFlight = useRef(new Map<number, Promise<void>>());
+  const refs = useRef(new Map<number, HTMLInputElement>());
+  const layout = grids(form);
+  const reason = readOnly ? readOnlyReason(form, t) ?? t('readOnlyNoRight') : readOnlyReason(form, t);
+  const writable = reason === null;
+
+  useEffect(() => () => {
+    for (const id of timers.current.values()) clearTimeout(id);
+  }, []);
+
+  const update = (i: number, change: Partial<CellState>) => {
+    const next = live.current.slice();
+    next[i] = { ...next[i], ...change };
+    live.current = next;
+    setCells(next);
+  };
+
+  // Sends cell i if it differs from what the server holds; one request per cell at a time,
+  // and what was typed meanwhile goes in the next.
+  const save = async (i: number, etagOverride?: string): Promise<void> => {
+    const pending = inFlight.current.get(i);
+    if (pending) {
+      await pending;
+      if (etagOverride === undefined) return save(i);
+    }
+    const cell = live.current[i];
+    const meta = form.cells[i];
+    const value = machineValue(cell.text, meta.valueType, lang);
+    if (etagOverride === undefined && value === cell.sent && cell.comment === cell.sentComment) return;
+    if (cell.status === 'conflict' && etagOverride === undefined) return; // waits for the choice
+    update(i, { status: 'saving', error: undefined });
+    const request = (async () => {
+      try {
+        const answer = await api.putValue({
+          dataElement: meta.dataElement, period: form.period.code, orgUnit: form.orgUnit.code,
+          categoryOptionCombo: meta.categoryOptionCombo, value, comment: cell.comment,
+        }, etagOverride ?? cell.etag);
+        update(i, { status: 'saved', sent: value, sentComment: cell.comment, etag: answer.etag ?? undefined, conflict: undefined });
+        const reported = new Set(answer.warnings.map((w) => w.rule));
+        const next = new Map(shownWarnings.current);
+        for (const [rule, w] of next) if (w.elements.has(meta.dataElement) && !reported.has(rule)) next.delete(rule);
+        for (const w of answer.warnings) {
+          const elements = new Set(next.get(w.rule)?.elements ?? []);
+          elements.add(meta.dataElement);
+          next.set(w.rule, { warning: w, cell: i, elements });
+        }
+        showWarnings(next);
+        // A rule shown for another cell may hold again through this value (cases raised
+        // above solved): the unit's validation says which still break.
+        if ([...next.keys()].some((rule) => !reported.has(rule))) {
+          const broken = await api.violatedRules(form.orgUnit.code, form.period.code).catch(() => null);
+          if (broken) {
+            const kept = new Map(shownWarnings.current);
+            for (const rule of kept.keys()) if (!broken.has(rule)) kept.delete(rule);
+            showWarnings(kept);
+          }
+        }
+      } catch (e) {
+        if (e instanceof api.ApiError && e.status === 412) {
+          update(i, { status: 'conflict', conflict: api.conflictOf(e) ?? { value: null, etag: null, storedBy: '' } });
+        } else {
+          const problems = e instanceof api.ApiError
+            ? (e.details as { problems?: { reason: string }[] } | null)?.problems?.map((p) => p.reason).join('; ')
+            : undefined;
+          const message = e instanceof api.ApiError && e.code === 'network' ? t('networkError') : problems || (e instanceof Error ? e.message : String(e));
+          update(i, { status: 'error', error: message });
+        }
+      }
+    })();
+    inFlight.current.set(i, request);
+    await request;
+    inFlight.current.delete(i);
+  };
+
+  const saveSoon = (i: number) => {
+    clearTimeout(timers.current.get(i));
+    timers.current.set(i, window.setTimeout(() => {
+      timers.current.delete(i);
+      void save(i);
+    }, saveDelayMs));
+  };
+
+  const saveNow = (i: number) => {
+    clearTimeout(timers.current.get(i));
+    timers.current.delete(i);
+    void save(i);
+  };
+
+  // Cells in reading order and their grid positions, for Enter and the arrow keys.
+  const order: number[] = [];
+  const position = new Map<number, { grid: number; row: number; col: number }>();
+  layout.forEach((g, gi) => g.rows.forEach((r, ri) => r.cells.forEach((c, ci) => {
+    if (c === null) return;
+    order.push(c);
+    position.set(c, { grid: gi, row: ri, col: ci });
+  })));
+
+  const focusCell = (i: number | undefined) => {
+    if (i === undefined) return;
+    const input = refs.current.get(i);
+    input?.focus();
+    input?.select();
+  };
+
+  const vertical = (i: number, step: number): number | undefined => {
+    const p = position.get(i)!;
+    let g = p.grid;
+    let r = p.row + step;
+    while (g >= 0 && g < layout.length) {
+      const rows = layout[g].rows;
+      for (; r >= 0 && r < rows.length; r += step) {
+        const c = rows[r].cells[Math.min(p.col, rows[r].cells.length - 1)];
+        if (c !== null && c !== undefined) return c;
+      }
+      g += step;
+      if (g >= 0 && g < layout.length) r = step > 0 ? 0 : layout[g].rows.length - 1;
+    }
+    return undefined;
+  };
+
+  const onKey = (i: number, e: KeyboardEvent) => {
+    const input = e.currentTarget as HTMLInputElement;
+    const at = order.indexOf(i);
+    const whole = input.selectionStart === 0 && input.selectionEnd === input.value.length;
+    let target: number | undefined;
+    if (e.key === 'Enter') {
+      saveNow(i);
+      target = order[at + (e.shiftKey ? -1 : 1)];
+    } else if (e.key === 'ArrowDown') target = vertical(i, 1);
+    else if (e.key === 'ArrowUp') target = vertical(i, -1);
+    else if (e.key === 'ArrowRight' && (whole || input.selectionStart === input.value.length)) target = order[at + 1];
+    else if (e.key === 'ArrowLeft' && (whole || input.selectionEnd === 0)) target = order[at - 1];
+    else return;
+    e.preventDefault();
+    focusCell(target);
+  };
+
+  const submit = async () => {
+    setSubmitError(null);
+    setSubmitting(true);
+    try {
+      for (const i of [...timers.current.keys()]) saveNow(i);
+      await Promise.all([...inFlight.current.values()]);
+      if (live.current.some((c) => c.status === 'error' || c.status === 'conflict' || c.status === 'saving')) {
+        setSubmitError(new Error(t('waitForSave')));
+        return;
+      }
+      await api.approval('submit', form.dataSet.code, form.orgUnit.code, form.period.code, '');
+      onChanged();
+    } catch (e) {
+      setSubmitError(e);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const savingCount = cells.filter((c) => c.status === 'saving').length;
+  const mayWrite = writable && form.may.write;
+  const canSubmit = !readOnly && form.may.submit && form.closed === null
+    && (form.approval.state === 'draft' || form.approval.state === 'returned');
+  const prevName = lang === 'en' ? form.previousPeriod.nameEn : form.previousPeriod.name;
+  const lastName = lang === 'en' ? form.lastYearPeriod.nameEn : form.lastYearPeriod.name;
+
+  return (
+    <div class="form">
+      <dl class="facts">
+        <dt>{t('state')}</dt>
+        <dd data-testid="form-state">{hasMessage(`state.${form.approval.state}`) ? t(`state.${form.approval.state}` as 'state.draft') : form.approval.stateName}</dd>
+        <dt>{t('deadline')}</dt>
+        <dd>{formatDate(form.deadline, lang)}</dd>
+      </dl>
+      {!mayWrite && reason && <p class="notice" role="status" data-testid="read-only">{t('readOnly', { reason })}</p>}
+      {mayWrite && <p class="hint">{t('formKeyboardHint')}</p>}
+      <p class="muted" role="status" aria-live="polite" data-testid="save-summary">
+        {savingCount > 0 ? t('savingCount', { count: savingCount }) : cells.some((c) => c.status === 'saved') ? t('allSaved') : ''}
+      </p>
+      {layout.map((g) => {
+        const single = g.columns.length === 1 && g.columns[0].code === '';
+        return (
+          <div key={g.area} class="form-section">
+            <h2 id={`area-${g.area}`}>{areaName(g.area, t)}</h2>
+            <div class="table-scroll" tabIndex={0} role="region" aria-labelledby={`area-${g.area}`}>
+              <table class="form-grid" data-testid={`section-${g.area}`}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('item')}</th>
+                    {g.columns.map((col) => (
+                      <th scope="col" key={col.code}>{single ? t('value') : lang === 'en' ? col.nameEn : col.name}</th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {g.rows.map((r) => (
+                    <tr key={r.element}>
+                      <th scope="row">{lang === 'en' ? r.nameEn : r.name}</th>
+                      {r.cells.map((i, ci) => i === null ? <td key={ci} /> : (
+                        <FormCellView key={ci} i={i} meta={form.cells[i]} cell={cells[i]} writable={mayWrite}
+                          prevName={prevName} lastName={lastName}
+                          warnings={[...warnings.values()].filter((w) => w.cell === i).map((w) => w.warning)}
+                          inputRef={(el) => (el ? refs.current.set(i, el) : refs.current.delete(i))}
+                          onInput={(text) => {
+                            update(i, { text, status: live.current[i].status === 'conflict' ? 'conflict' : 'idle' });
+                            saveSoon(i);
+                          }}
+                          onComment={(comment) => {
+                            update(i, { comment });
+                            saveSoon(i);
+                          }}
+                          onBlur={() => saveNow(i)}
+                          onKey={(e) => onKey(i, e)}
+                          keepMine={() => {
+                            const etag = live.current[i].conflict?.etag ?? undefined;
+                            update(i, { status: 'idle', conflict: undefined, etag });
+                            void save(i, etag ?? '');
+                          }}
+                          takeTheirs={() => {
+                            const c = live.current[i].conflict;
+                            const theirs = c?.value ?? '';
+                            update(i, { text: displayValue(theirs, form.cells[i].valueType, lang), sent: theirs, etag: c?.etag ?? undefined, status: 'saved', conflict: undefined });
+                          }}
+                        />
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        );
+      })}
+      {canSubmit && (
+        <p>
+          <button type="button" onClick={submit} disabled={submitting} data-testid="submit">
+            {submitting ? t('submitting') : t('submit')}
+          </button>
+        </p>
+      )}
+      <ErrorBox error={submitError} />
+    </div>
+  );
+}
+
+function FormCellView(props: {
+  i: number;
+  meta: api.FormCell;
+  cell: CellState;
+  writable: boolean;
+  prevName: string;
+  lastName: string;
+  warnings: api.RuleWarning[];
+  inputRef: (el: HTMLInputElement | null) => void;
+  onInput: (text: string) => void;
+  onComment: (text: string) => void;
+  onBlur: () => void;
+  onKey: (e: KeyboardEvent) => void;
+  keepMine: () => void;
+  takeTheirs: () => void;
+}) {
+  const { lang } = useApp();
+  const t = useT();
+  const { i, meta, cell } = props;
+  const label = meta.optionName ? `${lang === 'en' ? meta.nameEn : meta.name} — ${lang === 'en' ? meta.optionNameEn : meta.optionName}` : (lang === 'en' ? meta.nameEn : meta.name);
+  const id = `cell-${i}`;
+  const statusText = cell.status === 'saving' ? t('cellSaving')
+    : cell.status === 'saved' ? t('cellSaved')
+    : cell.status === 'error' ? t('cellError', { message: cell.error ?? '' })
+    : cell.status === 'conflict' ? t('cellConflict') : '';
+  const number = (v: number) => formatNumber(v, lang, 6);
+  return (
+    <td class={`cell cell-${cell.status}`} data-testid={`cell-${meta.dataElement}${meta.categoryOptionCombo ? `-${meta.categoryOptionCombo}` : ''}`}>
+      <input id={id} ref={props.inputRef} class="value" inputMode={numericTypes.has(meta.valueType) ? 'decimal' : undefined}
+        aria-label={label} aria-describedby={`${id}-state ${id}-ref`} value={cell.text} readOnly={!props.writable}
+        onFocus={(e) => (e.currentTarget as HTMLInputElement).select()}
+        onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
+        onBlur={props.onBlur} onKeyDown={(e) => props.writable && props.onKey(e)} />
+      <span id={`${id}-state`} class="cell-state" role="status" data-testid="cell-state">{statusText}</span>
+      <p id={`${id}-ref`} class="cell-ref">
+        <span title={props.prevName}>{t('previousShort')}: <span data-testid="previous">{displayValue(meta.previous, meta.valueType, lang) || '–'}</span></span>
+        {' · '}
+        <span title={props.lastName}>{t('lastYearShort')}: <span data-testid="last-year">{displayValue(meta.lastYear, meta.valueType, lang) || '–'}</span></span>
+      </p>
+      {props.warnings.map((w) => (
+        <p class="warning" role="alert" key={w.rule} data-rule={w.rule}>
+          {t('ruleBroken', { name: w.name, left: number(w.left), operator: w.operator, right: number(w.right) })}
+        </p>
+      ))}
+      {cell.status === 'conflict' && cell.conflict && (
+        <div class="conflict" role="alert" data-testid="conflict">
+          <p>{t('conflictText', { who: cell.conflict.storedBy, value: cell.conflict.value === null ? t('conflictEmpty') : displayValue(cell.conflict.value, meta.valueType, lang) })}</p>
+          <button type="button" onClick={props.keepMine}>{t('keepMine', { value: cell.text })}</button>{' '}
+          <button type="button" onClick={props.takeTheirs}>{t('takeTheirs', { value: displayValue(cell.conflict.value, meta.valueType, lang) })}</button>
+        </div>
+      )}
+      {(props.writable || cell.comment) && (
+        <input class="comment" aria-label={t('commentFor', { name: label })} placeholder={t('comment')} value={cell.comment}
+          readOnly={!props.writable}
+          onInput={(e) => props.onComment((e.currentTarget as HTMLInputElement).value)} onBlur={props.onBlur} />
+      )}
+    </td>
+  );
+}
