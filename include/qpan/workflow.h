@@ -61,6 +61,10 @@ Result<ApprovalState> next_approval_state(ApprovalState from, ApprovalAction act
 // Days are UTC days, like today_utc().
 Date approval_deadline(const DataSet& data_set, const Period& period);
 
+// The day a decision on the form of `unit` for `period` is authorized at: the period's last
+// day in the data set's calendar, or the unit's last day in force when it ended before.
+Date form_decision_day(const DataSet& data_set, const OrgUnitVersion& unit, const Period& period);
+
 struct ApprovalEvent {
   ApprovalState from = ApprovalState::kDraft;
   ApprovalState to = ApprovalState::kDraft;

@@ -73,15 +73,7 @@ Response pack(Services& s, Request& r) {
     for (const EvaluationSet& set : s.evaluation_sets) {
       sets.emplace_back(json::object{{"code", set.code}, {"name", set.name_vi}, {"nameEn", set.name_en}});
     }
-    for (const DataSet& ds : s.workflow.data_sets()) {
-      json::array approval, codes;
-      for (OrgUnitLevel level : ds.approval) approval.emplace_back(level_name(level));
-      for (const std::string& code : ds.elements) codes.emplace_back(code);
-      data_sets.emplace_back(json::object{{"code", ds.code}, {"name", ds.name_vi}, {"nameEn", ds.name_en},
-                                          {"periodType", period_type_name(ds.period_type)}, {"level", level_name(ds.level)},
-                                          {"deadlineDays", ds.deadline_days}, {"approval", std::move(approval)},
-                                          {"dataElements", std::move(codes)}});
-    }
+    for (const DataSet& ds : s.workflow.data_sets()) data_sets.emplace_back(data_set_json(ds));
     return json_response(200, json::object{{"dataElements", std::move(elements)},
                                            {"dataSets", std::move(data_sets)},
                                            {"indicators", std::move(indicators)},

@@ -38,8 +38,7 @@ json::object cell_json(const EntryFormCell& c) {
 // What the caller may do with the form: the same checks the write path and the workflow
 // make, asked beforehand so a screen can hide what would be refused (which is refused anyway).
 json::object permissions_json(Services& s, const Caller& c, const EntryForm& f) {
-  Date at = f.period.dates(f.data_set->calendar).last;
-  if (f.unit.valid_until && *f.unit.valid_until <= at) at = add_days(*f.unit.valid_until, -1);
+  const Date at = form_decision_day(*f.data_set, f.unit, f.period);
   auto may = [&](Action action) { return s.authorize(c, action, f.unit.code, at).is_ok(); };
   const bool write = !f.closed && !s.writer->refusal_by_role(Writer::user(c.user), false) && may(Action::kWriteData);
   return {{"write", write},          {"submit", may(Action::kSubmit)}, {"approve", may(Action::kApprove)},
@@ -57,9 +56,6 @@ Response form(Services& s, Request& r) {
     Result<EntryForm> f = read_entry_form(sources, data_set, q->ou, q->pe.front());
     if (!f) return f.status();
 
-    const DataSet& ds = *f->data_set;
-    json::array approval_levels;
-    for (OrgUnitLevel level : ds.approval) approval_levels.emplace_back(level_name(level));
     json::array sections;
     for (const EntryFormSection& section : f->sections) {
       json::array cells;
@@ -69,10 +65,7 @@ Response form(Services& s, Request& r) {
     json::array cells;
     for (const EntryFormCell& cell : f->cells) cells.emplace_back(cell_json(cell));
     return json_response(
-        200, json::object{{"dataSet", json::object{{"code", ds.code}, {"name", ds.name_vi}, {"nameEn", ds.name_en},
-                                                   {"periodType", period_type_name(ds.period_type)},
-                                                   {"level", level_name(ds.level)},
-                                                   {"approval", std::move(approval_levels)}}},
+        200, json::object{{"dataSet", data_set_json(*f->data_set)},
                           {"orgUnit", json::object{{"code", f->unit.code}, {"name", f->unit.name},
                                                    {"level", level_name(f->unit.level)}, {"parent", f->unit.parent_code}}},
                           {"period", period_json(f->period)},

@@ -208,6 +208,20 @@ json::object value_json(const DataValue& v) {
           {"followup", v.followup}, {"version", v.version}};
 }
 
+json::object data_set_json(const DataSet& ds) {
+  json::array approval, elements;
+  for (OrgUnitLevel level : ds.approval) approval.emplace_back(level_name(level));
+  for (const std::string& code : ds.elements) elements.emplace_back(code);
+  return {{"code", ds.code},
+          {"name", ds.name_vi},
+          {"nameEn", ds.name_en},
+          {"periodType", period_type_name(ds.period_type)},
+          {"level", level_name(ds.level)},
+          {"deadlineDays", ds.deadline_days},
+          {"approval", std::move(approval)},
+          {"dataElements", std::move(elements)}};
+}
+
 json::object approval_json(const ApprovalRecord& a) {
   json::array history;
   for (const ApprovalEvent& e : a.history) {

@@ -155,6 +155,8 @@ Response raw(int status, std::string content_type, std::string body);
 std::string etag_of(int32_t version);
 json::object value_json(const DataValue& value);
 json::object user_json(const User& user);
+// A data set: its names, period type, level, deadline, approval levels and elements.
+json::object data_set_json(const DataSet& data_set);
 // A form's approval state with its history.
 json::object approval_json(const ApprovalRecord& record);
 

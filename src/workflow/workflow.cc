@@ -189,6 +189,11 @@ Date approval_deadline(const DataSet& data_set, const Period& period) {
   return add_days(period.dates(data_set.calendar).last, data_set.deadline_days);
 }
 
+Date form_decision_day(const DataSet& data_set, const OrgUnitVersion& unit, const Period& period) {
+  const Date last = period.dates(data_set.calendar).last;
+  return unit.valid_until && *unit.valid_until <= last ? add_days(*unit.valid_until, -1) : last;
+}
+
 std::string_view timeliness_name(Timeliness t) {
   switch (t) {
     case Timeliness::kOnTime: return "on_time";
@@ -361,9 +366,7 @@ Result<ApprovalRecord> Workflow::transition(const User& actor, ApprovalAction ac
   Result<const OrgUnitVersion*> found = unit_of_form(ds, unit_code, period, units);
   if (!found) return found.status();
   const OrgUnitVersion& unit = **found;
-  Date at = period.dates(ds.calendar).last;
-  if (unit.valid_until && *unit.valid_until <= at) at = add_days(*unit.valid_until, -1);
-  QPAN_RETURN_IF_ERROR(authorize(actor, required_action(action), unit_code, at, units));
+  QPAN_RETURN_IF_ERROR(authorize(actor, required_action(action), unit_code, form_decision_day(ds, unit, period), units));
 
   if (find_invalid_utf8(comment) != std::string_view::npos) {
     return Status::invalid_input("nhận xét không phải UTF-8 hợp lệ — the comment is not valid UTF-8");

@@ -55,15 +55,14 @@ Result<Worklist> worklist(Workflow& workflow, const User& user, const OrgUnitInd
         if (forms.status().code() == StatusCode::kNotFound) continue;  // the scope's unit did not exist then
         return forms.status();
       }
-      const DateRange dates = period->dates(ds.calendar);
       for (const CompletenessRow& row : forms->units) {
         for (WorklistItem::Kind kind : kinds) {
           if (!waits(kind, row.state)) continue;
           // A code the scope names may have named another unit in that period (codes reused
-          // by the 2025 merger): only units within the scope then.
+          // by the 2025 merger): only forms the account may decide on, on the day it would.
           const Action action = kind == WorklistItem::Kind::kToReview ? Action::kApprove : Action::kSubmit;
-          if (!authorize(user, action, row.unit_code, dates.last, units).is_ok() &&
-              !authorize(user, action, row.unit_code, dates.first, units).is_ok()) {
+          Result<const OrgUnitVersion*> unit = workflow.form_unit(ds.code, row.unit_code, *period, units);
+          if (!unit || !authorize(user, action, row.unit_code, form_decision_day(ds, **unit, *period), units).is_ok()) {
             continue;
           }
           out.items.push_back({kind, ds.code, row.unit_code, row.unit_name, *period, row.state, forms->deadline,
