@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libicu-dev libcli11-dev libfmt-dev libspdlog-dev libsodium-dev
   libgtest-dev googletest
+  libxlsxwriter-dev  # XLSX workbooks
   python3  # the end-to-end tests parse JSON output with it
 )
 missing=()

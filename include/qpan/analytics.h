@@ -114,4 +114,10 @@ enum class AnalyticsFormat {
 // The result in one of the formats, ending with a newline.
 std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat format);
 
+// The result as an XLSX workbook laid out as the web application shows it: one row per data
+// item and unit that has a value, one column per period, Vietnamese names beside the codes,
+// numbers stored as numbers; notes on split units under the table. io_error when the
+// workbook cannot be written (temporary file).
+Result<std::string> analytics_workbook(const AnalyticsResult& result);
+
 }  // namespace qpan

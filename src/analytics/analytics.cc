@@ -1,6 +1,6 @@
 // Analytics answered from the aggregation engine (see qpan/analytics.h): the query resolved
 // (elements, options, indicators, units by lineage, periods), every cell asked of the engine,
-// and the answer formatted as a table, CSV or DHIS2-shaped JSON.
+// and the answer formatted as a table, CSV, DHIS2-shaped JSON or an XLSX workbook.
 #include "qpan/analytics.h"
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "exchange/xlsx_workbook.h"
 #include "qpan/text.h"
 #include "qpan/text_table.h"
 
@@ -48,6 +49,26 @@ Result<ElementReference> resolve_data_item(const Catalogue& catalogue, const std
 
 int table_decimals(ValueType type) { return type == ValueType::kNumber ? 4 : 2; }
 
+// Split old units: which figures used shares and which were left out, and how much.
+std::vector<std::string> split_unit_notes_vi(const AnalyticsResult& r) {
+  std::vector<std::string> notes;
+  for (const AnalyticsCell& c : r.cells) {
+    if (!c.uses_shares && c.unallocated.empty()) continue;
+    std::string note = "* " + r.dx[c.dx].name_vi + ", " + r.ou[c.ou].name_vi + ", " + r.pe[c.pe].name_vi + ": ";
+    if (c.uses_shares) note += "có số liệu của đơn vị cũ bị chia tách, tính theo tỷ lệ đã đặt (số gần đúng)";
+    if (!c.unallocated.empty()) {
+      if (c.uses_shares) note += "; ";
+      note += "chưa phân bổ (đơn vị cũ bị chia tách, chưa có tỷ lệ):";
+      for (const UnallocatedPart& p : c.unallocated) {
+        note += " " + p.unit + "→" + p.into + " " + format_number_vi(p.value, table_decimals(c.value_type)) + ";";
+      }
+      note.pop_back();
+    }
+    notes.push_back(std::move(note));
+  }
+  return notes;
+}
+
 std::string format_table(const AnalyticsResult& r) {
   report_text::TextTable table({"Chỉ tiêu", "Đơn vị", "Kỳ", "Giá trị"}, {false, false, false, true});
   for (const AnalyticsCell& c : r.cells) {
@@ -57,21 +78,7 @@ std::string format_table(const AnalyticsResult& r) {
   std::string out = table.render();
   const bool rows_empty = table.empty();
   if (rows_empty) out += "(không có số liệu)\n";
-  // Split old units: which figures used shares and which were left out, and how much.
-  for (const AnalyticsCell& c : r.cells) {
-    if (!c.uses_shares && c.unallocated.empty()) continue;
-    out += "* " + r.dx[c.dx].name_vi + ", " + r.ou[c.ou].name_vi + ", " + r.pe[c.pe].name_vi + ": ";
-    if (c.uses_shares) out += "có số liệu của đơn vị cũ bị chia tách, tính theo tỷ lệ đã đặt (số gần đúng)";
-    if (!c.unallocated.empty()) {
-      if (c.uses_shares) out += "; ";
-      out += "chưa phân bổ (đơn vị cũ bị chia tách, chưa có tỷ lệ):";
-      for (const UnallocatedPart& p : c.unallocated) {
-        out += " " + p.unit + "→" + p.into + " " + format_number_vi(p.value, table_decimals(c.value_type)) + ";";
-      }
-      out.pop_back();
-    }
-    out += '\n';
-  }
+  for (const std::string& note : split_unit_notes_vi(r)) out += note + '\n';
   return out;
 }
 
@@ -469,6 +476,35 @@ Result<AnalyticsResult> run_analytics(Store& store, const AnalyticsQuery& query)
   Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(store);
   if (!engine) return engine.status();
   return run_analytics(**engine, query, pack->indicators);
+}
+
+Result<std::string> analytics_workbook(const AnalyticsResult& r) {
+  XlsxSheet sheet;
+  sheet.name = "Số liệu";
+  sheet.title = "Tổng hợp số liệu (qpan)";
+  sheet.header = {"Chỉ tiêu", "Mã chỉ tiêu", "Đơn vị", "Mã đơn vị"};
+  constexpr size_t kFirstPeriodColumn = 4;
+  for (size_t p = 0; p < r.pe.size(); ++p) {
+    sheet.header.push_back(r.pe[p].name_vi);
+    sheet.numeric_columns.push_back(kFirstPeriodColumn + p);
+  }
+  // Cells are ordered by dx, then ou, then pe: one row per run of the same (dx, ou).
+  for (size_t i = 0; i < r.cells.size();) {
+    const AnalyticsCell& first = r.cells[i];
+    const AnalyticsDataItem& dx = r.dx[first.dx];
+    std::vector<XlsxCell> row = {XlsxCell::of_text(dx.name_vi), XlsxCell::of_text(dx.code),
+                                 XlsxCell::of_text(r.ou[first.ou].name_vi), XlsxCell::of_text(r.ou[first.ou].code)};
+    row.resize(kFirstPeriodColumn + r.pe.size());
+    for (; i < r.cells.size() && r.cells[i].dx == first.dx && r.cells[i].ou == first.ou; ++i) {
+      const AnalyticsCell& c = r.cells[i];
+      const int max_decimals = dx.indicator ? dx.decimals : table_decimals(c.value_type);
+      row[kFirstPeriodColumn + c.pe] = XlsxCell::of_number(c.value, decimals_needed(c.value, max_decimals));
+    }
+    sheet.rows.push_back(std::move(row));
+  }
+  if (sheet.rows.empty()) sheet.notes.push_back("(không có số liệu)");
+  for (std::string& note : split_unit_notes_vi(r)) sheet.notes.push_back(std::move(note));
+  return write_xlsx_workbook({sheet}, sheet.title);
 }
 
 std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat format) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "exchange/exchange_test_support.h"
+#include "exchange/xlsx_test_support.h"
 #include "qpan/value_writer.h"
 
 namespace qpan {
@@ -374,6 +375,43 @@ TEST_F(AnalyticsTest, TableIsVietnamese) {
             "Chỉ tiêu  Đơn vị  Kỳ  Giá trị\n"
             "--------  ------  --  -------\n"
             "(không có số liệu)\n");
+}
+
+// The workbook as the web table: a row per item and unit, a column per period, numbers as
+// numbers with the decimals they need; read back by an independent reader.
+TEST_F(AnalyticsTest, WorkbookHasARowPerItemAndUnitAndAColumnPerPeriod) {
+  Result<AnalyticsResult> r = query("defence.budget,solve_rate", "105,106", "2016,2021");
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  Result<std::string> workbook = analytics_workbook(*r);
+  ASSERT_TRUE(workbook.is_ok()) << workbook.status().message();
+  EXPECT_EQ(testing::read_xlsx_cells(*workbook),
+            "Số liệu\tA1\tTổng hợp số liệu (qpan)\t\n"
+            "Số liệu\tA3\tChỉ tiêu\t\n"
+            "Số liệu\tB3\tMã chỉ tiêu\t\n"
+            "Số liệu\tC3\tĐơn vị\t\n"
+            "Số liệu\tD3\tMã đơn vị\t\n"
+            "Số liệu\tE3\tnăm 2016\t\n"
+            "Số liệu\tF3\tnăm 2021\t\n"
+            "Số liệu\tA4\tKinh phí quốc phòng\t\n"
+            "Số liệu\tB4\tdefence.budget\t\n"
+            "Số liệu\tC4\tThành phố Lai Châu\t\n"
+            "Số liệu\tD4\t105\t\n"
+            "Số liệu\tF4\t67716000000\t#,##0\n"
+            "Số liệu\tA5\tKinh phí quốc phòng\t\n"
+            "Số liệu\tB5\tdefence.budget\t\n"
+            "Số liệu\tC5\tHuyện Tam Đường\t\n"
+            "Số liệu\tD5\t106\t\n"
+            "Số liệu\tF5\t41571009.25\t#,##0.00\n"
+            "Số liệu\tA6\tTỷ lệ điều tra khám phá\t\n"
+            "Số liệu\tB6\tsolve_rate\t\n"
+            "Số liệu\tC6\tHuyện Tam Đường\t\n"
+            "Số liệu\tD6\t106\t\n"
+            "Số liệu\tE6\t98.9\t#,##0.0\n");
+  Result<AnalyticsResult> none = query("crime.solved", "105", "2015");
+  ASSERT_TRUE(none.is_ok());
+  Result<std::string> empty = analytics_workbook(*none);
+  ASSERT_TRUE(empty.is_ok());
+  EXPECT_NE(testing::read_xlsx_cells(*empty).find("(không có số liệu)"), std::string::npos);
 }
 
 TEST_F(AnalyticsTest, JsonHasTheShapeOfDhis2) {

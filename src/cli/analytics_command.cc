@@ -1,7 +1,9 @@
 // `qpan analytics`: elements rolled up over units and periods, with the dimensions of
-// DHIS2's analytics API (dx, ou, pe), printed as a table for people, CSV or DHIS2 JSON.
+// DHIS2's analytics API (dx, ou, pe), printed as a table for people, CSV or DHIS2 JSON, or
+// written as an XLSX workbook.
 #include <CLI/CLI.hpp>
 
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -19,9 +21,27 @@ struct AnalyticsArgs {
   std::string pe;
   std::string format = "table";
   std::string structure_at;  // ISO date; empty = the structure in force in each period
+  std::string output;        // file to write; empty = standard output (not for xlsx)
 };
 
+Status write_output(const std::string& path, const std::string& bytes) {
+  if (path.empty()) {
+    std::cout << bytes << std::flush;
+    if (!std::cout) return Status::io_error("cannot write the result");
+    return Status::ok();
+  }
+  std::ofstream file(path, std::ios::binary);
+  file << bytes;
+  file.close();
+  if (!file) return Status::io_error("cannot write " + path);
+  return Status::ok();
+}
+
 Status analytics_command(const AnalyticsArgs& args) {
+  // Before any work: a workbook on a terminal is of no use to anyone.
+  if (args.format == "xlsx" && args.output.empty()) {
+    return Status::invalid_input("--format xlsx: name the workbook to write with --output FILE.xlsx");
+  }
   Result<AnalyticsQuery> query = parse_analytics_query(args.dx, args.ou, args.pe);
   if (!query) return query.status();
   if (!args.structure_at.empty()) {
@@ -33,12 +53,15 @@ Status analytics_command(const AnalyticsArgs& args) {
   if (!store) return store.status();
   Result<AnalyticsResult> result = run_analytics(**store, *query);
   if (!result) return result.status();
+  if (args.format == "xlsx") {
+    Result<std::string> workbook = analytics_workbook(*result);
+    if (!workbook) return workbook.status();
+    return write_output(args.output, *workbook);
+  }
   const AnalyticsFormat format = args.format == "csv"    ? AnalyticsFormat::kCsv
                                 : args.format == "json" ? AnalyticsFormat::kJson
                                                         : AnalyticsFormat::kTable;
-  std::cout << format_analytics(*result, format) << std::flush;
-  if (!std::cout) return Status::io_error("cannot write the result");
-  return Status::ok();
+  return write_output(args.output, format_analytics(*result, format));
 }
 
 }  // namespace
@@ -63,9 +86,10 @@ void add_analytics_command(CLI::App& app, Status& status) {
                   "201601..201806")
       ->required();
   cmd->add_option("--format", args->format,
-                  "table (for people, Vietnamese; the default), csv (dx,ou,pe,value) or json "
-                  "(DHIS2 analytics response)")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+                  "table (for people, Vietnamese; the default), csv (dx,ou,pe,value), json "
+                  "(DHIS2 analytics response) or xlsx (a workbook as the web table: needs --output)")
+      ->check(CLI::IsMember({"table", "csv", "json", "xlsx"}));
+  cmd->add_option("--output,-o", args->output, "Write to this file instead of standard output");
   cmd->add_option("--structure-at", args->structure_at,
                   "Date (YYYY-MM-DD): the ou codes name the units in force on that day, and earlier "
                   "periods roll up the old units they were formed from (e.g. --structure-at "

@@ -19,8 +19,8 @@ Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
       q->structure_at = *d;
     }
     const std::string format = r.query_param("format").value_or("json");
-    if (format != "json" && format != "csv" && format != "table") {
-      return Status::invalid_input("format: expected json, csv or table");
+    if (format != "json" && format != "csv" && format != "table" && format != "xlsx") {
+      return Status::invalid_input("format: expected json, csv, table or xlsx");
     }
     // In a later structure the figures are of the units in force on that day (their
     // predecessors' past included, which a scope covers); otherwise of each period's own.
@@ -34,10 +34,18 @@ Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
     if (std::optional<Response> cached = cache.find(key, generation)) return std::move(*cached);
     Result<AnalyticsResult> result = run_analytics(s.engine, *q, s.indicators);
     if (!result) return result.status();
-    Response response =
-        format == "csv"     ? raw(200, "text/csv; charset=utf-8", format_analytics(*result, AnalyticsFormat::kCsv))
-        : format == "table" ? raw(200, "text/plain; charset=utf-8", format_analytics(*result, AnalyticsFormat::kTable))
-                            : raw(200, "application/json; charset=utf-8", format_analytics(*result, AnalyticsFormat::kJson));
+    Response response;
+    if (format == "xlsx") {
+      Result<std::string> workbook = analytics_workbook(*result);
+      if (!workbook) return workbook.status();
+      response = raw(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", std::move(*workbook));
+      response.headers.emplace_back("Content-Disposition", "attachment; filename=\"qpan-analytics.xlsx\"");
+    } else {
+      response =
+          format == "csv"     ? raw(200, "text/csv; charset=utf-8", format_analytics(*result, AnalyticsFormat::kCsv))
+          : format == "table" ? raw(200, "text/plain; charset=utf-8", format_analytics(*result, AnalyticsFormat::kTable))
+                              : raw(200, "application/json; charset=utf-8", format_analytics(*result, AnalyticsFormat::kJson));
+    }
     cache.add(key, generation, response);
     return response;
   });

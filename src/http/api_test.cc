@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "exchange/xlsx_test_support.h"
 #include "qpan/exchange.h"
 #include "qpan/pack.h"
 #include "qpan/value_writer.h"
@@ -532,6 +533,12 @@ TEST_F(ApiTest, TheSecondOfTwoEditorsGets412WithTheCurrentValue) {
   // Written values are in the next answer.
   const Reply cell = request("GET", "/api/analytics?dx=crime.ttxh.cases&ou=106&pe=201601&format=csv", "", auth(a));
   EXPECT_NE(cell.body.find("crime.ttxh.cases,106,201601,5"), std::string::npos) << cell.body;
+  // The same question as a workbook to download, the written value in it.
+  const Reply workbook = request("GET", "/api/analytics?dx=crime.ttxh.cases&ou=106&pe=201601&format=xlsx", "", auth(a));
+  EXPECT_EQ(workbook.status, 200);
+  EXPECT_EQ(workbook.headers.at("content-type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(workbook.headers.at("content-disposition"), "attachment; filename=\"qpan-analytics.xlsx\"");
+  EXPECT_NE(qpan::testing::read_xlsx_cells(workbook.body).find("Số liệu\tE4\t5\t#,##0\n"), std::string::npos);
   // Without If-Match a write only creates: an existing value is not overwritten blindly.
   EXPECT_EQ(put(b, "6", "").status, 412);
 }

@@ -102,6 +102,47 @@ case_table_is_vietnamese() {
     "table: every line has the same width (values right-aligned)"
 }
 
+# --format xlsx writes the web table as a workbook, read back by an independent reader
+# (tests/tools/xlsx_cells.py): the same figures as the CSV, numbers stored as numbers.
+case_xlsx_workbook() {
+  analytics_db xlsx
+  q analytics --db "$DB" --dx crime.solved --ou 106 --pe 2016 --format xlsx
+  assert_exit 1 "xlsx without --output"
+  assert_contains "$(stderr)" "--output" "xlsx without --output: says what is missing"
+  assert_eq "" "$(stdout)" "xlsx without --output: nothing on stdout"
+
+  qok analytics --db "$DB" --dx crime.solved,defence.budget,solve_rate --ou 106,12 \
+    --pe 201601..201806,2018 --format xlsx -o "$WORK/analytics.xlsx"
+  python3 "$SRC/tests/tools/xlsx_cells.py" "$WORK/analytics.xlsx" >"$WORK/cells.tsv"
+  assert_contains "$(cat "$WORK/cells.tsv")" $'Số liệu\tE3\ttừ đầu năm 2016 đến tháng 6/2018\t' "xlsx: periods as column headers"
+  assert_contains "$(cat "$WORK/cells.tsv")" $'Số liệu\tF3\tnăm 2018\t' "xlsx: the second period"
+  assert_contains "$(cat "$WORK/cells.tsv")" $'Số liệu\tA4\tSố vụ phạm tội đã điều tra làm rõ\t' "xlsx: element names"
+  assert_contains "$(cat "$WORK/cells.tsv")" $'Số liệu\tE4\t1009\t#,##0' "xlsx: 1.009 as a number"
+  # Every figure of the CSV is in the workbook, at its row (dx, ou) and column (pe).
+  qok analytics --db "$DB" --dx crime.solved,defence.budget,solve_rate --ou 106,12 \
+    --pe 201601..201806,2018 --format csv
+  local mismatches
+  mismatches=$(python3 - "$OUT" "$WORK/cells.tsv" <<'PY'
+import csv, sys
+cells = {}
+for line in open(sys.argv[2], encoding='utf-8'):
+    sheet, ref, value, fmt = line.rstrip('\n').split('\t')
+    cells[ref] = value
+rows = {(cells.get(f'B{r}'), cells.get(f'D{r}')): r for r in range(4, 100) if f'B{r}' in cells}
+columns = {cells[f'{c}3']: c for c in 'EF'}
+labels = {'201601..201806': 'từ đầu năm 2016 đến tháng 6/2018', '2018': 'năm 2018'}
+bad = 0
+for rec in csv.DictReader(open(sys.argv[1], encoding='utf-8')):
+    ref = f"{columns[labels[rec['pe']]]}{rows[(rec['dx'], rec['ou'])]}"
+    if float(cells[ref]) != float(rec['value']):
+        bad += 1
+        print(f"{rec} != {cells[ref]}", file=sys.stderr)
+print(bad)
+PY
+)
+  assert_eq 0 "$mismatches" "xlsx: every CSV figure at its row and column"
+}
+
 case_bad_items_exit_1() {
   analytics_db bad
   q analytics --db "$DB" --dx crime.solved,nope --ou 106 --pe 2016

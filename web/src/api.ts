@@ -197,7 +197,7 @@ export function pack(): Promise<Pack> {
   return packPromise;
 }
 
-export function analyticsPath(q: AnalyticsQuestion, format: 'json' | 'csv'): string {
+export function analyticsPath(q: AnalyticsQuestion, format: 'json' | 'csv' | 'xlsx'): string {
   return `/api/analytics${query({
     dx: q.dx.join(','),
     ou: q.ou.join(','),

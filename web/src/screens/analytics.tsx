@@ -1,6 +1,6 @@
 // Analytics table: data items from the pack, units and periods as `qpan analytics` takes
 // them, the toggle for the 2025 boundaries (structureAt=2025-07-01), the table in the
-// reader's number and period forms, and the same question as CSV. The question is the URL:
+// reader's number and period forms, and the same question as CSV or XLSX. The question is the URL:
 // #/analytics?dx=…&ou=12&pe=2021&structureAt=2025-07-01.
 import { useState } from 'preact/hooks';
 import * as api from '../api';
@@ -130,6 +130,7 @@ export default function Analytics({ query }: { query: URLSearchParams }) {
         <div class="actions">
           <button type="submit" class="primary">{t('showTable')}</button>
           {complete && <a class="button" href={api.analyticsPath(asked, 'csv')} download="qpan-analytics.csv">{t('downloadCsv')}</a>}
+          {complete && <a class="button" href={api.analyticsPath(asked, 'xlsx')} download="qpan-analytics.xlsx">{t('downloadXlsx')}</a>}
         </div>
       </form>
       {!complete && <p class="muted">{t('chooseDataFirst')}</p>}

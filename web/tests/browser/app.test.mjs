@@ -3,8 +3,10 @@
 // on the same database), audit, what a commune officer is not offered and the API refuses,
 // layout at 360 and 1920 px, and a screenshot of every screen (QPAN_ARTIFACTS).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { accounts, logIn, qpan, startWorld } from './harness.mjs';
+import { accounts, artifacts, logIn, qpan, source, startWorld } from './harness.mjs';
 
 let world;
 
@@ -207,6 +209,16 @@ test('analytics: the table shows the figures of `qpan analytics` in Vietnamese f
   const csv = await (await download.createReadStream()).toArray();
   const expectedCsv = await qpan(['analytics', '--db', world.db, '--dx', dx.join(','), '--ou', '12', '--pe', '201601..201806,2022Q1', '--format', 'csv']);
   assert.equal(Buffer.concat(csv).toString('utf8'), expectedCsv);
+  // The XLSX link: the workbook `qpan analytics --format xlsx` writes, cell for cell (read by
+  // tests/tools/xlsx_cells.py; the files differ only in their creation time).
+  const [workbook] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Tải Excel (XLSX)' }).click()]);
+  const downloaded = join(artifacts, 'analytics.xlsx');
+  await workbook.saveAs(downloaded);
+  const written = join(artifacts, 'analytics-cli.xlsx');
+  await qpan(['analytics', '--db', world.db, '--dx', dx.join(','), '--ou', '12', '--pe', '201601..201806,2022Q1', '--format', 'xlsx', '-o', written]);
+  const cells = (file) => execFileSync('python3', [join(source, 'tests', 'tools', 'xlsx_cells.py'), file], { encoding: 'utf8' });
+  assert.match(cells(downloaded), /^Số liệu\tA1\tTổng hợp số liệu/);
+  assert.equal(cells(downloaded), cells(written));
 
   // The 2025 boundaries: the address carries structureAt, the figure is `--structure-at`'s.
   await page.getByLabel('Theo địa giới mới 2025 (từ 1/7/2025)').check();
