@@ -66,7 +66,14 @@ struct Response {
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie, ETag)
+  // The server gzips a large text body for a client that takes gzip. A body holding a secret
+  // (a CSRF or API token) says no: compressed beside text an attacker chose, its length would
+  // tell the secret a byte at a time (BREACH).
+  bool may_compress = true;
 };
+
+// Whether an Accept-Encoding value takes gzip: a "gzip" coding (any case) not refused by q=0.
+bool accepts_gzip(std::string_view accept_encoding);
 
 Response json_response(int status, const boost::json::value& body);
 // The error shape: {"error": {"code": "not_found", "message": "...", "details": {...}}}.

@@ -27,6 +27,7 @@ Response login(Services& s, Request& r) {
   Response out = json_response(200, json::object{{"user", user_json(login->user)},
                                                  {"csrfToken", login->csrf_token},
                                                  {"expiresAt", format_timestamp(login->expires_at)}});
+  out.may_compress = false;  // holds the CSRF token
   std::string cookie = std::string(kSessionCookie) + "=" + login->session_token +
                        "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(login->expires_at - s.now());
   if (s.options.secure_cookies) cookie += "; Secure";
@@ -50,7 +51,9 @@ Response me(Services& s, Request& r) {
   return s.guarded(r, [&](Caller& c) -> Result<Response> {
     json::object o{{"user", user_json(c.user)}};
     if (c.session) o["csrfToken"] = c.session->csrf_token;
-    return json_response(200, o);
+    Response out = json_response(200, o);
+    out.may_compress = false;  // holds the CSRF token
+    return out;
   });
 }
 

@@ -11,12 +11,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <mutex>
 #include <set>
 #include <thread>
 #include <unordered_map>
 
+#include "http/compression.h"
 #include "qpan/http.h"
 #include "qpan/text.h"
 
@@ -32,6 +34,8 @@ namespace {
 // Beast keeps a field's name and value with 16-bit lengths and throws beyond them.
 constexpr size_t kMaxHeaderLimit = 60 * 1024;
 constexpr size_t kReadSize = 64 * 1024;
+// Below about one packet, gzip saves no round trip and costs its header.
+constexpr size_t kCompressFrom = 1400;
 // Descriptors kept for everything but connections: the database and its journal, upload
 // files, the listening socket, the event loop, logs.
 constexpr rlim_t kDescriptorReserve = 128;
@@ -630,8 +634,11 @@ class Session : public std::enable_shared_from_this<Session> {
     message.result(static_cast<unsigned>(response_.status));
     message.set(bhttp::field::server, "qpan");
     message.set(bhttp::field::content_type, response_.content_type);
-    message.set(bhttp::field::cache_control, "no-store");
+    // API answers are the data of one moment and one account: never kept, unless the
+    // handler says otherwise (the web application's hashed files).
+    if (!has_header(response_, "cache-control")) message.set(bhttp::field::cache_control, "no-store");
     message.set("X-Content-Type-Options", "nosniff");
+    compress_if_taken(message);
     for (const auto& [name, value] : response_.headers) {
       // A line break from a handler would split the response in two.
       auto breaks = [](std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; };
@@ -645,6 +652,29 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       message.body() = response_.body;
       message.prepare_payload();
+    }
+  }
+
+  static bool has_header(const Response& response, std::string_view lower_case_name) {
+    return std::any_of(response.headers.begin(), response.headers.end(), [&](const auto& h) {
+      return h.first.size() == lower_case_name.size() &&
+             std::equal(h.first.begin(), h.first.end(), lower_case_name.begin(),
+                        [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == y; });
+    });
+  }
+
+  // A text body of some size goes gzipped to a client that takes gzip (HEAD gets the length
+  // of what GET would), unless the handler forbids it or encoded it itself.
+  void compress_if_taken(bhttp::response<bhttp::string_body>& message) {
+    if (!is_compressible_type(response_.content_type)) return;
+    if (!has_header(response_, "vary")) message.set(bhttp::field::vary, "Accept-Encoding");
+    if (!response_.may_compress || response_.body.size() < kCompressFrom || has_header(response_, "content-encoding") ||
+        !accepts_gzip(request_.header("accept-encoding"))) {
+      return;
+    }
+    if (std::optional<std::string> gzipped = gzip_compress(response_.body)) {
+      response_.body = std::move(*gzipped);
+      message.set(bhttp::field::content_encoding, "gzip");
     }
   }
 

@@ -212,6 +212,72 @@ TEST_F(ServerTest, StaticFilesStayInTheirFolder) {
   std::filesystem::remove_all(root);
 }
 
+// The build's gzip copies go to clients that take gzip (and only to them); hashed assets are
+// kept by browsers, the page is asked again.
+TEST_F(ServerTest, StaticFilesSendTheGzipCopyToClientsThatTakeIt) {
+  const auto root = std::filesystem::temp_directory_path() / ("qpan-static-gz-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(root / "assets");
+  std::ofstream(root / "index.html") << "<h1>qpan</h1>";
+  std::ofstream(root / "assets" / "app-1a2b.js") << "plain";
+  std::ofstream(root / "assets" / "app-1a2b.js.gz") << "GZIP";
+  router_.set_fallback(static_files(root));
+  auto get_with = [&](const std::string& target, const std::string& accept) {
+    return exchange("GET " + target + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: " + accept +
+                    "\r\nConnection: close\r\n\r\n");
+  };
+  struct Case {
+    const char* accept_encoding;
+    bool gzip;
+  };
+  for (const Case& c : {Case{"gzip, deflate, br", true}, Case{"br;q=1.0, GZIP;q=0.5", true}, Case{"gzip;q=0", false},
+                        Case{"gzip; q=0.000", false}, Case{"deflate", false}, Case{"xgzip", false}, Case{"", false}}) {
+    const std::string r = get_with("/assets/app-1a2b.js", c.accept_encoding);
+    EXPECT_EQ(status_of(r), 200) << c.accept_encoding;
+    EXPECT_EQ(body_of(r), c.gzip ? "GZIP" : "plain") << c.accept_encoding;
+    EXPECT_EQ(r.find("Content-Encoding: gzip") != std::string::npos, c.gzip) << c.accept_encoding;
+    EXPECT_NE(r.find("text/javascript"), std::string::npos) << "the type of the file, not of .gz";
+    EXPECT_NE(r.find("Vary: Accept-Encoding"), std::string::npos);
+    EXPECT_NE(r.find("Cache-Control: public, max-age=31536000, immutable"), std::string::npos);
+    EXPECT_EQ(r.find("no-store"), std::string::npos) << "one Cache-Control";
+  }
+  // No gzip copy: the file as it is.
+  const std::string page = get_with("/", "gzip");
+  EXPECT_EQ(body_of(page), "<h1>qpan</h1>");
+  EXPECT_EQ(page.find("Content-Encoding"), std::string::npos);
+  EXPECT_NE(page.find("Cache-Control: no-cache"), std::string::npos);
+  std::filesystem::remove_all(root);
+}
+
+// Large text answers go gzipped to clients that take gzip; small ones, other clients and
+// answers that hold a secret go as they are.
+TEST_F(ServerTest, LargeTextAnswersAreGzippedForClientsThatTakeIt) {
+  std::string big = "{\"rows\":[";
+  for (int i = 0; i < 500; ++i) big += "[\"crime.ttxh.cases\",\"03400\",\"202001\",\"7\"],";
+  big += "[]]}";
+  router_.set_fallback([&big](Request& r) {
+    Response out;
+    out.body = r.path == "/small" ? std::string("{}") : big;
+    out.may_compress = r.path != "/secret";
+    return out;
+  });
+  auto get_with = [&](const std::string& target, const std::string& accept) {
+    return exchange("GET " + target + " HTTP/1.1\r\nHost: x\r\n" +
+                    (accept.empty() ? "" : "Accept-Encoding: " + accept + "\r\n") + "Connection: close\r\n\r\n");
+  };
+  const std::string gzipped = get_with("/big", "gzip, deflate");
+  EXPECT_NE(gzipped.find("Content-Encoding: gzip"), std::string::npos);
+  EXPECT_NE(gzipped.find("Vary: Accept-Encoding"), std::string::npos);
+  EXPECT_LT(body_of(gzipped).size(), big.size() / 5);
+  EXPECT_EQ(body_of(gzipped).substr(0, 2), "\x1f\x8b");
+  for (const auto& [target, accept] : std::vector<std::pair<std::string, std::string>>{
+           {"/big", ""}, {"/big", "gzip;q=0"}, {"/small", "gzip"}, {"/secret", "gzip"}}) {
+    const std::string plain = get_with(target, accept);
+    EXPECT_EQ(plain.find("Content-Encoding"), std::string::npos) << target << " " << accept;
+    EXPECT_EQ(body_of(plain), target == "/small" ? "{}" : big) << target << " " << accept;
+    EXPECT_NE(plain.find("Cache-Control: no-store"), std::string::npos);
+  }
+}
+
 TEST_F(ServerTest, AsyncHandlersReplyFromAnotherThread) {
   const std::string r = get("/api/later/20");
   EXPECT_EQ(status_of(r), 200);

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const firstScreenBudget = 150 * 1024;
@@ -17,10 +17,11 @@ const totalBudget = 600 * 1024;
 const gzipped = (file) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 
-// Every file the server would serve: all of dist but hidden folders (Vite's manifest).
+// Every file the server would serve: all of dist but hidden folders (Vite's manifest) and
+// the gzip copies (the same assets in another encoding, checked below).
 function servedFiles(folder = dist) {
   return readdirSync(folder).flatMap((name) => {
-    if (name.startsWith('.')) return [];
+    if (name.startsWith('.') || name.endsWith('.gz')) return [];
     const path = join(folder, name);
     return statSync(path).isDirectory() ? servedFiles(path) : [relative(dist, path)];
   });
@@ -60,5 +61,14 @@ test('bundle budget: first screen ≤ 150 KB and all assets ≤ 600 KB gzipped; 
     const key = lazy.find((k) => k.endsWith(`screens/${screen}.tsx`));
     assert.ok(key, `${screen} is loaded on demand`);
     assert.ok(!files.includes(manifest[key].file), `${screen} is not part of the first screen`);
+  }
+});
+
+test('every text asset has a gzip copy beside it that unpacks to the same bytes', () => {
+  const text = servedFiles().filter((f) => /\.(js|css|html|svg|json)$/.test(f));
+  assert.ok(text.length > 0);
+  for (const f of text) {
+    const copy = readFileSync(join(dist, `${f}.gz`));
+    assert.ok(gunzipSync(copy).equals(readFileSync(join(dist, f))), `${f}.gz unpacks to ${f}`);
   }
 });
