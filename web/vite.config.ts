@@ -1,11 +1,46 @@
 // Build of the web application: one small entry (login and home) and a chunk per other
-// screen; the manifest lets the budget test tell the first screen from the rest.
-import { defineConfig } from 'vite';
+// screen; the manifest lets the budget test tell the first screen from the rest. The
+// service worker is a second entry, dist/sw.js, under a fixed name (its address must not
+// change between builds) with this build's files and id written into it.
+import { createHash } from 'node:crypto';
+import { defineConfig, type Plugin } from 'vite';
+
+const serviceWorker = 'sw.js';
+
+// Replaces `self.__QPAN_PRECACHE__` (every file of the build but the worker and the hidden
+// manifest) and `self.__QPAN_BUILD__` (a hash of those files) in the worker's code; a
+// build whose worker lacks them fails rather than shipping a worker that caches nothing.
+function precacheList(): Plugin {
+  return {
+    name: 'qpan-precache-list',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const worker = bundle[serviceWorker];
+      if (!worker || worker.type !== 'chunk') this.error(`${serviceWorker} is missing from the build`);
+      const files = Object.keys(bundle).filter((f) => f !== serviceWorker && !f.startsWith('.')).sort();
+      const hash = createHash('sha256');
+      for (const f of files) {
+        const item = bundle[f];
+        hash.update(f).update(item.type === 'chunk' ? item.code : item.source);
+      }
+      const build = hash.digest('hex').slice(0, 16);
+      let code = worker.code;
+      for (const [name, value] of [['__QPAN_PRECACHE__', files], ['__QPAN_BUILD__', build]] as const) {
+        const token = `self.${name}`;
+        if (!code.includes(token)) this.error(`${serviceWorker} does not read ${token}`);
+        code = code.split(token).join(JSON.stringify(value));
+      }
+      worker.code = code;
+    },
+  };
+}
 
 export default defineConfig({
   // Preact's JSX runtime through esbuild's own transform: no plugin needed.
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   base: './',
+  plugins: [precacheList()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -13,6 +48,12 @@ export default defineConfig({
     target: 'es2020',
     // The server sends files as they are; sourcemaps would only add to what it serves.
     sourcemap: false,
+    rollupOptions: {
+      input: { index: 'index.html', sw: 'src/sw.ts' },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? serviceWorker : 'assets/[name]-[hash].js'),
+      },
+    },
   },
   server: {
     // `npm run dev` next to `make run`: the API on the server started by run-demo.sh.
