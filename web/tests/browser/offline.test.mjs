@@ -135,3 +135,34 @@ test('values typed offline wait, are sent when the link returns, and a value cha
   await context.close();
   await province.context().close();
 });
+
+test('a save that gets no answer while the browser believes it is online waits, and goes out on a later try', async () => {
+  const officer = await world.page();
+  await logIn(officer, world, 'commune');
+  const month = '202007';
+  const path = `/api/forms/${ds}?ou=${commune}&pe=${month}`;
+  const before = await officer.evaluate(async (p) => (await fetch(p)).json(), path);
+  assert.ok(before.may.write, 'the officer may write the form');
+  const cell = before.cells.find((c) => c.categoryOptionCombo === '' && c.valueType === 'count');
+  const value = String(Number(cell.value ?? 0) + 21);
+  await officer.goto(`${world.url}/#/forms/${ds}/${commune}/${month}`);
+  // The server's link drops for writes only: fetch rejects, navigator.onLine stays true.
+  const dropWrites = (route) => route.abort('internetdisconnected');
+  await officer.route('**/api/dataValues', dropWrites);
+  await cellInput(officer, cell.dataElement).focus();
+  await officer.keyboard.type(value);
+  await officer.keyboard.press('Tab');
+  await cellState(officer, cell.dataElement).filter({ hasText: 'chờ gửi' }).waitFor();
+  const waiting = officer.getByTestId('waiting-count');
+  await waiting.filter({ hasText: '1 giá trị chờ gửi' }).waitFor();
+  assert.equal(await officer.evaluate(() => navigator.onLine), true);
+  const valueOf = async () => (await officer.evaluate(async (p) => (await fetch(p)).json(), path))
+    .cells.find((c) => c.dataElement === cell.dataElement).value;
+  assert.equal(await valueOf(), cell.value);
+  // The link comes back without an `online` event: the next periodic try sends it.
+  await officer.unroute('**/api/dataValues', dropWrites);
+  await cellState(officer, cell.dataElement).filter({ hasText: 'đã lưu' }).waitFor({ timeout: 30_000 });
+  await waiting.waitFor({ state: 'detached' });
+  assert.equal(await valueOf(), value);
+  await officer.context().close();
+});
