@@ -1,6 +1,6 @@
-// The service worker: keeps the application (its page and built files) and the answers the
-// data entry screen starts from (/api/me, the forms opened) so that a form opens and takes
-// values without a connection. Built as its own un-hashed file, dist/sw.js; the build
+// The service worker: keeps the application (its page and built files) and the answers
+// data entry starts from (/api/me, the worklist, the forms opened) so that a form opens
+// and takes values without a connection. Built as its own un-hashed file, dist/sw.js; the build
 // writes the list of files and a build id into it (see vite.config.ts), so every build
 // installs its own caches and drops the previous ones.
 declare const self: ServiceWorkerGlobalScope & {
@@ -11,8 +11,9 @@ declare const self: ServiceWorkerGlobalScope & {
 const build = self.__QPAN_BUILD__;
 const shellCache = `qpan-shell-${build}`;
 const apiCache = `qpan-api-${build}`;
-// Only what the data entry screen needs to start: who is logged in, and the forms.
-const cachedApi = [/^\/api\/me$/, /^\/api\/forms\/[^/]+$/];
+// Only what data entry needs to start: who is logged in, the worklist that leads to the
+// forms, and the forms.
+const cachedApi = [/^\/api\/me$/, /^\/api\/worklist$/, /^\/api\/forms\/[^/]+$/];
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -39,8 +40,9 @@ self.addEventListener('fetch', (event) => {
     if (cachedApi.some((p) => p.test(url.pathname))) event.respondWith(networkFirst(request));
     return;
   }
-  if (request.mode === 'navigate') event.respondWith(networkFirst(request, './'));
-  else event.respondWith(cacheFirst(request));
+  // Every screen is the one page (routes are in the hash); other files are built assets.
+  if (request.mode !== 'navigate') event.respondWith(cacheFirst(request));
+  else if (url.pathname === '/' || url.pathname === '/index.html') event.respondWith(networkFirst(request, './'));
 });
 
 // The page asks to keep the answers it fetched before this worker controlled it; and when

@@ -44,9 +44,11 @@ test('values typed offline wait, are sent when the link returns, and a value cha
 
   await officer.goto(`${world.url}/#/forms/${ds}/${commune}/${pe}`);
   await cellInput(officer, typed[0].element).waitFor();
-  // The worker controls the page and holds the form and the session's user.
+  // The worker controls the page and holds the form, the session's user and the worklist
+  // (all fetched before it took control).
   await officer.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await officer.waitForFunction(async (path) => Boolean(await caches.match(path)) && Boolean(await caches.match('/api/me')), formPath, { polling: 200 });
+  await officer.waitForFunction(async (paths) => (await Promise.all(paths.map((p) => caches.match(p)))).every(Boolean),
+    [formPath, '/api/me', '/api/worklist'], { polling: 200 });
   const keptMe = await officer.evaluate(async () => (await caches.match('/api/me')).json());
   assert.equal(keptMe.user.username, accounts.commune.username);
   assert.equal(keptMe.csrfToken, undefined, 'the CSRF token is not kept');
