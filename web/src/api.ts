@@ -113,6 +113,9 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 async function exchange<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ body: T; headers: Headers }> {
   const headers: Record<string, string> = { Accept: 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A page started without a connection knows the session from the service worker's copy
+  // of /api/me, which never holds the token: ask the server for it before the first write.
+  if (method !== 'GET' && !csrfToken && path !== '/api/login') await me();
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let response: Response;
   try {
@@ -334,6 +337,12 @@ export function completeness(ds: string, ou: string, pe: string): Promise<Comple
 export async function putValue(v: ValueWrite, etag: string | undefined): Promise<{ etag: string | null; warnings: RuleWarning[] }> {
   const answer = await exchange<{ warnings?: RuleWarning[] }>('PUT', '/api/dataValues', v, etag ? { 'If-Match': etag } : {});
   return { etag: answer.headers.get('ETag'), warnings: answer.body?.warnings ?? [] };
+}
+
+// Why the API refused a write, as a user can read it: the value's problems, else its message.
+export function refusalText(e: ApiError): string {
+  const problems = (e.details as { problems?: { reason: string }[] } | null)?.problems?.map((p) => p.reason).join('; ');
+  return problems || e.message;
 }
 
 export function conflictOf(e: ApiError): { value: string | null; etag: string | null; storedBy: string } | null {

@@ -1,10 +1,12 @@
 // The application shell: finds out whether a session exists, shows Login or the screen the
-// URL names, the header (navigation the role may use, the language switch, sign-out) and
-// loads the screens other than login and home on demand.
+// URL names, the header (navigation the role may use, values waiting for a connection, the
+// language switch, sign-out) and loads the screens other than login and home on demand.
 import { useEffect, useState } from 'preact/hooks';
 import * as api from './api';
 import { ErrorBox, Lazy, Loading, PageTitle } from './components';
 import { storeLang, storedLang, translate, type Lang } from './i18n';
+import { OfflineStatus } from './offline/status';
+import { sessionChanged } from './offline/worker';
 import { can } from './roles';
 import { href, useRoute } from './router';
 import { Home } from './screens/home';
@@ -52,6 +54,7 @@ export function App() {
   }, [lang]);
 
   const signedIn = (u: api.User) => {
+    sessionChanged();
     setSessionLost(false);
     setUser(u);
   };
@@ -94,6 +97,7 @@ function Header() {
           </ul>
         </nav>
       )}
+      {user && <OfflineStatus user={user.username} />}
       <div class="bar-end">
         <button type="button" class="link-button" lang={lang === 'vi' ? 'en' : 'vi'}
           aria-label={t('switchLanguageLabel')} onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}>
@@ -104,6 +108,7 @@ function Header() {
             try {
               await api.logout();
             } finally {
+              sessionChanged();
               setUser(null);
               window.location.hash = href([]);
             }

@@ -29,8 +29,9 @@ function servedFiles(folder = dist) {
 
 // The first screen: the entry and its static imports, with their CSS, plus the page.
 function firstScreenFiles(manifest) {
-  const entry = Object.keys(manifest).find((k) => manifest[k].isEntry);
-  assert.ok(entry, 'the manifest names an entry');
+  // The page's entry (the service worker, sw.js, is the other entry: it runs apart).
+  const entry = Object.keys(manifest).find((k) => manifest[k].isEntry && k.endsWith('index.html'));
+  assert.ok(entry, 'the manifest names the page as an entry');
   const files = new Set(['index.html']);
   const visit = (key) => {
     const chunk = manifest[key];

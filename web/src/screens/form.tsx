@@ -1,19 +1,23 @@
 // Data entry: one form (data set × unit × period) as a grid by section, read in one request,
 // each value saved as it is typed against the ETag it was typed over, with a per-cell state,
 // the validation rules a save breaks shown beside the cell, a 412 offered as a choice, and
-// submit for approval. Also shown read-only inside the review screen.
+// submit for approval. Without a connection a value waits in the offline queue, against
+// the ETag it was typed over, and the cell says so until it is sent. Also shown read-only
+// inside the review screen.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api';
 import { ErrorBox, Loading, PageTitle, useLoad } from '../components';
 import { formatDate, formatNumber, parseMachineNumber, parseTypedNumber } from '../format';
 import { hasMessage, type Lang } from '../i18n';
+import { discard, enqueue, queuedFor, type CellKey, type QueuedValue } from '../offline/queue';
+import { onSendResult, sendQueued } from '../offline/send';
 import { href } from '../router';
 import { useApp, useT, type Translate } from '../state';
 
 const saveDelayMs = 600;
 const numericTypes = new Set(['count', 'number', 'amount_vnd', 'amount_usd', 'integer']);
 
-type CellStatus = 'idle' | 'saving' | 'saved' | 'error' | 'conflict';
+type CellStatus = 'idle' | 'saving' | 'saved' | 'error' | 'conflict' | 'queued';
 
 interface CellState {
   text: string; // what the input shows
@@ -24,6 +28,7 @@ interface CellState {
   status: CellStatus;
   error?: string;
   conflict?: { value: string | null; etag: string | null; storedBy: string };
+  inQueue?: boolean; // the offline queue holds a value of this cell (waiting, or refused)
 }
 
 // A rule a save reported as broken, the cell it is shown beside, and the elements whose
@@ -50,11 +55,28 @@ function machineValue(text: string, valueType: string, lang: Lang): string {
   return parseTypedNumber(trimmed, lang) ?? trimmed;
 }
 
-function initialCells(form: api.Form, lang: Lang): CellState[] {
-  return form.cells.map((c) => {
+// The cell of the form a queued value belongs to, or -1 (another user's, another form's).
+function queuedCell(form: api.Form, user: string, key: CellKey): number {
+  if (key.user !== user || key.ds !== form.dataSet.code || key.ou !== form.orgUnit.code || key.pe !== form.period.code) return -1;
+  return form.cells.findIndex((c) => c.dataElement === key.element && c.categoryOptionCombo === key.categoryOptionCombo);
+}
+
+// The cells as the server holds them; a value of the user's still in the offline queue
+// (typed offline, maybe before a reload) shows as typed, against the ETag it was typed over.
+function initialCells(form: api.Form, lang: Lang, user: string, queued: QueuedValue[]): CellState[] {
+  const cells = form.cells.map((c): CellState => {
     const text = displayValue(c.value, c.valueType, lang);
     return { text, sent: c.value ?? '', etag: c.etag, comment: c.comment ?? '', sentComment: c.comment ?? '', status: 'idle' };
   });
+  for (const entry of queued) {
+    const i = queuedCell(form, user, entry);
+    if (i < 0) continue;
+    cells[i] = {
+      ...cells[i], text: displayValue(entry.value, form.cells[i].valueType, lang), comment: entry.comment, etag: entry.etag,
+      inQueue: true, status: entry.conflict ? 'conflict' : entry.problem ? 'error' : 'queued', conflict: entry.conflict, error: entry.problem,
+    };
+  }
+  return cells;
 }
 
 // The grid of one section: rows of elements, a column per disaggregation option.
@@ -105,10 +127,15 @@ export function readOnlyReason(form: api.Form, t: Translate): string | null {
 }
 
 export default function FormScreen({ ds, ou, pe }: { ds: string; ou: string; pe: string }) {
-  const { lang } = useApp();
+  const { lang, user } = useApp();
   const t = useT();
   const [version, setVersion] = useState(0);
-  const loaded = useLoad(`${ds}/${ou}/${pe}#${version}`, () => api.form(ds, ou, pe));
+  // The user's queued values come with the form, so no cell ever shows the server's value
+  // in place of one still waiting to be sent.
+  const loaded = useLoad(`${ds}/${ou}/${pe}#${version}`, () => Promise.all([
+    api.form(ds, ou, pe),
+    user ? queuedFor(user.username).catch(() => []) : Promise.resolve([]),
+  ]));
   if (loaded.error) {
     return (
       <section>
@@ -118,7 +145,7 @@ export default function FormScreen({ ds, ou, pe }: { ds: string; ou: string; pe:
     );
   }
   if (!loaded.data) return <Loading />;
-  const form = loaded.data;
+  const [form, queued] = loaded.data;
   const name = lang === 'en' ? form.dataSet.nameEn : form.dataSet.name;
   const period = lang === 'en' ? form.period.nameEn : form.period.name;
   return (
@@ -133,16 +160,23 @@ export default function FormScreen({ ds, ou, pe }: { ds: string; ou: string; pe:
           <a href={href(['review', ds, form.orgUnit.parent, pe], { unit: ou })}>{t('reviewLink')}</a>
         )}
       </nav>
-      <FormView key={`${version}`} form={form} onChanged={() => setVersion((v) => v + 1)} />
+      <FormView key={`${version}`} form={form} queued={queued} onChanged={() => setVersion((v) => v + 1)} />
     </section>
   );
 }
 
-// The form's grid and actions. `readOnly` forces the read-only view (review screen).
-export function FormView({ form, onChanged, readOnly }: { form: api.Form; onChanged: () => void; readOnly?: boolean }) {
-  const { lang } = useApp();
+// The form's grid and actions. `readOnly` forces the read-only view (review screen);
+// `queued` are the user's values waiting in the offline queue.
+export function FormView({ form, queued = [], onChanged, readOnly }: {
+  form: api.Form;
+  queued?: QueuedValue[];
+  onChanged: () => void;
+  readOnly?: boolean;
+}) {
+  const { lang, user } = useApp();
   const t = useT();
-  const [cells, setCells] = useState<CellState[]>(() => initialCells(form, lang));
+  const username = user?.username ?? '';
+  const [cells, setCells] = useState<CellState[]>(() => initialCells(form, lang, username, queued));
   const [warnings, setWarnings] = useState<Map<string, ShownWarning>>(new Map());
   const shownWarnings = useRef(warnings);
   const showWarnings = (next: Map<string, ShownWarning>) => {
@@ -160,6 +194,7 @@ export function FormView({ form, onChanged, readOnly }: { form: api.Form; onChan
   const layout = grids(form);
   const reason = readOnly ? readOnlyReason(form, t) ?? t('readOnlyNoRight') : readOnlyReason(form, t);
   const writable = reason === null;
+  const mayWrite = writable && form.may.write;
 
   useEffect(() => () => {
     for (const id of timers.current.values()) clearTimeout(id);
@@ -172,6 +207,67 @@ export function FormView({ form, onChanged, readOnly }: { form: api.Form; onChan
     setCells(next);
   };
 
+  // The offline queue's key of cell i.
+  const cellKey = (i: number): CellKey => ({
+    user: username, ds: form.dataSet.code, ou: form.orgUnit.code, pe: form.period.code,
+    element: form.cells[i].dataElement, categoryOptionCombo: form.cells[i].categoryOptionCombo,
+  });
+
+  // The rules a save of cell i reported broken are shown beside it; those it no longer
+  // reports, and those another save may have mended, are cleared.
+  const noteWarnings = async (i: number, reportedWarnings: api.RuleWarning[]) => {
+    const element = form.cells[i].dataElement;
+    const reported = new Set(reportedWarnings.map((w) => w.rule));
+    const next = new Map(shownWarnings.current);
+    for (const [rule, w] of next) if (w.elements.has(element) && !reported.has(rule)) next.delete(rule);
+    for (const w of reportedWarnings) {
+      const elements = new Set(next.get(w.rule)?.elements ?? []);
+      elements.add(element);
+      next.set(w.rule, { warning: w, cell: i, elements });
+    }
+    showWarnings(next);
+    // A rule shown for another cell may hold again through this value (cases raised
+    // above solved): the unit's validation says which still break.
+    if ([...next.keys()].some((rule) => !reported.has(rule))) {
+      const broken = await api.violatedRules(form.orgUnit.code, form.period.code).catch(() => null);
+      if (broken) {
+        const kept = new Map(shownWarnings.current);
+        for (const rule of kept.keys()) if (!broken.has(rule)) kept.delete(rule);
+        showWarnings(kept);
+      }
+    }
+  };
+
+  // A value that cannot be sent now waits in the queue; the cell says so.
+  const queueValue = async (i: number, value: string, comment: string, etag: string | undefined) => {
+    try {
+      await enqueue({ ...cellKey(i), value, comment, etag, queuedAt: Date.now() });
+      update(i, { status: 'queued', inQueue: true, error: undefined });
+      if (navigator.onLine) sendQueued(username).catch(() => {});
+    } catch {
+      update(i, { status: 'error', error: t('networkError') }); // no IndexedDB (private mode)
+    }
+  };
+
+  // The queue's outcomes land in their cells; opening the form is a moment to send it.
+  useEffect(() => {
+    if (!mayWrite || !username) return;
+    if (navigator.onLine && queued.length > 0) sendQueued(username).catch(() => {});
+    return onSendResult((result) => {
+      const i = queuedCell(form, username, result.entry);
+      if (i < 0) return;
+      if (result.kind === 'refused') {
+        update(i, result.conflict ? { status: 'conflict', conflict: result.conflict } : { status: 'error', error: result.problem });
+        return;
+      }
+      const cell = live.current[i];
+      const sent = { sent: result.entry.value, sentComment: result.entry.comment, etag: result.etag ?? undefined };
+      const typedSince = machineValue(cell.text, form.cells[i].valueType, lang) !== result.entry.value || cell.comment !== result.entry.comment;
+      update(i, typedSince ? sent : { ...sent, status: 'saved', inQueue: false, error: undefined });
+      void noteWarnings(i, result.warnings);
+    });
+  }, []);
+
   // Sends cell i if it differs from what the server holds; one request per cell at a time,
   // and what was typed meanwhile goes in the next.
   const save = async (i: number, etagOverride?: string): Promise<void> => {
@@ -183,43 +279,30 @@ export function FormView({ form, onChanged, readOnly }: { form: api.Form; onChan
     const cell = live.current[i];
     const meta = form.cells[i];
     const value = machineValue(cell.text, meta.valueType, lang);
-    if (etagOverride === undefined && value === cell.sent && cell.comment === cell.sentComment) return;
+    // A queued value typed back to the server's still replaces what waits.
+    if (etagOverride === undefined && !cell.inQueue && value === cell.sent && cell.comment === cell.sentComment) return;
     if (cell.status === 'conflict' && etagOverride === undefined) return; // waits for the choice
+    const etag = etagOverride ?? cell.etag;
+    // Without a link, or behind a value of this cell already waiting: it waits too.
+    if (!navigator.onLine || cell.status === 'queued') return queueValue(i, value, cell.comment, etag);
     update(i, { status: 'saving', error: undefined });
     const request = (async () => {
       try {
         const answer = await api.putValue({
           dataElement: meta.dataElement, period: form.period.code, orgUnit: form.orgUnit.code,
           categoryOptionCombo: meta.categoryOptionCombo, value, comment: cell.comment,
-        }, etagOverride ?? cell.etag);
-        update(i, { status: 'saved', sent: value, sentComment: cell.comment, etag: answer.etag ?? undefined, conflict: undefined });
-        const reported = new Set(answer.warnings.map((w) => w.rule));
-        const next = new Map(shownWarnings.current);
-        for (const [rule, w] of next) if (w.elements.has(meta.dataElement) && !reported.has(rule)) next.delete(rule);
-        for (const w of answer.warnings) {
-          const elements = new Set(next.get(w.rule)?.elements ?? []);
-          elements.add(meta.dataElement);
-          next.set(w.rule, { warning: w, cell: i, elements });
-        }
-        showWarnings(next);
-        // A rule shown for another cell may hold again through this value (cases raised
-        // above solved): the unit's validation says which still break.
-        if ([...next.keys()].some((rule) => !reported.has(rule))) {
-          const broken = await api.violatedRules(form.orgUnit.code, form.period.code).catch(() => null);
-          if (broken) {
-            const kept = new Map(shownWarnings.current);
-            for (const rule of kept.keys()) if (!broken.has(rule)) kept.delete(rule);
-            showWarnings(kept);
-          }
-        }
+        }, etag);
+        update(i, { status: 'saved', sent: value, sentComment: cell.comment, etag: answer.etag ?? undefined, conflict: undefined, inQueue: false });
+        // A refused queued value of this cell, typed again and now written.
+        if (cell.inQueue) await discard(cellKey(i)).catch(() => {});
+        await noteWarnings(i, answer.warnings);
       } catch (e) {
         if (e instanceof api.ApiError && e.status === 412) {
           update(i, { status: 'conflict', conflict: api.conflictOf(e) ?? { value: null, etag: null, storedBy: '' } });
+        } else if (e instanceof api.ApiError && e.code === 'network') {
+          await queueValue(i, value, cell.comment, etag);
         } else {
-          const problems = e instanceof api.ApiError
-            ? (e.details as { problems?: { reason: string }[] } | null)?.problems?.map((p) => p.reason).join('; ')
-            : undefined;
-          const message = e instanceof api.ApiError && e.code === 'network' ? t('networkError') : problems || (e instanceof Error ? e.message : String(e));
+          const message = e instanceof api.ApiError ? api.refusalText(e) : e instanceof Error ? e.message : String(e);
           update(i, { status: 'error', error: message });
         }
       }
@@ -298,7 +381,7 @@ export function FormView({ form, onChanged, readOnly }: { form: api.Form; onChan
     try {
       for (const i of [...timers.current.keys()]) saveNow(i);
       await Promise.all([...inFlight.current.values()]);
-      if (live.current.some((c) => c.status === 'error' || c.status === 'conflict' || c.status === 'saving')) {
+      if (live.current.some((c) => c.status === 'error' || c.status === 'conflict' || c.status === 'saving' || c.status === 'queued')) {
         setSubmitError(new Error(t('waitForSave')));
         return;
       }
@@ -312,7 +395,6 @@ export function FormView({ form, onChanged, readOnly }: { form: api.Form; onChan
   };
 
   const savingCount = cells.filter((c) => c.status === 'saving').length;
-  const mayWrite = writable && form.may.write;
   const canSubmit = !readOnly && form.may.submit && form.closed === null
     && (form.approval.state === 'draft' || form.approval.state === 'returned');
   const prevName = lang === 'en' ? form.previousPeriod.nameEn : form.previousPeriod.name;
@@ -366,14 +448,23 @@ export function FormView({ form, onChanged, readOnly }: { form: api.Form; onChan
                           onBlur={() => saveNow(i)}
                           onKey={(e) => onKey(i, e)}
                           keepMine={() => {
-                            const etag = live.current[i].conflict?.etag ?? undefined;
+                            const { conflict, inQueue } = live.current[i];
+                            const etag = conflict?.etag ?? undefined;
                             update(i, { status: 'idle', conflict: undefined, etag });
-                            void save(i, etag ?? '');
+                            // The refused queued value gives way to this write over their ETag.
+                            void (async () => {
+                              if (inQueue) {
+                                await discard(cellKey(i)).catch(() => {});
+                                update(i, { inQueue: false });
+                              }
+                              await save(i, etag ?? '');
+                            })();
                           }}
                           takeTheirs={() => {
                             const c = live.current[i].conflict;
                             const theirs = c?.value ?? '';
-                            update(i, { text: displayValue(theirs, form.cells[i].valueType, lang), sent: theirs, etag: c?.etag ?? undefined, status: 'saved', conflict: undefined });
+                            if (live.current[i].inQueue) discard(cellKey(i)).catch(() => {});
+                            update(i, { text: displayValue(theirs, form.cells[i].valueType, lang), sent: theirs, etag: c?.etag ?? undefined, status: 'saved', conflict: undefined, inQueue: false });
                           }}
                         />
                       ))}
@@ -421,7 +512,8 @@ function FormCellView(props: {
   const statusText = cell.status === 'saving' ? t('cellSaving')
     : cell.status === 'saved' ? t('cellSaved')
     : cell.status === 'error' ? t('cellError', { message: cell.error ?? '' })
-    : cell.status === 'conflict' ? t('cellConflict') : '';
+    : cell.status === 'conflict' ? t('cellConflict')
+    : cell.status === 'queued' ? t('cellQueued') : '';
   const number = (v: number) => formatNumber(v, lang, 6);
   return (
     <td class={`cell cell-${cell.status}`} data-testid={`cell-${meta.dataElement}${meta.categoryOptionCombo ? `-${meta.categoryOptionCombo}` : ''}`}>

@@ -6,7 +6,7 @@
 // and unlocks the approved form.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { logIn, startWorld } from './harness.mjs';
+import { cellInput, cellState, logIn, startWorld } from './harness.mjs';
 
 let world;
 
@@ -27,14 +27,6 @@ const rule = 'vr.crime.ttxh.solved_le_cases';
 // The form as the API answers it to the page's session.
 function readForm(page, pe, ou = commune) {
   return page.evaluate(async ([d, o, p]) => (await fetch(`/api/forms/${d}?ou=${o}&pe=${p}`)).json(), [ds, ou, pe]);
-}
-
-function cellInput(page, element) {
-  return page.getByTestId(`cell-${element}`).locator('input.value');
-}
-
-function cellState(page, element) {
-  return page.getByTestId(`cell-${element}`).getByTestId('cell-state');
 }
 
 test('worklist, data entry, a rule warning that clears, submit, read-only, district approval, province lock and unlock', async () => {

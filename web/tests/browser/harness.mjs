@@ -122,3 +122,12 @@ export async function logIn(page, world, key) {
   await page.keyboard.press('Enter');
   await page.getByTestId('role').waitFor();
 }
+
+// A data entry cell's value input and its saved/saving/waiting state, by data element.
+export function cellInput(page, element) {
+  return page.getByTestId(`cell-${element}`).locator('input.value');
+}
+
+export function cellState(page, element) {
+  return page.getByTestId(`cell-${element}`).getByTestId('cell-state');
+}
