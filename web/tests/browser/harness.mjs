@@ -173,7 +173,9 @@ export async function checkScreen(page, width) {
 export async function checkKeyboard(page) {
   const controls = await page.evaluate(() =>
     [...document.querySelectorAll('a[href], button:not([disabled]), input, select, [tabindex="0"]')]
-      .filter((el) => el.getBoundingClientRect().width > 0 && !el.classList.contains('skip'))
+      // What a closed <details> holds is out of the Tab order until it is opened.
+      .filter((el) => el.getBoundingClientRect().width > 0 && !el.classList.contains('skip')
+        && !el.closest('details:not([open]) > :not(summary)'))
       .map((el, i) => {
         el.dataset.control = String(i);
         return el.outerHTML.slice(0, 100);
