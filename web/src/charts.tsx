@@ -36,6 +36,8 @@ export interface ChartProps {
   categories: string[];
   // The machine codes of the categories (units, periods), the CSV's first column.
   codes: string[];
+  // Where each category leads in the table (a unit's own dashboard).
+  categoryLinks?: string[];
   series: ChartSeries[];
   format: (value: number) => string;
 }
@@ -112,7 +114,7 @@ export function Chart(props: ChartProps) {
         ]}>
           {props.categories.map((label, i) => (
             <tr key={props.codes[i]} data-code={props.codes[i]}>
-              <th scope="row">{label}</th>
+              <th scope="row">{props.categoryLinks ? <a href={props.categoryLinks[i]}>{label}</a> : label}</th>
               {props.series.map((s, j) => {
                 const value = s.values[i];
                 const text = value === null ? '–' : props.format(value);

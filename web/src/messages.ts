@@ -195,7 +195,7 @@ export const vi = {
   keyFiguresFrom: 'Chỉ tiêu chính và chỉ số của “{dataSet}”; mỗi số mở bảng tổng hợp.',
   noValue: 'Không có số liệu',
   noComparison: 'Không có số liệu cùng kỳ để so sánh',
-  comparedWith: 'so với {period}:',
+  comparedWith: 'so với cùng kỳ {period}:',
   changePoints: '{value} điểm %',
   chartItem: 'Chỉ tiêu của biểu đồ',
   trendTitle: '{item}: diễn biến theo tháng, so với cùng kỳ',

@@ -163,7 +163,7 @@ function Board({ pack, dataSet, ou, pe, chosen }: { pack: api.Pack; dataSet: api
               </div>
               <div class="chart-grid">
                 <Trend figure={focus} ou={ou} pe={pe} />
-                <UnitsCompared figure={focus} ou={ou} pe={pe} />
+                <UnitsCompared figure={focus} dataSet={dataSet.code} ou={ou} pe={pe} />
               </div>
             </>
           )}
@@ -216,7 +216,7 @@ function Trend({ figure, ou, pe }: { figure: Figure; ou: string; pe: string }) {
   );
 }
 
-function UnitsCompared({ figure, ou, pe }: { figure: Figure; ou: string; pe: string }) {
+function UnitsCompared({ figure, dataSet, ou, pe }: { figure: Figure; dataSet: string; ou: string; pe: string }) {
   const { lang } = useApp();
   const t = useT();
   // The units under it as they stood at the start of the period's last month.
@@ -239,6 +239,7 @@ function UnitsCompared({ figure, ou, pe }: { figure: Figure; ou: string; pe: str
       {answer.data && (
         <Chart name="units" kind="bar" title={t('unitsCompared', { item: figure.name, period: formatPeriod(pe, lang) })}
           categoryLabel={t('unit')} categories={ranked.map((c) => c.name)} codes={ranked.map((c) => c.code)}
+          categoryLinks={ranked.map((c) => href(['dashboard'], { ds: dataSet, ou: c.code, pe, dx: figure.code }))}
           series={[{ name: figure.name, values: ranked.map((c) => c.value), links: ranked.map((c) => analyticsLink(figure.code, c.code, pe)) }]}
           format={(v) => formatQuantity(v, lang, figure.decimals, figure.unit)} />
       )}

@@ -126,18 +126,19 @@ function Results({ answer, asked, initial }: { answer: api.Evaluation; asked: { 
       ]}>
         {shown.map((u) => (
           <tr key={`${u.set}|${u.ou}|${u.pe}`} data-unit={u.ou} data-outcome={u.outcome}>
-            <td data-label={t('unit')}>{u.name} <span class="muted code">{u.ou}</span></td>
+            {/* One child per cell: a phone's stacked row lays a cell out as label | content. */}
+            <td data-label={t('unit')}><span>{u.name} <span class="muted code">{u.ou}</span></span></td>
             <td data-label={t('underUnit')}>{names.get(u.under) ?? u.under}</td>
             {manyPeriods && <td data-label={t('period')}>{formatPeriod(u.pe, lang)}</td>}
             <td data-label={t('filterOutcome')} data-testid="outcome">{en ? u.outcome_en : u.outcome_vi}</td>
-            <td data-label={t('failedCriteria')}>
+            <td data-label={t('failedCriteria')}><div>
               {u.failing.length > 0 && (
                 <ul class="criteria" data-testid="failing">
                   {u.failing.map((c) => <li key={c.code} data-code={c.code}>{en ? c.name_en : c.name_vi}</li>)}
                 </ul>
               )}
               {u.without_data.length > 0 && <p class="hint">{t('withoutData')}: {u.without_data.map(criterionName).join('; ')}</p>}
-            </td>
+            </div></td>
           </tr>
         ))}
       </ScrollTable>

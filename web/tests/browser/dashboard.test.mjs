@@ -1,9 +1,10 @@
 // The dashboard and the evaluation list in real Chromium against the real server and demo
 // database: key figures equal to /api/analytics with their change on last year, the units
-// under the unit ranked, PNG and CSV downloads checked byte by byte, a number that opens the
-// analytics table on the same figure, English, a phone's width; the evaluation list's
-// filters, and the published figures the demo reproduces (36/108 drug-free communes of Lai
-// Châu in 2016–6/2018; Lào Cai's communes “An toàn về ANTT” +3,5 points in 2020 on 2019).
+// under the unit ranked (each leading to its own dashboard), PNG and CSV downloads checked
+// byte by byte, a number that opens the analytics table on the same figure, English, a
+// phone's width; the evaluation list's filters, and the published figures the demo
+// reproduces (36/108 drug-free communes of Lai Châu in 2016–6/2018; Lào Cai's communes
+// “An toàn về ANTT” +3,5 points in 2020 on 2019).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -124,6 +125,16 @@ test('dashboard: key figures as /api/analytics with the change on last year, uni
   await page.getByRole('heading', { name: 'Key figures' }).waitFor();
   await world.screenshot(page, 'dashboard-en');
   await page.getByRole('button', { name: 'Switch to Vietnamese' }).click();
+
+  // The bars' table, opened from the keyboard, leads to the first district's own dashboard.
+  const unitsChart = page.getByTestId('chart-units');
+  await unitsChart.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  const first = unitsChart.locator('tbody tr').first();
+  const [firstCode, firstName] = [await first.getAttribute('data-code'), await first.locator('th a').textContent()];
+  await first.locator('th a').click();
+  await page.waitForURL(new RegExp(`ou=${firstCode}&pe=2020&dx=crime.ttxh.solve_rate$`));
+  await page.getByTestId('dashboard-unit').filter({ hasText: firstName }).waitFor();
   await page.context().close();
 });
 
