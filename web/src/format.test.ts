@@ -2,7 +2,7 @@
 // and English, the forms the server's own tables use (src/core/number_format.cc, period.cc).
 import { describe, expect, it } from 'vitest';
 import type { Lang } from './i18n';
-import { foldAccents, formatDate, formatNumber, formatPeriod, formatQuantity, parseMachineNumber, parseTypedNumber, periodMonths, periodOf, periodStart, roundDecimal, sameTimeLastYear } from './format';
+import { foldAccents, formatChange, formatDate, formatNumber, formatPeriod, formatQuantity, parseMachineNumber, parseTypedNumber, periodMonths, periodOf, periodStart, roundDecimal, sameTimeLastYear } from './format';
 
 // Runs one case per row: `show(input)` in Vietnamese and in English against the row's two texts.
 function bilingual<T>(rows: [T, string, string][], show: (input: T, lang: Lang) => string) {
@@ -166,6 +166,14 @@ describe('period arithmetic of the dashboard', () => {
     ['nonsense', null],
   ])('the same time a year before %s is %s', (code, expected) => {
     expect(sameTimeLastYear(code)).toBe(expected);
+  });
+  it.each([
+    [3.5, 'vi', '+3,5'],
+    [-0.94, 'vi', '−0,9'],
+    [0.04, 'en', '±0'],
+    [1234.56, 'en', '+1,234.6'],
+  ])('the change %s in %s is written %s', (value, lang, expected) => {
+    expect(formatChange(value as number, lang as Lang)).toBe(expected);
   });
   it('folds case and accents, đ included', () => {
     expect(foldAccents('Xã Tả Lèng')).toBe('xa ta leng');

@@ -82,6 +82,13 @@ export function formatQuantity(value: number, lang: Lang, maxDecimals: number, u
   return unit ? `${text} ${unit}` : text;
 }
 
+// A change with its sign as people write it, to one decimal: "+12,5", "−3", "±0" (a true
+// minus sign; "±" when it rounds to nothing).
+export function formatChange(value: number, lang: Lang): string {
+  const rounded = Number(roundDecimal(value, 1));
+  return `${rounded > 0 ? '+' : rounded < 0 ? '−' : '±'}${formatNumber(Math.abs(value), lang, 1)}`;
+}
+
 // A machine-form number as the API sends it ("41570000", "98.9"); null if it is not one.
 export function parseMachineNumber(text: string): number | null {
   if (!/^-?\d+(\.\d+)?$/.test(text)) return null;

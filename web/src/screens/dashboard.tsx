@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import * as api from '../api';
 import { Chart } from '../charts';
 import { ErrorBox, Field, Loading, PageTitle, useLoad } from '../components';
-import { formatNumber, formatPeriod, formatQuantity, parseMachineNumber, periodMonths, periodStart, roundDecimal, sameTimeLastYear } from '../format';
+import { formatChange, formatNumber, formatPeriod, formatQuantity, parseMachineNumber, periodMonths, periodStart, roundDecimal, sameTimeLastYear } from '../format';
 import type { Lang } from '../i18n';
 import { defaultDataSet, keyFigures } from '../keyfigures';
 import { href, navigate } from '../router';
@@ -51,12 +51,6 @@ function valuesOf(answer: api.AnalyticsAnswer | undefined): Map<string, number> 
 
 const analyticsLink = (dx: string, ou: string, pe: string) => href(['analytics'], { dx, ou, pe });
 
-// A change with its sign, as a person writes it: "+12,5", "−3", "±0".
-function signed(value: number, lang: Lang): string {
-  const rounded = Number(roundDecimal(value, 1));
-  return `${rounded > 0 ? '+' : rounded < 0 ? '−' : '±'}${formatNumber(Math.abs(value), lang, 1)}`;
-}
-
 // The change on last year: "+12,5 %" relative, "+2,9 điểm %" for a share; null without a
 // reference to compare with.
 function changeText(t: Translate, lang: Lang, figure: Figure, now: number, before: number | undefined): { text: string; direction: 'up' | 'down' | 'same' } | null {
@@ -65,7 +59,7 @@ function changeText(t: Translate, lang: Lang, figure: Figure, now: number, befor
   if (delta === null) return null;
   const rounded = Number(roundDecimal(delta, 1));
   const direction = rounded > 0 ? 'up' : rounded < 0 ? 'down' : 'same';
-  return { text: figure.isShare ? t('changePoints', { value: signed(delta, lang) }) : `${signed(delta, lang)} %`, direction };
+  return { text: figure.isShare ? t('changePoints', { value: formatChange(delta, lang) }) : `${formatChange(delta, lang)} %`, direction };
 }
 
 export default function Dashboard({ query }: { query: URLSearchParams }) {
@@ -298,7 +292,7 @@ function EvaluationResult({ set, ou, pe, lastYear }: { set: api.Pack['evaluation
       <p class="hint">
         {now.share_met !== null && formatQuantity(now.share_met, lang, 1, '%')}
         {change !== null && before && lastYear && (
-          <> · {t('changePoints', { value: signed(change, lang) })}{' '}
+          <> · {t('changePoints', { value: formatChange(change, lang) })}{' '}
             {t('comparedWith', { period: formatPeriod(lastYear, lang) })} {before.share_met !== null && formatQuantity(before.share_met, lang, 1, '%')}</>
         )}
       </p>

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import * as api from '../api';
 import { ErrorBox, Field, Loading, PageTitle, ScrollTable, useLoad } from '../components';
-import { foldAccents, formatNumber, formatPeriod, formatQuantity } from '../format';
+import { foldAccents, formatChange, formatNumber, formatPeriod, formatQuantity } from '../format';
 import { href, navigate } from '../router';
 import { useApp, useT } from '../state';
 
@@ -96,6 +96,7 @@ function Results({ answer, asked, initial }: { answer: api.Evaluation; asked: { 
             ? g.classes.map((c) => `${en ? c.name_en : c.name_vi} ${formatNumber(s.classes.find((x) => x.code === c.code)?.count ?? 0, lang)}`).join(' · ')
             : t('evaluationMet', { met: formatNumber(s.met, lang), assessed: formatNumber(s.assessed, lang) })}
           {g.kind !== 'classes' && s.share_met !== null && ` (${formatQuantity(s.share_met, lang, 1, '%')})`}
+          {g.kind !== 'classes' && s.change_met !== null && ` · ${t('changePoints', { value: formatChange(s.change_met, lang) })}`}
           {s.no_data > 0 && ` · ${t('evaluationNoData', { count: formatNumber(s.no_data, lang) })}`}
         </p>
       )))}

@@ -234,5 +234,11 @@ test('evaluation list: 36/108 drug-free communes, each unit with its result and 
   assert.deepEqual([...new Set(await shown.evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome)))], ['kha']);
   assert.equal(await viewer.getByLabel('Kết quả').inputValue(), 'kha');
   await world.screenshot(viewer, 'evaluation-rating');
+
+  // Two years: each with its count, 2020 with its change on 2019 (+3,5 points, FIGURES.md).
+  await viewer.goto(`${world.url}/#/evaluation?set=eval.antt_safe.commune&ou=10&pe=2019,2020`);
+  const year = viewer.locator('[data-testid="evaluation-summary"][data-pe="2020"]');
+  await year.waitFor();
+  assert.match(await year.textContent(), /^năm 2020: 136\/152 đơn vị đạt \(89,5 %\) · \+3,5 điểm %$/);
   await viewer.context().close();
 });
