@@ -40,6 +40,8 @@ export interface ChartProps {
   categoryLinks?: string[];
   series: ChartSeries[];
   format: (value: number) => string;
+  // Counts: the value axis steps by whole numbers (else a small range repeats "1, 1, 2").
+  wholeNumbers?: boolean;
 }
 
 export function Chart(props: ChartProps) {
@@ -65,8 +67,8 @@ export function Chart(props: ChartProps) {
   }, []);
 
   useEffect(() => {
-    const categoryAxis = { type: 'category' as const, data: props.categories, inverse: horizontal, axisLabel: { width: 140, overflow: 'truncate' as const } };
-    const valueAxis = { type: 'value' as const, axisLabel: { formatter: (v: number) => props.format(v) } };
+    const categoryAxis = { type: 'category' as const, data: props.categories, inverse: horizontal, axisLabel: { width: 140, overflow: 'truncate' as const, interval: props.categories.length <= 12 ? 0 : 'auto' as const } };
+    const valueAxis = { type: 'value' as const, minInterval: props.wholeNumbers ? 1 : undefined, axisLabel: { formatter: (v: number) => props.format(v) } };
     const option: Option = {
       animation: false,
       color: colours,
@@ -80,7 +82,9 @@ export function Chart(props: ChartProps) {
         : { type: 'bar', name: s.name, data: s.values })),
     };
     chart.current?.setOption(option, true);
-  }, [props.categories.join('|'), JSON.stringify(props.series), props.format]);
+    // After every render: setting the option is cheap without animation, and so the chart
+    // follows the language, the figure and the data without a list of what they depend on.
+  });
 
   const downloadPng = () => {
     if (!chart.current) return;

@@ -1,5 +1,5 @@
 // Dashboard of a unit over a period or range: the data set's key figures with their change
-// on the same period of last year, one figure month by month against last year, the units
+// on the same period of last year, one figure period by period against last year, the units
 // under the unit compared, and the pack's evaluation sets rolled up for the unit. Every
 // number links to the analytics table (or evaluation list) behind it; every chart can be
 // downloaded. The view is the URL: #/dashboard?ds=…&ou=12&pe=2020&dx=crime.ttxh.cases.
@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import * as api from '../api';
 import { Chart } from '../charts';
 import { ErrorBox, Field, Loading, PageTitle, useLoad } from '../components';
-import { formatChange, formatNumber, formatPeriod, formatQuantity, parseMachineNumber, periodMonths, periodStart, roundDecimal, sameTimeLastYear } from '../format';
+import { formatChange, formatNumber, formatPeriod, formatQuantity, parseMachineNumber, periodMonths, periodOf, periodStart, roundDecimal, sameTimeLastYear } from '../format';
 import type { Lang } from '../i18n';
 import { defaultDataSet, keyFigures } from '../keyfigures';
 import { href, navigate } from '../router';
@@ -156,7 +156,7 @@ function Board({ pack, dataSet, ou, pe, chosen }: { pack: api.Pack; dataSet: api
                 </Field>
               </div>
               <div class="chart-grid">
-                <Trend figure={focus} ou={ou} pe={pe} />
+                <Trend figure={focus} periodType={dataSet.periodType} ou={ou} pe={pe} />
                 <UnitsCompared figure={focus} dataSet={dataSet.code} ou={ou} pe={pe} />
               </div>
             </>
@@ -171,21 +171,30 @@ function Board({ pack, dataSet, ou, pe, chosen }: { pack: api.Pack; dataSet: api
   );
 }
 
-// The months to draw: those of the period, or for a period of fewer than three months the
-// twelve months up to its end, so the line has a course to show.
-function trendMonths(pe: string): string[] {
+// How far back a trend reaches when the period holds fewer than three of the data set's
+// periods: a year of months or quarters, two years of halves, five years.
+const trendSpanMonths: Record<string, number> = { month: 12, quarter: 12, six_month: 24, year: 60 };
+
+// The periods to draw, of the data set's type (its values exist for no shorter one): those
+// within the period, or the span above up to its end, so the line has a course to show.
+function trendPeriods(pe: string, periodType: string): string[] {
+  const within = (months: string[]) =>
+    [...new Set(months.map((m) => periodOf(periodType, `${m.slice(0, 4)}-${m.slice(4)}-01`)))].filter((p): p is string => p !== null);
   const months = periodMonths(pe);
-  if (months.length >= 3 || months.length === 0) return months;
+  const periods = within(months);
+  if (periods.length >= 3 || months.length === 0) return periods;
   const last = months[months.length - 1];
-  return periodMonths(`${sameTimeLastYear(last)}..${last}`).slice(1);
+  // Months counted from year 0, to step back over year ends.
+  const start = Number(last.slice(0, 4)) * 12 + Number(last.slice(4)) - 1 - ((trendSpanMonths[periodType] ?? 12) - 1);
+  return within(periodMonths(`${Math.floor(start / 12)}${String((start % 12) + 1).padStart(2, '0')}..${last}`));
 }
 
-function Trend({ figure, ou, pe }: { figure: Figure; ou: string; pe: string }) {
+function Trend({ figure, periodType, ou, pe }: { figure: Figure; periodType: string; ou: string; pe: string }) {
   const { lang } = useApp();
   const t = useT();
-  const months = trendMonths(pe);
+  const months = trendPeriods(pe, periodType);
   const before = months.map((m) => sameTimeLastYear(m) ?? m);
-  const question: api.AnalyticsQuestion = { dx: [figure.code], ou: [ou], pe: [...months, ...before] };
+  const question: api.AnalyticsQuestion = { dx: [figure.code], ou: [ou], pe: periodType === 'year' ? months : [...months, ...before] };
   const answer = useLoad(months.length ? api.analyticsPath(question, 'json') : null, () => api.analytics(question));
   if (months.length === 0) return null;
   const values = valuesOf(answer.data);
@@ -201,10 +210,12 @@ function Trend({ figure, ou, pe }: { figure: Figure; ou: string; pe: string }) {
       <ErrorBox error={answer.error} />
       {answer.loading && <Loading />}
       {answer.data && (
-        <Chart name="trend" kind="line" title={t('trendTitle', { item: figure.name })} categoryLabel={t('month')}
+        <Chart name="trend" kind="line" title={t('trendTitle', { item: figure.name })} categoryLabel={t('period')}
           categories={months.map((m) => formatPeriod(m, lang))} codes={months}
-          series={[series(months, formatPeriod(`${first}..${last}`, lang)), series(before, formatPeriod(`${before[0]}..${before[before.length - 1]}`, lang))]}
-          format={(v) => formatQuantity(v, lang, figure.decimals, figure.unit)} />
+          series={[series(months, formatPeriod(`${first}..${last}`, lang)),
+            // Years a year earlier are the same line shifted by one: drawn once.
+            ...(periodType === 'year' ? [] : [series(before, formatPeriod(`${before[0]}..${before[before.length - 1]}`, lang))])]}
+          format={(v) => formatQuantity(v, lang, figure.decimals, figure.unit)} wholeNumbers={figure.decimals === 0} />
       )}
     </div>
   );
@@ -235,7 +246,7 @@ function UnitsCompared({ figure, dataSet, ou, pe }: { figure: Figure; dataSet: s
           categoryLabel={t('unit')} categories={ranked.map((c) => c.name)} codes={ranked.map((c) => c.code)}
           categoryLinks={ranked.map((c) => href(['dashboard'], { ds: dataSet, ou: c.code, pe, dx: figure.code }))}
           series={[{ name: figure.name, values: ranked.map((c) => c.value), links: ranked.map((c) => analyticsLink(figure.code, c.code, pe)) }]}
-          format={(v) => formatQuantity(v, lang, figure.decimals, figure.unit)} />
+          format={(v) => formatQuantity(v, lang, figure.decimals, figure.unit)} wholeNumbers={figure.decimals === 0} />
       )}
     </div>
   );
@@ -277,7 +288,7 @@ function EvaluationResult({ set, ou, pe, lastYear }: { set: api.Pack['evaluation
             { name: formatPeriod(pe, lang), values: classes.map((c) => countOf(now, c.code)), links: classes.map((c) => href(['evaluation'], { set: set.code, ou, pe, outcome: c.code })) },
             ...(before && before.assessed > 0 && lastYear ? [{ name: formatPeriod(lastYear, lang), values: classes.map((c) => countOf(before, c.code)) }] : []),
           ]}
-          format={(v) => formatNumber(v, lang, 0)} />
+          format={(v) => formatNumber(v, lang, 0)} wholeNumbers />
         <p><a href={list}>{t('evaluationAssessed', { assessed: formatNumber(now.assessed, lang) })}</a></p>
       </div>
     );

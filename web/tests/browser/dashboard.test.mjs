@@ -96,7 +96,7 @@ test('dashboard: key figures as /api/analytics with the change on last year, uni
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-trend').getByTestId('download-csv').click()]);
   assert.equal(csv.suggestedFilename(), 'qpan-trend.csv');
   const lines = readFileSync(await csv.path(), 'utf8').replace(/^\ufeff/, '').trim().split('\r\n').map((l) => l.split(','));
-  assert.deepEqual(lines[0], ['Mã', 'Tháng', 'năm 2020', 'năm 2019']);
+  assert.deepEqual(lines[0], ['Mã', 'Kỳ', 'năm 2020', 'năm 2019']);
   const months = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0'));
   const monthly = await analytics(page, ['crime.ttxh.cases'], ['12'], [...months.map((m) => `2020${m}`), ...months.map((m) => `2019${m}`)]);
   assert.deepEqual(lines.slice(1), months.map((m) => [`2020${m}`, `tháng ${Number(m)}/2020`,
