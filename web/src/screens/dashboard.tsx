@@ -112,13 +112,19 @@ function Board({ pack, dataSet, ou, pe, chosen }: { pack: api.Pack; dataSet: api
   const values = valuesOf(answer.data);
   const figures = codes.map((c) => figureOf(pack, c, lang));
   const focus = figures.find((f) => f.code === chosen) ?? figures[0];
-  const unitName = answer.data?.metaData.items[ou]?.name ?? ou;
+  // The unit and the units under it as they stood at the start of the period's last month.
+  const months = periodMonths(pe);
+  const at = periodStart(months[months.length - 1] ?? pe) ?? undefined;
+  const unit = useLoad(`${ou}@${at}`, () => api.unitAt(ou, at));
+  const unitName = unit.data?.name ?? answer.data?.metaData.items[ou]?.name ?? ou;
 
   return (
     <>
       <h2 data-testid="dashboard-unit">{unitName} — {formatPeriod(pe, lang)}</h2>
+      <ErrorBox error={unit.error} />
       <ErrorBox error={answer.error} />
       {answer.loading && <Loading />}
+      {codes.length === 0 && <p class="muted" data-testid="no-key-figures">{t('noKeyFigures')}</p>}
       {answer.data && (
         <>
           <h3>{t('keyFigures')}</h3>
@@ -157,7 +163,7 @@ function Board({ pack, dataSet, ou, pe, chosen }: { pack: api.Pack; dataSet: api
               </div>
               <div class="chart-grid">
                 <Trend figure={focus} periodType={dataSet.periodType} ou={ou} pe={pe} />
-                <UnitsCompared figure={focus} dataSet={dataSet.code} ou={ou} pe={pe} />
+                <UnitsCompared figure={focus} dataSet={dataSet.code} pe={pe} units={unit.data?.children ?? []} />
               </div>
             </>
           )}
@@ -221,21 +227,15 @@ function Trend({ figure, periodType, ou, pe }: { figure: Figure; periodType: str
   );
 }
 
-function UnitsCompared({ figure, dataSet, ou, pe }: { figure: Figure; dataSet: string; ou: string; pe: string }) {
+function UnitsCompared({ figure, dataSet, pe, units }: { figure: Figure; dataSet: string; pe: string; units: api.UnitSummary[] }) {
   const { lang } = useApp();
   const t = useT();
-  // The units under it as they stood at the start of the period's last month.
-  const months = periodMonths(pe);
-  const at = periodStart(months[months.length - 1] ?? pe) ?? undefined;
-  const unit = useLoad(`${ou}@${at}`, () => api.unitAt(ou, at));
-  const children = unit.data?.children ?? [];
-  const question: api.AnalyticsQuestion = { dx: [figure.code], ou: children.map((c) => c.code), pe: [pe] };
-  const answer = useLoad(children.length ? api.analyticsPath(question, 'json') : null, () => api.analytics(question));
-  if (unit.error) return <ErrorBox error={unit.error} />;
-  if (!unit.data || children.length === 0) return null;
+  const question: api.AnalyticsQuestion = { dx: [figure.code], ou: units.map((c) => c.code), pe: [pe] };
+  const answer = useLoad(units.length ? api.analyticsPath(question, 'json') : null, () => api.analytics(question));
+  if (units.length === 0) return null;
   const values = valuesOf(answer.data);
   // Largest first; units without a value last, by name.
-  const ranked = children.map((c) => ({ ...c, value: values.get(`${figure.code}|${c.code}|${pe}`) ?? null }))
+  const ranked = units.map((c) => ({ ...c, value: values.get(`${figure.code}|${c.code}|${pe}`) ?? null }))
     .sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.name.localeCompare(b.name, 'vi'));
   return (
     <div>
