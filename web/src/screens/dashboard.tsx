@@ -121,8 +121,8 @@ function Board({ pack, dataSet, ou, pe, chosen }: { pack: api.Pack; dataSet: api
   return (
     <>
       <h2 data-testid="dashboard-unit">{unitName} — {formatPeriod(pe, lang)}</h2>
-      <ErrorBox error={unit.error} />
-      <ErrorBox error={answer.error} />
+      {/* A unit outside the caller's scope is refused by both requests: said once. */}
+      <ErrorBox error={answer.error ?? unit.error} />
       {answer.loading && <Loading />}
       {codes.length === 0 && <p class="muted" data-testid="no-key-figures">{t('noKeyFigures')}</p>}
       {answer.data && (
