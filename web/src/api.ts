@@ -362,3 +362,60 @@ export async function violatedRules(ou: string, pe: string): Promise<Set<string>
   const answer = await call<{ violations: { rule: string }[] }>('GET', `/api/validation${query({ ou, pe })}`);
   return new Set(answer.violations.map((v) => v.rule));
 }
+
+// A criterion of an evaluation set, named in both languages as the API sends it.
+export interface EvaluationCriterion {
+  code: string;
+  name_vi: string;
+  name_en: string;
+}
+
+// One unit's result: "met"/"not_met" for a set of criteria that must all hold, a class code
+// ("tot", "kha"…) for a rating, or "not_applicable"/"no_data"; with the criteria it failed.
+export interface EvaluatedUnit {
+  set: string;
+  ou: string;
+  name: string;
+  level: string;
+  under: string;
+  pe: string;
+  outcome: string;
+  outcome_vi: string;
+  outcome_en: string;
+  failing: EvaluationCriterion[];
+  without_data: (EvaluationCriterion | string)[];
+}
+
+// The roll-up of a unit and the units under it, for one period: counts, the share met and
+// its change on the period before (in percentage points), the count and share per class.
+export interface EvaluationSummary {
+  ou: string;
+  name: string;
+  pe: string;
+  units: number;
+  not_applicable: number;
+  no_data: number;
+  assessed: number;
+  met: number;
+  not_met: number;
+  share_met: number | null;
+  change_met: number | null;
+  classes: { code: string; count: number; share: number | null; change: number | null }[];
+}
+
+export interface Evaluation {
+  ou: { code: string; name: string };
+  periods: { code: string; name_vi: string; name_en: string }[];
+  sets: { code: string; name_vi: string; name_en: string; kind: 'all_criteria' | 'classes'; levels: string[] }[];
+  groups: {
+    sets: string[];
+    kind: 'all_criteria' | 'classes';
+    classes: { code: string; name_vi: string; name_en: string }[];
+    summaries: EvaluationSummary[];
+  }[];
+  units: EvaluatedUnit[];
+}
+
+export function evaluation(set: string, ou: string, pe: string): Promise<Evaluation> {
+  return call<Evaluation>('GET', `/api/evaluation${query({ set, ou, pe })}`);
+}

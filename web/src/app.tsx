@@ -18,6 +18,8 @@ const loadAnalytics = () => import('./screens/analytics');
 const loadAudit = () => import('./screens/audit');
 const loadForm = () => import('./screens/form');
 const loadReview = () => import('./screens/review');
+const loadDashboard = () => import('./screens/dashboard');
+const loadEvaluation = () => import('./screens/evaluation');
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(storedLang);
@@ -92,7 +94,9 @@ function Header() {
           <ul>
             {link('', [], t('home'))}
             {can(user.role, 'read_data') && link('units', ['units'], t('unitsLink'))}
+            {can(user.role, 'read_data') && link('dashboard', ['dashboard'], t('dashboardLink'))}
             {can(user.role, 'read_data') && link('analytics', ['analytics'], t('analyticsLink'))}
+            {can(user.role, 'read_data') && link('evaluation', ['evaluation'], t('evaluationLink'))}
             {can(user.role, 'read_audit') && link('audit', ['audit'], t('auditLink'))}
           </ul>
         </nav>
@@ -133,6 +137,12 @@ function Screen() {
       return <Lazy key={key} load={loadUnits} props={{ code: route.path[1], at: route.query.get('at') ?? undefined, q: route.query.get('q') ?? undefined }} />;
     case 'analytics':
       return <Lazy key={key} load={loadAnalytics} props={{ query: route.query }} />;
+    case 'dashboard':
+      if (user && can(user.role, 'read_data')) return <Lazy key={key} load={loadDashboard} props={{ query: route.query }} />;
+      break;
+    case 'evaluation':
+      if (user && can(user.role, 'read_data')) return <Lazy key={key} load={loadEvaluation} props={{ query: route.query }} />;
+      break;
     case 'forms':
       if (route.path.length === 4) return <Lazy key={key} load={loadForm} props={{ ds: route.path[1], ou: route.path[2], pe: route.path[3] }} />;
       break;

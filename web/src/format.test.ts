@@ -2,7 +2,7 @@
 // and English, the forms the server's own tables use (src/core/number_format.cc, period.cc).
 import { describe, expect, it } from 'vitest';
 import type { Lang } from './i18n';
-import { formatDate, formatNumber, formatPeriod, formatQuantity, parseMachineNumber, parseTypedNumber, periodOf, periodStart, roundDecimal } from './format';
+import { foldAccents, formatChange, formatDate, formatNumber, formatPeriod, formatQuantity, parseMachineNumber, parseTypedNumber, periodMonths, periodOf, periodStart, roundDecimal, sameTimeLastYear } from './format';
 
 // Runs one case per row: `show(input)` in Vietnamese and in English against the row's two texts.
 function bilingual<T>(rows: [T, string, string][], show: (input: T, lang: Lang) => string) {
@@ -138,5 +138,45 @@ describe('parseTypedNumber', () => {
     ['', 'en', null],
   ])('%s in %s is %s', (text, lang, expected) => {
     expect(parseTypedNumber(text, lang as Lang)).toBe(expected);
+  });
+});
+
+describe('period arithmetic of the dashboard', () => {
+  it.each([
+    ['202003', ['202003']],
+    ['2020Q1', ['202001', '202002', '202003']],
+    ['2020S2', ['202007', '202008', '202009', '202010', '202011', '202012']],
+    ['2020', Array.from({ length: 12 }, (_, i) => `2020${String(i + 1).padStart(2, '0')}`)],
+    ['nonsense', []],
+  ])('%s covers %j', (code, expected) => {
+    expect(periodMonths(code)).toEqual(expected);
+  });
+  it('a range covers every month from its first to its last', () => {
+    const months = periodMonths('201601..201806');
+    expect(months.length).toBe(30);
+    expect([months[0], months[12], months[29]]).toEqual(['201601', '201701', '201806']);
+    expect(periodMonths('2016-2020').length).toBe(60);
+  });
+  it.each([
+    ['2020', '2019'],
+    ['2020Q1', '2019Q1'],
+    ['2020S2', '2019S2'],
+    ['202003', '201903'],
+    ['201601..201806', '201501..201706'],
+    ['nonsense', null],
+  ])('the same time a year before %s is %s', (code, expected) => {
+    expect(sameTimeLastYear(code)).toBe(expected);
+  });
+  it.each([
+    [3.5, 'vi', '+3,5'],
+    [-0.94, 'vi', '−0,9'],
+    [0.04, 'en', '±0'],
+    [1234.56, 'en', '+1,234.6'],
+  ])('the change %s in %s is written %s', (value, lang, expected) => {
+    expect(formatChange(value as number, lang as Lang)).toBe(expected);
+  });
+  it('folds case and accents, đ included', () => {
+    expect(foldAccents('Xã Tả Lèng')).toBe('xa ta leng');
+    expect(foldAccents('Đồng Hới')).toBe(foldAccents('dong hoi'));
   });
 });

@@ -82,6 +82,13 @@ export function formatQuantity(value: number, lang: Lang, maxDecimals: number, u
   return unit ? `${text} ${unit}` : text;
 }
 
+// A change with its sign as people write it, to one decimal: "+12,5", "−3", "±0" (a true
+// minus sign; "±" when it rounds to nothing).
+export function formatChange(value: number, lang: Lang): string {
+  const rounded = Number(roundDecimal(value, 1));
+  return `${rounded > 0 ? '+' : rounded < 0 ? '−' : '±'}${formatNumber(Math.abs(value), lang, 1)}`;
+}
+
 // A machine-form number as the API sends it ("41570000", "98.9"); null if it is not one.
 export function parseMachineNumber(text: string): number | null {
   if (!/^-?\d+(\.\d+)?$/.test(text)) return null;
@@ -217,4 +224,42 @@ export function parseTypedNumber(text: string, lang: Lang): string | null {
   if (!pattern.test(trimmed)) return null;
   const [group, mark] = lang === 'vi' ? ['.', ','] : [',', '.'];
   return trimmed.split(group).join('').replace(mark, '.');
+}
+
+// The months a period code or range covers, as month codes: "2020Q1" → 202001, 202002,
+// 202003; "201601..201806" → the 30 months; [] for a code the application does not know.
+export function periodMonths(code: string): string[] {
+  const range = /^([0-9QS]+)\.\.([0-9QS]+)$/.exec(code);
+  const five = /^(\d{4})-(\d{4})$/.exec(code);
+  const first = rangeEnd(range ? range[1] : five ? five[1] : code, true);
+  const last = rangeEnd(range ? range[2] : five ? five[2] : code, false);
+  if (!first || !last) return [];
+  const months: string[] = [];
+  for (let y = first.year, m = first.month; y < last.year || (y === last.year && m <= last.month);) {
+    months.push(`${y}${String(m).padStart(2, '0')}`);
+    if (++m > 12) {
+      m = 1;
+      y += 1;
+    }
+  }
+  return months;
+}
+
+// The same period one year earlier, the reference of a "so với cùng kỳ" comparison:
+// "2020" → "2019", "2020Q1" → "2019Q1", "201601..201806" → "201501..201706"; null for a
+// code the application does not know.
+export function sameTimeLastYear(code: string): string | null {
+  const parts = code.split('..');
+  if (parts.length > 2) return null;
+  const shifted = parts.map((part) => {
+    const m = /^(\d{4})((?:\d{2}|Q[1-4]|S[12])?)$/.exec(part);
+    return m ? `${Number(m[1]) - 1}${m[2]}` : null;
+  });
+  return shifted.every((p) => p !== null) ? shifted.join('..') : null;
+}
+
+// Text folded for a search that ignores case and Vietnamese accents: "Tả Lèng" and
+// "ta leng" fold alike ("đ" has no combining mark to drop, so it is mapped to "d").
+export function foldAccents(text: string): string {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().trim();
 }

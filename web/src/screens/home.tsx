@@ -20,7 +20,9 @@ export function Home() {
   const links: { path: string[]; query?: Record<string, string>; label: string; hint: string; id: string }[] = [];
   if (can(user.role, 'read_data')) {
     links.push({ id: 'units', path: ['units', user.scope], query: { at: user.scopeAt }, label: t('unitsLink'), hint: t('unitsLinkHint') });
+    links.push({ id: 'dashboard', path: ['dashboard'], query: { ou: user.scope }, label: t('dashboardLink'), hint: t('dashboardLinkHint') });
     links.push({ id: 'analytics', path: ['analytics'], query: { ou: user.scope }, label: t('analyticsLink'), hint: t('analyticsLinkHint') });
+    links.push({ id: 'evaluation', path: ['evaluation'], query: { ou: user.scope }, label: t('evaluationLink'), hint: t('evaluationLinkHint') });
   }
   if (can(user.role, 'read_audit')) {
     links.push({ id: 'audit', path: ['audit'], query: { ou: user.scope }, label: t('auditLink'), hint: t('auditLinkHint') });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { accounts, artifacts, logIn, qpan, source, startWorld } from './harness.mjs';
+import { accounts, artifacts, checkKeyboard, checkScreen, logIn, qpan, source, startWorld } from './harness.mjs';
 
 let world;
 
@@ -17,80 +17,6 @@ before(async () => {
 after(async () => {
   await world?.stop();
 });
-
-// Every input and select of the page has a label (a <label for>, aria-label or
-// aria-labelledby), the page does not scroll sideways, and every visible text has WCAG AA
-// contrast against the background it is drawn on (4.5:1; 3:1 for large text).
-async function checkScreen(page, width) {
-  const unlabelled = await page.evaluate(() =>
-    [...document.querySelectorAll('input, select, textarea')]
-      .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
-      .map((el) => el.outerHTML));
-  assert.deepEqual(unlabelled, [], 'every input is labelled');
-  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(scrollWidth <= width, `no sideways scrolling at ${width} px (page is ${scrollWidth} px wide)`);
-  const lowContrast = await page.evaluate(() => {
-    const rgb = (text) => (text.match(/[\d.]+/g) ?? []).map(Number);
-    const luminance = ([r, g, b]) => {
-      const lin = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-    };
-    const background = (el) => {
-      for (let e = el; e; e = e.parentElement) {
-        const c = rgb(getComputedStyle(e).backgroundColor);
-        if (c.length === 3 || c[3] === 1) return c.slice(0, 3);
-      }
-      return [255, 255, 255];
-    };
-    const failures = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const el = node.parentElement;
-      if (!node.textContent.trim() || !el || el.closest('[disabled], noscript')) continue;
-      const box = el.getBoundingClientRect();
-      const style = getComputedStyle(el);
-      if (box.width === 0 || box.height === 0 || style.visibility === 'hidden' || box.right < 0) continue;
-      const [a, b] = [luminance(rgb(style.color).slice(0, 3)), luminance(background(el))];
-      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-      const size = parseFloat(style.fontSize);
-      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
-      if (ratio < (large ? 3 : 4.5)) failures.push(`${ratio.toFixed(2)}: ${node.textContent.trim().slice(0, 40)}`);
-    }
-    return failures;
-  });
-  assert.deepEqual(lowContrast, [], 'AA contrast');
-}
-
-// Tab goes through every link, button and field of the page in turn, and each shows a
-// focus outline at least 2 px wide (on itself or, for a date field's inner parts, around it).
-async function checkKeyboard(page) {
-  const controls = await page.evaluate(() =>
-    [...document.querySelectorAll('a[href], button:not([disabled]), input, select, [tabindex="0"]')]
-      .filter((el) => el.getBoundingClientRect().width > 0 && !el.classList.contains('skip'))
-      .map((el, i) => {
-        el.dataset.control = String(i);
-        return el.outerHTML.slice(0, 100);
-      }));
-  // Start where a keyboard user starts, at the top (the skip link): after a blur Chromium
-  // would go on from the focused heading and need to wrap round through its own UI to reach
-  // the header on a long page like the data entry grid.
-  await page.evaluate(() => document.querySelector('.skip')?.focus());
-  const seen = new Set();
-  for (let i = 0; i < controls.length + 8 && seen.size < controls.length; i++) {
-    await page.keyboard.press('Tab');
-    const focused = await page.evaluate(() => {
-      const el = document.activeElement;
-      if (!el || el === document.body) return null;
-      const style = getComputedStyle(el);
-      return { control: el.dataset.control, html: el.outerHTML.slice(0, 100), outline: style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth) };
-    });
-    if (!focused) continue;
-    assert.ok(focused.outline >= 2, `visible focus on ${focused.html}`);
-    if (focused.control !== undefined) seen.add(Number(focused.control));
-  }
-  const missed = controls.filter((_, i) => !seen.has(i));
-  assert.deepEqual(missed, [], 'Tab reaches every control');
-}
 
 test('login: a wrong password shows the API’s Vietnamese error; the right one reaches Home with the role', async () => {
   const page = await world.page();
@@ -320,6 +246,8 @@ test('every screen at 360 px and 1920 px: labelled inputs, AA contrast, no sidew
       audit: ['#/audit?ou=03400&pe=202002', ['audit-table']],
       form: ['#/forms/ds.antt.commune.monthly/03400/202006', ['section-movement']],
       review: ['#/review/ds.antt.commune.monthly/106/202006?unit=03400', ['completeness', 'section-movement']],
+      dashboard: ['#/dashboard?ou=12&pe=2020', ['chart-trend', 'chart-units', 'evaluation-eval.drug_free.commune']],
+      evaluation: ['#/evaluation?set=eval.drug_free.commune&ou=12&pe=201601..201806', ['evaluation-units']],
     };
     for (const [name, [hash, ready]] of Object.entries(screens)) {
       await page.goto(`${world.url}/${hash}`);

@@ -3,7 +3,7 @@
 // states, submits; the form turns read-only; the district reviewer of Tam Đường sees the unit
 // submitted and approves; the officer sees it approved. Also a 412 conflict offered as a
 // choice, and another commune’s form refused in the UI and by the API; the province locks
-// and unlocks the approved form.
+// and unlocks the approved form, and its dashboard shows the typed figures at once.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { cellInput, cellState, logIn, startWorld } from './harness.mjs';
@@ -29,8 +29,26 @@ function readForm(page, pe, ou = commune) {
   return page.evaluate(async ([d, o, p]) => (await fetch(`/api/forms/${d}?ou=${o}&pe=${p}`)).json(), [ds, ou, pe]);
 }
 
+// Social-order crime cases of a unit in a month as the dashboard shows it (read from the
+// card's Vietnamese text) and as /api/analytics answers the same page.
+async function dashboardFigure(page, ou, pe) {
+  await page.goto(`${world.url}/#/dashboard?ds=${ds}&ou=${ou}&pe=${pe}`);
+  // The link to this unit's and month's analytics: not a card the previous address left.
+  const value = page.getByTestId('figure-crime.ttxh.cases').locator(`[data-testid="figure-value"][href$="&ou=${ou}&pe=${pe}"]`);
+  await value.waitFor();
+  const shown = Number((await value.textContent()).replace(/\./g, ''));
+  const answer = await page.evaluate(async ([o, p]) => (await fetch(`/api/analytics?dx=crime.ttxh.cases&ou=${o}&pe=${p}`)).json(), [ou, pe]);
+  return { shown, api: Number(answer.rows[0][3]) };
+}
+
 test('worklist, data entry, a rule warning that clears, submit, read-only, district approval, province lock and unlock', async () => {
   const pe = '202003';
+  // The province's dashboard of the district and of the province for the month, before the
+  // officer types: the figures the officer's values must change.
+  const province = await world.page();
+  await logIn(province, world, 'province');
+  const dashboardBefore = {};
+  for (const ou of [district, '12']) dashboardBefore[ou] = await dashboardFigure(province, ou, pe);
   const officer = await world.page();
   await logIn(officer, world, 'commune');
   // Home lists what waits, late first, each a link; the API's worklist is the reference.
@@ -149,8 +167,6 @@ test('worklist, data entry, a rule warning that clears, submit, read-only, distr
 
   // The province locks the approved form: the officer's form says it is locked; unlocked
   // again, it is back as approved.
-  const province = await world.page();
-  await logIn(province, world, 'province');
   await province.goto(`${world.url}/#/review/${ds}/${district}/${pe}?unit=${commune}`);
   await province.getByTestId('unit-form').waitFor();
   await province.getByRole('button', { name: 'Khóa', exact: true }).click();
@@ -163,6 +179,16 @@ test('worklist, data entry, a rule warning that clears, submit, read-only, distr
   await province.getByRole('button', { name: 'Mở khóa', exact: true }).click();
   await province.getByRole('button', { name: 'Khóa', exact: true }).waitFor();
   assert.equal((await readForm(officer, pe)).approval.state, approved.approval.state);
+
+  // The province's dashboard shows the new figures, the server still the one that started:
+  // each figure moved by what the officer typed over the value the form had before.
+  const typed = finalCases - Number(casesCell.value ?? 0);
+  for (const ou of [district, '12']) {
+    const now = await dashboardFigure(province, ou, pe);
+    assert.equal(now.shown, now.api, `${ou}: the dashboard shows /api/analytics`);
+    assert.equal(now.api, dashboardBefore[ou].api + typed, `${ou}: ${dashboardBefore[ou].api} + ${typed}`);
+  }
+  await world.screenshot(province, 'dashboard-after-entry');
   await officer.context().close();
   await reviewer.context().close();
   await province.context().close();
