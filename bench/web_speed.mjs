@@ -14,8 +14,9 @@
 //     different month, so no answer is reused.
 // Service workers are blocked in the bench's browsers: a page's network emulation does not
 // apply to a worker's fetches, and a warm worker cache would flatter the cold start.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +106,9 @@ http {
   return () => execFileSync('kill', [readFileSync(join(folder, 'nginx.pid'), 'utf8').trim()]);
 }
 
+// "nginx/1.22.1": nginx prints its version on stderr.
+const nginxVersion = () => spawnSync(options.nginx, ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '');
+
 // ---- Measurements -------------------------------------------------------------------------
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
@@ -181,6 +185,9 @@ async function formOpens(browser, base, cells) {
 }
 
 // ---- The run ------------------------------------------------------------------------------
+const git = (args) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+const commit = `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain']) ? ' (with uncommitted changes)' : ''}`;
+const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
 rmSync(options.work, { recursive: true, force: true });
 mkdirSync(options.work, { recursive: true });
 const db = join(options.work, 'demo.db');
@@ -226,8 +233,13 @@ try {
   const lines = [
     `### Web application (issue 12) — ${new Date().toUTCString()}`,
     '',
-    `Command: \`bench/web.sh --runs ${options.runs} --opens ${options.opens}\`; release build; Chromium ${browser.version()}; ` +
-      `${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores.`,
+    `Command: \`bench/web.sh --runs ${options.runs} --opens ${options.opens}\` (qpan ${commit}, release build; ` +
+      `Chromium ${browser.version()}; ${nginxVersion()}; loopback).`,
+    '',
+    `Machine: nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}, ${cpus()[0]?.model.trim()}, ` +
+      `${(totalmem() / 2 ** 30).toFixed(1)} GiB memory; shared with other work, so noisy: compare medians and the ratios ` +
+      `of sides measured alternately in the same run. Load average (1, 5, 15 min) before: ${loadBefore}; after: ` +
+      `${loadavg().map((x) => x.toFixed(2)).join(' ')}.`,
     '',
     `First screen, empty browser cache, 1 Mbit/s both ways and ${link.latency} ms latency (Chromium network emulation); ` +
       `median of ${options.runs} runs per server, alternating which goes first (goal: first screen interactive ≤ 3 s):`,

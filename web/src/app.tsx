@@ -34,6 +34,9 @@ export function App() {
   };
 
   useEffect(() => {
+    // Data entry is part of the first screen: when the address names a form, its code comes
+    // down while the officer types the login, not one slow round trip after it.
+    if (window.location.hash.startsWith('#/forms/')) void loadForm().catch(() => undefined);
     document.documentElement.lang = lang;
     api.whenSessionLost(() => {
       setUser(null);
