@@ -3,7 +3,7 @@
 // elements compute without comparing periods.
 import { describe, expect, it } from 'vitest';
 import type { Pack, PackDataSet, PackElement } from './api';
-import { defaultDataSet, keyFigures } from './keyfigures';
+import { defaultDataSet, keyFigures, latestYearWithData, recentYears } from './keyfigures';
 
 const element = (code: string, area: string, valueType = 'count'): PackElement =>
   ({ code, name: code, nameEn: code, valueType, aggregation: 'sum', disaggregation: '', area });
@@ -30,5 +30,17 @@ describe('key figures', () => {
   });
   it('leads with each area’s first element, then the data set’s own indicators', () => {
     expect(keyFigures(pack, monthly)).toEqual(['crime.cases', 'drug.cases', 'crime.solve_rate']);
+  });
+});
+
+describe('the period a dashboard opens on without one in its address', () => {
+  it('looks in the ten years before this one, newest first', () => {
+    expect(recentYears(2026)).toEqual(['2025', '2024', '2023', '2022', '2021', '2020', '2019', '2018', '2017', '2016']);
+  });
+  it('takes the newest year that has a value', () => {
+    const years = recentYears(2026);
+    const rows = [['crime.ttxh.cases', '12', '2019', '7'], ['crime.ttxh.cases', '12', '2021', '0'], ['crime.ttxh.cases', '12', '2018', '3']];
+    expect(latestYearWithData(rows, years)).toBe('2021');
+    expect(latestYearWithData([], years)).toBeUndefined();
   });
 });

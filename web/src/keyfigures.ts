@@ -31,3 +31,15 @@ export function keyFigures(pack: Pack, dataSet: PackDataSet): string[] {
   }).map((i) => i.code);
   return [...headline, ...indicators];
 }
+
+// The years a dashboard without a period looks in, newest first: the ten before `thisYear`.
+export function recentYears(thisYear: number): string[] {
+  return Array.from({ length: 10 }, (_, i) => String(thisYear - 1 - i));
+}
+
+// The newest of `years` in which an analytics answer (rows of dx, ou, pe, value) has a value:
+// a dashboard opens on figures, not on an empty year.
+export function latestYearWithData(rows: string[][], years: string[]): string | undefined {
+  const withData = new Set(rows.filter((r) => r[3] !== undefined && r[3] !== '').map((r) => r[2]));
+  return years.find((y) => withData.has(y));
+}

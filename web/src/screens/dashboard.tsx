@@ -9,7 +9,7 @@ import { Chart } from '../charts';
 import { ErrorBox, Field, Loading, PageTitle, useLoad } from '../components';
 import { formatChange, formatNumber, formatPeriod, formatQuantity, parseMachineNumber, periodMonths, periodOf, periodStart, roundDecimal, sameTimeLastYear } from '../format';
 import type { Lang } from '../i18n';
-import { defaultDataSet, keyFigures } from '../keyfigures';
+import { defaultDataSet, keyFigures, latestYearWithData, recentYears } from '../keyfigures';
 import { href, navigate } from '../router';
 import { useApp, useT, type Translate } from '../state';
 
@@ -66,15 +66,21 @@ export default function Dashboard({ query }: { query: URLSearchParams }) {
   const { lang, user } = useApp();
   const t = useT();
   const pack = useLoad('pack', api.pack);
-  // Without a period in the address: the last full calendar year.
-  const pe = query.get('pe') || String(new Date().getFullYear() - 1);
   const ou = query.get('ou') || user?.scope || '';
   const dataSet = pack.data && (pack.data.dataSets.find((d) => d.code === query.get('ds')) ?? defaultDataSet(pack.data));
-  const [form, setForm] = useState({ ds: query.get('ds') ?? '', ou, pe });
+  // Without a period in the address: the newest recent year in which the unit has the data
+  // set's headline figure, asked in one question (the last year if none, or on an error).
+  const years = recentYears(new Date().getFullYear());
+  const headline = pack.data && dataSet ? keyFigures(pack.data, dataSet)[0] : undefined;
+  const probe: api.AnalyticsQuestion | null = !query.get('pe') && headline && ou ? { dx: [headline], ou: [ou], pe: years } : null;
+  const found = useLoad(probe ? api.analyticsPath(probe, 'json') : null, () => api.analytics(probe!));
+  const pe = query.get('pe') || (found.data ? latestYearWithData(found.data.rows, years) : undefined) || years[0];
+  const choosing = probe !== null && found.loading;
+  const [form, setForm] = useState({ ds: query.get('ds') ?? '', ou, pe: query.get('pe') ?? '' });
 
   const submit = (e: Event) => {
     e.preventDefault();
-    navigate(['dashboard'], { ds: form.ds || dataSet?.code, ou: form.ou.trim(), pe: form.pe.trim(), dx: query.get('dx') ?? undefined });
+    navigate(['dashboard'], { ds: form.ds || dataSet?.code, ou: form.ou.trim(), pe: (form.pe || pe).trim(), dx: query.get('dx') ?? undefined });
   };
 
   return (
@@ -90,13 +96,13 @@ export default function Dashboard({ query }: { query: URLSearchParams }) {
           <input id="dash-ou" value={form.ou} aria-describedby="dash-ou-hint" required onInput={(e) => setForm({ ...form, ou: e.currentTarget.value })} />
         </Field>
         <Field id="dash-pe" label={t('period')} hint={t('dashboardPeriodHint')}>
-          <input id="dash-pe" value={form.pe} aria-describedby="dash-pe-hint" required onInput={(e) => setForm({ ...form, pe: e.currentTarget.value })} />
+          <input id="dash-pe" value={form.pe || (choosing ? '' : pe)} aria-describedby="dash-pe-hint" required onInput={(e) => setForm({ ...form, pe: e.currentTarget.value })} />
         </Field>
         <button type="submit" class="primary">{t('show')}</button>
       </form>
       <ErrorBox error={pack.error} />
-      {pack.loading && <Loading />}
-      {pack.data && dataSet && ou && <Board pack={pack.data} dataSet={dataSet} ou={ou} pe={pe} chosen={query.get('dx')} />}
+      {(pack.loading || choosing) && <Loading />}
+      {pack.data && dataSet && ou && !choosing && <Board pack={pack.data} dataSet={dataSet} ou={ou} pe={pe} chosen={query.get('dx')} />}
     </section>
   );
 }

@@ -138,6 +138,25 @@ test('dashboard: key figures as /api/analytics with the change on last year, uni
   await page.context().close();
 });
 
+test('dashboard from the header, without a period: it opens on the newest year that has figures', async () => {
+  const page = await world.page(1280, 900);
+  await logIn(page, world, 'province');
+  await page.getByRole('link', { name: 'Tổng quan' }).first().click();
+  const heading = page.getByTestId('dashboard-unit');
+  await heading.waitFor();
+  // The reference: the years before this one in which /api/analytics has the headline
+  // figure for the province.
+  const thisYear = new Date().getFullYear();
+  const years = Array.from({ length: 10 }, (_, i) => String(thisYear - 1 - i));
+  const answer = await api(page, `/api/analytics?dx=crime.ttxh.cases&ou=12&pe=${years.join(',')}`);
+  const newest = answer.rows.map((r) => r[2]).sort().at(-1);
+  assert.ok(newest, 'the demo has figures in some recent year');
+  assert.match(await heading.textContent(), new RegExp(`năm ${newest}$`));
+  await page.getByTestId('key-figures').locator('li').first().waitFor();
+  assert.equal(await page.locator('#dash-pe').inputValue(), newest);
+  await page.context().close();
+});
+
 test('dashboard at 360 px: no sideways scrolling, labelled, readable; published evaluation figures on it', async () => {
   const page = await world.page(360, 800);
   await logIn(page, world, 'province');
