@@ -144,11 +144,23 @@ class Router {
   void set_fallback(Handler handler) { fallback_ = std::move(handler); }
   const Handler& fallback() const { return fallback_; }
 
+  // Rewrites a request's address before it is matched (other clients' forms of the same
+  // routes, see normalize_dhis2_address); the access log shows the rewritten path.
+  void set_rewrite(std::function<void(Request&)> rewrite) { rewrite_ = std::move(rewrite); }
+  const std::function<void(Request&)>& rewrite() const { return rewrite_; }
+
  private:
   std::vector<Route> routes_;
   Admission admission_;
   Handler fallback_;
+  std::function<void(Request&)> rewrite_;
 };
+
+// DHIS2 clients address the Web API as /api/{version}/… (versions 29 to 42) and ask for a
+// representation by suffix (/api/analytics.json, /api/41/analytics.csv): the version segment
+// and a .json or .csv suffix of an /api/ path are removed, and .csv becomes `format=csv` in
+// the query unless the query names a format. Other paths are left as they are.
+void normalize_dhis2_address(Request& r);
 
 // Serves the files under `root` for GET: "/" is index.html; no path may leave the folder
 // (".." segments, hidden files); content types by extension; 404 as JSON otherwise.

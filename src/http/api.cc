@@ -52,6 +52,8 @@ void Api::add_routes(Router& router) {
   api::Services& s = *services_;
   // Authentication before any body is read or stored (see Routes::add).
   router.set_admission([&s](Request& r) { return s.admit(r); });
+  // DHIS2's clients: /api/41/analytics, /api/analytics.json, /api/dataValueSets.csv.
+  router.set_rewrite(normalize_dhis2_address);
   routes.add({"GET", "/healthz", "Tình trạng máy chủ (liveness)", {}, false, false},
              [](Request&) { return json_response(200, json::object{{"status", "ok"}}); });
   routes.add({"GET", "/metrics", "Số đo cho Prometheus (Prometheus metrics)", {}, false, false},

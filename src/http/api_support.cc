@@ -29,8 +29,10 @@ int64_t Services::now() const {
 
 Result<Caller> Services::authenticate(const Request& r) {
   const std::string_view authorization = r.header("authorization");
-  if (authorization.starts_with("Bearer ")) {
-    Result<TokenUser> t = accounts.token_user(authorization.substr(7), now());
+  // "ApiToken" is how DHIS2's clients send a personal access token.
+  const size_t scheme = authorization.starts_with("Bearer ") ? 7 : authorization.starts_with("ApiToken ") ? 9 : 0;
+  if (scheme > 0) {
+    Result<TokenUser> t = accounts.token_user(authorization.substr(scheme), now());
     if (!t) return Status::unauthenticated("mã truy cập không hợp lệ (invalid API token)");
     return Caller{t->user, std::nullopt};
   }

@@ -600,6 +600,41 @@ TEST_F(ApiTest, StateChangesNeedTheCsrfTokenUnlessABearerToken) {
   EXPECT_EQ(r.status, 200) << r.body;
 }
 
+// What DHIS2's clients send: a personal access token as "ApiToken …", the API addressed with
+// its version (/api/41/…) and a representation suffix (.json, .csv). Each answers what the
+// plain address answers; versions DHIS2 never had and unknown tokens are refused.
+TEST_F(ApiTest, Dhis2AddressesAndApiTokensAnswerAsThePlainOnes) {
+  Result<IssuedApiToken> token = accounts_->issue_api_token("tinh", "dhis2-client", 1700000000);
+  ASSERT_TRUE(token.is_ok());
+  const std::vector<std::pair<std::string, std::string>> api_token{{"Authorization", "ApiToken " + token->token}};
+  const std::string question = "dx=crime.ttxh.cases&ou=106&pe=2016";
+  const Reply plain = request("GET", "/api/analytics?" + question, "", api_token);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  const Reply plain_csv = request("GET", "/api/analytics?format=csv&" + question, "", api_token);
+  ASSERT_EQ(plain_csv.status, 200);
+  for (const std::string& path : {"/api/41/analytics", "/api/analytics.json", "/api/29/analytics.json", "/api/42/analytics"}) {
+    const Reply r = request("GET", path + "?" + question, "", api_token);
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_EQ(r.body, plain.body) << path;
+  }
+  for (const std::string& path : {"/api/analytics.csv", "/api/40/analytics.csv"}) {
+    const Reply r = request("GET", path + "?" + question, "", api_token);
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_EQ(r.body, plain_csv.body) << path;
+    EXPECT_EQ(r.headers.at("content-type"), "text/csv; charset=utf-8") << path;
+  }
+  // The query's own format wins over the suffix.
+  EXPECT_EQ(request("GET", "/api/analytics.csv?format=json&" + question, "", api_token).body, plain.body);
+  EXPECT_EQ(request("GET", "/api/41/me.json", "", api_token).status, 200);
+  for (const std::string& path : {"/api/28/analytics", "/api/43/analytics", "/api/41", "/api/.json", "/api/4/analytics"}) {
+    EXPECT_EQ(request("GET", path + "?" + question, "", api_token).status, 404) << path;
+  }
+  EXPECT_EQ(request("GET", "/api/41/analytics?" + question, "", {{"Authorization", "ApiToken qpan_not_a_token"}}).status, 401);
+  // A state change with an ApiToken needs no CSRF token, as with Bearer.
+  const std::string body = json::serialize(json::object{{"dataElement", "crime.ttxh.cases"}, {"period", "201605"}, {"orgUnit", "03400"}, {"value", "2"}});
+  EXPECT_EQ(request("PUT", "/api/41/dataValues", body, api_token).status, 200);
+}
+
 TEST_F(ApiTest, RepeatedFailedLoginsAreThrottled) {
   const std::string wrong = json::serialize(json::object{{"username", "canbo.xa"}, {"password", "not-the-password"}});
   for (int i = 0; i < 5; ++i) EXPECT_EQ(request("POST", "/api/login", wrong).status, 401);

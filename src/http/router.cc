@@ -218,6 +218,23 @@ bool accepts_gzip(std::string_view accept_encoding) {
   return false;
 }
 
+void normalize_dhis2_address(Request& r) {
+  if (!r.path.starts_with("/api/")) return;
+  // "/api/41/analytics" → "/api/analytics": two digits, 29 to 42, then a slash.
+  if (r.path.size() > 8 && std::isdigit(static_cast<unsigned char>(r.path[5])) &&
+      std::isdigit(static_cast<unsigned char>(r.path[6])) && r.path[7] == '/') {
+    const int version = (r.path[5] - '0') * 10 + (r.path[6] - '0');
+    if (version >= 29 && version <= 42) r.path.erase(4, 3);
+  }
+  const size_t last_slash = r.path.rfind('/');
+  for (std::string_view suffix : {".json", ".csv"}) {
+    if (r.path.size() - last_slash <= suffix.size() + 1 || !r.path.ends_with(suffix)) continue;
+    r.path.resize(r.path.size() - suffix.size());
+    if (suffix == ".csv" && !r.query_param("format")) r.query += r.query.empty() ? "format=csv" : "&format=csv";
+    break;
+  }
+}
+
 Handler static_files(std::filesystem::path root) {
   return [root = std::move(root)](Request& r) -> Response {
     std::string relative = r.path == "/" ? "index.html" : r.path.substr(1);

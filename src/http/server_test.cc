@@ -461,3 +461,39 @@ TEST_F(AdmissionTest, PublicRoutesAndTheFallbackAreNotAskedAndAThrowingAdmission
 
 }  // namespace
 }  // namespace qpan::http
+
+namespace qpan::http {
+namespace {
+
+// The addresses DHIS2's clients use, rewritten to qpan's own.
+TEST(Dhis2AddressTest, VersionSegmentAndSuffixRemoved) {
+  struct Case {
+    const char* path;
+    const char* query;
+    const char* want_path;
+    const char* want_query;
+  };
+  for (const Case& c : {Case{"/api/41/analytics", "dx=a", "/api/analytics", "dx=a"},
+                        Case{"/api/29/dataValueSets", "", "/api/dataValueSets", ""},
+                        Case{"/api/42/analytics.csv", "", "/api/analytics", "format=csv"},
+                        Case{"/api/analytics.csv", "dx=a", "/api/analytics", "dx=a&format=csv"},
+                        Case{"/api/analytics.csv", "format=json", "/api/analytics", "format=json"},
+                        Case{"/api/me.json", "", "/api/me", ""},
+                        Case{"/api/units/12.json", "", "/api/units/12", ""},
+                        Case{"/api/28/analytics", "", "/api/28/analytics", ""},
+                        Case{"/api/43/analytics", "", "/api/43/analytics", ""},
+                        Case{"/api/41", "", "/api/41", ""},
+                        Case{"/api/.json", "", "/api/.json", ""},
+                        Case{"/assets/app.json", "", "/assets/app.json", ""},
+                        Case{"/api/41/41/analytics", "", "/api/41/analytics", ""}}) {
+    Request r;
+    r.path = c.path;
+    r.query = c.query;
+    normalize_dhis2_address(r);
+    EXPECT_EQ(r.path, c.want_path) << c.path;
+    EXPECT_EQ(r.query, c.want_query) << c.path << "?" << c.query;
+  }
+}
+
+}  // namespace
+}  // namespace qpan::http
