@@ -144,8 +144,9 @@ class Router {
   void set_fallback(Handler handler) { fallback_ = std::move(handler); }
   const Handler& fallback() const { return fallback_; }
 
-  // Rewrites a request's address before it is matched (other clients' forms of the same
-  // routes, see normalize_dhis2_address); the access log shows the rewritten path.
+  // Rewrites the address of a request no route matches, which is then matched again (other
+  // clients' forms of the same routes, see normalize_dhis2_address: /api/openapi.json stays
+  // itself); the access log shows the rewritten path.
   void set_rewrite(std::function<void(Request&)> rewrite) { rewrite_ = std::move(rewrite); }
   const std::function<void(Request&)>& rewrite() const { return rewrite_; }
 

@@ -474,8 +474,11 @@ class Session : public std::enable_shared_from_this<Session> {
     // body to skip.
     auto answer_now = [&](Response response) { respond(std::move(response), keep_alive_ && !body_pending); };
 
-    if (server_.router().rewrite()) server_.router().rewrite()(request_);
     match_ = server_.router().match(request_.method, request_.path);
+    if (!match_.path_known && server_.router().rewrite()) {
+      server_.router().rewrite()(request_);
+      match_ = server_.router().match(request_.method, request_.path);
+    }
     if (match_.route == nullptr) {
       const bool fallback = !match_.path_known && request_.method == "GET" && server_.router().fallback();
       if (!fallback) {
