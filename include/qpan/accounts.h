@@ -143,6 +143,15 @@ Status check_api_token_name(std::string_view name);
 // bytes), or invalid_input saying which rule failed — never the password itself.
 Result<std::string> normalize_password(std::string_view password);
 
+// The user-id and password of an HTTP Basic authorization (RFC 7617: base64 of "id:password",
+// split at the first colon), or nullopt when `encoded` is not that (bad base64, no colon,
+// more than 1 KiB).
+struct BasicCredentials {
+  std::string username;
+  std::string password;
+};
+std::optional<BasicCredentials> decode_basic_credentials(std::string_view encoded);
+
 // ---- Accounts ------------------------------------------------------------------------------
 
 struct AccountsOptions {
@@ -237,6 +246,11 @@ class Accounts {
   // password and a disabled account. A right password forgets the pair's failures.
   Result<LoginResult> login(std::string_view username, std::string_view password,
                             std::string_view remote_address, int64_t now);
+  // The user whose password this is, checked exactly as login() checks it (the same
+  // throttling, refusals and work) but without opening a session: for clients that send
+  // their credentials with every request (HTTP Basic, as DHIS2's clients may).
+  Result<User> password_user(std::string_view username, std::string_view password,
+                             std::string_view remote_address, int64_t now);
   // Seconds until a login for `username` from `remote_address` is allowed again (0: now),
   // for a Retry-After header.
   Result<int64_t> login_blocked_for(std::string_view username, std::string_view remote_address,
@@ -263,6 +277,14 @@ class Accounts {
 
  private:
   struct Hasher;
+  struct VerifiedAccount {
+    AccountRecord account;
+    User user;
+  };
+  // login() and password_user(): the throttled password check, the hash upgraded to the
+  // current cost, the pair's failures forgotten.
+  Result<VerifiedAccount> verify_password_throttled(std::string_view username, std::string_view password,
+                                                    std::string_view remote_address, int64_t now);
   Result<User> find_user_locked(std::string_view username);
   Result<std::string> hash_password(std::string_view normalized_password) const;
   LoginLimits login_limits() const;

@@ -293,8 +293,9 @@ Status Accounts::set_disabled(std::string_view username, bool disabled) {
   return store_.update_account(record, /*end_sessions=*/disabled);
 }
 
-Result<LoginResult> Accounts::login(std::string_view username, std::string_view password,
-                                    std::string_view remote_address, int64_t now) {
+Result<Accounts::VerifiedAccount> Accounts::verify_password_throttled(std::string_view username,
+                                                                      std::string_view password,
+                                                                      std::string_view remote_address, int64_t now) {
   const std::string key = failure_key(username);
   const std::string address(remote_address.substr(0, kMaxAddressBytes));
   std::optional<AccountRecord> account;
@@ -331,16 +332,6 @@ Result<LoginResult> Accounts::login(std::string_view username, std::string_view 
     Result<std::string> h = hash_password(candidate.text);
     if (h) new_hash = std::move(*h);  // otherwise keep the old one: the login itself is fine
   }
-  LoginResult result;
-  result.session_token = accounts::random_token();
-  result.csrf_token = accounts::csrf_token_for(result.session_token);
-  result.user = std::move(*user);
-  result.expires_at = now + options_.session_lifetime_seconds;
-  result.idle_expires_at = std::min(now + options_.session_idle_seconds, result.expires_at);
-  SessionRecord session{
-      0,      accounts::token_hash(result.session_token), account->id, now, now, result.expires_at,
-      address};
-
   std::lock_guard lock(store_mutex_);
   if (new_hash) {
     AccountRecord upgraded = *account;
@@ -348,9 +339,32 @@ Result<LoginResult> Accounts::login(std::string_view username, std::string_view 
     QPAN_RETURN_IF_ERROR(store_.update_account(upgraded, /*end_sessions=*/false));
   }
   QPAN_RETURN_IF_ERROR(store_.clear_login_failures(key, address));
+  return VerifiedAccount{std::move(*account), std::move(*user)};
+}
+
+Result<LoginResult> Accounts::login(std::string_view username, std::string_view password,
+                                    std::string_view remote_address, int64_t now) {
+  Result<VerifiedAccount> verified = verify_password_throttled(username, password, remote_address, now);
+  if (!verified) return verified.status();
+  LoginResult result;
+  result.session_token = accounts::random_token();
+  result.csrf_token = accounts::csrf_token_for(result.session_token);
+  result.user = std::move(verified->user);
+  result.expires_at = now + options_.session_lifetime_seconds;
+  result.idle_expires_at = std::min(now + options_.session_idle_seconds, result.expires_at);
+  SessionRecord session{0,   accounts::token_hash(result.session_token), verified->account.id, now, now,
+                        result.expires_at, std::string(remote_address.substr(0, kMaxAddressBytes))};
+  std::lock_guard lock(store_mutex_);
   QPAN_RETURN_IF_ERROR(store_.delete_expired_sessions(now - options_.session_idle_seconds, now));
   QPAN_RETURN_IF_ERROR(store_.add_session(session));
   return result;
+}
+
+Result<User> Accounts::password_user(std::string_view username, std::string_view password,
+                                     std::string_view remote_address, int64_t now) {
+  Result<VerifiedAccount> verified = verify_password_throttled(username, password, remote_address, now);
+  if (!verified) return verified.status();
+  return std::move(verified->user);
 }
 
 Result<int64_t> Accounts::login_blocked_for(std::string_view username,

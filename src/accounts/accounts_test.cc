@@ -515,6 +515,48 @@ TEST_F(AccountsTest, FiveFailuresFromOneAddressThrottleOnlyThatAccountThere) {
   EXPECT_TRUE(login("nva", kPassword, kNow + 4 + 900, attacker).is_ok());
 }
 
+// HTTP Basic: the password checked as a login is, sharing its failures and throttling, and
+// no session opened.
+TEST_F(AccountsTest, PasswordUserChecksAsLoginDoesAndSharesItsThrottling) {
+  add("nva", Role::kCommuneEntry, "03400");
+  const std::string client = "198.51.100.9";
+  Result<User> right = accounts_->password_user("nva", kPassword, client, kNow);
+  ASSERT_TRUE(right.is_ok()) << right.status().message();
+  EXPECT_EQ(right->username, "nva");
+  EXPECT_EQ(right->role, Role::kCommuneEntry);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(accounts_->password_user("nva", "Mật khẩu sai rồi 2026", client, kNow + i).status().code(),
+              StatusCode::kUnauthenticated);
+  }
+  // The fifth failure is a login's: the pair is blocked for both ways in.
+  EXPECT_EQ(login("nva", "Mật khẩu sai rồi 2026", kNow + 5, client).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(accounts_->password_user("nva", kPassword, client, kNow + 6).status().code(), StatusCode::kTooManyRequests);
+  EXPECT_EQ(login("nva", kPassword, kNow + 6, client).status().code(), StatusCode::kTooManyRequests);
+  EXPECT_EQ(accounts_->password_user("nobody", kPassword, "192.0.2.1", kNow).status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST(BasicCredentialsTest, DecodesIdAndPasswordAtTheFirstColon) {
+  struct Case {
+    const char* encoded;
+    std::optional<std::pair<std::string, std::string>> want;
+  };
+  using Pair = std::pair<std::string, std::string>;
+  for (const Case& c : {Case{"dGluaDpN4bqtdCBraOG6qXU6Y8OzIGhhaSBjaOG6pW0=", Pair{"tinh", "Mật khẩu:có hai chấm"}},
+                        Case{"YWRtaW46", Pair{"admin", ""}},
+                        Case{"OnB3", Pair{"", "pw"}},
+                        Case{"bm9jb2xvbg==", std::nullopt},
+                        Case{"not base64!", std::nullopt},
+                        Case{"", std::nullopt}}) {
+    std::optional<BasicCredentials> got = decode_basic_credentials(c.encoded);
+    ASSERT_EQ(got.has_value(), c.want.has_value()) << c.encoded;
+    if (got) {
+      EXPECT_EQ(got->username, c.want->first) << c.encoded;
+      EXPECT_EQ(got->password, c.want->second) << c.encoded;
+    }
+  }
+  EXPECT_FALSE(decode_basic_credentials(std::string(2000, 'A')).has_value()) << "over 1 KiB";
+}
+
 TEST_F(AccountsTest, UnknownUsernamesAreThrottledTheSameWay) {
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(login("ghost", kPassword, kNow + i).status().code(), StatusCode::kUnauthenticated);

@@ -1,6 +1,8 @@
 // Password hashing and tokens over libsodium (see credentials.h).
 #include "accounts/credentials.h"
 
+#include "qpan/accounts.h"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -92,3 +94,24 @@ void wipe(std::string& secret) {
 }
 
 }  // namespace qpan::accounts
+
+namespace qpan {
+
+std::optional<BasicCredentials> decode_basic_credentials(std::string_view encoded) {
+  constexpr size_t kMaxDecoded = 1024;
+  if (encoded.empty() || encoded.size() > kMaxDecoded * 4 / 3 + 4) return std::nullopt;
+  std::string decoded(kMaxDecoded, '\0');
+  size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(), encoded.data(),
+                        encoded.size(), nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    sodium_memzero(decoded.data(), decoded.size());
+    return std::nullopt;
+  }
+  const size_t colon = std::string_view(decoded.data(), length).find(':');
+  std::optional<BasicCredentials> out;
+  if (colon != std::string_view::npos) out = BasicCredentials{decoded.substr(0, colon), decoded.substr(colon + 1, length - colon - 1)};
+  sodium_memzero(decoded.data(), decoded.size());
+  return out;
+}
+
+}  // namespace qpan

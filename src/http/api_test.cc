@@ -13,6 +13,7 @@
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -633,6 +634,28 @@ TEST_F(ApiTest, Dhis2AddressesAndApiTokensAnswerAsThePlainOnes) {
   // A state change with an ApiToken needs no CSRF token, as with Bearer.
   const std::string body = json::serialize(json::object{{"dataElement", "crime.ttxh.cases"}, {"period", "201605"}, {"orgUnit", "03400"}, {"value", "2"}});
   EXPECT_EQ(request("PUT", "/api/41/dataValues", body, api_token).status, 200);
+}
+
+// HTTP Basic, as DHIS2's clients may send it: the password checked as a login is, on every
+// request, throttled with the logins; no CSRF token (nothing a browser sends by itself).
+TEST_F(ApiTest, BasicCredentialsAreCheckedAsALoginIs) {
+  auto basic = [](const std::string& id_and_password) {
+    std::string encoded(sodium_base64_ENCODED_LEN(id_and_password.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(encoded.data(), encoded.size(), reinterpret_cast<const unsigned char*>(id_and_password.data()),
+                      id_and_password.size(), sodium_base64_VARIANT_ORIGINAL);
+    encoded.resize(std::strlen(encoded.c_str()));
+    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Basic " + encoded}};
+  };
+  const Reply me = request("GET", "/api/41/me", "", basic("canbo.xa:" + std::string(kPassword)));
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.json().at("user").at("username"), "canbo.xa");
+  EXPECT_FALSE(me.json().as_object().contains("csrfToken")) << "no session, no CSRF token";
+  EXPECT_EQ(request("GET", "/api/me", "", {{"Authorization", "Basic !!!"}}).status, 401);
+  EXPECT_EQ(request("GET", "/api/me", "", basic("canbo.xa")).status, 401) << "no colon";
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(request("GET", "/api/me", "", basic("canbo.xa:not-the-password")).status, 401);
+  const Reply throttled = request("GET", "/api/me", "", basic("canbo.xa:" + std::string(kPassword)));
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(throttled.body.find(kPassword), std::string::npos);
 }
 
 TEST_F(ApiTest, RepeatedFailedLoginsAreThrottled) {
