@@ -90,7 +90,8 @@ json::object Api::openapi() const {
     if (d.authenticated) {
       responses["401"] = json::object{{"description", "Chưa đăng nhập (not authenticated)"}};
       responses["403"] = json::object{{"description", "Ngoài quyền hoặc phạm vi (role or scope)"}};
-      op["security"] = json::array{json::object{{"session", json::array{}}}, json::object{{"token", json::array{}}}};
+      op["security"] = json::array{json::object{{"session", json::array{}}}, json::object{{"token", json::array{}}},
+                                   json::object{{"dhis2Token", json::array{}}}, json::object{{"basic", json::array{}}}};
     }
     op["responses"] = std::move(responses);
     std::string method = d.method;
@@ -106,7 +107,11 @@ json::object Api::openapi() const {
           {"components",
            json::object{{"securitySchemes",
                          json::object{{"session", json::object{{"type", "apiKey"}, {"in", "cookie"}, {"name", api::kSessionCookie}}},
-                                      {"token", json::object{{"type", "http"}, {"scheme", "bearer"}}}}}}}};
+                                      {"token", json::object{{"type", "http"}, {"scheme", "bearer"}}},
+                                      // DHIS2's clients: "Authorization: ApiToken <token>" and HTTP Basic.
+                                      {"dhis2Token", json::object{{"type", "apiKey"}, {"in", "header"}, {"name", "Authorization"},
+                                                                  {"description", "ApiToken <token>"}}},
+                                      {"basic", json::object{{"type", "http"}, {"scheme", "basic"}}}}}}}};
 }
 
 }  // namespace qpan::http

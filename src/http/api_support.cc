@@ -84,7 +84,19 @@ Status Services::authorize_over(const Caller& c, Action action, std::string_view
 
 std::optional<Response> Services::admit(Request& r) {
   Result<Caller> caller = authenticate(r);
-  if (!caller) return error_response(caller.status());
+  if (!caller) {
+    Response refusal = error_response(caller.status());
+    // A throttled Basic request says when to try again, as a throttled login does.
+    const std::string_view authorization = r.header("authorization");
+    if (caller.status().code() == StatusCode::kTooManyRequests && authorization.starts_with("Basic ")) {
+      if (std::optional<BasicCredentials> c = decode_basic_credentials(authorization.substr(6))) {
+        sodium_memzero(c->password.data(), c->password.size());
+        Result<int64_t> wait = accounts.login_blocked_for(c->username, r.remote_address, now());
+        if (wait) refusal.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(*wait, 1)));
+      }
+    }
+    return refusal;
+  }
   r.user = caller->user.username;
   r.context = std::move(*caller);
   return std::nullopt;

@@ -655,6 +655,7 @@ TEST_F(ApiTest, BasicCredentialsAreCheckedAsALoginIs) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(request("GET", "/api/me", "", basic("canbo.xa:not-the-password")).status, 401);
   const Reply throttled = request("GET", "/api/me", "", basic("canbo.xa:" + std::string(kPassword)));
   EXPECT_EQ(throttled.status, 429);
+  EXPECT_TRUE(throttled.headers.count("retry-after"));
   EXPECT_EQ(throttled.body.find(kPassword), std::string::npos);
 }
 
