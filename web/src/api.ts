@@ -98,6 +98,12 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | null = null;
+
+// Whether the last /api/me or login answer came from the server itself: the service
+// worker's kept copy of /api/me has no CSRF token.
+export function hasCsrfToken(): boolean {
+  return csrfToken !== null;
+}
 // Called when the server no longer knows the session (expired, logged out elsewhere).
 let onSessionLost: () => void = () => {};
 

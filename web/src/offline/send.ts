@@ -46,6 +46,9 @@ async function sendAll(user: string): Promise<void> {
   // The server's word on whose session this is (and its CSRF token), not a kept copy.
   const session = await api.me().catch(() => null);
   if (session?.username !== user) return;
+  // Just after the link returns, the worker may still answer /api/me from its copy, which
+  // holds no CSRF token: every write would be refused (403). Wait for the next try.
+  if (!api.hasCsrfToken()) return;
   for (;;) {
     const [entry] = sendable(await queuedFor(user), user);
     if (!entry) return;
