@@ -45,7 +45,7 @@ const qpan = (args, input) => execFileSync(options.qpan, args, { input, encoding
 // ---- The database: the demo and a pack with a data set of at least 100 cells ------------
 function benchPack(folder) {
   cpSync(join(repo, 'packs', 'qpan-vn'), folder, { recursive: true });
-  const options = Object.fromEntries(
+  const optionCount = Object.fromEntries(
     JSON.parse(readFileSync(join(folder, 'disaggregations.json'), 'utf8')).disaggregations.map((d) => [d.code, d.options.length]));
   const elements = [];
   let cells = 0;
@@ -53,7 +53,7 @@ function benchPack(folder) {
     for (const e of JSON.parse(readFileSync(join(folder, 'elements', `${file}.json`), 'utf8')).elements) {
       if (cells >= 100) break;
       elements.push(e.code);
-      cells += e.disaggregation ? options[e.disaggregation] : 1;
+      cells += e.disaggregation ? optionCount[e.disaggregation] : 1;
     }
   }
   const path = join(folder, 'data_sets.json');

@@ -1,4 +1,5 @@
 // Routes, requests and the JSON responses of the HTTP layer (see qpan/http.h).
+#include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -188,12 +189,6 @@ Result<std::string> read_regular_file(const std::filesystem::path& file) {
   return std::move(body).str();
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 }  // namespace
 
 bool accepts_gzip(std::string_view accept_encoding) {
@@ -207,7 +202,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
     std::string_view coding = item.substr(0, semicolon);
     while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
     while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
-    if (!iequals(coding, "gzip")) continue;
+    if (!boost::beast::iequals(coding, "gzip")) continue;
     if (semicolon == std::string_view::npos) return true;
     std::string params(item.substr(semicolon + 1));
     params.erase(std::remove_if(params.begin(), params.end(), [](char c) { return c == ' ' || c == '\t'; }), params.end());

@@ -659,12 +659,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  static bool has_header(const Response& response, std::string_view lower_case_name) {
-    return std::any_of(response.headers.begin(), response.headers.end(), [&](const auto& h) {
-      return h.first.size() == lower_case_name.size() &&
-             std::equal(h.first.begin(), h.first.end(), lower_case_name.begin(),
-                        [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == y; });
-    });
+  static bool has_header(const Response& response, std::string_view name) {
+    return std::any_of(response.headers.begin(), response.headers.end(),
+                       [&](const auto& h) { return iequals(h.first, name); });
   }
 
   // A text body of some size goes gzipped to a client that takes gzip (HEAD gets the length

@@ -6,7 +6,7 @@
 // and unlocks the approved form, and its dashboard shows the typed figures at once.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { cellInput, cellState, logIn, startWorld } from './harness.mjs';
+import { cellInput, cellState, logIn, readForm as readFormOf, startWorld } from './harness.mjs';
 
 let world;
 
@@ -24,10 +24,8 @@ const district = '106'; // Tam Đường
 // The rule of packs/qpan-vn/validation_rules.json on two elements of the monthly form.
 const rule = 'vr.crime.ttxh.solved_le_cases';
 
-// The form as the API answers it to the page's session.
-function readForm(page, pe, ou = commune) {
-  return page.evaluate(async ([d, o, p]) => (await fetch(`/api/forms/${d}?ou=${o}&pe=${p}`)).json(), [ds, ou, pe]);
-}
+// The commune's form as the API answers it to the page's session.
+const readForm = (page, pe) => readFormOf(page, ds, commune, pe);
 
 // Social-order crime cases of a unit in a month as the dashboard shows it (read from the
 // card's Vietnamese text) and as /api/analytics answers the same page.

@@ -125,6 +125,11 @@ export async function logIn(page, world, key) {
   await page.getByTestId('role').waitFor();
 }
 
+// A form as the API answers it to the page's session (GET /api/forms/{ds}?ou=&pe=).
+export function readForm(page, ds, ou, pe) {
+  return page.evaluate(async ([d, o, p]) => (await fetch(`/api/forms/${d}?ou=${o}&pe=${p}`)).json(), [ds, ou, pe]);
+}
+
 // A data entry cell's value input and its saved/saving/waiting state, by data element.
 export function cellInput(page, element) {
   return page.getByTestId(`cell-${element}`).locator('input.value');

@@ -7,7 +7,7 @@
 // officer chooses.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { accounts, cellInput, cellState, logIn, startWorld } from './harness.mjs';
+import { accounts, cellInput, cellState, logIn, readForm as readFormOf, startWorld } from './harness.mjs';
 
 let world;
 
@@ -22,11 +22,9 @@ after(async () => {
 const ds = 'ds.antt.commune.monthly';
 const commune = accounts.commune.scope; // Tả Lèng
 const pe = '202006'; // a month no other browser test writes
+// The form's address, as the worker keeps it.
 const formPath = `/api/forms/${ds}?ou=${commune}&pe=${pe}`;
-
-function readForm(page) {
-  return page.evaluate(async (path) => (await fetch(path)).json(), formPath);
-}
+const readForm = (page) => readFormOf(page, ds, commune, pe);
 
 test('values typed offline wait, are sent when the link returns, and a value changed meanwhile is a conflict', async () => {
   const officer = await world.page();
