@@ -64,6 +64,9 @@ struct AnalyticsItem {
   std::string code;     // as in the query (periods in their machine form)
   std::string name_vi;  // element (and option) name; unit name in force; period label
   std::string name_en;  // unit names have no English form: the same as name_vi
+  // ou items: the codes of the units above it in the structure it was named in, root
+  // first ("12", "106" for a commune of Tam Đường); empty for others and for a root.
+  std::vector<std::string> ancestors;
 };
 
 struct AnalyticsDataItem : AnalyticsItem {
@@ -113,6 +116,35 @@ enum class AnalyticsFormat {
 
 // The result in one of the formats, ending with a newline.
 std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat format);
+
+// How a JSON answer is laid out: DHIS2's request options (qpan/dhis2.h reads them from a
+// request). The default is qpan's own answer: columns dx, ou, pe, Vietnamese names, codes.
+struct AnalyticsLayout {
+  enum class Dimension : uint8_t { kDx, kOu, kPe };
+  // The dimensions that are columns of a row, in this order, before the value. A dimension
+  // left out is a filter: its single item is in the metaData, not in the rows.
+  std::vector<Dimension> columns = {Dimension::kDx, Dimension::kOu, Dimension::kPe};
+  bool english = false;       // names in English where an item has one (units have not)
+  bool names_as_ids = false;  // rows and metaData.dimensions give names instead of codes
+  bool skip_meta = false;     // no metaData
+  bool skip_data = false;     // no rows
+  bool hierarchy_meta = false;  // metaData.ouHierarchy: each unit's ancestors, "12/106"
+  // Per period of the result: the code to answer with instead of its own (DHIS2's
+  // "201601B" for qpan's "201601..201602"); empty: their own codes.
+  std::vector<std::string> period_codes;
+};
+
+// The result as DHIS2's analytics JSON laid out by `layout`, ending with a newline.
+// format_analytics(result, kJson) is this with the default layout.
+std::string format_analytics_json(const AnalyticsResult& result, const AnalyticsLayout& layout);
+
+// DHIS2's measureCriteria: a cell is kept when its value meets every criterion.
+struct MeasureCriterion {
+  enum class Operator : uint8_t { kEq, kGt, kGe, kLt, kLe };
+  Operator op = Operator::kEq;
+  double value = 0;
+};
+void keep_cells_meeting(AnalyticsResult& result, const std::vector<MeasureCriterion>& criteria);
 
 // The result as an XLSX workbook laid out as the web application shows it: one row per data
 // item and unit that has a value, one column per period, Vietnamese names beside the codes,

@@ -55,8 +55,11 @@ struct Request {
 
   // The header's value, or empty.
   std::string_view header(std::string_view lower_case_name) const;
-  // A query parameter, percent-decoded ('+' is a space), or nullopt.
+  // The first of the query parameters of that name, percent-decoded ('+' is a space), or
+  // nullopt.
   std::optional<std::string> query_param(std::string_view name) const;
+  // Every value of a parameter that may repeat (DHIS2's dimension=…&dimension=…), in order.
+  std::vector<std::string> query_params(std::string_view name) const;
   // The value of a cookie, or nullopt.
   std::optional<std::string> cookie(std::string_view name) const;
 };
@@ -76,7 +79,9 @@ struct Response {
 bool accepts_gzip(std::string_view accept_encoding);
 
 Response json_response(int status, const boost::json::value& body);
-// The error shape: {"error": {"code": "not_found", "message": "...", "details": {...}}}.
+// The error shape: {"error": {"code": "not_found", "message": "...", "details": {...}}}, with
+// DHIS2's WebMessage fields beside it ({"httpStatus": "Not Found", "httpStatusCode": 404,
+// "status": "ERROR", "message": "..."}) for DHIS2's clients.
 Response error_response(int status, std::string_view code, std::string_view message,
                         const boost::json::value& details = nullptr);
 // A Status mapped to its HTTP status: invalid_input 400, unauthenticated 401, permission
@@ -84,6 +89,8 @@ Response error_response(int status, std::string_view code, std::string_view mess
 // (whose message is not shown: it may hold internals).
 Response error_response(const Status& status, const boost::json::value& details = nullptr);
 int http_status_of(const Status& status);
+// "Not Found" for 404: the reason phrase of a status.
+std::string_view reason_phrase(int status);
 
 using Handler = std::function<Response(Request&)>;
 

@@ -127,97 +127,91 @@ std::string format_csv(const AnalyticsResult& r) {
 
 void append_json_number(std::string& out, double value) { out += format_number_machine(value); }
 
+// The name an item is shown by in `layout`.
+const std::string& display_name(const AnalyticsItem& item, const AnalyticsLayout& layout) {
+  return layout.english && !item.name_en.empty() ? item.name_en : item.name_vi;
+}
+
+// What an item is called in rows and metaData.dimensions: its code (a period's as DHIS2
+// asked for it), or its name.
+std::string_view item_id(const AnalyticsResult& r, const AnalyticsLayout& layout, AnalyticsLayout::Dimension d,
+                         size_t index) {
+  using D = AnalyticsLayout::Dimension;
+  const AnalyticsItem& item = d == D::kDx ? r.dx[index] : d == D::kOu ? r.ou[index] : r.pe[index];
+  if (layout.names_as_ids) return display_name(item, layout);
+  if (d == D::kPe && index < layout.period_codes.size() && !layout.period_codes[index].empty()) {
+    return layout.period_codes[index];
+  }
+  return item.code;
+}
+
 // The metaData items: the dimensions' names, then each item's, every key once (an element
 // may be coded like a unit or a period; the first name given stays).
-void append_json_items(std::string& out, const AnalyticsResult& r) {
+void append_json_items(std::string& out, const AnalyticsResult& r, const AnalyticsLayout& layout) {
+  using D = AnalyticsLayout::Dimension;
   out += R"({"dx":{"name":"Data"},"ou":{"name":"Organisation unit"},"pe":{"name":"Period"})";
   std::unordered_set<std::string_view> written{"dx", "ou", "pe"};
-  auto add = [&](const AnalyticsItem& item) {
-    if (!written.insert(item.code).second) return;
+  auto add = [&](D d, size_t index, const AnalyticsItem& item) {
+    const std::string_view id = item_id(r, layout, d, index);
+    if (!written.insert(id).second) return;
     out += ',';
-    append_json_string(out, item.code);
+    append_json_string(out, id);
     out += R"(:{"name":)";
-    append_json_string(out, item.name_vi);
+    append_json_string(out, display_name(item, layout));
     out += '}';
   };
-  for (const AnalyticsItem& item : r.dx) add(item);
-  for (const AnalyticsItem& item : r.ou) add(item);
-  for (const AnalyticsItem& item : r.pe) add(item);
+  for (size_t i = 0; i < r.dx.size(); ++i) add(D::kDx, i, r.dx[i]);
+  for (size_t i = 0; i < r.ou.size(); ++i) add(D::kOu, i, r.ou[i]);
+  for (size_t i = 0; i < r.pe.size(); ++i) add(D::kPe, i, r.pe[i]);
   out += '}';
 }
 
-template <typename Items>
-void append_json_codes(std::string& out, const Items& items) {
+void append_json_ids(std::string& out, const AnalyticsResult& r, const AnalyticsLayout& layout,
+                     AnalyticsLayout::Dimension d, size_t count) {
   out += '[';
-  for (size_t i = 0; i < items.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     if (i > 0) out += ',';
-    append_json_string(out, items[i].code);
+    append_json_string(out, item_id(r, layout, d, i));
   }
   out += ']';
 }
 
-std::string format_json(const AnalyticsResult& r) {
-  std::string out;
-  out.reserve(1024 + 64 * (r.dx.size() + r.ou.size() + r.pe.size()) + 48 * r.cells.size());
-  out += R"({"headers":[)"
-         R"({"name":"dx","column":"Data","valueType":"TEXT","type":"java.lang.String","hidden":false,"meta":true},)"
-         R"({"name":"ou","column":"Organisation unit","valueType":"TEXT","type":"java.lang.String","hidden":false,"meta":true},)"
-         R"({"name":"pe","column":"Period","valueType":"TEXT","type":"java.lang.String","hidden":false,"meta":true},)"
-         R"({"name":"value","column":"Value","valueType":"NUMBER","type":"java.lang.Double","hidden":false,"meta":false}],)"
-         R"("metaData":{"items":)";
-  append_json_items(out, r);
-  out += R"(,"dimensions":{"dx":)";
-  append_json_codes(out, r.dx);
-  out += R"(,"ou":)";
-  append_json_codes(out, r.ou);
-  out += R"(,"pe":)";
-  append_json_codes(out, r.pe);
-  out += R"(}},"rows":[)";
-  for (size_t i = 0; i < r.cells.size(); ++i) {
-    const AnalyticsCell& c = r.cells[i];
-    out += i > 0 ? ",[" : "[";
+void append_header(std::string& out, AnalyticsLayout::Dimension d) {
+  using D = AnalyticsLayout::Dimension;
+  out += d == D::kDx   ? R"({"name":"dx","column":"Data",)"
+         : d == D::kOu ? R"({"name":"ou","column":"Organisation unit",)"
+                       : R"({"name":"pe","column":"Period",)";
+  out += R"("valueType":"TEXT","type":"java.lang.String","hidden":false,"meta":true},)";
+}
+
+// Cells that use shares or leave parts unallocated. Not part of DHIS2's shape: readers that
+// do not know it ignore it.
+void append_notes(std::string& out, const AnalyticsResult& r) {
+  out += R"(,"qpanNotes":[)";
+  bool first = true;
+  for (const AnalyticsCell& c : r.cells) {
+    if (!c.uses_shares && c.unallocated.empty()) continue;
+    out += first ? "{\"dx\":" : ",{\"dx\":";
+    first = false;
     append_json_string(out, r.dx[c.dx].code);
-    out += ',';
+    out += R"(,"ou":)";
     append_json_string(out, r.ou[c.ou].code);
-    out += ',';
+    out += R"(,"pe":)";
     append_json_string(out, r.pe[c.pe].code);
-    out += ",\"";
-    append_json_number(out, c.value);  // DHIS2 gives values as strings
-    out += "\"]";
-  }
-  out += R"(],"height":)";
-  out += std::to_string(r.cells.size());
-  out += R"(,"width":4,"headerWidth":4)";
-  if (has_notes(r)) {
-    // Not part of DHIS2's shape: readers that do not know it ignore it.
-    out += R"(,"qpanNotes":[)";
-    bool first = true;
-    for (const AnalyticsCell& c : r.cells) {
-      if (!c.uses_shares && c.unallocated.empty()) continue;
-      out += first ? "{\"dx\":" : ",{\"dx\":";
-      first = false;
-      append_json_string(out, r.dx[c.dx].code);
-      out += R"(,"ou":)";
-      append_json_string(out, r.ou[c.ou].code);
-      out += R"(,"pe":)";
-      append_json_string(out, r.pe[c.pe].code);
-      out += c.uses_shares ? R"(,"usesShares":true,"unallocated":[)" : R"(,"usesShares":false,"unallocated":[)";
-      for (size_t i = 0; i < c.unallocated.size(); ++i) {
-        const UnallocatedPart& p = c.unallocated[i];
-        out += i > 0 ? ",{\"unit\":" : "{\"unit\":";
-        append_json_string(out, p.unit);
-        out += R"(,"into":)";
-        append_json_string(out, p.into);
-        out += R"(,"value":)";
-        append_json_number(out, p.value);
-        out += '}';
-      }
-      out += "]}";
+    out += c.uses_shares ? R"(,"usesShares":true,"unallocated":[)" : R"(,"usesShares":false,"unallocated":[)";
+    for (size_t i = 0; i < c.unallocated.size(); ++i) {
+      const UnallocatedPart& p = c.unallocated[i];
+      out += i > 0 ? ",{\"unit\":" : "{\"unit\":";
+      append_json_string(out, p.unit);
+      out += R"(,"into":)";
+      append_json_string(out, p.into);
+      out += R"(,"value":)";
+      append_json_number(out, p.value);
+      out += '}';
     }
-    out += ']';
+    out += "]}";
   }
-  out += "}\n";
-  return out;
+  out += ']';
 }
 
 // Answers an indicator's references for the (unit, period) being computed from the values
@@ -336,7 +330,7 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
   for (const Period& p : query.pe) {
     if (std::find(periods.begin(), periods.end(), p) != periods.end()) continue;
     periods.push_back(p);
-    result.pe.push_back({p.code(), p.label_vi(), p.label_en()});
+    result.pe.push_back({p.code(), p.label_vi(), p.label_en(), {}});
   }
   const Period* latest_period = &periods.front();
   for (const Period& p : periods) {
@@ -360,7 +354,7 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
     if (repeated[k]) continue;
     const std::string& code = query.ou[k];
     if (code == kCountryUnitCode && !units->knows(code)) {
-      result.ou.push_back({code, "Toàn quốc", "Viet Nam"});
+      result.ou.push_back({code, "Toàn quốc", "Viet Nam", {}});
       ou_codes.push_back(code);
       continue;
     }
@@ -390,7 +384,15 @@ Result<AnalyticsResult> run_analytics(const AggregationEngine& engine, const Ana
     }
     if (named == nullptr) named = last_in_force(*latest_period);
     if (named == nullptr) named = history.back();
-    result.ou.push_back({code, named->name, named->name});
+    AnalyticsItem item{code, named->name, named->name, {}};
+    // The day the unit was named on: its structure's, or the last day of the latest period
+    // it was in force in.
+    Date named_on = query.structure_at.value_or(latest_period->dates().last);
+    if (!query.structure_at && named->valid_until && *named->valid_until <= named_on) {
+      named_on = add_days(*named->valid_until, -1);
+    }
+    for (const OrgUnitVersion* above : units->ancestors(code, named_on)) item.ancestors.insert(item.ancestors.begin(), above->code);
+    result.ou.push_back(std::move(item));
     ou_codes.push_back(code);
   }
 
@@ -507,11 +509,80 @@ Result<std::string> analytics_workbook(const AnalyticsResult& r) {
   return write_xlsx_workbook({sheet}, sheet.title);
 }
 
+std::string format_analytics_json(const AnalyticsResult& r, const AnalyticsLayout& layout) {
+  using D = AnalyticsLayout::Dimension;
+  std::string out;
+  out.reserve(1024 + 64 * (r.dx.size() + r.ou.size() + r.pe.size()) + 48 * r.cells.size());
+  out += R"({"headers":[)";
+  for (D d : layout.columns) append_header(out, d);
+  out += R"({"name":"value","column":"Value","valueType":"NUMBER","type":"java.lang.Double","hidden":false,"meta":false}])";
+  if (!layout.skip_meta) {
+    out += R"(,"metaData":{"items":)";
+    append_json_items(out, r, layout);
+    out += R"(,"dimensions":{"dx":)";
+    append_json_ids(out, r, layout, D::kDx, r.dx.size());
+    out += R"(,"ou":)";
+    append_json_ids(out, r, layout, D::kOu, r.ou.size());
+    out += R"(,"pe":)";
+    append_json_ids(out, r, layout, D::kPe, r.pe.size());
+    out += R"(,"co":[]})";
+    if (layout.hierarchy_meta) {
+      out += R"(,"ouHierarchy":{)";
+      for (size_t i = 0; i < r.ou.size(); ++i) {
+        if (i > 0) out += ',';
+        append_json_string(out, item_id(r, layout, D::kOu, i));
+        out += ':';
+        std::string path;
+        for (const std::string& code : r.ou[i].ancestors) path += (path.empty() ? "" : "/") + code;
+        append_json_string(out, path);
+      }
+      out += '}';
+    }
+    out += '}';
+  }
+  out += R"(,"rows":[)";
+  const size_t height = layout.skip_data ? 0 : r.cells.size();
+  for (size_t i = 0; i < height; ++i) {
+    const AnalyticsCell& c = r.cells[i];
+    out += i > 0 ? ",[" : "[";
+    for (D d : layout.columns) {
+      append_json_string(out, item_id(r, layout, d, d == D::kDx ? c.dx : d == D::kOu ? c.ou : c.pe));
+      out += ',';
+    }
+    out += '"';
+    append_json_number(out, c.value);  // DHIS2 gives values as strings
+    out += "\"]";
+  }
+  const std::string width = std::to_string(layout.columns.size() + 1);
+  out += R"(],"height":)";
+  out += std::to_string(height);
+  out += R"(,"width":)" + width + R"(,"headerWidth":)" + width;
+  if (has_notes(r) && !layout.skip_data) append_notes(out, r);
+  out += "}\n";
+  return out;
+}
+
+void keep_cells_meeting(AnalyticsResult& result, const std::vector<MeasureCriterion>& criteria) {
+  using Op = MeasureCriterion::Operator;
+  std::erase_if(result.cells, [&](const AnalyticsCell& c) {
+    return !std::all_of(criteria.begin(), criteria.end(), [&](const MeasureCriterion& m) {
+      switch (m.op) {
+        case Op::kEq: return c.value == m.value;
+        case Op::kGt: return c.value > m.value;
+        case Op::kGe: return c.value >= m.value;
+        case Op::kLt: return c.value < m.value;
+        case Op::kLe: return c.value <= m.value;
+      }
+      return false;
+    });
+  });
+}
+
 std::string format_analytics(const AnalyticsResult& result, AnalyticsFormat format) {
   switch (format) {
     case AnalyticsFormat::kTable: return format_table(result);
     case AnalyticsFormat::kCsv: return format_csv(result);
-    case AnalyticsFormat::kJson: return format_json(result);
+    case AnalyticsFormat::kJson: return format_analytics_json(result, AnalyticsLayout{});
   }
   return {};
 }

@@ -14,6 +14,7 @@
 
 namespace qpan {
 namespace {
+namespace json = boost::json;
 
 // Units used below (data/vn-admin):
 //   106 Huyện Tam Đường: 03397 Xã Sùng Phài (until 2020-02-01), 03400 Xã Tả Lèng,
@@ -425,7 +426,7 @@ TEST_F(AnalyticsTest, JsonHasTheShapeOfDhis2) {
       R"j("metaData":{"items":{"dx":{"name":"Data"},"ou":{"name":"Organisation unit"},"pe":{"name":"Period"},)j"
       R"j("crime.occurred.drugs":{"name":"Số vụ phạm tội xảy ra (Ma túy)"},"106":{"name":"Huyện Tam Đường"},)j"
       R"j("2016Q1":{"name":"quý I/2016"}},)j"
-      R"j("dimensions":{"dx":["crime.occurred.drugs"],"ou":["106"],"pe":["2016Q1"]}},)j"
+      R"j("dimensions":{"dx":["crime.occurred.drugs"],"ou":["106"],"pe":["2016Q1"],"co":[]}},)j"
       R"j("rows":[["crime.occurred.drugs","106","2016Q1","6"]],"height":1,"width":4,"headerWidth":4})j"
       "\n");
   // Values as strings in machine form; no rows, height 0.
@@ -438,6 +439,59 @@ TEST_F(AnalyticsTest, JsonHasTheShapeOfDhis2) {
   EXPECT_NE(none.find(R"j("rows":[],"height":0,"width":4)j"), std::string::npos) << none;
 }
 
+// DHIS2's layout options (qpan/dhis2.h reads them from a request): columns in the order
+// asked, a filter out of the rows, English names, names as ids, the units' ancestors,
+// period codes as DHIS2 named them, no metaData, and cells kept by their values.
+TEST_F(AnalyticsTest, JsonLayoutFollowsTheRequest) {
+  Result<AnalyticsResult> r = query("security.teams", "03400", "201601,201606");
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  ASSERT_EQ(r->cells.size(), 2u) << format_analytics(*r, AnalyticsFormat::kCsv);
+  using D = AnalyticsLayout::Dimension;
+  AnalyticsLayout layout;
+  layout.columns = {D::kPe, D::kDx};
+  layout.english = true;
+  layout.hierarchy_meta = true;
+  layout.period_codes = {"201601", "2016June"};  // as if DHIS2 had named the second so
+  r->dx[0].name_en = "People's security teams";  // the test's element files have none
+  const json::value laid_out = json::parse(format_analytics_json(*r, layout));
+  const json::array& headers = laid_out.at("headers").as_array();
+  ASSERT_EQ(headers.size(), 3u);
+  EXPECT_EQ(headers[0].at("name"), "pe");
+  EXPECT_EQ(headers[1].at("name"), "dx");
+  EXPECT_EQ(headers[2].at("name"), "value");
+  EXPECT_EQ(laid_out.at("width"), 3);
+  const json::array& rows = laid_out.at("rows").as_array();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].at(0), "2016June");
+  EXPECT_EQ(rows[1].at(1), "security.teams");
+  EXPECT_EQ(rows[1].at(2), json::string(format_number_machine(r->cells[1].value)));
+  const json::object& meta = laid_out.at("metaData").as_object();
+  EXPECT_EQ(meta.at("items").at("security.teams").at("name"), json::string(r->dx[0].name_en));
+  EXPECT_EQ(meta.at("items").at("2016June").at("name"), json::string(r->pe[1].name_en));
+  EXPECT_EQ(meta.at("dimensions").at("ou"), json::array{"03400"});  // the filter, in the metaData
+  EXPECT_EQ(meta.at("ouHierarchy").at("03400"), "12/106");
+
+  AnalyticsLayout by_name;
+  by_name.names_as_ids = true;
+  const json::value named = json::parse(format_analytics_json(*r, by_name));
+  EXPECT_EQ(named.at("rows").at(0).at(1), json::string(r->ou[0].name_vi));
+  EXPECT_EQ(named.at("metaData").at("dimensions").at("pe").at(0), "tháng 1/2016");
+
+  AnalyticsLayout bare;
+  bare.skip_meta = true;
+  const json::value skipped = json::parse(format_analytics_json(*r, bare));
+  EXPECT_FALSE(skipped.as_object().contains("metaData"));
+  EXPECT_EQ(skipped.at("height"), 2);
+  bare.skip_data = true;
+  EXPECT_EQ(json::parse(format_analytics_json(*r, bare)).at("rows"), json::array());
+
+  const double first = r->cells[0].value, second = r->cells[1].value;
+  ASSERT_NE(first, second);
+  keep_cells_meeting(*r, {{MeasureCriterion::Operator::kGe, std::max(first, second)}});
+  ASSERT_EQ(r->cells.size(), 1u);
+  EXPECT_EQ(r->cells[0].value, std::max(first, second));
+}
+
 // The JSON is written without a DOM: read back by Boost.JSON (the oracle), every name and
 // code is what was given, whatever characters it holds, and the notes on split units are there.
 TEST(AnalyticsJson, ReadsBackAsWrittenWhateverTheNames) {
@@ -447,9 +501,9 @@ TEST(AnalyticsJson, ReadsBackAsWrittenWhateverTheNames) {
   element.code = "2016";  // coded like a period below: its item is named once
   element.name_vi = awkward;
   r.dx.push_back(element);
-  r.ou.push_back({"03405", "Xã Giang Ma", "Xã Giang Ma"});
-  r.ou.push_back({"106", "Huyện Tam Đường", "Huyện Tam Đường"});
-  r.pe.push_back({"2016", "năm 2016", "năm 2016"});
+  r.ou.push_back({"03405", "Xã Giang Ma", "Xã Giang Ma", {}});
+  r.ou.push_back({"106", "Huyện Tam Đường", "Huyện Tam Đường", {}});
+  r.pe.push_back({"2016", "năm 2016", "năm 2016", {}});
   r.cells.push_back({0, 0, 0, 41570000.25, ValueType::kAmountVnd, false, {}});
   r.cells.push_back({0, 1, 0, -1239, ValueType::kInteger, true, {{"03397", "03403", 12.5}, {"03401", "03403", 5}}});
 

@@ -1,39 +1,86 @@
-// The analytical resources of the API: analytics (answered from the engine, cached per
-// question while nothing is written), validation and evaluation of a unit and period.
+// The analytical resources of the API: analytics (asked in qpan's form or DHIS2's, answered
+// from the engine, cached per question while nothing is written), validation and
+// evaluation of a unit and period.
 #include <algorithm>
 
 #include "http/analytics_cache.h"
 #include "http/api_support.h"
+#include "qpan/dhis2.h"
 
 namespace qpan::http::api {
 namespace {
 
+// Whether a request asks in DHIS2's form (dimension=dx:…) rather than qpan's (dx=…).
+bool asks_as_dhis2(const Request& r) {
+  return !r.query_params("dimension").empty() || !r.query_params("filter").empty() || r.query_param("startDate");
+}
+
+// The question of a request in either form, and how to lay out its JSON answer.
+struct AnalyticsQuestion {
+  AnalyticsQuery query;
+  AnalyticsLayout layout;
+  std::vector<MeasureCriterion> measure_criteria;
+  std::string layout_key;  // what besides the query tells answers apart in the cache
+};
+
+Result<AnalyticsQuestion> question_of(Services& s, const Request& r, const Caller& c) {
+  AnalyticsQuestion question;
+  if (asks_as_dhis2(r)) {
+    for (std::string_view own : {"dx", "ou", "pe"}) {
+      if (r.query_param(own)) {
+        return Status::invalid_input(std::string(own) + ": hỏi theo một trong hai cách, dx/ou/pe hoặc dimension/filter "
+                                                        "(ask with either dx, ou, pe or DHIS2's dimension and filter)");
+      }
+    }
+    const std::shared_ptr<const OrgUnitIndex> units = s.engine.units();
+    Dhis2RequestContext context;
+    context.units = units.get();
+    context.user_units = {c.user.scope_code};
+    context.today = from_days(static_cast<int32_t>(s.now() / 86400));
+    Result<Dhis2AnalyticsRequest> read =
+        read_dhis2_analytics_request([&r](std::string_view name) { return r.query_params(name); }, context);
+    if (!read) return read.status();
+    question.query = std::move(read->query);
+    question.layout = std::move(read->layout);
+    question.measure_criteria = std::move(read->measure_criteria);
+    // The raw parameters besides the question: junk ones make more keys, each checked.
+    question.layout_key = "dhis2?" + r.query;
+    return question;
+  }
+  Result<AnalyticsQuery> q = parse_analytics_query(r.query_param("dx").value_or(""), r.query_param("ou").value_or(""),
+                                                   r.query_param("pe").value_or(""));
+  if (!q) return q.status();
+  if (std::optional<std::string> at = r.query_param("structureAt"); at && !at->empty()) {
+    Result<Date> d = parse_date(*at);
+    if (!d) return Status::invalid_input("structureAt: " + d.status().message());
+    q->structure_at = *d;
+  }
+  question.query = std::move(*q);
+  return question;
+}
+
 Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
   return s.guarded(r, [&](Caller& c) -> Result<Response> {
-    Result<AnalyticsQuery> q = parse_analytics_query(r.query_param("dx").value_or(""), r.query_param("ou").value_or(""),
-                                                     r.query_param("pe").value_or(""));
-    if (!q) return q.status();
-    if (std::optional<std::string> at = r.query_param("structureAt"); at && !at->empty()) {
-      Result<Date> d = parse_date(*at);
-      if (!d) return Status::invalid_input("structureAt: " + d.status().message());
-      q->structure_at = *d;
-    }
+    Result<AnalyticsQuestion> question = question_of(s, r, c);
+    if (!question) return question.status();
+    const AnalyticsQuery& q = question->query;
     const std::string format = r.query_param("format").value_or("json");
     if (format != "json" && format != "csv" && format != "table" && format != "xlsx") {
       return Status::invalid_input("format: expected json, csv, table or xlsx");
     }
     // In a later structure the figures are of the units in force on that day (their
     // predecessors' past included, which a scope covers); otherwise of each period's own.
-    for (const std::string& ou : q->ou) {
-      QPAN_RETURN_IF_ERROR(q->structure_at ? s.authorize(c, Action::kReadData, ou, *q->structure_at)
-                                           : s.authorize_over(c, Action::kReadData, ou, q->pe));
+    for (const std::string& ou : q.ou) {
+      QPAN_RETURN_IF_ERROR(q.structure_at ? s.authorize(c, Action::kReadData, ou, *q.structure_at)
+                                          : s.authorize_over(c, Action::kReadData, ou, q.pe));
     }
     // Authorized above for every unit; the answer itself depends only on the question.
-    const std::string key = question_key(*q, format);
+    const std::string key = question_key(q, format) + question->layout_key;
     const uint64_t generation = s.engine.generation();
     if (std::optional<Response> cached = cache.find(key, generation)) return std::move(*cached);
-    Result<AnalyticsResult> result = run_analytics(s.engine, *q, s.indicators);
+    Result<AnalyticsResult> result = run_analytics(s.engine, q, s.indicators);
     if (!result) return result.status();
+    if (!question->measure_criteria.empty()) keep_cells_meeting(*result, question->measure_criteria);
     Response response;
     if (format == "xlsx") {
       Result<std::string> workbook = analytics_workbook(*result);
@@ -44,7 +91,7 @@ Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
       response =
           format == "csv"     ? raw(200, "text/csv; charset=utf-8", format_analytics(*result, AnalyticsFormat::kCsv))
           : format == "table" ? raw(200, "text/plain; charset=utf-8", format_analytics(*result, AnalyticsFormat::kTable))
-                              : raw(200, "application/json; charset=utf-8", format_analytics(*result, AnalyticsFormat::kJson));
+                              : raw(200, "application/json; charset=utf-8", format_analytics_json(*result, question->layout));
     }
     cache.add(key, generation, response);
     return response;
@@ -86,7 +133,13 @@ Response evaluation(Services& s, Request& r) {
 
 void add_analytics_routes(Routes& routes, Services& s) {
   auto cache = std::make_shared<AnalyticsCache>();
-  routes.add({"GET", "/api/analytics", "Tổng hợp số liệu (dx, ou, pe như DHIS2)", {"dx", "ou", "pe", "structureAt", "format"}, true, false},
+  routes.add({"GET", "/api/analytics",
+              "Tổng hợp số liệu: dx, ou, pe — hoặc như DHIS2: dimension, filter, kỳ tương đối, USER_ORGUNIT, LEVEL-n, "
+              "startDate/endDate, skipMeta, skipData, hierarchyMeta, outputIdScheme, locale, measureCriteria",
+              {"dx", "ou", "pe", "structureAt", "format", "dimension", "filter", "relativePeriodDate", "startDate",
+               "endDate", "skipMeta", "skipData", "hierarchyMeta", "displayProperty", "outputIdScheme", "locale",
+               "measureCriteria"},
+              true, false},
              [&s, cache](Request& r) { return analytics(s, *cache, r); });
   routes.add({"GET", "/api/validation", "Kiểm tra quy tắc cho một đơn vị và kỳ", {"ou", "pe"}, true, false},
              [&s](Request& r) { return validation(s, r); });

@@ -613,12 +613,12 @@ TEST_F(ApiTest, Dhis2AddressesAndApiTokensAnswerAsThePlainOnes) {
   ASSERT_EQ(plain.status, 200) << plain.body;
   const Reply plain_csv = request("GET", "/api/analytics?format=csv&" + question, "", api_token);
   ASSERT_EQ(plain_csv.status, 200);
-  for (const std::string& path : {"/api/41/analytics", "/api/analytics.json", "/api/29/analytics.json", "/api/42/analytics"}) {
+  for (std::string path : {"/api/41/analytics", "/api/analytics.json", "/api/29/analytics.json", "/api/42/analytics"}) {
     const Reply r = request("GET", path + "?" + question, "", api_token);
     EXPECT_EQ(r.status, 200) << path;
     EXPECT_EQ(r.body, plain.body) << path;
   }
-  for (const std::string& path : {"/api/analytics.csv", "/api/40/analytics.csv"}) {
+  for (std::string path : {"/api/analytics.csv", "/api/40/analytics.csv"}) {
     const Reply r = request("GET", path + "?" + question, "", api_token);
     EXPECT_EQ(r.status, 200) << path;
     EXPECT_EQ(r.body, plain_csv.body) << path;
@@ -627,7 +627,7 @@ TEST_F(ApiTest, Dhis2AddressesAndApiTokensAnswerAsThePlainOnes) {
   // The query's own format wins over the suffix.
   EXPECT_EQ(request("GET", "/api/analytics.csv?format=json&" + question, "", api_token).body, plain.body);
   EXPECT_EQ(request("GET", "/api/41/me.json", "", api_token).status, 200);
-  for (const std::string& path : {"/api/28/analytics", "/api/43/analytics", "/api/41", "/api/.json", "/api/4/analytics"}) {
+  for (std::string path : {"/api/28/analytics", "/api/43/analytics", "/api/41", "/api/.json", "/api/4/analytics"}) {
     EXPECT_EQ(request("GET", path + "?" + question, "", api_token).status, 404) << path;
   }
   EXPECT_EQ(request("GET", "/api/41/analytics?" + question, "", {{"Authorization", "ApiToken qpan_not_a_token"}}).status, 401);
@@ -657,6 +657,59 @@ TEST_F(ApiTest, BasicCredentialsAreCheckedAsALoginIs) {
   EXPECT_EQ(throttled.status, 429);
   EXPECT_TRUE(throttled.headers.count("retry-after"));
   EXPECT_EQ(throttled.body.find(kPassword), std::string::npos);
+}
+
+// Analytics asked as DHIS2's clients ask: dimension and filter parameters (comma-joined as
+// @dhis2/data-engine sends them), `;` items, a relative period, USER_ORGUNIT and LEVEL-n give
+// the figures qpan's own form gives, laid out in the order asked; what cannot be answered
+// is refused in DHIS2's error shape, naming the parameter.
+TEST_F(ApiTest, Dhis2AnalyticsParametersAskTheSameQuestion) {
+  Result<IssuedApiToken> token = accounts_->issue_api_token("tinh", "dhis2-client", 1700000000);
+  ASSERT_TRUE(token.is_ok());
+  const std::vector<std::pair<std::string, std::string>> auth{{"Authorization", "ApiToken " + token->token}};
+  const json::value own = request("GET", "/api/analytics?dx=crime.ttxh.cases,crime.ttxh.solved&ou=03400&pe=201601", "", auth).json();
+  ASSERT_EQ(own.at("rows").as_array().size(), 2u);
+
+  // pe first, then dx; the unit as a filter; 201601 as "the month before" 2016-02-10.
+  const Reply asked = request("GET",
+                              "/api/41/analytics?dimension=pe%3ALAST_MONTH,dx%3Acrime.ttxh.cases%3Bcrime.ttxh.solved"
+                              "&filter=ou%3A03400&relativePeriodDate=2016-02-10",
+                              "", auth);
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  const json::value a = asked.json();
+  ASSERT_EQ(a.at("headers").as_array().size(), 3u);
+  EXPECT_EQ(a.at("headers").at(0).at("name"), "pe");
+  EXPECT_EQ(a.at("headers").at(1).at("name"), "dx");
+  for (size_t i = 0; i < 2; ++i) {
+    const json::array& mine = own.at("rows").at(i).as_array();  // dx, ou, pe, value
+    const json::array& theirs = a.at("rows").at(i).as_array();  // pe, dx, value
+    EXPECT_EQ(theirs.at(0), mine.at(2));
+    EXPECT_EQ(theirs.at(1), mine.at(0));
+    EXPECT_EQ(theirs.at(2), mine.at(3));
+  }
+  EXPECT_EQ(a.at("metaData").at("dimensions").at("ou"), json::array{"03400"});
+
+  // The account's unit, and the communes of district 106 by level.
+  const json::value mine = request("GET", "/api/analytics?dimension=dx:crime.ttxh.cases&dimension=ou:USER_ORGUNIT&filter=pe:2016", "", auth).json();
+  EXPECT_EQ(mine.at("metaData").at("dimensions").at("ou"), json::array{"12"});
+  EXPECT_EQ(mine.at("rows").at(0).at(1), "12");
+  const json::value communes =
+      request("GET", "/api/analytics?dimension=dx:crime.ttxh.cases,ou:106;LEVEL-3&filter=pe:201601&skipMeta=true", "", auth).json();
+  ASSERT_FALSE(communes.as_object().contains("metaData")) << communes;
+  ASSERT_EQ(communes.at("rows").as_array().size(), 1u) << communes;  // only Tả Lèng has a value
+  EXPECT_EQ(communes.at("rows").at(0).at(1), "03400");
+
+  // Refusals: DHIS2's WebMessage fields, the parameter named.
+  const Reply weekly = request("GET", "/api/41/analytics?dimension=dx:crime.ttxh.cases&dimension=pe:2016W1", "", auth);
+  EXPECT_EQ(weekly.status, 400);
+  const json::value w = weekly.json();
+  EXPECT_EQ(w.at("httpStatus"), "Bad Request");
+  EXPECT_EQ(w.at("httpStatusCode"), 400);
+  EXPECT_EQ(w.at("status"), "ERROR");
+  EXPECT_NE(std::string(w.at("message").as_string()).find("2016W1"), std::string::npos) << weekly.body;
+  EXPECT_EQ(request("GET", "/api/analytics?dx=crime.ttxh.cases&dimension=pe:2016", "", auth).status, 400);
+  // Out of scope stays out of scope, however it is asked.
+  EXPECT_EQ(request("GET", "/api/analytics?dimension=dx:crime.ttxh.cases,pe:2016&filter=ou:10", "", auth).status, 403);
 }
 
 TEST_F(ApiTest, RepeatedFailedLoginsAreThrottled) {

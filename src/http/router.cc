@@ -55,18 +55,25 @@ std::string_view Request::header(std::string_view lower_case_name) const {
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {
+  std::vector<std::string> values = query_params(name);
+  if (values.empty()) return std::nullopt;
+  return std::move(values.front());
+}
+
+std::vector<std::string> Request::query_params(std::string_view name) const {
+  std::vector<std::string> values;
   std::string_view rest = query;
   while (!rest.empty()) {
     const size_t amp = rest.find('&');
     const std::string_view pair = rest.substr(0, amp);
     const size_t eq = pair.find('=');
     if (url_decode(pair.substr(0, eq)) == name) {
-      return eq == std::string_view::npos ? std::string() : url_decode(pair.substr(eq + 1));
+      values.push_back(eq == std::string_view::npos ? std::string() : url_decode(pair.substr(eq + 1)));
     }
     if (amp == std::string_view::npos) break;
     rest.remove_prefix(amp + 1);
   }
-  return std::nullopt;
+  return values;
 }
 
 std::optional<std::string> Request::cookie(std::string_view name) const {
@@ -136,11 +143,35 @@ Response json_response(int status, const boost::json::value& body) {
   return r;
 }
 
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return status < 500 ? "Bad Request" : "Internal Server Error";
+  }
+}
+
 Response error_response(int status, std::string_view code, std::string_view message,
                         const boost::json::value& details) {
   boost::json::object error{{"code", code}, {"message", message}};
   error["details"] = details.is_null() ? boost::json::value(boost::json::object()) : details;
-  return json_response(status, boost::json::object{{"error", std::move(error)}});
+  // DHIS2's WebMessage fields beside qpan's own, so that DHIS2's clients read the message.
+  return json_response(status, boost::json::object{{"httpStatus", reason_phrase(status)},
+                                                   {"httpStatusCode", status},
+                                                   {"status", "ERROR"},
+                                                   {"message", message},
+                                                   {"error", std::move(error)}});
 }
 
 int http_status_of(const Status& status) {
