@@ -4,20 +4,6 @@
 # changed since the last install, so a rebuild costs only Vite's few seconds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/scripts/npm-ci-if-changed.sh" "$root/web" "the web application"
 cd "$root/web"
-
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "qpan: node and npm are needed to build the web application (scripts/install-deps.sh installs them)" >&2
-  exit 1
-fi
-
-# The lockfile's hash at the last install, kept inside node_modules so that removing the
-# folder also forgets it.
-stamp=node_modules/.qpan-lockfile.sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [[ ! -d node_modules || ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
-  echo "qpan: installing the web application's packages (npm ci)"
-  npm ci --no-audit --no-fund
-  echo "$want" >"$stamp"
-fi
 npm run --silent build

@@ -9,12 +9,17 @@
 // includeNumDen, several units or data items in one filter.
 #pragma once
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "qpan/analytics.h"
+#include "qpan/data_element.h"
 #include "qpan/date.h"
 #include "qpan/org_unit.h"
 #include "qpan/period.h"
@@ -75,5 +80,41 @@ struct Dhis2AnalyticsRequest {
 // naming the parameter and the item.
 Result<Dhis2AnalyticsRequest> read_dhis2_analytics_request(const QueryParameters& parameters,
                                                            const Dhis2RequestContext& context);
+
+// ---- Metadata -----------------------------------------------------------------------------
+
+// DHIS2's names of qpan's types: "INTEGER_ZERO_OR_POSITIVE", "NUMBER", "BOOLEAN", …;
+// "SUM", "LAST", "AVERAGE", …; "Monthly", "Quarterly", "SixMonthly", "Yearly" (a five-year
+// term and a month range have none: empty).
+std::string_view dhis2_value_type(ValueType type);
+std::string_view dhis2_aggregation_type(AggregationType type);
+std::string_view dhis2_period_type(PeriodType type);
+// The period types qpan answers in DHIS2's analytics, as /api/periodTypes lists them.
+boost::json::array dhis2_period_types();
+
+// A metadata list request: filter=property:operator[:value] (eq, !eq, ne, like, !like,
+// ilike, !ilike, $like, like$, in:[a,b], !in, gt, ge, lt, le, null, !null; on a top-level
+// property or "parent.id"), rootJunction=AND|OR, fields (names, "name[…]" kept whole, "*"
+// or ":all" for everything; default "id,displayName"), paging=false, page, pageSize
+// (default 50).
+struct Dhis2MetadataQuery {
+  struct Filter {
+    std::string property;  // "level", "parent.id"
+    std::string op;
+    std::string value;
+  };
+  std::vector<Filter> filters;
+  bool any_filter = false;  // rootJunction=OR
+  std::vector<std::string> fields;  // empty: all
+  bool paging = true;
+  int64_t page = 1;
+  int64_t page_size = 50;
+};
+Result<Dhis2MetadataQuery> read_dhis2_metadata_query(const QueryParameters& parameters);
+
+// `{resource: [objects filtered, paged, with the fields asked], pager}`, as DHIS2 lists
+// metadata (`pager` only when paging). A filter on a property an object lacks does not hold.
+boost::json::object dhis2_metadata_list(std::string_view resource, const std::vector<boost::json::object>& objects,
+                                        const Dhis2MetadataQuery& query);
 
 }  // namespace qpan

@@ -47,6 +47,26 @@ Result<UnitImportResult> import_units(Store& store, const std::string& path);
 struct ValueExportOptions {
   std::optional<std::string> org_unit;  // this unit and everything under it in each period
   std::optional<Period> period;         // values whose period lies within this one
+  std::vector<std::string> elements;    // only these elements (a data set's); empty: all
+  bool descendants = true;              // false: the org unit's own values only
+  const OrgUnitIndex* units = nullptr;  // the structure; read from the store when null
+};
+
+// Calls `visit` with each value the options select, in the store's key order. not_found
+// for an unknown org unit.
+Status for_each_exported_value(Store& store, const ValueExportOptions& options,
+                               const std::function<void(const DataValue&)>& visit);
+
+// The lines of dataValueSets CSV as the export writes them: the header, then one row per
+// value (a row's timestamp formatted once per change of it).
+class ValueCsvRows {
+ public:
+  static std::string_view header();  // ends with a newline
+  void append(std::string& out, const DataValue& value);
+
+ private:
+  int64_t last_timestamp_ = -1;
+  std::string last_timestamp_text_;
 };
 
 // Writes values as dataValueSets CSV with a header; importing the output gives the same

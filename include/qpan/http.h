@@ -82,8 +82,9 @@ Response json_response(int status, const boost::json::value& body);
 // The error shape: {"error": {"code": "not_found", "message": "...", "details": {...}}}, with
 // DHIS2's WebMessage fields beside it ({"httpStatus": "Not Found", "httpStatusCode": 404,
 // "status": "ERROR", "message": "..."}) for DHIS2's clients.
+// `members`: more top-level members (DHIS2's ImportSummary as "response").
 Response error_response(int status, std::string_view code, std::string_view message,
-                        const boost::json::value& details = nullptr);
+                        const boost::json::value& details = nullptr, boost::json::object members = {});
 // A Status mapped to its HTTP status: invalid_input 400, unauthenticated 401, permission
 // 403, not_found 404, conflict 409, precondition 412, too many requests 429, other 500
 // (whose message is not shown: it may hold internals).

@@ -16,6 +16,7 @@ struct ImportProblem {
   int column = 0;      // 1-based field number; 0 when about the whole line
   std::string field;   // column name, or a JSON path for JSON files
   std::string reason;
+  int64_t entry = -1;  // a batch of entries (not a file): the entry's 0-based index
 
   // "values.csv:17:3: orgunit: unknown org unit \"99999\""
   std::string to_string() const;

@@ -43,6 +43,9 @@ struct ValueWrite {
   ValueKey key;
   TypedValue::Kind kind = TypedValue::Kind::kInteger;
   bool followup = false;
+  // Removes the value stored under `key` (its last state kept in the audit trail); the
+  // value fields are not used. Nothing stored: nothing happens (counted unchanged).
+  bool deleted = false;
   union {
     int64_t integer = 0;        // kInteger, kBoolean
     double real;                // kReal
@@ -76,6 +79,7 @@ struct ValueWriteSummary {
   int64_t created = 0;
   int64_t updated = 0;
   int64_t unchanged = 0;
+  int64_t deleted = 0;
 };
 
 // One transaction writing values, fed in pieces (a streamed import). Nothing is visible
@@ -85,7 +89,8 @@ class ValueWriteSession {
   virtual ~ValueWriteSession() = default;
   // Writes rows sorted by key, each key greater than every key written before in this
   // session. Creates new values, updates changed ones (version + 1, an audit row holding
-  // the previous state), leaves identical ones alone.
+  // the previous state), leaves identical ones alone, deletes those marked `deleted` (an
+  // audit row holding the last state).
   virtual Status write(std::span<const ValueWrite> rows) = 0;
   virtual Result<ValueWriteSummary> commit() = 0;
 };

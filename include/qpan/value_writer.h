@@ -59,7 +59,7 @@ class Workflow;
 // The fields of an entry (DHIS2's dataValue), for naming where a problem is.
 enum class EntryField : uint8_t {
   kDataElement, kPeriod, kOrgUnit, kCategoryOptionCombo, kAttributeOptionCombo,
-  kValue, kStoredBy, kLastUpdated, kComment, kFollowup,
+  kValue, kStoredBy, kLastUpdated, kComment, kFollowup, kDeleted,
 };
 // The column of a dataValueSets CSV file: "dataelement", "categoryoptioncombo", …
 std::string_view csv_column_name(EntryField field);
@@ -75,7 +75,14 @@ struct EntryText {
   std::string_view last_updated;  // ISO 8601; empty: the time of the write
   std::string_view comment;
   std::string_view followup;      // "true" / "false" / "1" / "0" / empty
+  // "true" / "1": delete the value stored under the key (DHIS2's `deleted` column); its
+  // value is not read. "false" / "0" / empty: write it.
+  std::string_view deleted;
 };
+
+// The field of an entry by its JSON member name ("dataElement"); nullopt for a name that
+// is no field.
+std::optional<std::string_view> entry_field_named(const EntryText& entry, std::string_view json_name);
 
 // Who writes. The account's role and scope are checked; without one (the command line,
 // the demo) only the checks of the data itself apply.
@@ -108,6 +115,15 @@ struct ExpectedVersion {
   static ExpectedVersion of(int32_t v) { return {Kind::kVersion, v}; }
 };
 
+// An entry left out of a write that skips refused entries (ValueWriter::Entries::
+// skip_refused): its first problem.
+struct SkippedEntry {
+  size_t entry = 0;
+  std::string field;  // "dataValues[3].dataElement"
+  std::string reason;
+  Refusal kind = Refusal::kInvalid;
+};
+
 // An entry whose expected version did not hold, with what the store holds now.
 struct VersionConflict {
   size_t entry = 0;
@@ -119,6 +135,7 @@ struct WriteOutcome {
   std::string message;                     // refused: the headline, Vietnamese then English
   ImportProblems problems;                 // refused: what and where (not for kChanged)
   std::vector<VersionConflict> conflicts;  // kChanged
+  std::vector<SkippedEntry> skipped;       // left out (skip_refused), in entry order
   int64_t rows = 0;                        // entries read
   ValueWriteSummary summary;               // written
   // A request of one entry: the version now stored (1 when created, one more when changed,
@@ -184,10 +201,21 @@ class ValueWriter {
     std::shared_ptr<const void> storage;
     // Names an entry in problems: "dataValues[3]." for a batch, "" for a single value.
     std::function<std::string(size_t entry)> position;
+    // Every entry names a value to delete (DHIS2's importStrategy=DELETE): its value is not
+    // read; a value not stored is counted unchanged.
+    bool deleting = false;
+    // Every step runs, inside a transaction that is then rolled back: the summary says what
+    // the write would do, nothing is written (DHIS2's dryRun).
+    bool dry_run = false;
+    // Entries refused by steps 2–5 are left out and listed in the outcome's `skipped`; the
+    // rest are written (DHIS2's atomicMode=NONE). The role (step 1) and changed versions
+    // (step 6) still refuse the whole write; so does a form closed between the check and
+    // the transaction.
+    bool skip_refused = false;
   };
   // Checks and writes `request` (steps 1–6); `done` gets the outcome once it is durable, or
   // why not, or the store's error — on the writer thread with group commit (hand it on:
-  // the next group waits meanwhile), else before write() returns.
+  // the next group waits meanwhile), else before write() returns (always for a dry run).
   void write(Entries request, std::function<void(Result<WriteOutcome>)> done);
 
   // Reads, checks and writes a dataValueSets CSV file (header required; UTF-8 with or

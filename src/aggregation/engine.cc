@@ -123,10 +123,31 @@ class AggregationEngine::State {
   }
 
   void set(const ValueKey& key, const Decimal& value) {
-    // Values arrive grouped by period and then unit: remember the last period and series.
+    Series* s = locate(key);
+    if (s == nullptr) return;
+    if (!s->lanes[cached_type_]) s->lanes[cached_type_] = std::make_unique<Lane>(aggregation::type_at(cached_type_));
+    Lane& lane = *s->lanes[cached_type_];
+    const std::optional<int64_t> previous = lane.set(key.unit_id, cached_slot_, value);
+    if (!keep_rollups_) return;
+    follow_in_rollup(*s, key.unit_id, previous, lane.cells(lane.row(key.unit_id))[cached_slot_ - lane.first_slot()]);
+  }
+
+  // A deleted value: its cell emptied, its roll-ups lowered.
+  void clear(const ValueKey& key) {
+    Series* s = locate(key);
+    if (s == nullptr || !s->lanes[cached_type_]) return;
+    const int64_t previous = s->lanes[cached_type_]->clear(key.unit_id, cached_slot_);
+    if (previous == kMissing || !keep_rollups_) return;
+    follow_in_rollup(*s, key.unit_id, previous, kMissing);
+  }
+
+  // The series of a value's key, with its period's type and slot in cached_type_ and
+  // cached_slot_; nullptr for a month range (never stored as such). Values arrive grouped by
+  // period and then unit: the last period and series are remembered.
+  Series* locate(const ValueKey& key) {
     if (key.period != cached_period_key_) {
       Result<Period> period = Period::from_key(key.period);
-      if (!period || period->type() == PeriodType::kMonthRange) return;
+      if (!period || period->type() == PeriodType::kMonthRange) return nullptr;
       cached_period_key_ = key.period;
       cached_type_ = aggregation::type_index(period->type());
       cached_slot_ = aggregation::slot_of(*period);
@@ -137,14 +158,14 @@ class AggregationEngine::State {
       cached_series_ = static_cast<size_t>(&found - series.data());
       cached_series_key_ = skey;
     }
-    Series& s = series[cached_series_];
-    if (!s.lanes[cached_type_]) s.lanes[cached_type_] = std::make_unique<Lane>(aggregation::type_at(cached_type_));
-    Lane& lane = *s.lanes[cached_type_];
-    const std::optional<int64_t> previous = lane.set(key.unit_id, cached_slot_, value);
+    return &series[cached_series_];
+  }
+
+  // Carries a cell's change (previous → now, either kMissing) into the series' roll-up.
+  void follow_in_rollup(Series& s, int32_t unit, std::optional<int64_t> previous, int64_t now) {
+    const Lane& lane = *s.lanes[cached_type_];
     std::unique_ptr<Rollup>& rollup = s.rollups[cached_type_];
-    if (!keep_rollups_) return;
-    if (!rollup || !previous ||
-        !rollup->apply(lane, *structure, key.unit_id, cached_slot_, *previous, lane.cells(lane.row(key.unit_id))[cached_slot_ - lane.first_slot()])) {
+    if (!rollup || !previous || !rollup->apply(lane, *structure, unit, cached_slot_, *previous, now)) {
       // A new lane, a new encoding or a slot beyond the roll-up: build it again from the lane.
       rollup = rolls_up_series(s) ? Rollup::build(lane, *structure) : nullptr;
     }
@@ -438,6 +459,10 @@ Status AggregationEngine::reload_structure(Store& store) {
 void AggregationEngine::apply(std::span<const ValueWrite> rows) {
   std::unique_lock lock(mutex_);
   for (const ValueWrite& w : rows) {
+    if (w.deleted) {
+      state_->clear(w.key);
+      continue;
+    }
     switch (w.kind) {
       case TypedValue::Kind::kInteger:
       case TypedValue::Kind::kBoolean: state_->set(w.key, Decimal::integer(w.integer)); break;

@@ -1,9 +1,9 @@
 // A randomized check of the aggregation engine against a naive SQL roll-up of the same
 // database: thousands of random values on the real units of Lào Cai, Lai Châu and Yên Bái
 // (with their 2019–2020 commune mergers and the July 2025 reorganisation) in every period
-// type — two thirds loaded at build, the rest and some changes written while the engine
-// follows — then thousands of random queries — every aggregation type, options, units at every
-// level and the whole country, every kind of period — answered both ways and compared
+// type — two thirds loaded at build; the rest, changes to some and deletions of others
+// written while the engine follows — then thousands of random queries — every aggregation
+// type, options, units at every level and the whole country, every kind of period — answered both ways and compared
 // exactly. The SQL side knows nothing of the engine: membership of a value in a subtree
 // comes from OrgUnitIndex::ancestors on the value's effective day, written to a table, and
 // SQLite's GROUP BY and window functions do the rest.
@@ -125,6 +125,19 @@ TEST_F(EngineRandomTest, MatchesANaiveSqlRollUp) {
     changed.push_back(w);
   }
   ASSERT_TRUE(store_->write_values(changed, {"random", 0, "random"}).is_ok());
+  // Some are deleted, some of them just changed, one by one and in a batch (their cells
+  // emptied, their roll-ups lowered).
+  std::vector<ValueWrite> deleted;
+  for (size_t i = 3; i < before.size(); i += 11) {
+    ValueWrite w = before[i];
+    w.deleted = true;
+    values.erase(w.key);
+    deleted.push_back(w);
+  }
+  ASSERT_TRUE(store_->write_values(std::span(deleted).first(deleted.size() / 2), {"random", 0, "random"}).is_ok());
+  for (const ValueWrite& w : std::span(deleted).subspan(deleted.size() / 2)) {
+    ASSERT_TRUE(store_->write_values(std::span(&w, 1), {"random", 0, "random"}).is_ok());
+  }
   store_->set_commit_listener({});
   EXPECT_EQ((*engine)->value_count(), values.size());
 

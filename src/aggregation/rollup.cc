@@ -83,14 +83,18 @@ bool Rollup::apply(const Lane& lane, const UnitStructure& structure, int32_t uni
   if (eff < slot_first_day(type, slot)) return true;  // not in force then: counted nowhere
   for (const UnitStructure::Span& span : structure.spans_of(unit)) {
     if (eff < span.from || eff >= span.until) continue;
+    if (previous == kMissing && now == kMissing) return true;
     int64_t delta = 0;
     if (previous == kMissing) {
       delta = now;
+    } else if (now == kMissing) {
+      delta = -previous;  // a value deleted (previous is never kMissing, the one unnegatable)
     } else if (__builtin_sub_overflow(now, previous, &delta)) {
       return false;
     }
+    const int32_t count = previous == kMissing ? 1 : now == kMissing ? -1 : 0;
     for (int32_t ancestor : span.ancestors) {
-      if (!add_cell(ancestor, slot, delta, previous == kMissing ? 1 : 0)) return false;
+      if (!add_cell(ancestor, slot, delta, count)) return false;
     }
   }
   return true;

@@ -30,6 +30,7 @@ class Rollup {
 
   // Adds the change of one cell (`previous` kMissing: a new value). False when the roll-up
   // can no longer follow the lane (a slot outside it, an overflow): rebuild it.
+  // `now` kMissing: the value was deleted.
   bool apply(const Lane& lane, const UnitStructure& structure, int32_t unit, Slot slot, int64_t previous,
              int64_t now);
 

@@ -204,4 +204,14 @@ std::optional<int64_t> Lane::set(int32_t unit, Slot slot, const Decimal& value) 
   return previous;
 }
 
+int64_t Lane::clear(int32_t unit, Slot slot) {
+  const int32_t r = row(unit);
+  if (r < 0 || slot < first_ || slot >= first_ + width_) return kMissing;
+  int64_t& target = cells_[static_cast<size_t>(r) * width_ + (slot - first_)];
+  const int64_t previous = target;
+  if (previous != kMissing) --count_;
+  target = kMissing;
+  return previous;
+}
+
 }  // namespace qpan::aggregation

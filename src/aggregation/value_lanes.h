@@ -81,6 +81,8 @@ class Lane {
   // lane changed its encoding for this value (a larger scale, or doubles): then every cell
   // may have changed and what is derived from the lane must be rebuilt.
   std::optional<int64_t> set(int32_t unit, Slot slot, const Decimal& value);
+  // Empties a cell (a deleted value); returns its previous content (kMissing when empty).
+  int64_t clear(int32_t unit, Slot slot);
   // Drops the room kept for growth (after a bulk build): slots outside the used range and
   // spare capacity.
   void compact();

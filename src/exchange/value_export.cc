@@ -1,5 +1,6 @@
 // Export of data values as dataValueSets CSV (see qpan/exchange.h).
 #include <unordered_map>
+#include <unordered_set>
 
 #include "exchange/csv.h"
 #include "qpan/exchange.h"
@@ -13,37 +14,43 @@ constexpr std::string_view kHeader =
 
 }  // namespace
 
-Result<int64_t> export_values_csv(Store& store, std::ostream& out, const ValueExportOptions& options) {
+Status for_each_exported_value(Store& store, const ValueExportOptions& options,
+                               const std::function<void(const DataValue&)>& visit) {
   ValueFilter filter;
   if (options.period) filter.period_key_ranges = contained_key_ranges(*options.period);
 
-  std::optional<OrgUnitIndex> units;
+  std::optional<OrgUnitIndex> loaded;
+  const OrgUnitIndex* units = options.units;
   if (options.org_unit) {
-    Result<OrgUnitIndex> index = store.load_org_units();
-    if (!index) return index.status();
+    if (units == nullptr) {
+      Result<OrgUnitIndex> read = store.load_org_units();
+      if (!read) return read.status();
+      loaded = std::move(*read);
+      units = &*loaded;
+    }
+    const OrgUnitIndex* index = units;
     if (!index->knows(*options.org_unit)) {
       return Status::not_found("unknown org unit \"" + *options.org_unit + "\"");
     }
     Result<std::unordered_map<std::string, int64_t>> ids = store.unit_ids();
     if (!ids) return ids.status();
-    for (const std::string& code : index->codes_ever_within(*options.org_unit)) {
+    const std::vector<std::string> codes =
+        options.descendants ? index->codes_ever_within(*options.org_unit) : std::vector<std::string>{*options.org_unit};
+    for (const std::string& code : codes) {
       auto it = ids->find(code);
       if (it == ids->end()) continue;
       filter.unit_ids.push_back(it->second);
     }
-    units = std::move(*index);
+    if (filter.unit_ids.empty()) return Status::ok();  // no value was ever stored for it
   }
-
-  std::string buffer(kHeader);
-  int64_t count = 0;
-  int64_t last_timestamp = -1;
-  std::string last_timestamp_text;
+  const std::unordered_set<std::string> elements(options.elements.begin(), options.elements.end());
   // Whether a (unit, period) lies under the requested unit, memoised: a form's values
   // share both.
   std::pair<int64_t, int64_t> last_place{-1, -1};
   bool last_place_within = false;
-  Status status = store.scan_values(filter, [&](const ValueKey& key, const DataValue& v) {
-    if (units) {
+  return store.scan_values(filter, [&](const ValueKey& key, const DataValue& v) {
+    if (!elements.empty() && !elements.contains(v.element)) return;
+    if (options.org_unit && options.descendants) {
       std::pair<int64_t, int64_t> place{key.unit_id, key.period};
       if (place != last_place) {
         last_place = place;
@@ -51,28 +58,43 @@ Result<int64_t> export_values_csv(Store& store, std::ostream& out, const ValueEx
       }
       if (!last_place_within) return;
     }
-    csv::append_field(buffer, v.element);
-    buffer += ',';
-    buffer += v.period.code();
-    buffer += ',';
-    csv::append_field(buffer, v.org_unit);
-    buffer += ',';
-    csv::append_field(buffer, v.option);
-    buffer += ',';
-    csv::append_field(buffer, v.attribute);
-    buffer += ',';
-    csv::append_field(buffer, v.value);
-    buffer += ',';
-    csv::append_field(buffer, v.stored_by);
-    buffer += ',';
-    if (v.last_updated != last_timestamp) {
-      last_timestamp = v.last_updated;
-      last_timestamp_text = format_timestamp(v.last_updated);
-    }
-    buffer += last_timestamp_text;
-    buffer += ',';
-    csv::append_field(buffer, v.comment);
-    buffer += v.followup ? ",true\n" : ",false\n";
+    visit(v);
+  });
+}
+
+std::string_view ValueCsvRows::header() { return kHeader; }
+
+void ValueCsvRows::append(std::string& out, const DataValue& v) {
+  csv::append_field(out, v.element);
+  out += ',';
+  out += v.period.code();
+  out += ',';
+  csv::append_field(out, v.org_unit);
+  out += ',';
+  csv::append_field(out, v.option);
+  out += ',';
+  csv::append_field(out, v.attribute);
+  out += ',';
+  csv::append_field(out, v.value);
+  out += ',';
+  csv::append_field(out, v.stored_by);
+  out += ',';
+  if (v.last_updated != last_timestamp_) {
+    last_timestamp_ = v.last_updated;
+    last_timestamp_text_ = format_timestamp(v.last_updated);
+  }
+  out += last_timestamp_text_;
+  out += ',';
+  csv::append_field(out, v.comment);
+  out += v.followup ? ",true\n" : ",false\n";
+}
+
+Result<int64_t> export_values_csv(Store& store, std::ostream& out, const ValueExportOptions& options) {
+  std::string buffer(kHeader);
+  int64_t count = 0;
+  ValueCsvRows rows;
+  Status status = for_each_exported_value(store, options, [&](const DataValue& v) {
+    rows.append(buffer, v);
     ++count;
     if (buffer.size() > (1 << 20)) {
       out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));

@@ -66,6 +66,7 @@ void Api::add_routes(Router& router) {
   api::add_value_routes(routes, s);
   api::add_approval_routes(routes, s);
   api::add_form_routes(routes, s);
+  api::add_dhis2_metadata_routes(routes, s);
 }
 
 json::object Api::openapi() const {

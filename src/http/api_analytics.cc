@@ -79,7 +79,14 @@ Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
     const uint64_t generation = s.engine.generation();
     if (std::optional<Response> cached = cache.find(key, generation)) return std::move(*cached);
     Result<AnalyticsResult> result = run_analytics(s.engine, q, s.indicators);
-    if (!result) return result.status();
+    if (!result) {
+      // DHIS2 answers a question about what it does not have with 409 (its E7xxx errors).
+      const StatusCode code = result.status().code();
+      if (!question->layout_key.empty() && (code == StatusCode::kNotFound || code == StatusCode::kInvalidInput)) {
+        return Status::conflict(result.status().message());
+      }
+      return result.status();
+    }
     if (!question->measure_criteria.empty()) keep_cells_meeting(*result, question->measure_criteria);
     Response response;
     if (format == "xlsx") {

@@ -47,9 +47,38 @@ Response logout(Services& s, Request& r) {
   });
 }
 
+// What the role may do, by qpan's action names and, where DHIS2 has one, its authority.
+json::array authorities(Role role) {
+  json::array out;
+  for (Action a : kAllActions) {
+    if (!role_allows(role, a)) continue;
+    out.emplace_back("qpan:" + std::string(action_name(a)));
+    switch (a) {
+      case Action::kWriteData: out.emplace_back("F_DATAVALUE_ADD"); out.emplace_back("F_DATAVALUE_DELETE"); break;
+      case Action::kImport: out.emplace_back("F_IMPORT_DATA"); break;
+      case Action::kApprove: out.emplace_back("F_APPROVE_DATA"); break;
+      case Action::kManageUsers: out.emplace_back("F_USER_ADD"); break;
+      case Action::kManagePack: out.emplace_back("F_METADATA_IMPORT"); break;
+      default: break;
+    }
+  }
+  return out;
+}
+
 Response me(Services& s, Request& r) {
   return s.guarded(r, [&](Caller& c) -> Result<Response> {
-    json::object o{{"user", user_json(c.user)}};
+    // qpan's own member, and DHIS2's shape of /api/me beside it for DHIS2's clients.
+    const json::array unit{json::object{{"id", c.user.scope_code}}};
+    json::object o{{"user", user_json(c.user)},
+                   {"id", std::to_string(c.user.id)},
+                   {"username", c.user.username},
+                   {"name", c.user.display_name},
+                   {"displayName", c.user.display_name},
+                   {"organisationUnits", unit},
+                   {"dataViewOrganisationUnits", unit},
+                   {"authorities", authorities(c.user.role)},
+                   {"userRoles", json::array{json::object{{"id", role_name(c.user.role)}, {"name", role_name_vi(c.user.role)}}}},
+                   {"settings", json::object{{"keyUiLocale", "vi"}, {"keyDbLocale", "vi"}}}};
     if (c.session) o["csrfToken"] = c.session->csrf_token;
     Response out = json_response(200, o);
     out.may_compress = false;  // holds the CSRF token

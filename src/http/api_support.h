@@ -168,5 +168,6 @@ void add_analytics_routes(Routes& routes, Services& services);   // analytics, v
 void add_value_routes(Routes& routes, Services& services);       // values: read, write, import, audit
 void add_approval_routes(Routes& routes, Services& services);    // approvals, completeness
 void add_form_routes(Routes& routes, Services& services);        // data-entry forms (api_forms.cc)
+void add_dhis2_metadata_routes(Routes& routes, Services& services);  // DHIS2's system and metadata lists
 
 }  // namespace qpan::http::api

@@ -255,6 +255,22 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
        [value_body](ApiTest& t, const Login& l, const std::string& u, int n) {
          return t.request("POST", "/api/dataValueSets", "{\"dataValues\":[" + value_body(u, n) + "]}", auth(l));
        }},
+      {"POST /api/dataValues", Action::kWriteData, true,
+       [month](ApiTest& t, const Login& l, const std::string& u, int n) {
+         return t.request("POST", "/api/dataValues?de=crime.ttxh.cases&pe=" + month(n) + "&ou=" + u + "&value=" + std::to_string(n), "", auth(l));
+       }},
+      {"DELETE /api/dataValues", Action::kWriteData, true,
+       [month](ApiTest& t, const Login& l, const std::string& u, int n) {
+         return t.request("DELETE", "/api/dataValues?de=crime.ttxh.solved&pe=" + month(n) + "&ou=" + u, "", auth(l));
+       }},
+      {"GET /api/dataValueSets", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) {
+         return t.request("GET", "/api/dataValueSets?dataSet=ds.antt.commune.monthly&period=201601&orgUnit=" + u, "", auth(l));
+       }},
+      {"GET /api/system/info", std::nullopt, false,
+       [](ApiTest& t, const Login& l, const std::string&, int) { return t.request("GET", "/api/system/info", "", auth(l)); }},
+      {"GET /api/periodTypes", std::nullopt, false,
+       [](ApiTest& t, const Login& l, const std::string&, int) { return t.request("GET", "/api/periodTypes", "", auth(l)); }},
       {"POST /api/imports/dataValues", Action::kImport, true,
        [month](ApiTest& t, const Login& l, const std::string& u, int n) {
          return t.request("POST", "/api/imports/dataValues",
@@ -263,6 +279,28 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
                           {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}, {"Content-Type", "text/csv"}});
        }},
   };
+  // DHIS2's metadata lists: any signed-in user, units filtered to the scope (below).
+  for (const std::string resource : {"organisationUnits", "dataElements", "indicators", "dataSets"}) {
+    const std::string one = resource == "organisationUnits" ? kInside
+                            : resource == "dataElements"    ? "crime.ttxh.cases"
+                            : resource == "indicators"      ? "crime.ttxh.solve_rate"
+                                                            : "ds.antt.commune.monthly";
+    routes.push_back({"GET /api/" + resource, std::nullopt, false, [resource](ApiTest& t, const Login& l, const std::string&, int) {
+                        return t.request("GET", "/api/" + resource + "?paging=false", "", auth(l));
+                      }});
+    routes.push_back({"GET /api/" + resource + "/{code}", std::nullopt, false, [resource, one](ApiTest& t, const Login& l, const std::string&, int) {
+                        return t.request("GET", "/api/" + resource + "/" + one, "", auth(l));
+                      }});
+  }
+  // What the deletes delete: a value of each call's month in both units.
+  {
+    std::string csv = "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n";
+    for (int k = 0; k < 240; ++k) {  // 2005–2024, more months than the matrix has calls
+      for (const char* unit : {kInside, kOutside}) csv += "crime.ttxh.solved," + month(k) + "," + unit + ",,,1\n";
+    }
+    Result<WriteOutcome> seeded = import_value_file(*store_, write("seed.csv", csv), Writer::system("setup"));
+    ASSERT_TRUE(seeded.is_ok() && seeded->written()) << (seeded.is_ok() ? seeded->problems.to_string() : seeded.status().message());
+  }
   // Every route of the API is in the matrix or public by design.
   std::set<std::string> covered{"GET /healthz", "GET /metrics", "GET /api/openapi.json", "POST /api/login", "POST /api/logout"};
   for (const MatrixRoute& r : routes) covered.insert(r.name);
@@ -281,7 +319,8 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
         const std::string before = fingerprint();
         const Reply reply = route.call(*this, l, unit, n);
         if (allowed) {
-          EXPECT_TRUE(reply.status == 200 || (reply.status == 404 && route.name == "GET /api/dataValues")) << reply.status << " " << reply.body;
+          const int expected = route.name == "POST /api/dataValues" ? 201 : route.name == "DELETE /api/dataValues" ? 204 : 200;
+          EXPECT_TRUE(reply.status == expected || (reply.status == 404 && route.name == "GET /api/dataValues")) << reply.status << " " << reply.body;
           if (route.writes) {
             EXPECT_NE(fingerprint(), before) << "an allowed write writes";
           }
@@ -293,9 +332,13 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
       }
     }
   }
-  // Unit search shows only what the caller may read.
-  const Reply found = request("GET", "/api/units?q=duyen+hai", "", auth(login("canbo.xa")));
+  // Unit search and DHIS2's unit list show only what the caller may read.
+  const Login commune = login("canbo.xa");
+  const Reply found = request("GET", "/api/units?q=duyen+hai", "", auth(commune));
   EXPECT_EQ(found.json().at("units").as_array().size(), 0u);
+  EXPECT_EQ(request("GET", "/api/organisationUnits/" + std::string(kOutside), "", auth(commune)).status, 404);
+  const json::value listed = request("GET", "/api/organisationUnits?paging=false&fields=id", "", auth(commune)).json();
+  EXPECT_EQ(listed.at("organisationUnits"), (json::array{json::object{{"id", kInside}}})) << listed;
 }
 
 TEST_F(ApiTest, ApprovalFlowLocksWritesAndIsAudited) {

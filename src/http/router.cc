@@ -163,15 +163,16 @@ std::string_view reason_phrase(int status) {
 }
 
 Response error_response(int status, std::string_view code, std::string_view message,
-                        const boost::json::value& details) {
+                        const boost::json::value& details, boost::json::object members) {
   boost::json::object error{{"code", code}, {"message", message}};
   error["details"] = details.is_null() ? boost::json::value(boost::json::object()) : details;
   // DHIS2's WebMessage fields beside qpan's own, so that DHIS2's clients read the message.
-  return json_response(status, boost::json::object{{"httpStatus", reason_phrase(status)},
-                                                   {"httpStatusCode", status},
-                                                   {"status", "ERROR"},
-                                                   {"message", message},
-                                                   {"error", std::move(error)}});
+  members["httpStatus"] = reason_phrase(status);
+  members["httpStatusCode"] = status;
+  members["status"] = "ERROR";
+  members["message"] = message;
+  members["error"] = std::move(error);
+  return json_response(status, members);
 }
 
 int http_status_of(const Status& status) {

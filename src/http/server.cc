@@ -637,7 +637,8 @@ class Session : public std::enable_shared_from_this<Session> {
     message.version(11);
     message.result(static_cast<unsigned>(response_.status));
     message.set(bhttp::field::server, "qpan");
-    message.set(bhttp::field::content_type, response_.content_type);
+    // A body-less answer (204) names no type: a client would try to parse it.
+    if (!response_.content_type.empty()) message.set(bhttp::field::content_type, response_.content_type);
     // API answers are the data of one moment and one account: never kept, unless the
     // handler says otherwise (the web application's hashed files).
     if (!has_header(response_, "cache-control")) message.set(bhttp::field::cache_control, "no-store");

@@ -67,7 +67,7 @@ std::string value_text(const Statement& stmt, int col, ValueType type) {
 class ValueStatements {
  public:
   static constexpr size_t kChunk = 64;  // rows per multi-row INSERT (11 parameters each)
-  enum class Outcome { kCreated, kUpdated, kUnchanged };
+  enum class Outcome { kCreated, kUpdated, kUnchanged, kDeleted };
 
   explicit ValueStatements(Database& db) : db_(db) {}
 
@@ -100,7 +100,14 @@ class ValueStatements {
     auto s9 = db_.prepare("SAVEPOINT value_batch");
     auto s10 = db_.prepare("RELEASE value_batch");
     auto s11 = db_.prepare("ROLLBACK TO value_batch");
-    for (auto* s : {&s1, &s2, &s3, &s4, &s5, &s6, &s7, &s8, &s9, &s10, &s11}) {
+    auto s12 = db_.prepare(
+        "INSERT INTO data_value_audit (period, unit_id, element_id, option_id, attribute_id, "
+        "value, comment, followup, stored_by, last_updated, version, import_id, action, "
+        "changed_by, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'delete', ?13, ?14)");
+    auto s13 = db_.prepare(
+        "DELETE FROM data_value WHERE period = ?1 AND unit_id = ?2 AND element_id = ?3 AND option_id = ?4 "
+        "AND attribute_id = ?5");
+    for (auto* s : {&s1, &s2, &s3, &s4, &s5, &s6, &s7, &s8, &s9, &s10, &s11, &s12, &s13}) {
       if (!*s) return s->status();
     }
     insert_many_ = std::move(*s1);
@@ -114,13 +121,15 @@ class ValueStatements {
     savepoint_ = std::move(*s9);
     release_ = std::move(*s10);
     rollback_to_ = std::move(*s11);
+    keep_deleted_ = std::move(*s12);
+    delete_ = std::move(*s13);
     return Status::ok();
   }
 
   // Statements an error left half-run are made ready again (at every transaction's start).
   void reset_all() {
     for (Statement* s : {&insert_many_, &insert_one_, &probe_, &current_, &keep_previous_, &update_, &open_batch_,
-                         &close_batch_, &savepoint_, &release_, &rollback_to_}) {
+                         &close_batch_, &savepoint_, &release_, &rollback_to_, &keep_deleted_, &delete_}) {
       s->reset();
     }
   }
@@ -176,6 +185,7 @@ class ValueStatements {
     if (!current_.step()) {
       QPAN_RETURN_IF_ERROR(current_.status());
       current_.reset();
+      if (row.deleted) return Outcome::kUnchanged;  // nothing to delete
       bind_row(insert_one_, 0, row, actor);
       QPAN_RETURN_IF_ERROR(insert_one_.run());
       return Outcome::kCreated;
@@ -184,22 +194,34 @@ class ValueStatements {
                       (row.comment.empty() ? current_.column_is_null(1)
                                            : current_.column_text(1) == row.comment) &&
                       current_.column_int(2) == static_cast<int64_t>(row.followup);
+    if (row.deleted) {
+      QPAN_RETURN_IF_ERROR(keep_current(keep_deleted_, row.key));
+      bind_key(delete_, row.key, 1);
+      QPAN_RETURN_IF_ERROR(delete_.run());
+      return Outcome::kDeleted;
+    }
     if (same) {
       current_.reset();
       return Outcome::kUnchanged;
     }
-    bind_key(keep_previous_, row.key, 1);
-    for (int col = 0; col < 7; ++col) keep_previous_.bind_column(6 + col, current_, col);
-    keep_previous_.bind(13, context_->changed_by);
-    keep_previous_.bind(14, context_->changed_at);
-    current_.reset();
-    QPAN_RETURN_IF_ERROR(keep_previous_.run());
+    QPAN_RETURN_IF_ERROR(keep_current(keep_previous_, row.key));
     bind_row(update_, 0, row, actor);
     QPAN_RETURN_IF_ERROR(update_.run());
     return Outcome::kUpdated;
   }
 
  private:
+  // The state current_ has just read into the audit trail, by `statement` (an update's or
+  // a delete's).
+  Status keep_current(Statement& statement, const ValueKey& key) {
+    bind_key(statement, key, 1);
+    for (int col = 0; col < 7; ++col) statement.bind_column(6 + col, current_, col);
+    statement.bind(13, context_->changed_by);
+    statement.bind(14, context_->changed_at);
+    current_.reset();
+    return statement.run();
+  }
+
   static void bind_key(Statement& s, const ValueKey& k, int first) {
     s.bind(first, k.period);
     s.bind(first + 1, k.unit_id);
@@ -223,7 +245,7 @@ class ValueStatements {
   int64_t import_id_ = 0;
   const WriteContext* context_ = nullptr;
   Statement insert_many_, insert_one_, probe_, current_, keep_previous_, update_, open_batch_, close_batch_, savepoint_,
-      release_, rollback_to_;
+      release_, rollback_to_, keep_deleted_, delete_;
 };
 
 namespace {
@@ -264,7 +286,8 @@ class ValueTransactionBase {
     for (size_t start = 0; start < rows.size(); start += ValueStatements::kChunk) {
       std::span<const ValueWrite> chunk = rows.subspan(start, std::min(ValueStatements::kChunk, rows.size() - start));
       bool clash = true;
-      if (chunk.size() == ValueStatements::kChunk) {
+      const bool deletes = std::any_of(chunk.begin(), chunk.end(), [](const ValueWrite& r) { return r.deleted; });
+      if (chunk.size() == ValueStatements::kChunk && !deletes) {
         clash = false;
         if (!none_stored) {
           Result<bool> stored = writer_->any_stored_between(chunk.front().key, chunk.back().key);
@@ -286,6 +309,7 @@ class ValueTransactionBase {
           case ValueStatements::Outcome::kCreated: ++summary.created; break;
           case ValueStatements::Outcome::kUpdated: ++summary.updated; break;
           case ValueStatements::Outcome::kUnchanged: ++summary.unchanged; break;
+          case ValueStatements::Outcome::kDeleted: ++summary.deleted; break;
         }
       }
     }
@@ -599,19 +623,18 @@ Result<std::vector<AuditEntry>> SqliteValueStore::audit_entries(const ValueFilte
     base.period = *period;
     base.org_unit = names->units[key.unit_id];
     base.option = key.option_id == 0 ? std::string() : names->options[key.option_id];
-    // Creation: by the importer of the first state's batch, else its stored_by.
-    AuditEntry created = base;
-    created.action = AuditAction::kCreate;
-    created.new_value = states.front().value;
-    created.import_id = states.front().import_id;
-    if (auto it = batches.find(created.import_id); it != batches.end()) {
-      created.changed_by = it->second.first;
-      created.changed_at = it->second.second;
-    } else {
-      created.changed_by = states.front().stored_by;
-      created.changed_at = states.front().last_updated;
-    }
-    entries.push_back(created);
+    // A creation: by the importer of the state's batch, else its stored_by.
+    auto creation = [&](const State& state) {
+      AuditEntry created = base;
+      created.action = AuditAction::kCreate;
+      created.new_value = state.value;
+      created.import_id = state.import_id;
+      auto batch = batches.find(state.import_id);
+      created.changed_by = batch != batches.end() ? batch->second.first : state.stored_by;
+      created.changed_at = batch != batches.end() ? batch->second.second : state.last_updated;
+      return created;
+    };
+    entries.push_back(creation(states.front()));
     for (size_t i = 0; i < states.size(); ++i) {
       if (states[i].action.empty()) break;  // the current state: nothing replaced it
       AuditEntry change = base;
@@ -620,6 +643,11 @@ Result<std::vector<AuditEntry>> SqliteValueStore::audit_entries(const ValueFilte
       change.changed_at = states[i].superseded_at;
       if (states[i].action == "delete") {
         change.action = AuditAction::kDelete;
+        if (i + 1 < states.size()) {
+          entries.push_back(change);
+          entries.push_back(creation(states[i + 1]));  // written again after the delete
+          continue;
+        }
       } else {
         change.action = AuditAction::kUpdate;
         if (i + 1 < states.size()) {

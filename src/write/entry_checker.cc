@@ -166,8 +166,17 @@ bool EntryChecker::check(const EntryText& entry, const Rules& rules, Scratch& sc
     }
   }
 
+  // A deletion names its value by the key alone; its value field is not read.
+  const bool deleting = rules.deleting || entry.deleted == "true" || entry.deleted == "1";
+  if (!(entry.deleted.empty() || entry.deleted == "false" || entry.deleted == "0" || deleting)) {
+    fail(EntryField::kDeleted, Refusal::kInvalid, quoted(entry.deleted) + " is not true or false");
+  }
+  row.deleted = deleting;
+
   // The value, of the element's type.
-  if (entry.value.empty()) {
+  if (deleting) {
+    // nothing to check
+  } else if (entry.value.empty()) {
     fail(EntryField::kValue, Refusal::kInvalid, "empty: every value needs a value");
   } else if (find_invalid_utf8(entry.value) != std::string_view::npos) {
     fail(EntryField::kValue, Refusal::kInvalid, "not valid UTF-8");

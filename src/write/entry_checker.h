@@ -52,6 +52,7 @@ class EntryChecker {
     const Workflow* closed_forms = nullptr;
     std::string_view writer;  // storedBy when the entry has none
     int64_t now = 0;          // lastUpdated when the entry has none
+    bool deleting = false;    // every entry names a value to delete (its value is not read)
   };
 
   // Per reading thread: caches of what repeats from row to row (periods, timestamps) and the

@@ -22,9 +22,9 @@ namespace qpan::write {
 namespace {
 
 // The columns are the entry's fields, in EntryField order.
-constexpr int kColumnCount = static_cast<int>(EntryField::kFollowup) + 1;
+constexpr int kColumnCount = static_cast<int>(EntryField::kDeleted) + 1;
 constexpr bool kRequired[kColumnCount] = {true, true, true, false, false,
-                                         true, false, false, false, false};
+                                         true, false, false, false, false, false};
 
 int64_t line_column_of(std::string_view text, size_t offset, int* column) {
   int64_t line = 1;
@@ -178,6 +178,7 @@ class RowReader {
     entry.last_updated = field(fields, EntryField::kLastUpdated);
     entry.comment = field(fields, EntryField::kComment);
     entry.followup = field(fields, EntryField::kFollowup);
+    entry.deleted = field(fields, EntryField::kDeleted);
     ValueWrite row;
     if (ctx_.checker.check(entry, ctx_.rules, scratch_, row, report)) {
       rows.push_back(row);
@@ -414,7 +415,7 @@ class ValueFileImporter {
         problem(reader.line(), static_cast<int>(i) + 1, "",
                 "unknown column \"" + std::string(fields[i]) +
                     "\" (expected dataelement, period, orgunit, categoryoptioncombo, "
-                    "attributeoptioncombo, value, storedby, lastupdated, comment, followup)");
+                    "attributeoptioncombo, value, storedby, lastupdated, comment, followup, deleted)");
         ok = false;
         continue;
       }

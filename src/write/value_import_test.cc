@@ -222,18 +222,24 @@ TEST_F(ValueImportTest, ExportFiltersBySubtreeAtThePeriodAndByPeriod) {
                                        "crime.ttxh.cases,201601,03391,,,4,,,,\n"   // in 109
                                        "crime.ttxh.cases,202508,03390,,,5,,,,\n");  // under 12
   ASSERT_TRUE(r.is_ok() && r->problems.empty()) << r->problems.to_string();
+  auto options = [](std::optional<std::string> unit, std::optional<Period> period) {
+    ValueExportOptions o;
+    o.org_unit = std::move(unit);
+    o.period = period;
+    return o;
+  };
   auto rows = [&](ValueExportOptions o) {
     std::string out = export_all(o);
     return std::count(out.begin(), out.end(), '\n') - 1;
   };
-  EXPECT_EQ(rows({"106", std::nullopt}), 4);
-  EXPECT_EQ(rows({"109", std::nullopt}), 1);
-  EXPECT_EQ(rows({"12", std::nullopt}), 6);
-  EXPECT_EQ(rows({std::nullopt, Period::parse("201601..201606").value()}), 2);
-  EXPECT_EQ(rows({std::nullopt, Period::year(2016)}), 5);  // months, the quarter, the year
-  EXPECT_EQ(rows({std::nullopt, Period::parse("2016S2").value()}), 2);
-  EXPECT_EQ(rows({"106", Period::parse("2016Q3").value()}), 2);
-  ValueExportOptions unknown{"00000", std::nullopt};
+  EXPECT_EQ(rows(options("106", std::nullopt)), 4);
+  EXPECT_EQ(rows(options("109", std::nullopt)), 1);
+  EXPECT_EQ(rows(options("12", std::nullopt)), 6);
+  EXPECT_EQ(rows(options(std::nullopt, Period::parse("201601..201606").value())), 2);
+  EXPECT_EQ(rows(options(std::nullopt, Period::year(2016))), 5);  // months, the quarter, the year
+  EXPECT_EQ(rows(options(std::nullopt, Period::parse("2016S2").value())), 2);
+  EXPECT_EQ(rows(options("106", Period::parse("2016Q3").value())), 2);
+  ValueExportOptions unknown = options("00000", std::nullopt);
   std::ostringstream out;
   EXPECT_EQ(export_values_csv(*store_, out, unknown).status().code(), StatusCode::kNotFound);
 }

@@ -61,14 +61,25 @@ constexpr FieldNames kFieldNames[] = {
     {"lastupdated", "lastUpdated"},
     {"comment", "comment"},
     {"followup", "followup"},
+    {"deleted", "deleted"},
 };
-static_assert(std::size(kFieldNames) == static_cast<size_t>(EntryField::kFollowup) + 1);
+static_assert(std::size(kFieldNames) == static_cast<size_t>(EntryField::kDeleted) + 1);
 
 }  // namespace
 
 std::string_view csv_column_name(EntryField field) { return kFieldNames[static_cast<size_t>(field)].csv; }
 
 std::string_view json_field_name(EntryField field) { return kFieldNames[static_cast<size_t>(field)].json; }
+
+std::optional<std::string_view> entry_field_named(const EntryText& e, std::string_view json_name) {
+  const std::string_view fields[] = {e.data_element, e.period,       e.org_unit, e.option,   e.attribute, e.value,
+                                     e.stored_by,    e.last_updated, e.comment,  e.followup, e.deleted};
+  static_assert(std::size(fields) == std::size(kFieldNames));
+  for (size_t i = 0; i < std::size(kFieldNames); ++i) {
+    if (kFieldNames[i].json == json_name) return fields[i];
+  }
+  return std::nullopt;
+}
 
 // A request of entries from its check to its outcome; owns what the rows' views point into.
 struct ValueWriter::PendingWrite {
@@ -82,6 +93,7 @@ struct ValueWriter::PendingWrite {
   // Found inside the transaction.
   ImportProblems closed;
   std::vector<VersionConflict> conflicts;
+  std::vector<SkippedEntry> skipped;  // skip_refused: entries left out before the transaction
   std::optional<int32_t> stored_version;  // a request of one entry: before this write
 
   // "dataValues[3]." (a prefix to a field name), "" for a request of one value.
@@ -180,10 +192,16 @@ void ValueWriter::write(Entries request, std::function<void(Result<WriteOutcome>
   // 2–3. Each entry, and the scope; closed forms come inside the transaction.
   WriteOutcome refused;
   refused.problems.max_problems = options_.max_problems;
-  const EntryChecker::Rules rules{&r.writer.account, Action::kWriteData, nullptr, r.writer.name, now()};
+  const EntryChecker::Rules rules{&r.writer.account, Action::kWriteData, nullptr, r.writer.name, now(), r.deleting};
   size_t entry = 0;
+  std::optional<SkippedEntry> entry_problem;  // skip_refused: the current entry's first
   const write::ProblemFn problem = [&](EntryField field, Refusal kind, std::string reason) {
-    refused.problems.add({"", 0, 0, w.position(entry) + std::string(json_field_name(field)), std::move(reason)});
+    std::string where = w.position(entry) + std::string(json_field_name(field));
+    if (r.skip_refused) {
+      if (!entry_problem) entry_problem = SkippedEntry{entry, std::move(where), std::move(reason), kind};
+      return;
+    }
+    refused.problems.add({"", 0, 0, std::move(where), std::move(reason), static_cast<int64_t>(entry)});
     refused.refusal = refused.refusal == Refusal::kNone ? kind : std::min(refused.refusal, kind);
   };
   std::vector<ValueWrite> rows;
@@ -192,17 +210,43 @@ void ValueWriter::write(Entries request, std::function<void(Result<WriteOutcome>
   rows.reserve(r.entries.size());
   for (entry = 0; entry < r.entries.size(); ++entry) {
     ValueWrite row;
-    if (!w.checker->check(r.entries[entry], rules, w.scratch, row, problem)) continue;
+    entry_problem.reset();
+    if (!w.checker->check(r.entries[entry], rules, w.scratch, row, problem)) {
+      if (entry_problem) w.skipped.push_back(std::move(*entry_problem));
+      continue;
+    }
     rows.push_back(row);
     entry_of.push_back(entry);
     periods.push_back(*Period::from_key(row.key.period));
   }
   // 4. Keys given twice.
   std::vector<uint32_t> order;
+  std::vector<bool> left_out(rows.size(), false);
   write::order_by_key(rows, order, [&](uint32_t later, uint32_t first) {
-    refused.problems.add({"", 0, 0, w.entry_name(entry_of[later]), write::duplicate_reason(w.entry_name(entry_of[first]))});
+    std::string reason = write::duplicate_reason(w.entry_name(entry_of[first]));
+    if (r.skip_refused) {
+      left_out[later] = true;
+      w.skipped.push_back({entry_of[later], w.entry_name(entry_of[later]), std::move(reason), Refusal::kInvalid});
+      return;
+    }
+    refused.problems.add({"", 0, 0, w.entry_name(entry_of[later]), std::move(reason), static_cast<int64_t>(entry_of[later])});
     if (refused.refusal == Refusal::kNone) refused.refusal = Refusal::kInvalid;
   });
+  // 5, before the transaction, for a write that leaves closed forms' entries out (inside it
+  // a form closed meanwhile still refuses the whole write).
+  if (r.skip_refused) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (left_out[i]) continue;
+      const EntryText& e = r.entries[entry_of[i]];
+      if (std::optional<std::string> closed = workflow_.write_refusal(e.data_element, e.org_unit, periods[i])) {
+        left_out[i] = true;
+        w.skipped.push_back({entry_of[i], w.position(entry_of[i]) + std::string(json_field_name(EntryField::kPeriod)),
+                             std::move(*closed), Refusal::kFormClosed});
+      }
+    }
+    std::sort(w.skipped.begin(), w.skipped.end(),
+              [](const SkippedEntry& a, const SkippedEntry& b) { return a.entry < b.entry; });
+  }
   refused.rows = static_cast<int64_t>(r.entries.size());
   if (!refused.problems.empty()) {
     refused.message = refusal_message(refused.refusal, false);
@@ -210,6 +254,7 @@ void ValueWriter::write(Entries request, std::function<void(Result<WriteOutcome>
   }
   w.rows.reserve(rows.size());
   for (uint32_t i : order) {
+    if (left_out[i]) continue;
     w.rows.push_back(rows[i]);
     w.entry_of.push_back(entry_of[i]);
     w.periods.push_back(periods[i]);
@@ -220,7 +265,8 @@ void ValueWriter::write(Entries request, std::function<void(Result<WriteOutcome>
   auto finished = [this, pending](Result<ValueWriteSummary> summary) {
     pending->done(finish(*pending, std::move(summary)));
   };
-  if (queue_) {
+  if (w.rows.empty()) return finished(ValueWriteSummary{});  // every entry left out
+  if (queue_ && !r.dry_run) {
     ValueWriteQueue::Job job;
     job.rows = w.rows;
     job.context = {r.writer.name, now(), r.source};
@@ -237,7 +283,8 @@ void ValueWriter::write(Entries request, std::function<void(Result<WriteOutcome>
     QPAN_RETURN_IF_ERROR(check(store_));
     Result<ValueWriteSummary> written = (*transaction)->write(w.rows, {r.writer.name, now(), r.source});
     if (!written) return written.status();
-    QPAN_RETURN_IF_ERROR((*transaction)->commit());
+    // A dry run ends here: the transaction is rolled back, nobody is told of its rows.
+    if (!r.dry_run) QPAN_RETURN_IF_ERROR((*transaction)->commit());
     return written;
   }();
   finished(std::move(summary));
@@ -250,7 +297,7 @@ Status ValueWriter::check_in_transaction(ValueStore& store, PendingWrite& w) con
     const EntryText& e = w.request.entries[w.entry_of[k]];
     if (std::optional<std::string> refused = workflow_.write_refusal(e.data_element, e.org_unit, w.periods[k])) {
       w.closed.add({"", 0, 0, w.position(w.entry_of[k]) + std::string(json_field_name(EntryField::kPeriod)),
-                    std::move(*refused)});
+                    std::move(*refused), static_cast<int64_t>(w.entry_of[k])});
     }
   }
   if (!w.closed.empty()) return Status::conflict("form closed");
@@ -277,6 +324,7 @@ Status ValueWriter::check_in_transaction(ValueStore& store, PendingWrite& w) con
 Result<WriteOutcome> ValueWriter::finish(PendingWrite& w, Result<ValueWriteSummary> summary) const {
   WriteOutcome outcome;
   outcome.rows = static_cast<int64_t>(w.request.entries.size());
+  outcome.skipped = std::move(w.skipped);
   if (!w.closed.empty()) {
     outcome.refusal = Refusal::kFormClosed;
     outcome.problems = std::move(w.closed);

@@ -1,7 +1,8 @@
 // Tests of the write path's contract (qpan/value_writer.h) on the real units and the
 // qpan-vn pack: the order of the checks (the role before any entry), the problem cap, scope,
 // duplicates, closed forms for entries and files alike, If-Match versions, the same reason
-// for the same bad entry through entries and files, group commit, and warnings.
+// for the same bad entry through entries and files, group commit, warnings, and DHIS2's
+// import options (dry runs, deletes, skipped entries).
 #include "qpan/value_writer.h"
 
 #include <gtest/gtest.h>
@@ -171,6 +172,75 @@ TEST_F(ValueWriterTest, RulesReadingAWrittenElementComeBackAsWarnings) {
   Result<WriteWarnings> file_warnings = writer_->warnings(file);
   ASSERT_TRUE(file_warnings.is_ok());
   EXPECT_EQ(file_warnings->report.violations.size(), 1u);
+}
+
+// DHIS2's import options on the one write path: a dry run checks everything and writes
+// nothing; a delete removes what it names (its last state kept in the audit trail), and a
+// file row with deleted=true does the same; skipping refused entries writes the others and
+// names each one left out with its first problem, closed forms included.
+TEST_F(ValueWriterTest, DryRunsDeletesAndSkippedEntries) {
+  ASSERT_TRUE(write(entries(Writer::system("cli"), {{"crime.ttxh.cases", "201601", "03400", "", "4"}})).written());
+
+  ValueWriter::Entries dry = entries(Writer::system("cli"), {{"crime.ttxh.cases", "201601", "03400", "", "5"},
+                                                             {"crime.ttxh.solved", "201601", "03400", "", "3"}});
+  dry.dry_run = true;
+  WriteOutcome tried = write(std::move(dry));
+  ASSERT_TRUE(tried.written()) << tried.message;
+  EXPECT_EQ(tried.summary.updated, 1);
+  EXPECT_EQ(tried.summary.created, 1);
+  EXPECT_EQ(stored("crime.ttxh.cases", "201601", "03400")->value, "4");
+  EXPECT_FALSE(stored("crime.ttxh.solved", "201601", "03400"));
+  // A dry run is refused for the same reasons as the write.
+  ValueWriter::Entries dry_bad = entries(Writer::user(commune_officer()), {{"crime.ttxh.cases", "201601", "02635", "", "5"}});
+  dry_bad.dry_run = true;
+  EXPECT_EQ(write(std::move(dry_bad)).refusal, Refusal::kForbidden);
+
+  ValueWriter::Entries removal = entries(Writer::user(commune_officer()), {{"crime.ttxh.cases", "201601", "03400", "", ""},
+                                                                           {"crime.ttxh.solved", "201601", "03400", "", ""}});
+  removal.deleting = true;
+  WriteOutcome removed = write(std::move(removal));
+  ASSERT_TRUE(removed.written()) << removed.message << removed.problems.to_string();
+  EXPECT_EQ(removed.summary.deleted, 1);
+  EXPECT_EQ(removed.summary.unchanged, 1);  // nothing stored: nothing to delete
+  EXPECT_FALSE(stored("crime.ttxh.cases", "201601", "03400"));
+  {
+    std::lock_guard lock(store_mutex_);
+    std::vector<AuditEntry> audit = store_->audit_entries({}).value();
+    ASSERT_FALSE(audit.empty());
+    EXPECT_EQ(audit.back().action, AuditAction::kDelete);
+    EXPECT_EQ(audit.back().old_value, "4");
+    EXPECT_EQ(audit.back().changed_by, "canbo.xa");
+  }
+  // A file row marked deleted (DHIS2's current header ends with the column).
+  ASSERT_TRUE(import(Writer::system("cli"), "crime.ttxh.cases,201602,03400,,,6,,,,\n").written());
+  const std::string path = (dir_ / "deleted.csv").string();
+  std::ofstream(path, std::ios::binary) << "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,"
+                                           "storedby,lastupdated,comment,followup,deleted\n"
+                                           "crime.ttxh.cases,201602,03400,,,,,,,,true\n";
+  Result<WriteOutcome> file = writer_->import_file(Writer::system("cli"), path, "deleted.csv");
+  ASSERT_TRUE(file.is_ok() && file->written()) << (file.is_ok() ? file->problems.to_string() : file.status().message());
+  EXPECT_EQ(file->summary.deleted, 1);
+  EXPECT_FALSE(stored("crime.ttxh.cases", "201602", "03400"));
+
+  approve("03400", "201603");
+  ValueWriter::Entries mixed = entries(Writer::user(commune_officer()), {{"crime.ttxh.cases", "201604", "03400", "", "2"},
+                                                                         {"crime.ttxh.nothing", "201604", "03400", "", "1"},
+                                                                         {"crime.ttxh.cases", "201603", "03400", "", "9"},
+                                                                         {"crime.ttxh.cases", "201604", "02635", "", "1"},
+                                                                         {"crime.ttxh.cases", "201604", "03400", "", "3"}});
+  mixed.skip_refused = true;
+  WriteOutcome some = write(std::move(mixed));
+  ASSERT_TRUE(some.written()) << some.message;
+  EXPECT_EQ(some.summary.created, 1);
+  ASSERT_EQ(some.skipped.size(), 4u);
+  EXPECT_EQ(some.skipped[0].entry, 1u);
+  EXPECT_EQ(some.skipped[0].field, "dataValues[1].dataElement");
+  EXPECT_EQ(some.skipped[1].entry, 2u);
+  EXPECT_EQ(some.skipped[1].kind, Refusal::kFormClosed);
+  EXPECT_EQ(some.skipped[2].entry, 3u);
+  EXPECT_EQ(some.skipped[2].kind, Refusal::kForbidden);
+  EXPECT_EQ(some.skipped[3].entry, 4u);  // the key again: the first one stands
+  EXPECT_EQ(stored("crime.ttxh.cases", "201604", "03400")->value, "2");
 }
 
 }  // namespace

@@ -7,28 +7,20 @@
 // QPAN_SOURCE (the source folder, default the one holding web/), QPAN_ARTIFACTS (where
 // screenshots go, default a temporary folder), CHROMIUM (default /usr/bin/chromium).
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { qpan, startServer } from '../../../tests/support/qpan_process.mjs';
+
+export { qpan };
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 export const source = resolve(process.env.QPAN_SOURCE ?? join(here, '..', '..', '..'));
 export const artifacts = resolve(process.env.QPAN_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'qpan-web-artifacts-')));
-const qpanBinary = process.env.QPAN_BIN;
-
-// A sanitizer report must fail the test, not pass for a user error.
-const childEnv = {
-  ...process.env,
-  ASAN_OPTIONS: `${process.env.ASAN_OPTIONS ? `${process.env.ASAN_OPTIONS}:` : ''}exitcode=86`,
-  UBSAN_OPTIONS: `${process.env.UBSAN_OPTIONS ? `${process.env.UBSAN_OPTIONS}:` : ''}exitcode=86:print_stacktrace=1`,
-  LC_ALL: 'C.UTF-8',
-};
-const sanitizerReport = /ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:/;
 
 // One account per role, as in scripts/run-demo.sh (scopes resolved on 1 Jan 2020).
 export const accounts = {
@@ -37,23 +29,6 @@ export const accounts = {
   commune: { username: 'xa.taleng', role: 'commune_entry', scope: '03400', name: 'Công an xã Tả Lèng' },
   viewer: { username: 'xem.laocai', role: 'viewer', scope: '10', name: 'Lãnh đạo xem số liệu Lào Cai' },
 };
-
-// Runs qpan with ARGS (and `input` on stdin); its stdout, or a failure naming the command.
-export async function qpan(args, input) {
-  if (!qpanBinary) throw new Error('QPAN_BIN must name the qpan binary');
-  const child = execFile(qpanBinary, args, { env: childEnv, maxBuffer: 64 << 20 });
-  if (input !== undefined) child.stdin.end(input);
-  else child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise((done) => child.on('close', done));
-  if (code !== 0 || sanitizerReport.test(stderr)) {
-    throw new Error(`qpan ${args.join(' ')} exited ${code}:\n${stderr.slice(0, 4000)}`);
-  }
-  return stdout;
-}
 
 // Builds the demo database and its accounts, starts the server on a free port and a
 // browser. `stop()` ends both and fails if the server reported a sanitizer error.
@@ -70,19 +45,8 @@ export async function startWorld() {
       '--scope-at', '2020-01-01', '--name', a.name], `${password}\n${password}\n`);
   }
 
-  const server = spawn(qpanBinary, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--threads', '2',
-    '--static', join(source, 'web', 'dist')], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let serverErr = '';
-  server.stderr.on('data', (d) => (serverErr += d));
-  const url = await new Promise((found, failed) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) found(m[1]);
-    });
-    server.on('exit', (code) => failed(new Error(`qpan serve exited ${code} before listening:\n${serverErr.slice(-4000)}`)));
-  });
+  const server = await startServer(db, ['--static', join(source, 'web', 'dist')]);
+  const { url } = server;
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' });
 
@@ -101,12 +65,11 @@ export async function startWorld() {
     },
     async stop() {
       await browser.close();
-      const exited = new Promise((done) => server.on('exit', (code) => done(code)));
-      server.kill('SIGTERM');
-      const code = await exited;
-      rmSync(work, { recursive: true, force: true });
-      if (sanitizerReport.test(serverErr)) throw new Error(`qpan serve: sanitizer report:\n${serverErr.slice(-4000)}`);
-      if (code !== 0) throw new Error(`qpan serve exited ${code}`);
+      try {
+        await server.stop();
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
     },
   };
 }
