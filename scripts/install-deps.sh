@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev sqlite3 libicu-dev libcli11-dev libfmt-dev libspdlog-dev libsodium-dev
   libgtest-dev googletest
   libxlsxwriter-dev  # XLSX workbooks
+  libxml2-dev  # ADX documents
   zlib1g-dev  # gzip of HTTP answers
   python3  # the end-to-end tests parse JSON output with it
 )

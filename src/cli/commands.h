@@ -77,6 +77,7 @@ struct ValuesExportArgs {
   std::string org_unit;
   std::string period;
   std::string output;  // empty = standard output
+  std::string format;  // csv, adx; empty: by the output's name
 };
 
 }  // namespace qpan::cli

@@ -233,7 +233,42 @@ Status list_elements(const std::string& db) {
 
 // Through the write path as the system writer: closed forms are refused like everywhere;
 // the rules reading a written element are checked afterwards and printed as warnings.
-Status import_values_command(const std::string& db, const std::string& file, const std::string& user) {
+// The format of a values file: as given, else by its name (.adx and .xml are ADX).
+Result<std::string> values_format(const std::string& format, const std::string& file) {
+  if (format == "csv" || format == "adx") return format;
+  if (!format.empty()) return Status::invalid_input("--format: expected csv or adx, not \"" + format + "\"");
+  return std::string(file.ends_with(".adx") || file.ends_with(".xml") ? "adx" : "csv");
+}
+
+// An ADX document through the write path, as entries named by file and line.
+Result<WriteOutcome> import_adx(Store& store, ValueWriter& writer, const std::string& file, const std::string& user) {
+  Result<std::string> document = read_file(file);
+  if (!document) return document.status();
+  Result<Catalogue> catalogue = store.load_catalogue();
+  if (!catalogue) return catalogue.status();
+  AdxEntries adx = read_adx(*document, file_name(file), *catalogue);
+  if (!adx.problems.empty()) {
+    WriteOutcome refused;
+    refused.refusal = Refusal::kInvalid;
+    refused.message = "Tệp có lỗi, không nhập gì (the file has problems; nothing was imported)";
+    refused.problems = std::move(adx.problems);
+    return refused;
+  }
+  ValueWriter::Entries request;
+  request.writer = Writer::system(user);
+  request.entries = std::move(adx.entries);
+  request.storage = adx.texts;
+  request.source = file_name(file);
+  request.position = [positions = std::move(adx.positions)](size_t i) { return positions[i]; };
+  Result<WriteOutcome> outcome = Status::internal("no outcome");
+  writer.write(std::move(request), [&](Result<WriteOutcome> o) { outcome = std::move(o); });  // no group commit: at once
+  return outcome;
+}
+
+Status import_values_command(const std::string& db, const std::string& file, const std::string& user,
+                             const std::string& format_name) {
+  Result<std::string> format = values_format(format_name, file);
+  if (!format) return format.status();
   Result<std::unique_ptr<Store>> store = open_store(db);
   if (!store) return store.status();
   Result<std::unique_ptr<Workflow>> workflow = Workflow::create(**store);
@@ -243,7 +278,8 @@ Status import_values_command(const std::string& db, const std::string& file, con
   options.clock = now_unix;
   Result<std::unique_ptr<ValueWriter>> writer = ValueWriter::create(**store, store_mutex, **workflow, false, options);
   if (!writer) return writer.status();
-  Result<WriteOutcome> result = (*writer)->import_file(Writer::system(user), file, file_name(file));
+  Result<WriteOutcome> result = *format == "adx" ? import_adx(**store, **writer, file, user)
+                                                 : (*writer)->import_file(Writer::system(user), file, file_name(file));
   if (!result) return result.status();
   if (!result->written()) {
     std::cerr << result->message << "\n";
@@ -279,7 +315,19 @@ Status export_values_command(const ValuesExportArgs& args) {
     file.open(args.output, std::ios::binary);
     if (!file) return Status::io_error("cannot write " + args.output);
   }
-  Result<int64_t> count = export_values_csv(**store, args.output.empty() ? std::cout : file, options);
+  std::ostream& out = args.output.empty() ? std::cout : file;
+  Result<std::string> format = values_format(args.format, args.output.empty() ? "-.csv" : args.output);
+  if (!format) return format.status();
+  Result<int64_t> count = Status::internal("no export");
+  if (*format == "adx") {
+    Result<Catalogue> catalogue = (*store)->load_catalogue();
+    if (!catalogue) return catalogue.status();
+    Result<Pack> pack = read_loaded_pack(**store);
+    if (!pack) return pack.status();
+    count = export_values_adx(**store, out, options, *catalogue, pack->data_sets);
+  } else {
+    count = export_values_csv(**store, out, options);
+  }
   if (!count) return count.status();
   std::cerr << "exported " << *count << " values\n";
   return Status::ok();
@@ -297,6 +345,7 @@ void add_database_commands(CLI::App& app, Status& status) {
     UnitsFindArgs find;
     std::string elements_file;
     std::string values_file;
+    std::string values_format;
     std::string user = default_user();
     ValuesExportArgs export_args;
   };
@@ -354,14 +403,18 @@ void add_database_commands(CLI::App& app, Status& status) {
   auto* values = app.add_subcommand("values", "Data values (số liệu): import, export");
   values->require_subcommand(1);
   auto* values_import = values->add_subcommand(
-      "import", "Import a dataValueSets CSV; any bad row rejects the whole file");
+      "import", "Import a dataValueSets CSV or an ADX document; any bad row rejects the whole file");
   add_db(values_import);
-  values_import->add_option("FILE", args->values_file, "CSV file")->required();
+  values_import->add_option("FILE", args->values_file, "CSV file, or ADX (.adx, .xml)")->required();
   values_import->add_option("--user", args->user, "Who imports (audit; storedby when a row has none)");
-  values_import->callback([args, &status] { status = import_values_command(args->db, args->values_file, args->user); });
+  values_import->add_option("--format", args->values_format, "csv or adx (default: by the file's name)");
+  values_import->callback([args, &status] {
+    status = import_values_command(args->db, args->values_file, args->user, args->values_format);
+  });
 
-  auto* values_export = values->add_subcommand("export", "Export values as dataValueSets CSV");
+  auto* values_export = values->add_subcommand("export", "Export values as dataValueSets CSV or an ADX document");
   add_db(values_export);
+  values_export->add_option("--format", args->export_args.format, "csv or adx (default: by the output's name, else csv)");
   values_export->add_option("--ou", args->export_args.org_unit, "Only this unit and the units under it");
   values_export->add_option("--pe", args->export_args.period, "Only periods within this one (e.g. 2022, 201601..201806)");
   values_export->add_option("--output,-o", args->export_args.output, "Write to this file instead of standard output");

@@ -755,6 +755,45 @@ TEST_F(ApiTest, Dhis2AnalyticsParametersAskTheSameQuestion) {
   EXPECT_EQ(request("GET", "/api/analytics?dimension=dx:crime.ttxh.cases,pe:2016&filter=ou:10", "", auth).status, 403);
 }
 
+// ADX through the API: a document posted as application/adx+xml goes through the write
+// path (a dry run writes nothing; a bad value is named by its line), and a form's values come
+// back as a document that posts again unchanged.
+TEST_F(ApiTest, AdxDocumentsInAndOut) {
+  Result<IssuedApiToken> token = accounts_->issue_api_token("tinh", "adx", 1700000000);
+  ASSERT_TRUE(token.is_ok());
+  const std::vector<std::pair<std::string, std::string>> auth{{"Authorization", "ApiToken " + token->token},
+                                                              {"Content-Type", "application/adx+xml"}};
+  const std::string document =
+      "<adx xmlns=\"urn:ihe:qrph:adx:2015\" exported=\"2026-12-04T10:00:00Z\">\n"
+      "<group orgUnit=\"03400\" period=\"2016-02-01/P1M\" dataSet=\"ds.antt.commune.monthly\">\n"
+      "<dataValue dataElement=\"crime.ttxh.cases\" value=\"6\"/>\n"
+      "<dataValue dataElement=\"crime.ttxh.solved\" value=\"5\"><annotation>đã xử lý</annotation></dataValue>\n"
+      "</group>\n</adx>\n";
+  const Reply dry = request("POST", "/api/41/dataValueSets?dryRun=true", document, auth);
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  EXPECT_EQ(dry.json().at("response").at("importCount").at("imported"), 2);
+  EXPECT_EQ(request("GET", "/api/dataValues?de=crime.ttxh.cases&pe=201602&ou=03400", "", auth).status, 404);
+
+  const Reply posted = request("POST", "/api/dataValueSets", document, auth);
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  EXPECT_EQ(posted.json().at("response").at("status"), "SUCCESS");
+  const Reply read = request("GET", "/api/dataValueSets?dataSet=ds.antt.commune.monthly&period=201602&orgUnit=03400", "",
+                             {{"Authorization", "ApiToken " + token->token}, {"Accept", "application/adx+xml"}});
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.headers.at("content-type"), "application/adx+xml; charset=utf-8");
+  EXPECT_NE(read.body.find("period=\"2016-02-01/P1M\""), std::string::npos) << read.body;
+  EXPECT_NE(read.body.find("<annotation>đã xử lý</annotation>"), std::string::npos) << read.body;
+  const Reply again = request("POST", "/api/dataValueSets", read.body, auth);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json().at("unchanged"), 2);
+
+  const std::string bad = "<adx xmlns=\"urn:ihe:qrph:adx:2015\">\n<group orgUnit=\"03400\" period=\"2016-02-01/P1M\">\n"
+                          "<dataValue dataElement=\"crime.ttxh.cases\" value=\"nhiều\"/>\n</group>\n</adx>\n";
+  const Reply refused = request("POST", "/api/dataValueSets", bad, auth);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("adx:3: value"), std::string::npos) << refused.body;
+}
+
 TEST_F(ApiTest, RepeatedFailedLoginsAreThrottled) {
   const std::string wrong = json::serialize(json::object{{"username", "canbo.xa"}, {"password", "not-the-password"}});
   for (int i = 0; i < 5; ++i) EXPECT_EQ(request("POST", "/api/login", wrong).status, 401);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <sstream>
 
 #include <unistd.h>
 
@@ -346,7 +347,40 @@ Response post_value_set_csv(Services& s, Request& r, const Caller& c) {
   return written(s, outcome, true);
 }
 
+bool is_adx(std::string_view media_type) { return media_type.starts_with("application/adx+xml"); }
+
+// An ADX body: the document's entries through the write path, named by line.
+void post_value_set_adx(Services& s, Request& r, const Reply& reply) {
+  s.async_guarded(r, reply, [&](Caller& c) -> Status {
+    const Writer writer = Writer::user(c.user);
+    if (std::optional<WriteOutcome> refused = s.writer->refusal_by_role(writer, false)) {
+      reply([&s, shared = std::make_shared<Result<WriteOutcome>>(std::move(*refused))] { return written(s, *shared, false); });
+      return Status::ok();
+    }
+    ValueWriter::Entries request;
+    QPAN_RETURN_IF_ERROR(read_import_parameters(r, request));
+    AdxEntries adx = read_adx(r.body, "adx", *s.engine.catalogue());  // the entries keep copies
+    if (!adx.problems.empty()) {
+      WriteOutcome refused;
+      refused.refusal = Refusal::kInvalid;
+      refused.message = "Tài liệu ADX có lỗi, không ghi gì (the ADX document has problems; nothing was written)";
+      refused.rows = static_cast<int64_t>(adx.entries.size());
+      refused.problems = std::move(adx.problems);
+      reply([&s, shared = std::make_shared<Result<WriteOutcome>>(std::move(refused))] { return written(s, *shared, false); });
+      return Status::ok();
+    }
+    request.writer = writer;
+    request.entries = std::move(adx.entries);
+    request.storage = adx.texts;
+    request.source = "api:dataValueSets(adx)";
+    request.position = [positions = std::move(adx.positions)](size_t i) { return positions[i]; };
+    submit(s, std::move(request), reply);
+    return Status::ok();
+  });
+}
+
 void post_value_set(Services& s, Request& r, const Reply& reply) {
+  if (is_adx(r.header("content-type"))) return post_value_set_adx(s, r, reply);
   if (is_csv_body(r)) {
     s.async_guarded(r, reply, [&](Caller& c) -> Status {
       reply([response = post_value_set_csv(s, r, c)] { return response; });
@@ -513,7 +547,29 @@ Response get_value_set(Services& s, Request& r) {
     const auto index = s.engine.units();
     json::array values;
     std::vector<DataValue> rows;
-    const bool csv = r.query_param("format").value_or("json") == "csv";
+    const std::string format = r.query_param("format").value_or(is_adx(r.header("accept")) ? "adx" : "json");
+    if (format != "json" && format != "csv" && format != "adx") return Status::invalid_input("format: expected json, csv or adx");
+    const bool csv = format == "csv";
+    if (format == "adx") {
+      if (units.size() != 1 || periods.size() != 1) {
+        return Status::invalid_input("format: một tài liệu ADX cho một đơn vị và một kỳ (an ADX answer is for one orgUnit "
+                                     "and one period; ask each, or use `qpan values export --format adx`)");
+      }
+      ValueExportOptions options;
+      options.org_unit = units.front();
+      options.period = periods.front();
+      options.elements = elements;
+      options.descendants = children == "true";
+      const auto index = s.engine.units();
+      options.units = index.get();
+      std::ostringstream document;
+      Result<int64_t> count = [&] {
+        std::lock_guard lock(s.store_mutex);
+        return export_values_adx(s.store, document, options, *s.engine.catalogue(), s.workflow.data_sets());
+      }();
+      if (!count) return count.status();
+      return raw(200, "application/adx+xml; charset=utf-8", std::move(document).str());
+    }
     Status read = Status::ok();
     {
       std::lock_guard lock(s.store_mutex);
@@ -608,12 +664,12 @@ void add_value_routes(Routes& routes, Services& s) {
   routes.add_async({"DELETE", "/api/dataValues", "Xóa một số liệu (de, pe, ou, co; If-Match tùy chọn): 204", {"de", "pe", "ou", "co"}, true, false},
                    [&s](Request& r, Reply reply) { write_value_by_parameters(s, r, reply, true); });
   routes.add_async({"POST", "/api/dataValueSets",
-                    "Ghi nhiều số liệu trong một giao dịch (JSON có thể có dataSet/period/orgUnit chung, hoặc CSV): "
+                    "Ghi nhiều số liệu trong một giao dịch (JSON có thể có dataSet/period/orgUnit chung, CSV, hoặc ADX): "
                     "tất cả hoặc không, hoặc atomicMode=NONE; dryRun; importStrategy=DELETE",
                     {"dryRun", "importStrategy", "atomicMode", "idScheme"}, true, true},
                    [&s](Request& r, Reply reply) { post_value_set(s, r, reply); });
-  routes.add({"GET", "/api/dataValueSets", "Số liệu của biểu cho đơn vị và kỳ (JSON hoặc CSV)",
-              {"dataSet", "period", "startDate", "endDate", "orgUnit", "children", "format"}, true, false},
+  routes.add({"GET", "/api/dataValueSets", "Số liệu của biểu cho đơn vị và kỳ (JSON, CSV hoặc ADX)",
+              {"dataSet", "period", "startDate", "endDate", "orgUnit", "children", "format"}, true, false},  // format: json, csv, adx
              [&s](Request& r) { return get_value_set(s, r); });
   routes.add({"POST", "/api/imports/dataValues", "Nhập tệp CSV dataValueSets (tải lên theo luồng; tất cả hoặc không)", {}, true, true},
              [&s](Request& r) { return import_values(s, r); }, BodyKind::kUpload);

@@ -187,4 +187,74 @@ case_storedby_defaults_to_user() {
   assert_eq "Trần Thị B" "$(sql "$DB" 'SELECT imported_by FROM import_batch')" "the import batch records the --user"
 }
 
+# adx_structure FILE: what the ADX standard's structure requires of the document, checked by
+# Python's XML parser (not the libxml2 that wrote it); prints the number of dataValues.
+adx_structure() {
+  python3 - "$1" <<'PY'
+import re, sys
+import xml.etree.ElementTree as ET
+ns = "{urn:ihe:qrph:adx:2015}"
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == ns + "adx", f"root {root.tag}"
+assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", root.get("exported", "")), "exported timestamp"
+values = 0
+for group in root:
+    assert group.tag == ns + "group", f"child of adx: {group.tag}"
+    assert set(group.attrib) <= {"orgUnit", "period", "dataSet"} and group.get("orgUnit"), group.attrib
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}/P\d+[DMY]", group.get("period", "")), group.get("period")
+    for value in group:
+        assert value.tag == ns + "dataValue", f"child of group: {value.tag}"
+        assert value.get("dataElement") and value.get("value") is not None, value.attrib
+        assert len(set(value.attrib) - {"dataElement", "value"}) <= 1, f"one disaggregation at most: {value.attrib}"
+        for child in value:
+            assert child.tag == ns + "annotation", f"child of dataValue: {child.tag}"
+        values += 1
+print(values)
+PY
+}
+
+# The columns ADX carries: element, period, unit, option, attribute, value and comment.
+adx_columns() { tail -n +2 "$1" | python3 -c '
+import csv, sys
+for r in csv.reader(sys.stdin): print(",".join(r[:6] + [r[8]]))' | LC_ALL=C sort; }
+
+case_adx_export_import_export_is_identical() {
+  new_db adx_first
+  local first=$DB
+  qok values import --db "$first" "$FIXTURE"
+  local rows
+  rows=$(($(wc -l <"$FIXTURE") - 1))
+  qok values export --db "$first" --output "$WORK/export1.adx"
+  assert_contains "$(stderr)" "exported $rows values" "the ADX export (by the file's name) holds every value"
+  assert_eq "$rows" "$(adx_structure "$WORK/export1.adx")" "the document has ADX's structure, a dataValue per value"
+  grep -q 'crime_category="drugs"' "$WORK/export1.adx" || fail "a disaggregated value names its option" "crime_category=\"drugs\"" "$(head -c 1500 "$WORK/export1.adx")"
+  grep -q '<annotation>Đã làm rõ 3/3 vụ, chuyển hồ sơ</annotation>' "$WORK/export1.adx" || fail "a comment is the annotation" "" ""
+
+  new_db adx_second
+  qok values import --db "$DB" --format adx "$WORK/export1.adx"
+  assert_contains "$(stdout)" "$rows created" "the ADX document imports into a fresh database"
+  qok values export --db "$DB" --format adx --output "$WORK/export2.adx"
+  assert_eq "$(grep -v '<adx ' "$WORK/export1.adx")" "$(grep -v '<adx ' "$WORK/export2.adx")" \
+    "export → import → export gives the same document (but for the time it was exported)"
+  qok values export --db "$first" --output "$WORK/first.csv"
+  qok values export --db "$DB" --output "$WORK/second.csv"
+  assert_eq "$(adx_columns "$WORK/first.csv")" "$(adx_columns "$WORK/second.csv")" \
+    "the second database holds the first one's values, options and comments"
+}
+
+case_adx_problems_name_file_and_line() {
+  new_db adx_bad
+  printf '<adx xmlns="urn:ihe:qrph:adx:2015">\n<group orgUnit="03400" period="2016-01-01/P1M">\n<dataValue dataElement="crime.solved" value="many"/>\n<dataValue dataElement="crime.solved" value="2"/>\n</group>\n</adx>\n' >"$WORK/bad.adx"
+  q values import --db "$DB" "$WORK/bad.adx"
+  assert_exit 1 "a value that is not a count"
+  assert_contains "$(stderr)" "bad.adx:3: value: \"many\" is not a valid count" "the problem names the file, the line and the attribute"
+  printf '<adx xmlns="urn:ihe:qrph:adx:2015">\n<group orgUnit="03400" period="2016-01-01/P1M">\n<dataValue dataElement="crime.solved" value="2">\n</adx>\n' >"$WORK/broken.adx"
+  q values import --db "$DB" "$WORK/broken.adx"
+  assert_exit 1 "malformed XML"
+  assert_contains "$(stderr)" "broken.adx:4: malformed XML" "malformed XML is named by line"
+  q values export --db "$DB" --format json
+  assert_exit 1 "an unknown format"
+  assert_contains "$(stderr)" "--format: expected csv or adx" "the format's error names the option"
+}
+
 run_cases "$@"
