@@ -20,6 +20,7 @@ struct AnalyticsQuestion {
   AnalyticsQuery query;
   AnalyticsLayout layout;
   std::vector<MeasureCriterion> measure_criteria;
+  bool dhis2 = false;      // asked in DHIS2's form
   std::string layout_key;  // what besides the query tells answers apart in the cache
 };
 
@@ -43,6 +44,7 @@ Result<AnalyticsQuestion> question_of(Services& s, const Request& r, const Calle
     question.query = std::move(read->query);
     question.layout = std::move(read->layout);
     question.measure_criteria = std::move(read->measure_criteria);
+    question.dhis2 = true;
     // The raw parameters besides the question: junk ones make more keys, each checked.
     question.layout_key = "dhis2?" + r.query;
     return question;
@@ -82,7 +84,7 @@ Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
     if (!result) {
       // DHIS2 answers a question about what it does not have with 409 (its E7xxx errors).
       const StatusCode code = result.status().code();
-      if (!question->layout_key.empty() && (code == StatusCode::kNotFound || code == StatusCode::kInvalidInput)) {
+      if (question->dhis2 && (code == StatusCode::kNotFound || code == StatusCode::kInvalidInput)) {
         return Status::conflict(result.status().message());
       }
       return result.status();

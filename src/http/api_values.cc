@@ -198,17 +198,28 @@ Response written(Services& s, const Result<WriteOutcome>& outcome, bool file, co
   return response;
 }
 
+// How a route changes the answer to a write it made (DHIS2's 201 and 204).
+using AnswerAdapter = std::function<Response(Response, const WriteOutcome&)>;
+
 // Hands `request` to the write path; the reply comes once it is durable (a dry run's at once).
-void submit(Services& s, ValueWriter::Entries request, const Reply& reply) {
-  // What the answer names entries by outlives the request (kept with the entries' storage).
-  // The entries' views point into the request's storage, kept as long.
+void submit(Services& s, ValueWriter::Entries request, const Reply& reply, AnswerAdapter adapt = {}) {
+  // What the answer names entries by: the entries, whose views point into the request's
+  // storage, kept as long.
   auto entries = std::make_shared<std::vector<EntryText>>(request.entries);
   WriteRequest w{entries.get(), request.position, request.dry_run};
   std::shared_ptr<const void> storage = request.storage;
-  s.writer->write(std::move(request), [&s, reply, entries, w, storage](Result<WriteOutcome> outcome) {
+  s.writer->write(std::move(request), [&s, reply, entries, w, storage, adapt](Result<WriteOutcome> outcome) {
     auto shared = std::make_shared<Result<WriteOutcome>>(std::move(outcome));
-    reply([&s, shared, entries, w, storage] { return written(s, *shared, false, w); });
+    reply([&s, shared, entries, w, storage, adapt] {
+      Response response = written(s, *shared, false, w);
+      return adapt && shared->is_ok() ? adapt(std::move(response), **shared) : response;
+    });
   });
+}
+
+// Answers a write refused before it reached the write path (the role, a document's problems).
+void reply_refused(Services& s, const Reply& reply, WriteOutcome refused) {
+  reply([&s, shared = std::make_shared<Result<WriteOutcome>>(std::move(refused))] { return written(s, *shared, false); });
 }
 
 // DHIS2's import parameters of a batch: dryRun, importStrategy (CREATE_AND_UPDATE, the
@@ -272,7 +283,7 @@ void json_write(Services& s, Request& r, const Reply& reply,
   s.async_guarded(r, reply, [&](Caller& c) -> Status {
     const Writer writer = Writer::user(c.user);
     if (std::optional<WriteOutcome> refused = s.writer->refusal_by_role(writer, false)) {
-      reply([&s, shared = std::make_shared<Result<WriteOutcome>>(std::move(*refused))] { return written(s, *shared, false); });
+      reply_refused(s, reply, std::move(*refused));
       return Status::ok();
     }
     auto parsed = std::make_shared<EntryBody>(r.body.size());
@@ -354,7 +365,7 @@ void post_value_set_adx(Services& s, Request& r, const Reply& reply) {
   s.async_guarded(r, reply, [&](Caller& c) -> Status {
     const Writer writer = Writer::user(c.user);
     if (std::optional<WriteOutcome> refused = s.writer->refusal_by_role(writer, false)) {
-      reply([&s, shared = std::make_shared<Result<WriteOutcome>>(std::move(*refused))] { return written(s, *shared, false); });
+      reply_refused(s, reply, std::move(*refused));
       return Status::ok();
     }
     ValueWriter::Entries request;
@@ -366,7 +377,7 @@ void post_value_set_adx(Services& s, Request& r, const Reply& reply) {
       refused.message = "Tài liệu ADX có lỗi, không ghi gì (the ADX document has problems; nothing was written)";
       refused.rows = static_cast<int64_t>(adx.entries.size());
       refused.problems = std::move(adx.problems);
-      reply([&s, shared = std::make_shared<Result<WriteOutcome>>(std::move(refused))] { return written(s, *shared, false); });
+      reply_refused(s, reply, std::move(refused));
       return Status::ok();
     }
     request.writer = writer;
@@ -459,7 +470,7 @@ void write_value_by_parameters(Services& s, Request& r, const Reply& reply, bool
   s.async_guarded(r, reply, [&](Caller& c) -> Status {
     const Writer writer = Writer::user(c.user);
     if (std::optional<WriteOutcome> refused = s.writer->refusal_by_role(writer, false)) {
-      reply([&s, shared = std::make_shared<Result<WriteOutcome>>(std::move(*refused))] { return written(s, *shared, false); });
+      reply_refused(s, reply, std::move(*refused));
       return Status::ok();
     }
     auto kept = std::make_shared<std::deque<std::string>>();
@@ -476,26 +487,19 @@ void write_value_by_parameters(Services& s, Request& r, const Reply& reply, bool
     request.deleting = deleting;
     request.source = "api:dataValues";
     request.storage = kept;
-    // Field names as the parameters are called.
-    request.position = [](size_t) { return std::string(); };
-    auto entries = std::make_shared<std::vector<EntryText>>(request.entries);
-    s.writer->write(std::move(request), [&s, reply, kept, entries, deleting](Result<WriteOutcome> outcome) {
-      auto shared = std::make_shared<Result<WriteOutcome>>(std::move(outcome));
-      reply([&s, shared, kept, entries, deleting] {
-        Response response = written(s, *shared, false, WriteRequest{entries.get(), nullptr, false});
-        if (response.status != 200) return response;
-        if (deleting) {
-          if ((*shared)->summary.deleted == 0) {
-            return error_response(Status::not_found("chưa có số liệu (no value stored for this key)"));
-          }
-          Response none;
-          none.status = 204;
-          none.content_type.clear();
-          return none;
-        }
+    submit(s, std::move(request), reply, [deleting](Response response, const WriteOutcome& outcome) {
+      if (response.status != 200) return response;
+      if (!deleting) {
         response.status = 201;
         return response;
-      });
+      }
+      if (outcome.summary.deleted == 0) {
+        return error_response(Status::not_found("chưa có số liệu (no value stored for this key)"));
+      }
+      Response none;
+      none.status = 204;
+      none.content_type.clear();
+      return none;
     });
     return Status::ok();
   });
@@ -514,8 +518,9 @@ Response get_value_set(Services& s, Request& r) {
     };
     const std::vector<std::string> units = all("orgUnit");
     if (units.empty()) return Status::invalid_input("orgUnit: give at least one org unit");
+    const std::vector<std::string> data_sets = all("dataSet");
     std::vector<std::string> elements;
-    for (const std::string& code : all("dataSet")) {
+    for (const std::string& code : data_sets) {
       const std::vector<DataSet>& sets = s.workflow.data_sets();
       auto it = std::find_if(sets.begin(), sets.end(), [&](const DataSet& d) { return d.code == code; });
       if (it == sets.end()) return Status::not_found("dataSet: không có biểu \"" + code + "\" (unknown data set)");
@@ -540,11 +545,20 @@ Response get_value_set(Services& s, Request& r) {
                                             month_index(static_cast<int>(last->year()), static_cast<unsigned>(last->month()))));
     }
     if (periods.empty()) return Status::invalid_input("period: give at least one period, or startDate and endDate");
-    const std::string children = r.query_param("children").value_or("false");
+    const bool children = r.query_param("children").value_or("false") == "true";
     for (const std::string& ou : units) QPAN_RETURN_IF_ERROR(s.authorize_over(c, Action::kReadData, ou, periods));
+    const auto index = s.engine.units();
+    auto options_for = [&](const std::string& ou, const Period& p) {
+      ValueExportOptions options;
+      options.org_unit = ou;
+      options.period = p;
+      options.elements = elements;
+      options.descendants = children;
+      options.units = index.get();
+      return options;
+    };
 
     constexpr size_t kMaxValues = 100000;  // a bounded answer: larger reads are `qpan values export`
-    const auto index = s.engine.units();
     json::array values;
     std::vector<DataValue> rows;
     const std::string format = r.query_param("format").value_or(is_adx(r.header("accept")) ? "adx" : "json");
@@ -555,17 +569,11 @@ Response get_value_set(Services& s, Request& r) {
         return Status::invalid_input("format: một tài liệu ADX cho một đơn vị và một kỳ (an ADX answer is for one orgUnit "
                                      "and one period; ask each, or use `qpan values export --format adx`)");
       }
-      ValueExportOptions options;
-      options.org_unit = units.front();
-      options.period = periods.front();
-      options.elements = elements;
-      options.descendants = children == "true";
-      const auto index = s.engine.units();
-      options.units = index.get();
       std::ostringstream document;
       Result<int64_t> count = [&] {
         std::lock_guard lock(s.store_mutex);
-        return export_values_adx(s.store, document, options, *s.engine.catalogue(), s.workflow.data_sets());
+        return export_values_adx(s.store, document, options_for(units.front(), periods.front()), *s.engine.catalogue(),
+                                 s.workflow.data_sets());
       }();
       if (!count) return count.status();
       return raw(200, "application/adx+xml; charset=utf-8", std::move(document).str());
@@ -575,13 +583,7 @@ Response get_value_set(Services& s, Request& r) {
       std::lock_guard lock(s.store_mutex);
       for (const std::string& ou : units) {
         for (const Period& p : periods) {
-          ValueExportOptions options;
-          options.org_unit = ou;
-          options.period = p;
-          options.elements = elements;
-          options.descendants = children == "true";
-          options.units = index.get();
-          read = for_each_exported_value(s.store, options, [&](const DataValue& v) {
+          read = for_each_exported_value(s.store, options_for(ou, p), [&](const DataValue& v) {
             if (rows.size() <= kMaxValues) rows.push_back(v);
           });
           if (!read) break;
@@ -601,7 +603,7 @@ Response get_value_set(Services& s, Request& r) {
     }
     for (const DataValue& v : rows) values.emplace_back(value_json(v));
     json::object set{{"dataValues", std::move(values)}};
-    if (all("dataSet").size() == 1) set["dataSet"] = all("dataSet").front();
+    if (data_sets.size() == 1) set["dataSet"] = data_sets.front();
     if (periods.size() == 1) set["period"] = periods.front().code();
     if (units.size() == 1) set["orgUnit"] = units.front();
     return json_response(200, set);
