@@ -9,9 +9,11 @@ packages=(
   libsqlite3-dev sqlite3 libicu-dev libcli11-dev libfmt-dev libspdlog-dev libsodium-dev
   libgtest-dev googletest
   libxlsxwriter-dev  # XLSX workbooks
-  libxml2-dev  # ADX documents
+  libxml2-dev  # ADX documents, and the parts of XLSX workbooks read back
+  libzip-dev  # XLSX workbooks read back (filled forms)
   zlib1g-dev  # gzip of HTTP answers
   python3  # the end-to-end tests parse JSON output with it
+  python3-openpyxl  # the tests fill Excel forms with a library other than qpan's
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -104,17 +104,20 @@ Result<Period> parse_adx_period(std::string_view text);
 Result<int64_t> export_values_adx(Store& store, std::ostream& out, const ValueExportOptions& options,
                                   const Catalogue& catalogue, const std::vector<DataSet>& data_sets);
 
-// An ADX document read (libxml2's reader: no network, no entity expansion) into entries for
-// the write path (qpan/value_writer.h). positions[i] names where entry i is ("values.adx:17:
-// "), for the write path's problems; problems of the document itself (malformed XML, not
-// ADX, a group without orgUnit or period, an attribute that is no disaggregation of the
-// element) are in `problems`, by line.
-struct AdxEntries {
+// Entries read from a document (an ADX document, an Excel form) for the write path
+// (qpan/value_writer.h). positions[i] names where entry i is ("values.adx:17: ",
+// "form.xlsx: 'Biểu mẫu'!D14: "), for the write path's problems; problems of the document
+// itself are in `problems`, and then nothing is to be written.
+struct DocumentEntries {
   std::vector<EntryText> entries;  // views into `texts`
   std::vector<std::string> positions;
   std::shared_ptr<std::deque<std::string>> texts = std::make_shared<std::deque<std::string>>();
   ImportProblems problems;
 };
-AdxEntries read_adx(std::string_view document, const std::string& file, const Catalogue& catalogue);
+
+// An ADX document read with libxml2's reader (no network, no entity expansion). Problems
+// of the document: malformed XML, not ADX, a group without orgUnit or period, an attribute
+// that is no disaggregation of the element, by line.
+DocumentEntries read_adx(std::string_view document, const std::string& file, const Catalogue& catalogue);
 
 }  // namespace qpan

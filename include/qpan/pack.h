@@ -108,6 +108,10 @@ struct RegistryDefinition : DefinitionNames {
 
 struct ReportTemplate : DefinitionNames {};
 
+// A subject area that elements belong to (DataElement::area): the sections of a form, the
+// headings of a catalogue ("crime" → "Tội phạm" / "Crime").
+struct SubjectArea : DefinitionNames {};
+
 // A definition as its JSON text, the way the store keeps every pack definition (and the
 // only form it keeps them in: read them back typed with read_loaded_pack()).
 struct PackDefinition {
@@ -127,10 +131,14 @@ struct Pack {
   std::vector<EvaluationSetDefinition> evaluation_sets;
   std::vector<RegistryDefinition> registries;
   std::vector<ReportTemplate> report_templates;
+  std::vector<SubjectArea> areas;
   // Every definition above except the catalogue's, as JSON text: what Store::save_pack()
   // keeps. Code reads the typed lists instead.
   std::vector<PackDefinition> definitions;
 };
+
+// The area of that code, or nullptr.
+const SubjectArea* find_area(const Pack& pack, std::string_view code);
 
 struct PackReadResult {
   std::optional<Pack> pack;  // set when there are no problems

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "exchange/file.h"
 #include "qpan/analytics.h"
 
 namespace qpan::cli {
@@ -30,11 +31,7 @@ Status write_output(const std::string& path, const std::string& bytes) {
     if (!std::cout) return Status::io_error("cannot write the result");
     return Status::ok();
   }
-  std::ofstream file(path, std::ios::binary);
-  file << bytes;
-  file.close();
-  if (!file) return Status::io_error("cannot write " + path);
-  return Status::ok();
+  return write_file_atomically(path, bytes);
 }
 
 Status analytics_command(const AnalyticsArgs& args) {

@@ -32,6 +32,8 @@ void add_demo_command(CLI::App& app, Status& status);
 void add_evaluate_command(CLI::App& app, Status& status);
 // validate (validate_command.cc).
 void add_validate_command(CLI::App& app, Status& status);
+// form xlsx: a form as a workbook to fill offline (form_command.cc).
+void add_form_command(CLI::App& app, Status& status);
 // users: accounts and API tokens (users_command.cc).
 void add_users_command(CLI::App& app, Status& status);
 

@@ -15,6 +15,7 @@
 
 #include "exchange/file.h"
 #include "qpan/exchange.h"
+#include "qpan/form_workbook.h"
 #include "qpan/number_format.h"
 #include "qpan/pack.h"
 #include "qpan/store.h"
@@ -231,40 +232,44 @@ Status list_elements(const std::string& db) {
   return Status::ok();
 }
 
-// Through the write path as the system writer: closed forms are refused like everywhere;
-// the rules reading a written element are checked afterwards and printed as warnings.
-// The format of a values file: as given, else by its name (.adx and .xml are ADX).
+// The format of a values file: as given, else by its name (.adx and .xml are ADX, .xlsx an
+// Excel form).
 Result<std::string> values_format(const std::string& format, const std::string& file) {
-  if (format == "csv" || format == "adx") return format;
-  if (!format.empty()) return Status::invalid_input("--format: expected csv or adx, not \"" + format + "\"");
-  return std::string(file.ends_with(".adx") || file.ends_with(".xml") ? "adx" : "csv");
+  if (format == "csv" || format == "adx" || format == "xlsx") return format;
+  if (!format.empty()) return Status::invalid_input("--format: expected csv, adx or xlsx, not \"" + format + "\"");
+  if (file.ends_with(".adx") || file.ends_with(".xml")) return std::string("adx");
+  return std::string(file.ends_with(".xlsx") ? "xlsx" : "csv");
 }
 
-// An ADX document through the write path, as entries named by file and line.
-Result<WriteOutcome> import_adx(Store& store, ValueWriter& writer, const std::string& file, const std::string& user) {
+// A document (ADX, an Excel form) through the write path, as entries named by where they are.
+Result<WriteOutcome> import_document(Store& store, ValueWriter& writer, const std::string& file, const std::string& user,
+                                     const std::string& format) {
   Result<std::string> document = read_file(file);
   if (!document) return document.status();
-  Result<Catalogue> catalogue = store.load_catalogue();
-  if (!catalogue) return catalogue.status();
-  AdxEntries adx = read_adx(*document, file_name(file), *catalogue);
-  if (!adx.problems.empty()) {
+  Result<Pack> pack = read_loaded_pack(store);
+  if (!pack) return pack.status();
+  DocumentEntries read = format == "adx" ? read_adx(*document, file_name(file), pack->catalogue)
+                                         : read_form_workbook(*document, file_name(file), pack->catalogue, pack->data_sets);
+  if (!read.problems.empty()) {
     WriteOutcome refused;
     refused.refusal = Refusal::kInvalid;
     refused.message = "Tệp có lỗi, không nhập gì (the file has problems; nothing was imported)";
-    refused.problems = std::move(adx.problems);
+    refused.problems = std::move(read.problems);
     return refused;
   }
   ValueWriter::Entries request;
   request.writer = Writer::system(user);
-  request.entries = std::move(adx.entries);
-  request.storage = adx.texts;
+  request.entries = std::move(read.entries);
+  request.storage = read.texts;
   request.source = file_name(file);
-  request.position = [positions = std::move(adx.positions)](size_t i) { return positions[i]; };
+  request.position = [positions = std::move(read.positions)](size_t i) { return positions[i]; };
   Result<WriteOutcome> outcome = Status::internal("no outcome");
   writer.write(std::move(request), [&](Result<WriteOutcome> o) { outcome = std::move(o); });  // no group commit: at once
   return outcome;
 }
 
+// Through the write path as the system writer: closed forms are refused like everywhere;
+// the rules reading a written element are checked afterwards and printed as warnings.
 Status import_values_command(const std::string& db, const std::string& file, const std::string& user,
                              const std::string& format_name) {
   Result<std::string> format = values_format(format_name, file);
@@ -278,8 +283,8 @@ Status import_values_command(const std::string& db, const std::string& file, con
   options.clock = now_unix;
   Result<std::unique_ptr<ValueWriter>> writer = ValueWriter::create(**store, store_mutex, **workflow, false, options);
   if (!writer) return writer.status();
-  Result<WriteOutcome> result = *format == "adx" ? import_adx(**store, **writer, file, user)
-                                                 : (*writer)->import_file(Writer::system(user), file, file_name(file));
+  Result<WriteOutcome> result = *format == "csv" ? (*writer)->import_file(Writer::system(user), file, file_name(file))
+                                                 : import_document(**store, **writer, file, user, *format);
   if (!result) return result.status();
   if (!result->written()) {
     std::cerr << result->message << "\n";
@@ -301,6 +306,12 @@ Status import_values_command(const std::string& db, const std::string& file, con
 }
 
 Status export_values_command(const ValuesExportArgs& args) {
+  Result<std::string> format = values_format(args.format, args.output.empty() ? "-.csv" : args.output);
+  if (!format) return format.status();
+  if (*format == "xlsx") {
+    return Status::invalid_input("--format xlsx: values are exported as csv or adx; a form to fill in Excel is "
+                                 "`qpan form xlsx --ds … --ou … --pe …`");
+  }
   ValueExportOptions options;
   if (!args.period.empty()) {
     Result<Period> p = Period::parse(args.period);
@@ -316,8 +327,6 @@ Status export_values_command(const ValuesExportArgs& args) {
     if (!file) return Status::io_error("cannot write " + args.output);
   }
   std::ostream& out = args.output.empty() ? std::cout : file;
-  Result<std::string> format = values_format(args.format, args.output.empty() ? "-.csv" : args.output);
-  if (!format) return format.status();
   Result<int64_t> count = Status::internal("no export");
   if (*format == "adx") {
     Result<Catalogue> catalogue = (*store)->load_catalogue();
@@ -405,9 +414,9 @@ void add_database_commands(CLI::App& app, Status& status) {
   auto* values_import = values->add_subcommand(
       "import", "Import a dataValueSets CSV or an ADX document; any bad row rejects the whole file");
   add_db(values_import);
-  values_import->add_option("FILE", args->values_file, "CSV file, or ADX (.adx, .xml)")->required();
+  values_import->add_option("FILE", args->values_file, "CSV file, ADX (.adx, .xml) or a filled Excel form (.xlsx, from qpan form xlsx)")->required();
   values_import->add_option("--user", args->user, "Who imports (audit; storedby when a row has none)");
-  values_import->add_option("--format", args->values_format, "csv or adx (default: by the file's name)");
+  values_import->add_option("--format", args->values_format, "csv, adx or xlsx (default: by the file's name)");
   values_import->callback([args, &status] {
     status = import_values_command(args->db, args->values_file, args->user, args->values_format);
   });

@@ -174,8 +174,8 @@ Result<int64_t> export_values_adx(Store& store, std::ostream& out, const ValueEx
   return count;
 }
 
-AdxEntries read_adx(std::string_view document, const std::string& file, const Catalogue& catalogue) {
-  AdxEntries out;
+DocumentEntries read_adx(std::string_view document, const std::string& file, const Catalogue& catalogue) {
+  DocumentEntries out;
   auto problem = [&](int64_t line, std::string field, std::string reason) {
     out.problems.add({file, line, 0, std::move(field), std::move(reason)});
   };

@@ -55,7 +55,7 @@ TEST_F(AdxReadTest, GroupsGiveTheirUnitAndPeriodToTheirValues) {
       "    <dataValue dataElement=\"crime.solved\" value=\"7\"/>\n"
       "  </group>\n"
       "</adx>\n";
-  AdxEntries read = read_adx(doc, "values.adx", catalogue_);
+  DocumentEntries read = read_adx(doc, "values.adx", catalogue_);
   ASSERT_TRUE(read.problems.empty()) << read.problems.to_string();
   ASSERT_EQ(read.entries.size(), 3u);
   EXPECT_EQ(read.entries[0].org_unit, "03400");
@@ -71,7 +71,7 @@ TEST_F(AdxReadTest, GroupsGiveTheirUnitAndPeriodToTheirValues) {
 
 TEST_F(AdxReadTest, ProblemsAreNamedByLine) {
   auto first_problem = [&](const std::string& doc) {
-    AdxEntries read = read_adx(doc, "bad.adx", catalogue_);
+    DocumentEntries read = read_adx(doc, "bad.adx", catalogue_);
     return read.problems.empty() ? std::string("(none)") : read.problems.shown.front().to_string();
   };
   EXPECT_NE(first_problem("<dataValueSet/>").find("not an ADX document"), std::string::npos);
@@ -93,7 +93,7 @@ TEST_F(AdxReadTest, ProblemsAreNamedByLine) {
                              "<adx xmlns=\"urn:ihe:qrph:adx:2015\"><group orgUnit=\"03400\" period=\"2016-01-01/P1M\">"
                              "<dataValue dataElement=\"crime.solved\" value=\"4\"><annotation>&e;</annotation></dataValue>"
                              "</group></adx>";
-  AdxEntries read = read_adx(entity, "entity.adx", catalogue_);
+  DocumentEntries read = read_adx(entity, "entity.adx", catalogue_);
   for (const EntryText& e : read.entries) EXPECT_EQ(e.comment.find("root:"), std::string_view::npos);
 }
 

@@ -1,4 +1,4 @@
-// Whole-file reads for the importers (see file.h).
+// Whole-file reads for the importers and whole-file writes for the exporters (see file.h).
 #include "exchange/file.h"
 
 #include <cerrno>
@@ -13,6 +13,31 @@
 #include <unistd.h>
 
 namespace qpan {
+
+Status write_file_atomically(const std::string& path, std::string_view bytes) {
+  const std::filesystem::path target(path);
+  const std::filesystem::path folder = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  std::string temporary = (folder / ("." + target.filename().string() + ".XXXXXX")).string();
+  const int fd = ::mkstemp(temporary.data());
+  if (fd < 0) return Status::io_error(path + ": cannot write in " + folder.string() + ": " + std::strerror(errno));
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  const int saved_errno = errno;
+  const bool complete = written == bytes.size() && ::fsync(fd) == 0;
+  ::fchmod(fd, 0644);
+  ::close(fd);
+  if (!complete || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int why = complete ? errno : saved_errno;
+    std::remove(temporary.c_str());
+    return Status::io_error(path + ": cannot write: " + std::strerror(why));
+  }
+  return Status::ok();
+}
 
 Result<std::string> read_file(const std::string& path) {
   std::error_code ec;

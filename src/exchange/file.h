@@ -1,4 +1,4 @@
-// Reading whole input files, with errors that name the file.
+// Reading whole input files and writing whole output files, with errors that name the file.
 #pragma once
 
 #include <string>
@@ -10,6 +10,11 @@ namespace qpan {
 
 // The whole content of `path`. A missing file is kNotFound, other failures kIoError.
 Result<std::string> read_file(const std::string& path);
+
+// Writes `bytes` to `path` whole or not at all: into a temporary file in the same folder,
+// flushed to disk, then renamed over `path` — a reader never sees half a workbook, and a
+// failed write leaves what was there.
+Status write_file_atomically(const std::string& path, std::string_view bytes);
 
 // A read-only view of a whole file, memory-mapped: a national import reads a gigabyte
 // without copying it. Falls back to reading for what cannot be mapped (pipes).

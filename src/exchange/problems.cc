@@ -4,12 +4,13 @@
 namespace qpan {
 
 std::string ImportProblem::to_string() const {
+  // A batch's problem names its entry in `field` ("bad.adx:3: value") and has no file.
   std::string out = file;
   if (line > 0) {
     out += ":" + std::to_string(line);
     if (column > 0) out += ":" + std::to_string(column);
   }
-  out += ": ";
+  if (!out.empty()) out += ": ";
   if (!field.empty()) out += field + ": ";
   out += reason;
   return out;

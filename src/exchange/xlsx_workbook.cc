@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -161,8 +162,7 @@ int decimals_needed(double value, int max_decimals) {
   return max_decimals;
 }
 
-Result<std::string> write_xlsx_workbook(const std::vector<XlsxSheet>& sheets, const std::string& title) {
-  if (sheets.empty()) return Status::invalid_input("a workbook needs at least one sheet");
+Result<std::string> build_xlsx_workbook(const std::string& title, const std::function<Status(lxw_workbook*)>& fill) {
   Result<std::string> path = reserve_temporary_file();
   if (!path) return path.status();
   struct Remove {
@@ -180,22 +180,35 @@ Result<std::string> write_xlsx_workbook(const std::vector<XlsxSheet>& sheets, co
   if (workbook_set_properties(workbook.get(), &properties) != LXW_NO_ERROR) {
     return Status::internal("writing the workbook's properties");
   }
-  std::set<std::string> names;
-  for (size_t i = 0; i < sheets.size(); ++i) {
-    const XlsxSheet& s = sheets[i];
-    const std::string where = "sheet " + std::to_string(i + 1) + " \"" + s.name + "\": ";
-    if (s.name.empty()) return Status::invalid_input(where + "a sheet needs a name");
-    if (!names.insert(s.name).second) return Status::invalid_input(where + "another sheet has this name");
-    if (workbook_validate_sheet_name(workbook.get(), s.name.c_str()) != LXW_NO_ERROR) {
-      return Status::invalid_input(where + "Excel refuses the name (at most 31 characters, none of []:*?/\\)");
-    }
-    lxw_worksheet* sheet = workbook_add_worksheet(workbook.get(), s.name.c_str());
-    if (sheet == nullptr) return Status::internal(where + "libxlsxwriter could not add the sheet");
-    QPAN_RETURN_IF_ERROR(SheetWriter(workbook.get(), sheet).write(s));
-  }
+  QPAN_RETURN_IF_ERROR(fill(workbook.get()));
   const lxw_error closed = workbook_close(workbook.release());
   if (closed != LXW_NO_ERROR) return Status::io_error(std::string("writing the workbook: ") + lxw_strerror(closed));
   return read_file_bytes(*path);
+}
+
+Status xlsx_status(lxw_error error, std::string_view what) {
+  if (error == LXW_NO_ERROR) return Status::ok();
+  return Status::internal("writing the workbook: " + std::string(what) + ": " + lxw_strerror(error));
+}
+
+Result<std::string> write_xlsx_workbook(const std::vector<XlsxSheet>& sheets, const std::string& title) {
+  if (sheets.empty()) return Status::invalid_input("a workbook needs at least one sheet");
+  return build_xlsx_workbook(title, [&](lxw_workbook* workbook) -> Status {
+    std::set<std::string> names;
+    for (size_t i = 0; i < sheets.size(); ++i) {
+      const XlsxSheet& s = sheets[i];
+      const std::string where = "sheet " + std::to_string(i + 1) + " \"" + s.name + "\": ";
+      if (s.name.empty()) return Status::invalid_input(where + "a sheet needs a name");
+      if (!names.insert(s.name).second) return Status::invalid_input(where + "another sheet has this name");
+      if (workbook_validate_sheet_name(workbook, s.name.c_str()) != LXW_NO_ERROR) {
+        return Status::invalid_input(where + "Excel refuses the name (at most 31 characters, none of []:*?/\\)");
+      }
+      lxw_worksheet* sheet = workbook_add_worksheet(workbook, s.name.c_str());
+      if (sheet == nullptr) return Status::internal(where + "libxlsxwriter could not add the sheet");
+      QPAN_RETURN_IF_ERROR(SheetWriter(workbook, sheet).write(s));
+    }
+    return Status::ok();
+  });
 }
 
 }  // namespace qpan

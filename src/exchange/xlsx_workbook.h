@@ -4,7 +4,11 @@
 // Vietnamese system) and they still add up in a formula.
 #pragma once
 
+#include <xlsxwriter.h>
+
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "qpan/status.h"
@@ -35,6 +39,14 @@ struct XlsxSheet {
 // The workbook's bytes. invalid_input names the sheet when a name breaks Excel's rules or
 // repeats; io_error when the temporary file libxlsxwriter writes cannot be made or read.
 Result<std::string> write_xlsx_workbook(const std::vector<XlsxSheet>& sheets, const std::string& title);
+
+// A workbook built by `fill` with libxlsxwriter, as bytes: the library writes to a file, so
+// it goes to a private temporary file that is read back and removed. `title` is the
+// document's title property. fill's error is returned as it is.
+Result<std::string> build_xlsx_workbook(const std::string& title, const std::function<Status(lxw_workbook*)>& fill);
+
+// A libxlsxwriter result as a Status naming what was being written.
+Status xlsx_status(lxw_error error, std::string_view what);
 
 // The decimals a number needs to be shown exactly, up to `max_decimals` (67.716 → 3,
 // 1009 → 0, 0.1 + 0.2 → 1 at max 4).

@@ -14,7 +14,7 @@ namespace json = boost::json;
 Api::Api(Store& store, AggregationEngine& engine, Accounts& accounts, Workflow& workflow, Metrics& metrics,
          ApiOptions options)
     : options_(std::move(options)),
-      services_(new api::Services{store, store_mutex_, engine, accounts, workflow, metrics, options_, {}, {}, {}, {}}) {}
+      services_(new api::Services{store, store_mutex_, engine, accounts, workflow, metrics, options_, {}, {}, {}, {}, {}}) {}
 
 // The writer's queued jobs answer through the routes' services: it is drained first.
 Api::~Api() { services_->writer.reset(); }
@@ -26,6 +26,7 @@ Status Api::load() {
     Result<Pack> pack = read_loaded_pack(s.store);
     if (!pack) return pack.status();
     s.indicators = std::move(pack->indicators);
+    s.areas = std::move(pack->areas);
     const auto catalogue = s.engine.catalogue();
     Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(*pack, *catalogue);
     if (!sets) return sets.status();

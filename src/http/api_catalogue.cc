@@ -59,7 +59,7 @@ Response search_units(Services& s, Request& r) {
 Response pack(Services& s, Request& r) {
   return s.guarded(r, [&](Caller&) -> Result<Response> {
     const auto catalogue = s.engine.catalogue();
-    json::array elements, indicators, sets, data_sets;
+    json::array elements, indicators, sets, data_sets, areas;
     for (const DataElement& e : catalogue->elements()) {
       elements.emplace_back(json::object{{"code", e.code}, {"name", e.name_vi}, {"nameEn", e.name_en},
                                          {"valueType", value_type_name(e.value_type)},
@@ -74,7 +74,9 @@ Response pack(Services& s, Request& r) {
       sets.emplace_back(json::object{{"code", set.code}, {"name", set.name_vi}, {"nameEn", set.name_en}});
     }
     for (const DataSet& ds : s.workflow.data_sets()) data_sets.emplace_back(data_set_json(ds));
+    for (const SubjectArea& a : s.areas) areas.emplace_back(json::object{{"code", a.code}, {"name", a.name_vi}, {"nameEn", a.name_en}});
     return json_response(200, json::object{{"dataElements", std::move(elements)},
+                                           {"areas", std::move(areas)},
                                            {"dataSets", std::move(data_sets)},
                                            {"indicators", std::move(indicators)},
                                            {"evaluationSets", std::move(sets)}});

@@ -58,6 +58,7 @@ struct Services {
   const ApiOptions& options;
   std::unique_ptr<ValueWriter> writer;  // set by Api::load()
   std::vector<Indicator> indicators;
+  std::vector<SubjectArea> areas;  // the headings of forms' sections
   std::vector<EvaluationSet> evaluation_sets;
   std::vector<CompiledValidationRule> validation_rules;
 

@@ -370,7 +370,7 @@ void post_value_set_adx(Services& s, Request& r, const Reply& reply) {
     }
     ValueWriter::Entries request;
     QPAN_RETURN_IF_ERROR(read_import_parameters(r, request));
-    AdxEntries adx = read_adx(r.body, "adx", *s.engine.catalogue());  // the entries keep copies
+    DocumentEntries adx = read_adx(r.body, "adx", *s.engine.catalogue());  // the entries keep copies
     if (!adx.problems.empty()) {
       WriteOutcome refused;
       refused.refusal = Refusal::kInvalid;

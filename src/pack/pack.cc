@@ -169,4 +169,9 @@ Result<PackLoadResult> load_pack(Store& store, const std::string& dir) {
   return result;
 }
 
+const SubjectArea* find_area(const Pack& pack, std::string_view code) {
+  auto it = std::find_if(pack.areas.begin(), pack.areas.end(), [&](const SubjectArea& a) { return a.code == code; });
+  return it == pack.areas.end() ? nullptr : &*it;
+}
+
 }  // namespace qpan

@@ -156,9 +156,10 @@ const std::set<std::string_view> kImportance = {"high", "medium", "low"};
 
 const std::set<std::string> kSections = {"disaggregations", "elements",        "data_sets",
                                          "indicators",      "validation_rules", "evaluation_sets",
-                                         "registries",      "report_templates"};
+                                         "registries",      "report_templates", "areas"};
 const std::vector<std::string> kDefinitionKinds = {"data_sets",       "indicators", "validation_rules",
-                                                   "evaluation_sets", "registries", "report_templates"};
+                                                   "evaluation_sets", "registries", "report_templates",
+                                                   "areas"};
 
 bool is_valid_code(std::string_view code) {
   if (code.empty() || code.front() == '.' || code.back() == '.') return false;
@@ -324,6 +325,8 @@ void PackReader::read_item(const std::string& file, const std::string& kind, con
     read_definition(kind, pack_.registries, file, path, v, {"fields"}, &PackReader::read_registry);
   } else if (kind == "report_templates") {
     read_definition(kind, pack_.report_templates, file, path, v, {}, &PackReader::read_report_template);
+  } else if (kind == "areas") {
+    read_definition(kind, pack_.areas, file, path, v, {}, &PackReader::read_area);
   }
 }
 
@@ -401,6 +404,7 @@ void PackReader::read_element(const std::string& file, const std::string& path, 
   if (e.aggregation == AggregationType::kCountTrue && e.value_type != ValueType::kBoolean) {
     f.fail(f.at("aggregation"), "count_true needs a boolean element");
   }
+  if (!e.area.empty()) area_refs_.push_back({e.area, {file, f.at("area")}});
   if (!e.disaggregation.empty()) disaggregation_refs_.push_back({e.disaggregation, {file, f.at("disaggregation")}});
   if (claimed) elements_.push_back(std::move(e));
 }
@@ -590,11 +594,20 @@ void PackReader::read_registry(Fields& f, RegistryDefinition& registry) {
 // Names only, for now: the templates themselves come with the report work.
 void PackReader::read_report_template(Fields&, ReportTemplate&) {}
 
+// Names only: an area is a heading.
+void PackReader::read_area(Fields&, SubjectArea&) {}
+
 void PackReader::check_references() {
   const Catalogue catalogue(disaggregations_, elements_);
   for (const auto& [code, where] : disaggregation_refs_) {
     if (catalogue.disaggregation(code) == nullptr) {
       problem(where.file, where.path, "unknown disaggregation \"" + code + "\" (declare it under \"disaggregations\")");
+    }
+  }
+  // The areas named by the elements read here (not those of a catalogue started from).
+  for (const auto& [code, where] : area_refs_) {
+    if (!codes_["areas"].contains(code)) {
+      problem(where.file, where.path, "unknown area \"" + code + "\" (declare it under \"areas\")");
     }
   }
   for (const auto& [code, where] : element_refs_) {

@@ -99,6 +99,7 @@ class PackReader {
                                EvaluationSetDefinition& set);
   void read_registry(Fields& f, RegistryDefinition& registry);
   void read_report_template(Fields& f, ReportTemplate& report);
+  void read_area(Fields& f, SubjectArea& area);
   // Records `code` for `section`; false (with a problem) when it is malformed or repeated.
   bool claim_code(const std::string& section, const std::string& code, const std::string& file,
                   const std::string& path);
@@ -118,6 +119,7 @@ class PackReader {
   // Plain element codes listed by data sets, and disaggregation codes named by elements.
   std::vector<std::pair<std::string, Where>> element_refs_;
   std::vector<std::pair<std::string, Where>> disaggregation_refs_;
+  std::vector<std::pair<std::string, Where>> area_refs_;
   // Codes seen per section, for duplicates across files.
   std::map<std::string, std::map<std::string, Where>> codes_;
 };

@@ -17,6 +17,7 @@ constexpr const char* kPackJson =
     R"({"pack": {"code": "test-pack", "version": "1.0.0", "name_vi": "Bộ thử", "name_en": "Test pack"}})";
 
 constexpr const char* kElements = R"({
+  "areas": [{"code": "crime", "name_vi": "Tội phạm", "name_en": "Crime"}],
   "disaggregations": [{"code": "partner", "name_vi": "Đối tác", "name_en": "Partner",
     "options": [{"code": "van_nam", "name_vi": "Vân Nam", "name_en": "Yunnan"}]}],
   "elements": [
@@ -114,8 +115,11 @@ TEST_F(PackTest, ReadsAValidPack) {
             std::tuple(std::string("partner"), std::string("Đối tác"), RegistryFieldType::kCode, true));
   ASSERT_EQ(p.report_templates.size(), 1u);
   EXPECT_EQ(p.report_templates[0].name_en, "Mid-term review");
+  ASSERT_NE(find_area(p, "crime"), nullptr);
+  EXPECT_EQ(find_area(p, "crime")->name_vi, "Tội phạm");
+  EXPECT_EQ(find_area(p, "drugs"), nullptr);
   // And kept as JSON text for the store.
-  EXPECT_EQ(p.definitions.size(), 6u);  // data set, indicator, rule, evaluation set, registry, template
+  EXPECT_EQ(p.definitions.size(), 7u);  // data set, indicator, rule, evaluation set, registry, template, area
 }
 
 // The qpan-vn pack itself reads cleanly; the ANTT sets count only registered units.
@@ -260,6 +264,10 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
       {R"({"report_templates": [{"code": "crime.ttxh.cases", "name_vi": "R", "name_en": "R"},
                                 {"code": "crime.ttxh.cases", "name_vi": "R", "name_en": "R"}]})",
        "$.report_templates[1].code: duplicate code \"crime.ttxh.cases\" (first declared in rest.json at $.report_templates[0])"},
+      // An element's area is declared (the form's section headings come from it).
+      {R"({"elements": [{"code": "x.cases", "name_vi": "X", "name_en": "X", "value_type": "count",
+                         "aggregation": "sum", "area": "crimes"}]})",
+       "$.elements[0].area: unknown area \"crimes\" (declare it under \"areas\")"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.rest);

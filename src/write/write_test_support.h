@@ -31,9 +31,9 @@ constexpr const char* kHeader =
 // Xã Tả Lèng (03400) in huyện Tam Đường (106), Lai Châu (12); Phường Duyên Hải (02635) in
 // Lào Cai (10). Scopes resolved on a day before the July 2025 merger, as the demo's are.
 constexpr Date kScopeAt{std::chrono::year{2020}, std::chrono::January, std::chrono::day{1}};
-User commune_officer() { return {1, "canbo.xa", "", Role::kCommuneEntry, "03400", kScopeAt, false, kNow}; }
-User district_reviewer() { return {2, "huyen", "", Role::kDistrictReviewer, "106", kScopeAt, false, kNow}; }
-User viewer() { return {3, "xem", "", Role::kViewer, "12", kScopeAt, false, kNow}; }
+inline User commune_officer() { return {1, "canbo.xa", "", Role::kCommuneEntry, "03400", kScopeAt, false, kNow}; }
+inline User district_reviewer() { return {2, "huyen", "", Role::kDistrictReviewer, "106", kScopeAt, false, kNow}; }
+inline User viewer() { return {3, "xem", "", Role::kViewer, "12", kScopeAt, false, kNow}; }
 
 class WriterTest : public ::testing::Test {
  protected:

@@ -254,7 +254,7 @@ case_adx_problems_name_file_and_line() {
   assert_contains "$(stderr)" "broken.adx:4: malformed XML" "malformed XML is named by line"
   q values export --db "$DB" --format json
   assert_exit 1 "an unknown format"
-  assert_contains "$(stderr)" "--format: expected csv or adx" "the format's error names the option"
+  assert_contains "$(stderr)" "--format: expected csv, adx or xlsx" "the format's error names the option"
 }
 
 run_cases "$@"
