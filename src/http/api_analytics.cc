@@ -5,6 +5,7 @@
 
 #include "http/analytics_cache.h"
 #include "http/api_support.h"
+#include "qpan/form_workbook.h"
 #include "qpan/dhis2.h"
 
 namespace qpan::http::api {
@@ -94,7 +95,7 @@ Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
     if (format == "xlsx") {
       Result<std::string> workbook = analytics_workbook(*result);
       if (!workbook) return workbook.status();
-      response = raw(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", std::move(*workbook));
+      response = raw(200, std::string(kFormWorkbookMediaType), std::move(*workbook));
       response.headers.emplace_back("Content-Disposition", "attachment; filename=\"qpan-analytics.xlsx\"");
     } else {
       response =

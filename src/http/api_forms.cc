@@ -4,6 +4,7 @@
 // what the caller may do with it, so that a screen opens a form with one request.
 #include "http/api_support.h"
 #include "qpan/entry_form.h"
+#include "qpan/form_workbook.h"
 
 namespace qpan::http::api {
 namespace {
@@ -48,6 +49,9 @@ json::object permissions_json(Services& s, const Caller& c, const EntryForm& f) 
 Response form(Services& s, Request& r) {
   return s.guarded(r, [&](Caller& c) -> Result<Response> {
     const std::string& data_set = r.path_params.at("ds");
+    const std::string format =
+        r.query_param("format").value_or(r.header("accept").starts_with(kFormWorkbookMediaType) ? "xlsx" : "json");
+    if (format != "json" && format != "xlsx") return Status::invalid_input("format: expected json or xlsx");
     Result<UnitPeriods> q = unit_periods(s, r, c, Action::kReadData, true);
     if (!q) return q.status();
     const auto units = s.engine.units();
@@ -55,6 +59,13 @@ Response form(Services& s, Request& r) {
     const EntryFormSources sources{s.workflow, *s.writer, s.store, s.store_mutex, *catalogue, *units};
     Result<EntryForm> f = read_entry_form(sources, data_set, q->ou, q->pe.front());
     if (!f) return f.status();
+    if (format == "xlsx") {
+      Result<std::string> workbook = write_form_workbook(*f, s.areas);
+      if (!workbook) return workbook.status();
+      Response response = raw(200, std::string(kFormWorkbookMediaType), std::move(*workbook));
+      response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + form_workbook_file_name(*f) + "\"");
+      return response;
+    }
 
     json::array sections;
     for (const EntryFormSection& section : f->sections) {
@@ -84,8 +95,9 @@ Response form(Services& s, Request& r) {
 
 void add_form_routes(Routes& routes, Services& s) {
   routes.add({"GET", "/api/forms/{ds}",
-              "Biểu nhập liệu của một đơn vị và kỳ: ô, số liệu với ETag, kỳ trước, cùng kỳ năm trước, trạng thái duyệt",
-              {"ou", "pe"}, true, false},
+              "Biểu nhập liệu của một đơn vị và kỳ: ô, số liệu với ETag, kỳ trước, cùng kỳ năm trước, trạng thái duyệt; "
+              "format=xlsx: biểu Excel để điền rồi tải lên POST /api/dataValueSets",
+              {"ou", "pe", "format"}, true, false},
              [&s](Request& r) { return form(s, r); });
 }
 

@@ -794,6 +794,57 @@ TEST_F(ApiTest, AdxDocumentsInAndOut) {
   EXPECT_NE(refused.body.find("adx:3: value"), std::string::npos) << refused.body;
 }
 
+TEST_F(ApiTest, AnExcelFormDownloadedAndUploadedGoesThroughTheWritePath) {
+  const Login officer = login("canbo.xa");
+  std::vector<std::pair<std::string, std::string>> headers = auth(officer);
+  const std::string value = "/api/dataValues?de=crime.ttxh.cases&pe=201603&ou=03400";
+  const Reply put = request("PUT", "/api/dataValues",
+                            json::serialize(json::object{{"dataElement", "crime.ttxh.cases"}, {"period", "201603"},
+                                                         {"orgUnit", "03400"}, {"value", "6"}}),
+                            headers);
+  ASSERT_EQ(put.status, 200) << put.body;
+
+  const Reply workbook = request("GET", "/api/forms/ds.antt.commune.monthly?ou=03400&pe=201603&format=xlsx", "", headers);
+  ASSERT_EQ(workbook.status, 200) << workbook.body;
+  EXPECT_EQ(workbook.headers.at("content-type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(workbook.headers.at("content-disposition"),
+            "attachment; filename=\"bieu-ds.antt.commune.monthly-03400-201603.xlsx\"");
+  const std::string cells = qpan::testing::read_xlsx_cells(workbook.body);
+  EXPECT_NE(cells.find("Biểu mẫu\tA2\tĐơn vị báo cáo: Xã Tả Lèng (mã 03400)"), std::string::npos) << cells;
+  EXPECT_NE(cells.find("Biểu mẫu\tD8\t6\t#,##0"), std::string::npos) << cells;
+  // Another commune's form is out of the officer's scope, in either format.
+  EXPECT_EQ(request("GET", "/api/forms/ds.antt.commune.monthly?ou=03397&pe=201603&format=xlsx", "", headers).status, 403);
+
+  // The value changes on the screen; the workbook uploaded afterwards puts its own back.
+  const Reply changed = request("PUT", "/api/dataValues",
+                                json::serialize(json::object{{"dataElement", "crime.ttxh.cases"}, {"period", "201603"},
+                                                             {"orgUnit", "03400"}, {"value", "9"}}),
+                                [&] {
+                                  auto h = headers;
+                                  h.emplace_back("If-Match", put.headers.at("etag"));
+                                  return h;
+                                }());
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  const auto as_workbook = [](std::vector<std::pair<std::string, std::string>> h) {
+    for (auto& [name, v] : h) {
+      if (name == "Content-Type") v = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    }
+    return h;
+  };
+  headers = as_workbook(headers);
+  const Reply uploaded = request("POST", "/api/dataValueSets", workbook.body, headers);
+  ASSERT_EQ(uploaded.status, 200) << uploaded.body;
+  EXPECT_EQ(uploaded.json().at("updated"), 1);
+  EXPECT_EQ(uploaded.json().at("response").at("status"), "SUCCESS");
+  EXPECT_EQ(request("GET", value, "", auth(officer)).json().at("value"), "6");
+
+  // A viewer's upload is refused before the workbook is read; a workbook that is no form says so.
+  EXPECT_EQ(request("POST", "/api/dataValueSets", workbook.body, as_workbook(auth(login("xem")))).status, 403);
+  const Reply garbage = request("POST", "/api/dataValueSets", "PK not a workbook", headers);
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_NE(garbage.body.find("form.xlsx: not an XLSX workbook"), std::string::npos) << garbage.body;
+}
+
 TEST_F(ApiTest, RepeatedFailedLoginsAreThrottled) {
   const std::string wrong = json::serialize(json::object{{"username", "canbo.xa"}, {"password", "not-the-password"}});
   for (int i = 0; i < 5; ++i) EXPECT_EQ(request("POST", "/api/login", wrong).status, 401);

@@ -14,6 +14,7 @@
 
 #include "http/api_support.h"
 #include "qpan/exchange.h"
+#include "qpan/form_workbook.h"
 #include "qpan/text.h"
 
 namespace qpan::http::api {
@@ -359,10 +360,12 @@ Response post_value_set_csv(Services& s, Request& r, const Caller& c) {
 }
 
 bool is_adx(std::string_view media_type) { return media_type.starts_with("application/adx+xml"); }
+bool is_xlsx(std::string_view media_type) { return media_type.starts_with(kFormWorkbookMediaType); }
 
-// An ADX body: the document's entries through the write path, named by line.
-void post_value_set_adx(Services& s, Request& r, const Reply& reply) {
-  s.async_guarded(r, reply, [&](Caller& c) -> Status {
+// A document body (ADX, a filled Excel form): its entries through the write path, each named
+// where it is in the document (line, or sheet and cell).
+void post_value_set_document(Services& s, Request& r, const Reply& reply, bool adx) {
+  s.async_guarded(r, reply, [&s, &r, reply, adx](Caller& c) -> Status {
     const Writer writer = Writer::user(c.user);
     if (std::optional<WriteOutcome> refused = s.writer->refusal_by_role(writer, false)) {
       reply_refused(s, reply, std::move(*refused));
@@ -370,28 +373,32 @@ void post_value_set_adx(Services& s, Request& r, const Reply& reply) {
     }
     ValueWriter::Entries request;
     QPAN_RETURN_IF_ERROR(read_import_parameters(r, request));
-    DocumentEntries adx = read_adx(r.body, "adx", *s.engine.catalogue());  // the entries keep copies
-    if (!adx.problems.empty()) {
+    // The entries keep copies of what they read: the body may go.
+    DocumentEntries read = adx ? read_adx(r.body, "adx", *s.engine.catalogue())
+                               : read_form_workbook(r.body, "form.xlsx", *s.engine.catalogue(), s.workflow.data_sets());
+    if (!read.problems.empty()) {
       WriteOutcome refused;
       refused.refusal = Refusal::kInvalid;
-      refused.message = "Tài liệu ADX có lỗi, không ghi gì (the ADX document has problems; nothing was written)";
-      refused.rows = static_cast<int64_t>(adx.entries.size());
-      refused.problems = std::move(adx.problems);
+      refused.message = adx ? "Tài liệu ADX có lỗi, không ghi gì (the ADX document has problems; nothing was written)"
+                            : "Biểu Excel có lỗi, không ghi gì (the workbook has problems; nothing was written)";
+      refused.rows = static_cast<int64_t>(read.entries.size());
+      refused.problems = std::move(read.problems);
       reply_refused(s, reply, std::move(refused));
       return Status::ok();
     }
     request.writer = writer;
-    request.entries = std::move(adx.entries);
-    request.storage = adx.texts;
-    request.source = "api:dataValueSets(adx)";
-    request.position = [positions = std::move(adx.positions)](size_t i) { return positions[i]; };
+    request.entries = std::move(read.entries);
+    request.storage = read.texts;
+    request.source = adx ? "api:dataValueSets(adx)" : "api:dataValueSets(xlsx)";
+    request.position = [positions = std::move(read.positions)](size_t i) { return positions[i]; };
     submit(s, std::move(request), reply);
     return Status::ok();
   });
 }
 
 void post_value_set(Services& s, Request& r, const Reply& reply) {
-  if (is_adx(r.header("content-type"))) return post_value_set_adx(s, r, reply);
+  if (is_adx(r.header("content-type"))) return post_value_set_document(s, r, reply, true);
+  if (is_xlsx(r.header("content-type"))) return post_value_set_document(s, r, reply, false);
   if (is_csv_body(r)) {
     s.async_guarded(r, reply, [&](Caller& c) -> Status {
       reply([response = post_value_set_csv(s, r, c)] { return response; });
@@ -666,7 +673,7 @@ void add_value_routes(Routes& routes, Services& s) {
   routes.add_async({"DELETE", "/api/dataValues", "Xóa một số liệu (de, pe, ou, co; If-Match tùy chọn): 204", {"de", "pe", "ou", "co"}, true, false},
                    [&s](Request& r, Reply reply) { write_value_by_parameters(s, r, reply, true); });
   routes.add_async({"POST", "/api/dataValueSets",
-                    "Ghi nhiều số liệu trong một giao dịch (JSON có thể có dataSet/period/orgUnit chung, CSV, hoặc ADX): "
+                    "Ghi nhiều số liệu trong một giao dịch (JSON có thể có dataSet/period/orgUnit chung, CSV, ADX, hoặc biểu Excel đã điền): "
                     "tất cả hoặc không, hoặc atomicMode=NONE; dryRun; importStrategy=DELETE",
                     {"dryRun", "importStrategy", "atomicMode", "idScheme"}, true, true},
                    [&s](Request& r, Reply reply) { post_value_set(s, r, reply); });
