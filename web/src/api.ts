@@ -115,10 +115,12 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return (await exchange<T>(method, path, body)).body;
 }
 
-// A request and its answer's body and headers (a value's ETag comes in a header).
+// A request and its answer's body and headers (a value's ETag comes in a header). A body is
+// sent as JSON, but a Blob (a file's bytes) as it is, with the Content-Type in `extra`.
 async function exchange<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ body: T; headers: Headers }> {
+  const raw = body instanceof Blob;
   const headers: Record<string, string> = { Accept: 'application/json', ...extra };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined && !raw) headers['Content-Type'] = 'application/json';
   // A page started without a connection knows the session from the service worker's copy
   // of /api/me, which never holds the token: ask the server for it before the first write.
   if (method !== 'GET' && !csrfToken && path !== '/api/login') await me();
@@ -128,7 +130,7 @@ async function exchange<T>(method: string, path: string, body?: unknown, extra: 
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       credentials: 'same-origin',
     });
   } catch (e) {
@@ -306,15 +308,16 @@ export interface Completeness {
   units: { orgUnit: string; name: string; state: string; status: 'on_time' | 'late' | 'pending'; firstSubmittedAt: string | null }[];
 }
 
-// A validation rule the value just written breaks (the value is kept; the rule warns).
+// A validation rule the value just written breaks (the value is kept; the rule warns). A
+// side without a value is null.
 export interface RuleWarning {
   rule: string;
   name: string;
   orgUnit: string;
   period: string;
-  left: number;
+  left: number | null;
   operator: string;
-  right: number;
+  right: number | null;
 }
 
 export interface ValueWrite {
@@ -328,6 +331,30 @@ export interface ValueWrite {
 
 export function form(ds: string, ou: string, pe: string): Promise<Form> {
   return call<Form>('GET', `/api/forms/${encodeURIComponent(ds)}${query({ ou, pe })}`);
+}
+
+export const workbookMediaType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+// The form as an Excel workbook to fill without the application, for a plain download link
+// (the session cookie is enough for a read).
+export function formWorkbookPath(ds: string, ou: string, pe: string): string {
+  return `/api/forms/${encodeURIComponent(ds)}${query({ ou, pe, format: 'xlsx' })}`;
+}
+
+// What an import wrote: rows read, values created, changed and left as they were, and the
+// validation rules the new values break (kept; the rules warn).
+export interface WorkbookImport {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  warnings: RuleWarning[];
+}
+
+// Imports a filled form workbook (its data set, unit and period are in the file) all or
+// nothing. A refusal throws ApiError whose problems name the cells (refusalProblems).
+export async function uploadFormWorkbook(file: Blob): Promise<WorkbookImport> {
+  return (await exchange<WorkbookImport>('POST', '/api/dataValueSets', file, { 'Content-Type': workbookMediaType })).body;
 }
 
 export async function worklist(): Promise<WorkItem[]> {
@@ -349,6 +376,19 @@ export async function putValue(v: ValueWrite, etag: string | undefined): Promise
 export function refusalText(e: ApiError): string {
   const problems = (e.details as { problems?: { reason: string }[] } | null)?.problems?.map((p) => p.reason).join('; ');
   return problems || e.message;
+}
+
+export interface Problem {
+  field: string;
+  reason: string;
+}
+
+// The problems of a refused write, each with the field (a file's cell) it is about, and how
+// many there were: the answer lists the first ones only.
+export function refusalProblems(e: ApiError): { problems: Problem[]; total: number } {
+  const details = e.details as { problems?: Problem[]; total?: number } | null;
+  const problems = details?.problems ?? [];
+  return { problems, total: Math.max(details?.total ?? 0, problems.length) };
 }
 
 export function conflictOf(e: ApiError): { value: string | null; etag: string | null; storedBy: string } | null {

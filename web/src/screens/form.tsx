@@ -2,11 +2,12 @@
 // each value saved as it is typed against the ETag it was typed over, with a per-cell state,
 // the validation rules a save breaks shown beside the cell, a 412 offered as a choice, and
 // submit for approval. Without a connection a value waits in the offline queue, against
-// the ETag it was typed over, and the cell says so until it is sent. Also shown read-only
-// inside the review screen.
+// the ETag it was typed over, and the cell says so until it is sent. The form also comes as
+// an Excel workbook to fill elsewhere and upload back, imported all or nothing. Also shown
+// read-only inside the review screen.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api';
-import { ErrorBox, Loading, PageTitle, useLoad } from '../components';
+import { ErrorBox, Field, Loading, PageTitle, useLoad } from '../components';
 import { formatDate, formatNumber, parseMachineNumber, parseTypedNumber } from '../format';
 import { hasMessage, type Lang } from '../i18n';
 import { discard, enqueue, queuedFor, type CellKey, type QueuedValue } from '../offline/queue';
@@ -109,6 +110,12 @@ function grids(form: api.Form): Grid[] {
   });
 }
 
+// A broken rule as the form shows it, beside a cell or after an import.
+function ruleText(w: api.RuleWarning, t: Translate, lang: Lang): string {
+  const number = (v: number | null) => (v === null ? '–' : formatNumber(v, lang, 6));
+  return t('ruleBroken', { name: w.name, left: number(w.left), operator: w.operator, right: number(w.right) });
+}
+
 export function areaName(area: string, t: Translate): string {
   const key = `area.${area}`;
   return hasMessage(key) ? t(key) : area;
@@ -130,9 +137,13 @@ export default function FormScreen({ ds, ou, pe }: { ds: string; ou: string; pe:
   const { lang, user } = useApp();
   const t = useT();
   const [version, setVersion] = useState(0);
+  // The last workbook upload and what came of it, kept across the reload an import causes;
+  // shown with the form it was uploaded to only.
+  const formKey = `${ds}/${ou}/${pe}`;
+  const [upload, setUpload] = useState<WorkbookUpload | null>(null);
   // The user's queued values come with the form, so no cell ever shows the server's value
   // in place of one still waiting to be sent.
-  const loaded = useLoad(`${ds}/${ou}/${pe}#${version}`, () => Promise.all([
+  const loaded = useLoad(`${formKey}#${version}`, () => Promise.all([
     api.form(ds, ou, pe),
     user ? queuedFor(user.username).catch(() => []) : Promise.resolve([]),
   ]));
@@ -160,8 +171,87 @@ export default function FormScreen({ ds, ou, pe }: { ds: string; ou: string; pe:
           <a href={href(['review', ds, form.orgUnit.parent, pe], { unit: ou })}>{t('reviewLink')}</a>
         )}
       </nav>
+      <FormWorkbook form={form} upload={upload?.form === formKey ? upload : null} mayUpload={readOnlyReason(form, t) === null}
+        onUpload={async (file) => {
+          setUpload({ form: formKey, file: file.name });
+          try {
+            const imported = await api.uploadFormWorkbook(file);
+            setUpload({ form: formKey, file: file.name, imported });
+            setVersion((v) => v + 1); // the form again, with the imported values
+          } catch (error) {
+            setUpload({ form: formKey, file: file.name, error });
+          }
+        }} />
       <FormView key={`${version}`} form={form} queued={queued} onChanged={() => setVersion((v) => v + 1)} />
     </section>
+  );
+}
+
+// A workbook upload: under way until it has `imported` or `error`.
+interface WorkbookUpload {
+  form: string;
+  file: string;
+  imported?: api.WorkbookImport;
+  error?: unknown;
+}
+
+// The form as an Excel workbook: a download always, an upload when the user may write the
+// form now, and what the last upload did — its counts and the rules it breaks, or why
+// nothing was written with every problem on a line of its own, naming its cell.
+function FormWorkbook({ form, upload, mayUpload, onUpload }: {
+  form: api.Form;
+  upload: WorkbookUpload | null;
+  mayUpload: boolean;
+  onUpload: (file: File) => Promise<void>;
+}) {
+  const { lang } = useApp();
+  const t = useT();
+  const uploading = upload !== null && !upload.imported && upload.error === undefined;
+  const refusal = upload?.error instanceof api.ApiError && upload.error.code !== 'network' ? upload.error : null;
+  const { problems, total } = refusal ? api.refusalProblems(refusal) : { problems: [], total: 0 };
+  return (
+    <div class="workbook" data-testid="workbook">
+      <div class="workbook-actions">
+        <a class="button" href={api.formWorkbookPath(form.dataSet.code, form.orgUnit.code, form.period.code)} download
+          data-testid="workbook-download">{t('downloadWorkbook')}</a>
+        {mayUpload && (
+          <Field id="workbook-file" label={t('uploadWorkbook')} hint={t('uploadWorkbookHint')}>
+            <input id="workbook-file" type="file" accept={`.xlsx,${api.workbookMediaType}`} aria-describedby="workbook-file-hint"
+              disabled={uploading} data-testid="workbook-file"
+              onChange={async (e) => {
+                const input = e.currentTarget as HTMLInputElement;
+                const file = input.files?.[0];
+                if (!file) return;
+                await onUpload(file);
+                input.value = ''; // the same file, corrected, can be chosen again
+              }} />
+          </Field>
+        )}
+      </div>
+      {uploading && <p class="muted" role="status">{t('uploadingWorkbook', { file: upload.file })}</p>}
+      {upload?.imported && (
+        <div class="notice workbook-outcome" role="status" data-testid="workbook-outcome">
+          <p>{t('workbookImported', { created: upload.imported.created, updated: upload.imported.updated, unchanged: upload.imported.unchanged })}</p>
+          {upload.imported.warnings.length > 0 && (
+            <ul aria-label={t('warningsTitle')}>
+              {upload.imported.warnings.map((w) => <li key={`${w.rule}/${w.orgUnit}/${w.period}`} class="warning">{ruleText(w, t, lang)}</li>)}
+            </ul>
+          )}
+        </div>
+      )}
+      {refusal && (
+        <div class="error workbook-outcome" role="alert" data-testid="workbook-outcome">
+          <p>{t('workbookRefused', { message: refusal.message })}</p>
+          {problems.length > 0 && (
+            <ul data-testid="workbook-problems">
+              {problems.map((p, i) => <li key={i}>{p.field} — {p.reason}</li>)}
+            </ul>
+          )}
+          {total > problems.length && <p>{t('workbookMoreProblems', { count: total - problems.length })}</p>}
+        </div>
+      )}
+      {upload?.error !== undefined && !refusal && <ErrorBox error={upload.error} />}
+    </div>
   );
 }
 
@@ -514,7 +604,6 @@ function FormCellView(props: {
     : cell.status === 'error' ? t('cellError', { message: cell.error ?? '' })
     : cell.status === 'conflict' ? t('cellConflict')
     : cell.status === 'queued' ? t('cellQueued') : '';
-  const number = (v: number) => formatNumber(v, lang, 6);
   return (
     <td class={`cell cell-${cell.status}`} data-testid={`cell-${meta.dataElement}${meta.categoryOptionCombo ? `-${meta.categoryOptionCombo}` : ''}`}>
       <input id={id} ref={props.inputRef} class="value" inputMode={numericTypes.has(meta.valueType) ? 'decimal' : undefined}
@@ -529,9 +618,7 @@ function FormCellView(props: {
         <span title={props.lastName}>{t('lastYearShort')}: <span data-testid="last-year">{displayValue(meta.lastYear, meta.valueType, lang) || '–'}</span></span>
       </p>
       {props.warnings.map((w) => (
-        <p class="warning" role="alert" key={w.rule} data-rule={w.rule}>
-          {t('ruleBroken', { name: w.name, left: number(w.left), operator: w.operator, right: number(w.right) })}
-        </p>
+        <p class="warning" role="alert" key={w.rule} data-rule={w.rule}>{ruleText(w, t, lang)}</p>
       ))}
       {cell.status === 'conflict' && cell.conflict && (
         <div class="conflict" role="alert" data-testid="conflict">

@@ -3,8 +3,14 @@
 // states, submits; the form turns read-only; the district reviewer of Tam Đường sees the unit
 // submitted and approves; the officer sees it approved. Also a 412 conflict offered as a
 // choice, and another commune’s form refused in the UI and by the API; the province locks
-// and unlocks the approved form, and its dashboard shows the typed figures at once.
+// and unlocks the approved form, and its dashboard shows the typed figures at once. The
+// form's Excel workbook is downloaded, filled with openpyxl and uploaded back; one with a
+// text in a number cell is refused naming the cell, with nothing written.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cellInput, cellState, logIn, readForm as readFormOf, startWorld } from './harness.mjs';
 
@@ -280,4 +286,103 @@ test('the data entry screen at 360 px: no sideways scrolling of the page, every 
   assert.equal(unlabelled, 0);
   await world.screenshot(page, 'form-360');
   await page.context().close();
+});
+
+// Fills a form workbook as an officer would in Excel, with Debian's openpyxl (another library
+// than the one qpan writes with; the python3 first on the PATH may lack it): the row of each
+// element found by its code in the hidden column H, its value put in column D. Resolves to
+// each element's row.
+function fillWorkbook(from, to, values) {
+  const script = `
+import json, sys, openpyxl
+source, target, values = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+wb = openpyxl.load_workbook(source)
+ws = wb["Biểu mẫu"]
+rows = {ws.cell(r, 8).value: r for r in range(7, ws.max_row + 1) if ws.cell(r, 8).value}
+for element, value in values.items():
+    ws.cell(rows[element], 4).value = value
+wb.save(target)
+print(json.dumps({element: rows[element] for element in values}))
+`;
+  return new Promise((resolve, reject) => {
+    execFile('/usr/bin/python3', ['-c', script, from, to, JSON.stringify(values)],
+      { env: { PATH: '/usr/bin:/bin', LC_ALL: 'C.UTF-8' } }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`openpyxl could not fill the workbook: ${stderr || error.message}`));
+        else resolve(JSON.parse(stdout));
+      });
+  });
+}
+
+test('the form as an Excel workbook: downloaded, filled with openpyxl, uploaded back; a text in a number cell refused naming the cell, nothing written', async () => {
+  const pe = '202007';
+  const work = mkdtempSync(join(tmpdir(), 'qpan-workbook-'));
+  const officer = await world.page();
+  try {
+    await logIn(officer, world, 'commune');
+    await officer.goto(`${world.url}/#/forms/${ds}/${commune}/${pe}`);
+    await cellInput(officer, 'crime.ttxh.cases').waitFor();
+    const before = await readForm(officer, pe);
+    assert.equal(before.may.write, true, 'the officer may write the form');
+    const valueOf = (form, element) => form.cells.find((c) => c.dataElement === element).value;
+
+    // The link downloads the workbook under the server's file name.
+    const [download] = await Promise.all([
+      officer.waitForEvent('download'),
+      officer.getByRole('link', { name: 'Tải biểu Excel' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `bieu-${ds}-${commune}-${pe}.xlsx`);
+    const blank = join(work, 'downloaded.xlsx');
+    await download.saveAs(blank);
+
+    // Filled: a whole number, one under it (no rule broken), a decimal and a large amount.
+    const cases = Number(valueOf(before, 'crime.ttxh.cases') ?? 0) + 10;
+    const typed = { 'crime.ttxh.cases': cases, 'crime.ttxh.solved': cases - 1, 'drug.heroin_g': 67.716, 'traffic.damage_vnd': 41570000 };
+    const filled = join(work, 'filled.xlsx');
+    await fillWorkbook(blank, filled, typed);
+    await officer.getByLabel('Tải lên biểu Excel').setInputFiles(filled);
+    const outcome = officer.getByTestId('workbook-outcome');
+    await outcome.filter({ hasText: 'Đã nhập biểu Excel' }).waitFor();
+    // The counts: the workbook carries every value the form held, so those not typed over
+    // come back unchanged.
+    const held = before.cells.filter((c) => c.value !== null).map((c) => c.dataElement);
+    const updated = Object.entries(typed).filter(([e, v]) => held.includes(e) && valueOf(before, e) !== String(v)).length;
+    const created = Object.keys(typed).filter((e) => !held.includes(e)).length;
+    const unchanged = held.length - updated;
+    assert.equal((await outcome.textContent()).trim(), `Đã nhập biểu Excel: ${created} mới, ${updated} sửa, ${unchanged} không đổi`);
+    // The form on screen shows the imported values, written as Vietnamese write numbers.
+    const shown = { 'crime.ttxh.cases': String(cases), 'crime.ttxh.solved': String(cases - 1), 'drug.heroin_g': '67,716', 'traffic.damage_vnd': '41.570.000' };
+    for (const [element, text] of Object.entries(shown)) assert.equal(await cellInput(officer, element).inputValue(), text, element);
+    const imported = await readForm(officer, pe);
+    for (const [element, value] of Object.entries(typed)) assert.equal(valueOf(imported, element), String(value), element);
+    await world.screenshot(officer, 'form-workbook-imported');
+
+    // A text in a number cell, beside a valid change: refused, each problem naming its cell.
+    const wrong = join(work, 'wrong.xlsx');
+    const rows = await fillWorkbook(blank, wrong, { 'crime.ttxh.solved': 'bảy', 'traffic.accidents': 99 });
+    await officer.getByLabel('Tải lên biểu Excel').setInputFiles(wrong);
+    const refusal = officer.getByRole('alert').filter({ hasText: 'Chưa nhập biểu Excel' });
+    await refusal.waitFor();
+    const problems = await officer.getByTestId('workbook-problems').locator('li').allTextContents();
+    const cell = `'Biểu mẫu'!D${rows['crime.ttxh.solved']}`;
+    assert.ok(problems.some((p) => p.includes(cell) && p.includes('"bảy"') && p.includes(' — ')), `a problem names ${cell}: ${problems.join(' | ')}`);
+    // Nothing written: neither the text nor the valid change, on screen or in the store.
+    const after = await readForm(officer, pe);
+    assert.deepEqual(after.cells.map((c) => [c.dataElement, c.categoryOptionCombo, c.value, c.etag]),
+      imported.cells.map((c) => [c.dataElement, c.categoryOptionCombo, c.value, c.etag]));
+    for (const [element, text] of Object.entries(shown)) assert.equal(await cellInput(officer, element).inputValue(), text, element);
+    await world.screenshot(officer, 'form-workbook-refused');
+
+    // A reviewer, who may not write the form, downloads it and has no upload.
+    const reviewer = await world.page();
+    await logIn(reviewer, world, 'district');
+    await reviewer.goto(`${world.url}/#/forms/${ds}/${commune}/${pe}`);
+    await cellInput(reviewer, 'crime.ttxh.cases').waitFor();
+    assert.equal((await readForm(reviewer, pe)).may.write, false);
+    assert.equal(await reviewer.getByRole('link', { name: 'Tải biểu Excel' }).count(), 1);
+    assert.equal(await reviewer.getByTestId('workbook-file').count(), 0);
+    await reviewer.context().close();
+  } finally {
+    await officer.context().close();
+    rmSync(work, { recursive: true, force: true });
+  }
 });
