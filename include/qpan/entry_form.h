@@ -32,6 +32,9 @@ struct EntryFormCell {
   std::optional<DataValue> value;                // stored now, with its version
   std::optional<DataValue> previous;             // the previous period's
   std::optional<DataValue> last_year;            // the same period a year before
+  // Not typed but counted from this registry's records (its value is shown, not entered);
+  // empty for a reported element.
+  std::string counted_from;
 };
 
 // The form's elements of one subject area (DataElement::area), in the data set's order.

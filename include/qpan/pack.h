@@ -90,20 +90,51 @@ struct EvaluationSetDefinition : DefinitionNames {
   std::vector<EvaluationVersionDefinition> versions;  // as declared; they do not overlap
 };
 
-enum class RegistryFieldType : uint8_t { kText, kDate, kInteger, kNumber, kBoolean, kCode };
+enum class RegistryFieldType : uint8_t { kText, kDate, kInteger, kNumber, kBoolean, kCode, kUnit };
 
-// "text", "date", "integer", "number", "boolean", "code", as in pack files.
+// "text", "date", "integer", "number", "boolean", "code", "unit", as in pack files.
 std::string_view registry_field_type_name(RegistryFieldType type);
 Result<RegistryFieldType> parse_registry_field_type(std::string_view text);
 
 struct RegistryField : DefinitionNames {
   RegistryFieldType type = RegistryFieldType::kText;
   bool required = false;
+  std::string options;  // kCode: the disaggregation whose option codes the field takes
 };
 
-// A registry's record type (sổ theo dõi): the fields each record of it has.
+// The dates between which a record is in force (a team from its establishment until its
+// dissolution): `to` empty on a record means still in force.
+struct RegistryLifecycle {
+  std::string from;  // a required date field
+  std::string to;    // an optional date field
+};
+
+// A registry's record type (sổ theo dõi): the fields each record of it has. A record also
+// has its owner unit, outside the fields.
 struct RegistryDefinition : DefinitionNames {
   std::vector<RegistryField> fields;
+  std::optional<RegistryLifecycle> lifecycle;
+
+  const RegistryField* field(std::string_view code) const;
+};
+
+enum class SourceMeasure : uint8_t { kCount, kSum };
+
+// How an element's figures are counted from a registry's records instead of being reported
+// (the element's "source" in pack files): the records of each unit are counted (or a field
+// summed) in each period of the element's data set, by the data set's calendar — those
+// whose `date_field` falls in the period, or, without a date field, those in force on the
+// period's last day.
+struct ElementSource {
+  std::string element;
+  std::string registry;
+  SourceMeasure measure = SourceMeasure::kCount;
+  std::string sum_field;   // kSum: an integer or number field
+  std::string date_field;  // empty: in force (the registry's lifecycle)
+  std::string by;          // a code field giving the option of the element's disaggregation
+  std::string where;       // a record filter (qpan/registry.h); empty: every record
+
+  bool in_force() const { return date_field.empty(); }
 };
 
 struct ReportTemplate : DefinitionNames {};
@@ -130,6 +161,7 @@ struct Pack {
   std::vector<ValidationRule> validation_rules;
   std::vector<EvaluationSetDefinition> evaluation_sets;
   std::vector<RegistryDefinition> registries;
+  std::vector<ElementSource> sources;  // elements counted from registries, by element
   std::vector<ReportTemplate> report_templates;
   std::vector<SubjectArea> areas;
   // Every definition above except the catalogue's, as JSON text: what Store::save_pack()
@@ -139,6 +171,14 @@ struct Pack {
 
 // The area of that code, or nullptr.
 const SubjectArea* find_area(const Pack& pack, std::string_view code);
+// The registry of that code, or nullptr.
+const RegistryDefinition* find_registry(const Pack& pack, std::string_view code);
+// How that element is counted from records, or nullptr (a reported element).
+const ElementSource* find_source(const Pack& pack, std::string_view element);
+// The data set a counted element's periods come from: the first data set listing it
+// (the pack check makes every data set listing it agree on period type and calendar), or
+// nullptr.
+const DataSet* counting_data_set(const Pack& pack, std::string_view element);
 
 struct PackReadResult {
   std::optional<Pack> pack;  // set when there are no problems

@@ -121,6 +121,7 @@ struct StoredNumber {
 // Which values to read. Empty fields do not filter.
 struct ValueFilter {
   std::vector<int64_t> unit_ids;                        // exactly these units
+  std::vector<int64_t> element_ids;                     // exactly these elements
   std::vector<std::pair<int64_t, int64_t>> period_key_ranges;  // inclusive key ranges
 };
 

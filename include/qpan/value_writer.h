@@ -228,6 +228,10 @@ class ValueWriter {
   // value); invalid_input naming the field and the reason, as a write would.
   Result<ValueKey> key_of(const EntryText& entry) const;
 
+  // The registry whose records an element is counted from (its values are refused here),
+  // or "" for a reported element.
+  std::string counted_from(std::string_view element) const;
+
   // The validation rules reading an element written, checked on the cells of `outcome` —
   // warnings: the write stands. Call it after the write, on any thread.
   Result<WriteWarnings> warnings(const WriteOutcome& outcome) const;

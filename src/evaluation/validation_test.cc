@@ -14,6 +14,7 @@
 #include "qpan/pack.h"
 #include "qpan/store.h"
 #include "evaluation/evaluation_test_support.h"
+#include "qpan/record_writer.h"
 #include "qpan/value_writer.h"
 
 namespace qpan {
@@ -216,11 +217,22 @@ TEST_F(StoredCellsTest, ChecksTheImportedCellsFromTheStore) {
       "crime.ttxh.solved,202003,C2,,2\n"
       "crime.ttxh.solved,202003,C3,,1\n"
       "crime.ttxh.cases,202003,C3,,1\n"
-      "foreign.out.delegations,202002,P,van_nam,3\n"
-      "foreign.out.delegations,202002,P,bac_lao,2\n"
-      "foreign.out.persons,202002,P,van_nam,4\n"
       "crime.ttxh.cases,202003,C2,,9\n"), Writer::system("t"));
   ASSERT_TRUE(imported.is_ok() && imported->problems.empty()) << imported->problems.to_string();
+  // The delegations sent are counted from the register: 3 to Yunnan with 4 persons, 2 to
+  // northern Laos with none recorded.
+  RecordWrite delegations{Writer::system("t"), "reg.foreign.delegation_out", {}, "test", {}};
+  for (auto [partner, persons] : {std::pair{"van_nam", "2"}, {"van_nam", "1"}, {"van_nam", "1"}, {"bac_lao", "0"},
+                                  {"bac_lao", "0"}}) {
+    RecordChange change;
+    change.record.org_unit = "P";
+    change.record.fields = {{"partner", partner}, {"delegation", "Đoàn"}, {"head_title", "Phó Chủ tịch"},
+                            {"date_from", "2020-02-10"}, {"date_to", "2020-02-12"}, {"purpose", "Hợp tác"},
+                            {"persons", persons}};
+    delegations.changes.push_back(change);
+  }
+  Result<RecordWriteOutcome> recorded = write_records(*store_, delegations);
+  ASSERT_TRUE(recorded.is_ok() && recorded->written()) << recorded->message << recorded->problems.to_string();
 
   Result<Pack> loaded = read_loaded_pack(*store_);
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().message();

@@ -53,12 +53,12 @@ Result<EntryForm> read_entry_form(const EntryFormSources& sources, std::string_v
     const Disaggregation* disaggregation = sources.catalogue.disaggregation_of(*element);
     if (disaggregation == nullptr) {
       section->cells.push_back(form.cells.size());
-      form.cells.push_back({element, nullptr, {}, {}, {}});
+      form.cells.push_back({element, nullptr, {}, {}, {}, sources.writer.counted_from(code)});
       continue;
     }
     for (const DisaggregationOption& option : disaggregation->options) {
       section->cells.push_back(form.cells.size());
-      form.cells.push_back({element, &option, {}, {}, {}});
+      form.cells.push_back({element, &option, {}, {}, {}, sources.writer.counted_from(code)});
     }
   }
 

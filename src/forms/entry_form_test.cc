@@ -119,14 +119,20 @@ TEST_F(EntryFormTest, CellsHoldTheValueItsVersionThePreviousPeriodAndLastYear) {
 }
 
 TEST_F(EntryFormTest, ADisaggregatedElementHasACellPerOption) {
-  write(entries(Writer::system("test"), {{"foreign.in.delegations", "202401", "12", "van_nam", "3"}}));
-  Result<EntryForm> f = form("ds.foreign.province.monthly", "12", "202401");
+  write(entries(Writer::system("test"), {{"border.gate.trade_usd", "202401", "12", "ma_lu_thang", "3"}}));
+  Result<EntryForm> f = form("ds.border.gate.monthly", "12", "202401");
   ASSERT_TRUE(f.is_ok()) << f.status().message();
-  EXPECT_EQ(f->cells.size(), cells_in_pack("ds.foreign.province.monthly"));
-  const EntryFormCell& van_nam = cell(*f, "foreign.in.delegations", "van_nam");
-  ASSERT_TRUE(van_nam.value.has_value());
-  EXPECT_EQ(van_nam.value->value, "3");
-  EXPECT_FALSE(cell(*f, "foreign.in.delegations", "bac_lao").value.has_value());
+  EXPECT_EQ(f->cells.size(), cells_in_pack("ds.border.gate.monthly"));
+  const EntryFormCell& ma_lu_thang = cell(*f, "border.gate.trade_usd", "ma_lu_thang");
+  ASSERT_TRUE(ma_lu_thang.value.has_value());
+  EXPECT_EQ(ma_lu_thang.value->value, "3");
+  EXPECT_FALSE(cell(*f, "border.gate.trade_usd", "lao_cai").value.has_value());
+  EXPECT_EQ(ma_lu_thang.counted_from, "");
+  // Elements counted from registry records say from which.
+  Result<EntryForm> foreign = form("ds.foreign.province.monthly", "12", "202401");
+  ASSERT_TRUE(foreign.is_ok()) << foreign.status().message();
+  EXPECT_EQ(cell(*foreign, "foreign.in.delegations", "van_nam").counted_from, "reg.foreign.delegation_in");
+  EXPECT_EQ(cell(*foreign, "foreign.aid.vnd").counted_from, "");
 }
 
 TEST_F(EntryFormTest, AnApprovedFormSaysWhyItIsClosed) {

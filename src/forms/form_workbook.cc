@@ -239,10 +239,15 @@ class FormSheetWriter {
                                      "cell " + xlsx_cell_name(row, kNumberColumn)));
     QPAN_RETURN_IF_ERROR(text(row, kNameColumn, e.name_vi, label_));
     QPAN_RETURN_IF_ERROR(text(row, kOptionColumn, cell.option ? cell.option->name_vi : "", label_));
-    QPAN_RETURN_IF_ERROR(value(row, kInputColumn, e.value_type, cell.value, true));
+    // A counted cell shows what the records count: locked, and without the keys that would
+    // make the reader take it back as an entry.
+    const bool counted = !cell.counted_from.empty();
+    QPAN_RETURN_IF_ERROR(value(row, kInputColumn, e.value_type, cell.value, !counted));
     QPAN_RETURN_IF_ERROR(value(row, kPreviousColumn, e.value_type, cell.previous, false));
     QPAN_RETURN_IF_ERROR(value(row, kLastYearColumn, e.value_type, cell.last_year, false));
-    QPAN_RETURN_IF_ERROR(text(row, kHintColumn, hint_of(e.value_type), label_));
+    QPAN_RETURN_IF_ERROR(text(row, kHintColumn, counted ? "Đếm từ sổ " + cell.counted_from + ", không nhập"
+                                                        : std::string(hint_of(e.value_type)), label_));
+    if (counted) return Status::ok();
     QPAN_RETURN_IF_ERROR(text(row, kElementColumn, e.code, nullptr));
     QPAN_RETURN_IF_ERROR(text(row, kOptionCodeColumn, cell.option ? cell.option->code : "", nullptr));
     return open_ ? validate(row, e.value_type) : Status::ok();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "qpan/registry.h"
 #include "qpan/text.h"
 
 namespace qpan::pack_reader {
@@ -157,9 +158,10 @@ const std::set<std::string_view> kImportance = {"high", "medium", "low"};
 const std::set<std::string> kSections = {"disaggregations", "elements",        "data_sets",
                                          "indicators",      "validation_rules", "evaluation_sets",
                                          "registries",      "report_templates", "areas"};
+// "sources" are the elements' `source` objects, kept apart from the catalogue's columns.
 const std::vector<std::string> kDefinitionKinds = {"data_sets",       "indicators", "validation_rules",
                                                    "evaluation_sets", "registries", "report_templates",
-                                                   "areas"};
+                                                   "areas",           "sources"};
 
 bool is_valid_code(std::string_view code) {
   if (code.empty() || code.front() == '.' || code.back() == '.') return false;
@@ -322,11 +324,20 @@ void PackReader::read_item(const std::string& file, const std::string& kind, con
     read_definition(kind, pack_.evaluation_sets, file, path, v, {"levels", "period_type", "versions"},
                     &PackReader::read_evaluation_set);
   } else if (kind == "registries") {
-    read_definition(kind, pack_.registries, file, path, v, {"fields"}, &PackReader::read_registry);
+    read_definition(kind, pack_.registries, file, path, v, {"fields", "lifecycle"}, &PackReader::read_registry);
   } else if (kind == "report_templates") {
     read_definition(kind, pack_.report_templates, file, path, v, {}, &PackReader::read_report_template);
   } else if (kind == "areas") {
     read_definition(kind, pack_.areas, file, path, v, {}, &PackReader::read_area);
+  } else if (kind == "sources") {
+    // Only stored: {"code": element, "source": {…}} as read_element() keeps it.
+    Fields f(v, path, file, problems_, {"code", "source"});
+    if (!f.is_object()) return;
+    const std::string element = f.text("code");
+    const json::value* source = f.value("source");
+    if (source != nullptr && read_source(file, f.at("source"), *source, element)) {
+      pack_.definitions.push_back({kind, element, json::serialize(v)});
+    }
   }
 }
 
@@ -383,7 +394,7 @@ void PackReader::read_disaggregation(const std::string& file, const std::string&
 
 void PackReader::read_element(const std::string& file, const std::string& path, const json::value& v) {
   Fields f(v, path, file, problems_, {"code", "name_vi", "name_en", "value_type", "aggregation",
-                                      "disaggregation", "area", "description"});
+                                      "disaggregation", "area", "source", "description"});
   if (!f.is_object()) return;
   DataElement e;
   read_names(f, e);
@@ -406,7 +417,41 @@ void PackReader::read_element(const std::string& file, const std::string& path, 
   }
   if (!e.area.empty()) area_refs_.push_back({e.area, {file, f.at("area")}});
   if (!e.disaggregation.empty()) disaggregation_refs_.push_back({e.disaggregation, {file, f.at("disaggregation")}});
+  if (const json::value* source = f.value("source", false); source != nullptr && claimed) {
+    if (read_source(file, f.at("source"), *source, e.code)) {
+      json::object stored;
+      stored["code"] = e.code;
+      stored["source"] = *source;
+      pack_.definitions.push_back({"sources", e.code, json::serialize(stored)});
+    }
+  }
   if (claimed) elements_.push_back(std::move(e));
+}
+
+bool PackReader::read_source(const std::string& file, const std::string& path, const json::value& v,
+                             const std::string& element) {
+  Fields f(v, path, file, problems_, {"registry", "measure", "date", "by", "where"});
+  if (!f.is_object()) return false;
+  ElementSource source;
+  source.element = element;
+  source.registry = f.text("registry");
+  const std::string measure = f.text("measure");
+  if (measure == "count") {
+    source.measure = SourceMeasure::kCount;
+  } else if (measure.starts_with("sum:") && measure.size() > 4) {
+    source.measure = SourceMeasure::kSum;
+    source.sum_field = measure.substr(4);
+  } else if (!measure.empty()) {
+    f.fail(f.at("measure"), "expected \"count\" or \"sum:FIELD\"");
+  }
+  const std::string date = f.text("date");
+  if (date != "in_force") source.date_field = date;
+  source.by = f.text("by", false);
+  source.where = f.text("where", false);
+  if (!f.ok()) return false;
+  sources_.push_back({element, {file, path}});
+  pack_.sources.push_back(std::move(source));
+  return true;
 }
 
 void PackReader::read_data_set(Fields& f, DataSet& d) {
@@ -574,7 +619,7 @@ void PackReader::read_registry(Fields& f, RegistryDefinition& registry) {
   if (const json::array* fields = f.array("fields", true, true)) {
     for (size_t i = 0; i < fields->size(); ++i) {
       Fields field(fields->at(i), item_path(f.at("fields"), i), f.file(), problems_,
-                   {"code", "name_vi", "name_en", "type", "required", "description"});
+                   {"code", "name_vi", "name_en", "type", "required", "options", "description"});
       if (!field.is_object()) continue;
       RegistryField typed;
       read_names(field, typed);
@@ -586,8 +631,34 @@ void PackReader::read_registry(Fields& f, RegistryDefinition& registry) {
         Result<RegistryFieldType> t = parse_registry_field_type(type);
         if (t) typed.type = *t; else field.fail(field.at("type"), t.status().message());
       }
+      typed.options = field.text("options", false);
+      if (typed.type == RegistryFieldType::kCode && typed.options.empty() && field.ok()) {
+        field.fail(field.at("options"), "a code field names the disaggregation whose options it takes");
+      } else if (typed.type != RegistryFieldType::kCode && !typed.options.empty()) {
+        field.fail(field.at("options"), "only code fields take options");
+      }
+      if (!typed.options.empty()) disaggregation_refs_.push_back({typed.options, {f.file(), field.at("options")}});
       registry.fields.push_back(std::move(typed));
     }
+  }
+  if (const json::value* lifecycle = f.value("lifecycle", false)) {
+    Fields l(*lifecycle, f.at("lifecycle"), f.file(), problems_, {"from", "to"});
+    if (!l.is_object()) return;
+    RegistryLifecycle typed{l.text("from"), l.text("to")};
+    auto date_field = [&](const std::string& code, const char* key, bool required) {
+      const RegistryField* field = registry.field(code);
+      if (field == nullptr) {
+        if (!code.empty()) l.fail(l.at(key), "unknown field \"" + code + "\"");
+      } else if (field->type != RegistryFieldType::kDate) {
+        l.fail(l.at(key), "field \"" + code + "\" is not a date");
+      } else if (field->required != required) {
+        l.fail(l.at(key), required ? "the start of the lifecycle must be a required field"
+                                   : "the end of the lifecycle must be optional (empty: still in force)");
+      }
+    };
+    date_field(typed.from, "from", true);
+    date_field(typed.to, "to", false);
+    registry.lifecycle = std::move(typed);
   }
 }
 
@@ -622,6 +693,7 @@ void PackReader::check_references() {
             "\"" + code + "\" is also option \"" + hidden->option->code + "\" of element \"" + hidden->element->code +
                 "\": #{" + code + "} could not name that option (choose another code)");
   }
+  check_sources(catalogue);
   // Reference problems first, named the way a pack author thinks of them; expressions whose
   // references are sound are then compiled for syntax and types.
   std::vector<bool> references_ok(expressions_.size(), true);
@@ -665,6 +737,17 @@ void PackReader::check_references() {
   }
 }
 
+void PackReader::check_sources(const Catalogue& catalogue) {
+  Pack view;
+  view.catalogue = catalogue;
+  view.registries = pack_.registries;
+  view.data_sets = pack_.data_sets;
+  for (size_t i = 0; i < pack_.sources.size(); ++i) {
+    Result<RecordCounter> counter = RecordCounter::compile(pack_.sources[i], view);
+    if (!counter) problem(sources_[i].second.file, sources_[i].second.path, counter.status().message());
+  }
+}
+
 Pack PackReader::take() {
   pack_.catalogue = Catalogue(std::move(disaggregations_), std::move(elements_));
   return std::move(pack_);
@@ -678,25 +761,6 @@ namespace qpan {
 
 std::string_view outcome_kind_name(EvaluationOutcomeKind kind) {
   return kind == EvaluationOutcomeKind::kClasses ? "classes" : "all_criteria";
-}
-
-namespace {
-
-// By RegistryFieldType value.
-constexpr std::string_view kFieldTypeNames[] = {"text", "date", "integer", "number", "boolean", "code"};
-
-}  // namespace
-
-std::string_view registry_field_type_name(RegistryFieldType type) {
-  return kFieldTypeNames[static_cast<size_t>(type)];
-}
-
-Result<RegistryFieldType> parse_registry_field_type(std::string_view text) {
-  const auto* known = std::find(std::begin(kFieldTypeNames), std::end(kFieldTypeNames), text);
-  if (known == std::end(kFieldTypeNames)) {
-    return Status::invalid_input("expected text, date, integer, number, boolean or code");
-  }
-  return static_cast<RegistryFieldType>(known - std::begin(kFieldTypeNames));
 }
 
 }  // namespace qpan

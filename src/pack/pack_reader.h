@@ -98,6 +98,12 @@ class PackReader {
   void read_evaluation_version(const std::string& file, const std::string& path, const boost::json::value& v,
                                EvaluationSetDefinition& set);
   void read_registry(Fields& f, RegistryDefinition& registry);
+  // An element's `source` at `path`; appended to the pack (true) when it could be read. Its
+  // references are checked by check_sources() once everything is read.
+  bool read_source(const std::string& file, const std::string& path, const boost::json::value& v,
+                   const std::string& element);
+  // Each source compiled against the pack (qpan/registry.h RecordCounter::compile).
+  void check_sources(const Catalogue& catalogue);
   void read_report_template(Fields& f, ReportTemplate& report);
   void read_area(Fields& f, SubjectArea& area);
   // Records `code` for `section`; false (with a problem) when it is malformed or repeated.
@@ -120,6 +126,8 @@ class PackReader {
   std::vector<std::pair<std::string, Where>> element_refs_;
   std::vector<std::pair<std::string, Where>> disaggregation_refs_;
   std::vector<std::pair<std::string, Where>> area_refs_;
+  // Where each of pack_.sources was read (same order).
+  std::vector<std::pair<std::string, Where>> sources_;
   // Codes seen per section, for duplicates across files.
   std::map<std::string, std::map<std::string, Where>> codes_;
 };

@@ -43,7 +43,8 @@ constexpr const char* kRest = R"({
       {"code": "no_cases", "name_vi": "Không có vụ", "name_en": "No cases", "expression": "#{drug.free}"}],
       "outcome": {"kind": "all_criteria"}}]}],
   "registries": [{"code": "reg.delegations", "name_vi": "Sổ đoàn", "name_en": "Delegations",
-    "fields": [{"code": "partner", "name_vi": "Đối tác", "name_en": "Partner", "type": "code", "required": true}]}],
+    "fields": [{"code": "partner", "name_vi": "Đối tác", "name_en": "Partner", "type": "code", "required": true,
+                "options": "partner"}]}],
   "report_templates": [{"code": "rpt.midterm", "name_vi": "Sơ kết", "name_en": "Mid-term review"}]
 })";
 
@@ -268,6 +269,21 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
       {R"({"elements": [{"code": "x.cases", "name_vi": "X", "name_en": "X", "value_type": "count",
                          "aggregation": "sum", "area": "crimes"}]})",
        "$.elements[0].area: unknown area \"crimes\" (declare it under \"areas\")"},
+      // A code field names its options; a counted element's source is checked against the pack.
+      {R"({"registries": [{"code": "r", "name_vi": "R", "name_en": "R",
+           "fields": [{"code": "f", "name_vi": "F", "name_en": "F", "type": "code"}]}]})",
+       "$.registries[0].fields[0].options: a code field names the disaggregation whose options it takes"},
+      {R"({"registries": [{"code": "r", "name_vi": "R", "name_en": "R",
+           "fields": [{"code": "f", "name_vi": "F", "name_en": "F", "type": "date"}], "lifecycle": {"from": "f", "to": "g"}}]})",
+       "$.registries[0].lifecycle.to: unknown field \"g\""},
+      {R"({"elements": [{"code": "x.cases", "name_vi": "X", "name_en": "X", "value_type": "count",
+                         "aggregation": "sum", "source": {"registry": "reg.x", "measure": "count", "date": "when"}}],
+           "registries": [{"code": "reg.x", "name_vi": "R", "name_en": "R",
+                           "fields": [{"code": "on", "name_vi": "F", "name_en": "F", "type": "date"}]}]})",
+       "$.elements[0].source: date: unknown field \"when\" of registry reg.x"},
+      {R"({"elements": [{"code": "x.cases", "name_vi": "X", "name_en": "X", "value_type": "count",
+                         "aggregation": "sum", "source": {"registry": "reg.delegations", "measure": "average", "date": "when"}}]})",
+       "$.elements[0].source.measure: expected \"count\" or \"sum:FIELD\""},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.rest);

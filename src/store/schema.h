@@ -245,6 +245,37 @@ CREATE INDEX approval_event_by_key ON approval_event (data_set, period, unit_id,
 ALTER TABLE user_account ADD COLUMN scope_at TEXT NOT NULL DEFAULT '';  -- ISO date
 UPDATE user_account SET scope_at = date(created_at, 'unixepoch');
 )sql",
+    // 6: registry records (qpan/registry_store.h) and their audit trail. Fields are a JSON
+    // object of machine-form texts, as the pack's registry declares them.
+    R"sql(
+CREATE TABLE registry_record (
+  id         INTEGER PRIMARY KEY,
+  registry   TEXT NOT NULL,      -- the pack's registry code
+  unit_id    INTEGER NOT NULL REFERENCES unit_key (id),  -- the owner
+  fields     TEXT NOT NULL,      -- {"partner": "van_nam", "date_from": "2021-12-20", …}
+  version    INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,   -- Unix seconds
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- Counting reads a unit's records of one registry; lists page by id.
+CREATE INDEX registry_record_by_unit ON registry_record (registry, unit_id, id);
+
+CREATE TABLE registry_record_audit (
+  id         INTEGER PRIMARY KEY,
+  record_id  INTEGER NOT NULL,   -- no foreign key: a deleted record keeps its trail
+  registry   TEXT NOT NULL,
+  unit_id    INTEGER NOT NULL REFERENCES unit_key (id),
+  action     TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+  fields     TEXT NOT NULL,      -- the state after the change; for a delete, the last state
+  version    INTEGER NOT NULL,
+  changed_by TEXT NOT NULL,
+  changed_at INTEGER NOT NULL,
+  source     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX registry_record_audit_by_record ON registry_record_audit (record_id, id);
+)sql",
 };
 
 }  // namespace qpan::sqlite_schema

@@ -94,7 +94,8 @@ class SqliteStore final : private SqliteConnection,
                           public SqliteCatalogueStore,
                           public SqliteValueStore,
                           public SqliteAccountStore,
-                          public SqliteApprovalStore {
+                          public SqliteApprovalStore,
+                          public SqliteRegistryStore {
  public:
   explicit SqliteStore(Database database)
       : SqliteConnection(std::move(database)),
@@ -102,7 +103,8 @@ class SqliteStore final : private SqliteConnection,
         SqliteCatalogueStore(db),
         SqliteValueStore(db),
         SqliteAccountStore(db),
-        SqliteApprovalStore(db) {}
+        SqliteApprovalStore(db),
+        SqliteRegistryStore(db) {}
 
   // See StoreOptions::checkpoint_in_background.
   Status checkpoint_in_background(const std::string& path) {

@@ -1,6 +1,6 @@
 // The concerns of the SQLite store, one class each (a file each: sqlite_units.cc,
 // sqlite_catalogue.cc, sqlite_values.cc, sqlite_accounts.cc, sqlite_approvals.cc), over a
-// connection they share. SqliteStore (sqlite_store.cc) assembles them into a qpan::Store.
+// connection they share (and sqlite_registry.cc). SqliteStore (sqlite_store.cc) assembles them into a qpan::Store.
 // Internal to the store module.
 #pragma once
 
@@ -148,6 +148,30 @@ class SqliteApprovalStore : public virtual ApprovalStore {
   Result<std::vector<ApprovalRow>> approval_rows(const std::string& where, Bind&& bind);
 
   Database& db_;
+};
+
+class SqliteRegistryStore : public virtual RegistryStore {
+ public:
+  explicit SqliteRegistryStore(Database& db) : db_(db) {}
+
+  Result<std::vector<RegistryRecord>> registry_records(const RecordQuery& query) override;
+  Result<int64_t> count_registry_records(const RecordQuery& query) override;
+  Result<std::optional<RegistryRecord>> find_record(int64_t id) override;
+  Status insert_record(RegistryRecord& record, const WriteContext& context) override;
+  Status update_record(const RegistryRecord& record, const WriteContext& context) override;
+  Status delete_record(const RegistryRecord& record, const WriteContext& context) override;
+  Result<std::vector<RecordAuditEntry>> record_audit(int64_t record_id) override;
+
+ private:
+  // The WHERE clause of `query` (over registry_record r JOIN unit_key k) and its text
+  // parameters, numbered from 1.
+  static std::pair<std::string, std::vector<std::string>> query_clause(const RecordQuery& query);
+  Result<int64_t> unit_key(const std::string& code);
+  Status audit(RecordAuditAction action, const RegistryRecord& record, int64_t unit_id, const std::string& fields,
+               const WriteContext& context);
+
+  Database& db_;
+  std::optional<Statement> unit_key_, insert_, audit_;  // prepared by their first use
 };
 
 }  // namespace qpan::sqlite

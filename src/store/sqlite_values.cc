@@ -712,6 +712,14 @@ std::pair<std::string, std::vector<int64_t>> SqliteValueStore::filter_clause(con
     }
     parts.push_back(alias + "unit_id IN (" + in + ")");
   }
+  if (!filter.element_ids.empty()) {
+    std::string in;
+    for (int64_t id : filter.element_ids) {
+      if (!in.empty()) in += ", ";
+      in += param(id);
+    }
+    parts.push_back(alias + "element_id IN (" + in + ")");
+  }
   std::string where;
   for (const std::string& p : parts) where += (where.empty() ? "WHERE " : " AND ") + p;
   return {where, params};

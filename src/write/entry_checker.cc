@@ -51,8 +51,10 @@ const EntryChecker::Scratch::PeriodInfo& EntryChecker::Scratch::period(std::stri
 }
 
 EntryChecker::EntryChecker(Catalogue catalogue, OrgUnitIndex units,
-                           const std::unordered_map<std::string, int64_t>& unit_ids)
+                           const std::unordered_map<std::string, int64_t>& unit_ids,
+                           const std::vector<ElementSource>& counted)
     : catalogue_(std::move(catalogue)), units_(std::move(units)) {
+  for (const ElementSource& source : counted) counted_.emplace(source.element, source.registry);
   for (const DataElement& e : catalogue_.elements()) {
     elements_.emplace(e.code, &e);
     elements_by_id_.emplace(e.id, &e);
@@ -153,6 +155,15 @@ bool EntryChecker::check(const EntryText& entry, const Rules& rules, Scratch& sc
   const DataElement* element = nullptr;
   bool unit_in_force = false;
   ok = check_key_fields(entry, scratch, row.key, period, element, unit_in_force, problem);
+  // Counted elements are read like any other (check_key) but written only by their records.
+  if (element != nullptr) {
+    if (const std::string* registry = counted_from(element->code)) {
+      fail(EntryField::kDataElement, Refusal::kInvalid,
+           "data element " + quoted(element->code) + " is counted from the records of registry " + *registry +
+               ": write the records instead (qpan registry import, /api/registries/" + *registry + "/records)");
+      element = nullptr;
+    }
+  }
 
   // The writer's scope, and closed forms, for an entry whose unit and period are sound.
   if (unit_in_force && rules.account != nullptr && rules.account->has_value()) {
@@ -232,12 +243,17 @@ std::string_view EntryChecker::unit_code(int64_t id) const {
   return it == unit_codes_.end() ? std::string_view() : std::string_view(it->second);
 }
 
+const std::string* EntryChecker::counted_from(std::string_view element) const {
+  auto it = counted_.find(element);
+  return it == counted_.end() ? nullptr : &it->second;
+}
+
 const DataElement* EntryChecker::element_by_id(int64_t id) const {
   auto it = elements_by_id_.find(id);
   return it == elements_by_id_.end() ? nullptr : it->second;
 }
 
-Result<std::shared_ptr<const EntryChecker>> load_entry_checker(Store& store) {
+Result<std::shared_ptr<const EntryChecker>> load_entry_checker(Store& store, const std::vector<ElementSource>& counted) {
   Result<Catalogue> catalogue = store.load_catalogue();
   if (!catalogue) return catalogue.status();
   Result<OrgUnitIndex> units = store.load_org_units();
@@ -245,7 +261,7 @@ Result<std::shared_ptr<const EntryChecker>> load_entry_checker(Store& store) {
   Result<std::unordered_map<std::string, int64_t>> ids = store.unit_ids();
   if (!ids) return ids.status();
   return std::shared_ptr<const EntryChecker>(
-      std::make_shared<EntryChecker>(std::move(*catalogue), std::move(*units), *ids));
+      std::make_shared<EntryChecker>(std::move(*catalogue), std::move(*units), *ids, counted));
 }
 
 }  // namespace qpan::write

@@ -17,6 +17,7 @@
 #include "qpan/accounts.h"
 #include "qpan/catalogue.h"
 #include "qpan/org_unit.h"
+#include "qpan/pack.h"
 #include "qpan/period.h"
 #include "qpan/store.h"
 #include "qpan/value_writer.h"
@@ -40,7 +41,9 @@ using ProblemFn = std::function<void(EntryField field, Refusal kind, std::string
 // The catalogue and the dated units, loaded once. Immutable; thread-safe.
 class EntryChecker {
  public:
-  EntryChecker(Catalogue catalogue, OrgUnitIndex units, const std::unordered_map<std::string, int64_t>& unit_ids);
+  // Values of the `counted` elements are refused: they are counted from registry records.
+  EntryChecker(Catalogue catalogue, OrgUnitIndex units, const std::unordered_map<std::string, int64_t>& unit_ids,
+               const std::vector<ElementSource>& counted = {});
 
   // What one write asks of every entry besides the data itself.
   struct Rules {
@@ -95,6 +98,8 @@ class EntryChecker {
   // The code of a stored unit id (empty when unknown), the element of a stored element id
   // (nullptr when unknown): for naming the cells a write touched.
   std::string_view unit_code(int64_t id) const;
+  // The registry an element is counted from, or nullptr for a reported element.
+  const std::string* counted_from(std::string_view element) const;
   const DataElement* element_by_id(int64_t id) const;
 
   EntryChecker(const EntryChecker&) = delete;  // holds pointers into itself
@@ -118,10 +123,12 @@ class EntryChecker {
   StringMap<UnitValidity> validity_;
   std::unordered_map<int64_t, std::string> unit_codes_;
   std::unordered_map<int64_t, const DataElement*> elements_by_id_;
+  StringMap<std::string> counted_;  // element code → the registry it is counted from
 };
 
 // Loads the checker's reference data from the store.
-Result<std::shared_ptr<const EntryChecker>> load_entry_checker(Store& store);
+// `counted`: the elements counted from registry records (Pack::sources), refused here.
+Result<std::shared_ptr<const EntryChecker>> load_entry_checker(Store& store, const std::vector<ElementSource>& counted);
 
 }  // namespace write
 }  // namespace qpan

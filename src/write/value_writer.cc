@@ -128,11 +128,11 @@ Status ValueWriter::reload() {
   std::shared_ptr<const std::vector<CompiledValidationRule>> rules;
   {
     std::lock_guard lock(store_mutex_);
-    Result<std::shared_ptr<const EntryChecker>> loaded = write::load_entry_checker(store_);
-    if (!loaded) return loaded.status();
-    checker = std::move(*loaded);
     Result<Pack> pack = read_loaded_pack(store_);
     if (!pack) return pack.status();
+    Result<std::shared_ptr<const EntryChecker>> loaded = write::load_entry_checker(store_, pack->sources);
+    if (!loaded) return loaded.status();
+    checker = std::move(*loaded);
     Result<std::vector<CompiledValidationRule>> compiled = compile_validation_rules(*pack, checker->catalogue());
     if (!compiled) return compiled.status();
     rules = std::make_shared<const std::vector<CompiledValidationRule>>(std::move(*compiled));
@@ -155,6 +155,11 @@ std::shared_ptr<const EntryChecker> ValueWriter::checker() const {
 
 ValueWriteQueue::Statistics ValueWriter::statistics() const {
   return queue_ ? queue_->statistics() : ValueWriteQueue::Statistics{};
+}
+
+std::string ValueWriter::counted_from(std::string_view element) const {
+  const std::string* registry = checker()->counted_from(element);
+  return registry == nullptr ? std::string() : *registry;
 }
 
 Result<ValueKey> ValueWriter::key_of(const EntryText& entry) const {
