@@ -125,6 +125,11 @@ class RecordWriter {
   std::shared_ptr<const State> state_;  // replaced whole by reload(), under store_mutex_
 };
 
+// The day a scope is checked at for the records of `unit` (qpan/accounts.h authorize()):
+// today while the unit is in force, else the last day it was — a register outlives a
+// commune merged away, and whoever kept it may still read and correct it.
+Date record_scope_day(const OrgUnitIndex& units, std::string_view unit, Date today);
+
 // One write through a writer made for it — the command line, the demo, tests: the store's
 // approvals decide closed forms.
 Result<RecordWriteOutcome> write_records(Store& store, const RecordWrite& request, RecordWriterOptions options = {});

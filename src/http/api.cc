@@ -17,7 +17,10 @@ Api::Api(Store& store, AggregationEngine& engine, Accounts& accounts, Workflow& 
       services_(new api::Services{store, store_mutex_, engine, accounts, workflow, metrics, options_, {}, {}, {}, {}, {}}) {}
 
 // The writer's queued jobs answer through the routes' services: it is drained first.
-Api::~Api() { services_->writer.reset(); }
+Api::~Api() {
+  services_->records.reset();
+  services_->writer.reset();
+}
 
 Status Api::load() {
   api::Services& s = *services_;
@@ -45,6 +48,16 @@ Status Api::load() {
   Result<std::unique_ptr<ValueWriter>> writer = ValueWriter::create(s.store, store_mutex_, s.workflow, true, options);
   if (!writer) return writer.status();
   s.writer = std::move(*writer);
+  // Records go through their own write path on the same connection; its commits reach the
+  // engine the same way. Stocks in force are counted through today: a server started in a
+  // new quarter extends them.
+  RecordWriterOptions record_options;
+  record_options.clock = [&s] { return s.now(); };
+  Result<std::unique_ptr<RecordWriter>> records = RecordWriter::create(s.store, store_mutex_, s.workflow, record_options);
+  if (!records) return records.status();
+  s.records = std::move(*records);
+  Result<ValueWriteSummary> recounted = s.records->recount(Writer::system("qpan serve"));
+  if (!recounted) return recounted.status();
   return Status::ok();
 }
 
@@ -68,6 +81,7 @@ void Api::add_routes(Router& router) {
   api::add_approval_routes(routes, s);
   api::add_form_routes(routes, s);
   api::add_dhis2_metadata_routes(routes, s);
+  api::add_registry_routes(routes, s);
 }
 
 json::object Api::openapi() const {

@@ -25,7 +25,9 @@ json::object cell_json(const EntryFormCell& c) {
                  {"valueType", value_type_name(c.element->value_type)},
                  {"value", stored_json(c.value)},
                  {"previous", stored_json(c.previous)},
-                 {"lastYear", stored_json(c.last_year)}};
+                 {"lastYear", stored_json(c.last_year)},
+                 // Counted from this registry's records: shown, not entered (empty: reported).
+                 {"countedFrom", c.counted_from}};
   if (c.value) {
     // The If-Match of the cell's next write, and who wrote it last.
     o["etag"] = etag_of(c.value->version);

@@ -20,6 +20,7 @@
 #include "qpan/accounts.h"
 #include "qpan/http.h"
 #include "qpan/period.h"
+#include "qpan/record_writer.h"
 #include "qpan/value_writer.h"
 
 namespace qpan::http::api {
@@ -57,6 +58,7 @@ struct Services {
   Metrics& metrics;
   const ApiOptions& options;
   std::unique_ptr<ValueWriter> writer;  // set by Api::load()
+  std::unique_ptr<RecordWriter> records;  // set by Api::load()
   std::vector<Indicator> indicators;
   std::vector<SubjectArea> areas;  // the headings of forms' sections
   std::vector<EvaluationSet> evaluation_sets;
@@ -170,5 +172,6 @@ void add_value_routes(Routes& routes, Services& services);       // values: read
 void add_approval_routes(Routes& routes, Services& services);    // approvals, completeness
 void add_form_routes(Routes& routes, Services& services);        // data-entry forms (api_forms.cc)
 void add_dhis2_metadata_routes(Routes& routes, Services& services);  // DHIS2's system and metadata lists
+void add_registry_routes(Routes& routes, Services& services);    // registry records (api_registries.cc)
 
 }  // namespace qpan::http::api

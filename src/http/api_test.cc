@@ -20,8 +20,10 @@
 #include <thread>
 
 #include "exchange/xlsx_test_support.h"
+#include "exchange/xlsx_workbook.h"
 #include "qpan/exchange.h"
 #include "qpan/pack.h"
+#include "qpan/record_writer.h"
 #include "qpan/value_writer.h"
 #include "qpan/workflow.h"
 #include "store/sqlite.h"
@@ -167,7 +169,8 @@ class ApiTest : public ::testing::Test {
   std::string fingerprint() {
     auto db = sqlite::Database::open(db_path_, false).value();
     auto stmt = db.prepare("SELECT (SELECT count(*) FROM data_value) || '/' || (SELECT total(version) FROM data_value)"
-                           " || '/' || (SELECT count(*) FROM data_value_audit) || '/' || (SELECT count(*) FROM approval_event)").value();
+                           " || '/' || (SELECT count(*) FROM data_value_audit) || '/' || (SELECT count(*) FROM approval_event)"
+                           " || '/' || (SELECT count(*) FROM registry_record_audit)").value();
     EXPECT_TRUE(stmt.step());
     return std::string(stmt.column_text(0));
   }
@@ -279,6 +282,52 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
                           {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}, {"Content-Type", "text/csv"}});
        }},
   };
+  // Registry records: a team of the unit to read, change and delete (one per deleting call).
+  std::map<std::string, std::vector<int64_t>> teams;
+  for (const char* unit : {kInside, kOutside}) {
+    RecordWrite seed{Writer::system("setup"), "reg.movement.team", {}, "test", {}};
+    for (int k = 0; k < 9; ++k) {
+      RecordChange change;
+      change.record.org_unit = unit;
+      change.record.fields = {{"kind", "security"}, {"name", "Tổ " + std::to_string(k)}, {"established", "2021-03-01"},
+                              {"members", "5"}};
+      seed.changes.push_back(change);
+    }
+    Result<RecordWriteOutcome> seeded = write_records(*store_, seed);
+    ASSERT_TRUE(seeded.is_ok() && seeded->written());
+    for (const RegistryRecord& r : seeded->records) teams[unit].push_back(r.id);
+  }
+  auto team_body = [](const std::string& unit, int n) {
+    return json::serialize(json::object{{"orgUnit", unit},
+                                        {"fields", json::object{{"kind", "mediation"}, {"name", "Tổ hòa giải " + std::to_string(n)},
+                                                                {"established", "2022-01-05"}, {"members", n}}}});
+  };
+  auto team = [&teams](const std::string& unit) { return std::to_string(teams[unit].front()); };
+  routes.push_back({"GET /api/registries", std::nullopt, false,
+                    [](ApiTest& t, const Login& l, const std::string&, int) { return t.request("GET", "/api/registries", "", auth(l)); }});
+  routes.push_back({"GET /api/registries/{code}/records", Action::kReadData, false,
+                    [](ApiTest& t, const Login& l, const std::string& u, int) {
+                      return t.request("GET", "/api/registries/reg.movement.team/records?ou=" + u, "", auth(l));
+                    }});
+  routes.push_back({"POST /api/registries/{code}/records", Action::kWriteData, true,
+                    [team_body](ApiTest& t, const Login& l, const std::string& u, int n) {
+                      return t.request("POST", "/api/registries/reg.movement.team/records", team_body(u, n), auth(l));
+                    }});
+  routes.push_back({"GET /api/registries/{code}/records/{id}", Action::kReadData, false,
+                    [team](ApiTest& t, const Login& l, const std::string& u, int) {
+                      return t.request("GET", "/api/registries/reg.movement.team/records/" + team(u), "", auth(l));
+                    }});
+  routes.push_back({"PUT /api/registries/{code}/records/{id}", Action::kWriteData, true,
+                    [team, team_body](ApiTest& t, const Login& l, const std::string& u, int n) {
+                      return t.request("PUT", "/api/registries/reg.movement.team/records/" + team(u), team_body(u, n), auth(l));
+                    }});
+  routes.push_back({"DELETE /api/registries/{code}/records/{id}", Action::kWriteData, true,
+                    [&teams](ApiTest& t, const Login& l, const std::string& u, int) {
+                      const std::string id = std::to_string(teams[u].back());
+                      Reply r = t.request("DELETE", "/api/registries/reg.movement.team/records/" + id, "", auth(l));
+                      if (r.status == 204) teams[u].pop_back();
+                      return r;
+                    }});
   // DHIS2's metadata lists: any signed-in user, units filtered to the scope (below).
   for (const std::string resource : {"organisationUnits", "dataElements", "indicators", "dataSets"}) {
     const std::string one = resource == "organisationUnits" ? kInside
@@ -319,7 +368,9 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
         const std::string before = fingerprint();
         const Reply reply = route.call(*this, l, unit, n);
         if (allowed) {
-          const int expected = route.name == "POST /api/dataValues" ? 201 : route.name == "DELETE /api/dataValues" ? 204 : 200;
+          const int expected = route.name == "POST /api/dataValues" || route.name == "POST /api/registries/{code}/records" ? 201
+                               : route.name.starts_with("DELETE")                                                    ? 204
+                                                                                                                     : 200;
           EXPECT_TRUE(reply.status == expected || (reply.status == 404 && route.name == "GET /api/dataValues")) << reply.status << " " << reply.body;
           if (route.writes) {
             EXPECT_NE(fingerprint(), before) << "an allowed write writes";
@@ -875,6 +926,102 @@ TEST_F(ApiTest, ABadImportListsLinesAndWritesNothing) {
   // Invalid JSON and invalid UTF-8 bodies are 400 too.
   EXPECT_EQ(request("PUT", "/api/dataValues", "{not json", auth(l)).status, 400);
   EXPECT_EQ(request("PUT", "/api/dataValues", "{\"value\":\"\xff\"}", auth(l)).status, 400);
+}
+
+// A delegation written through the API is in the next analytics answer; a second editor gets
+// 412; a register uploaded with a wrong type in row 7 writes nothing and names row 7.
+TEST_F(ApiTest, RegistryRecordsAreCountedIntoTheNextAnswer) {
+  const Login province = login("tinh");
+  const auto persons_2022 = [&] {
+    const json::value a = request("GET", "/api/analytics?dx=foreign.in.persons&ou=12&pe=2022", "", auth(province)).json();
+    const json::array& rows = a.at("rows").as_array();
+    return rows.empty() ? std::string("none") : json::serialize(rows.at(0).at(3));
+  };
+  EXPECT_EQ(persons_2022(), "none");
+  const json::object fields{{"partner", "van_nam"}, {"delegation", "Đoàn Sở Ngoại vụ tỉnh Vân Nam"},
+                            {"head_title", "Phó Giám đốc Sở Ngoại vụ"}, {"date_from", "2022-03-08"},
+                            {"date_to", "10/03/2022"}, {"purpose", "Trao đổi công tác biên giới"}, {"persons", 12},
+                            {"worked_with", true}};
+  const Reply created = request("POST", "/api/registries/reg.foreign.delegation_in/records",
+                                json::serialize(json::object{{"orgUnit", "12"}, {"fields", fields}}), auth(province));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.headers.at("etag"), "\"v1\"");
+  EXPECT_EQ(created.json().at("fields").at("date_to"), "2022-03-10");
+  EXPECT_EQ(persons_2022(), "\"12\"");
+  const std::string path = "/api/registries/reg.foreign.delegation_in/records/" +
+                           std::to_string(created.json().at("id").as_int64());
+
+  // Two editors read version 1; the second one's change is refused with the current record.
+  json::object changed_fields = fields;
+  changed_fields["persons"] = 14;
+  auto with_if_match = [&](const std::string& etag) {
+    auto h = auth(province);
+    h.emplace_back("If-Match", etag);
+    return h;
+  };
+  const std::string changed = json::serialize(json::object{{"orgUnit", "12"}, {"fields", changed_fields}});
+  const Reply first = request("PUT", path, changed, with_if_match("\"v1\""));
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(persons_2022(), "\"14\"");
+  const Reply second = request("PUT", path, changed, with_if_match("\"v1\""));
+  EXPECT_EQ(second.status, 412) << second.body;
+  EXPECT_EQ(second.json().at("error").at("details").at("current").at("version"), 2);
+
+  // A commune officer may neither write nor read the province's register.
+  const Login commune = login("canbo.xa");
+  EXPECT_EQ(request("POST", "/api/registries/reg.foreign.delegation_in/records",
+                    json::serialize(json::object{{"orgUnit", "12"}, {"fields", fields}}), auth(commune))
+                .status,
+            403);
+  EXPECT_EQ(request("GET", "/api/registries/reg.foreign.delegation_in/records?ou=12", "", auth(commune)).status, 403);
+
+  // The list: one record, its sums, the total.
+  const json::value listed = request("GET", "/api/registries/reg.foreign.delegation_in/records?ou=12&from=2022-01-01&to=2022-12-31",
+                                     "", auth(province)).json();
+  EXPECT_EQ(listed.at("total"), 1);
+  EXPECT_EQ(listed.at("sums").at("persons"), 14.0);
+  EXPECT_EQ(listed.at("records").at(0).at("orgUnitName"), "Tỉnh Lai Châu");
+
+  // A register kept in Excel, with a whole number expected in row 7: nothing is written.
+  XlsxSheet sheet;
+  sheet.name = "Sổ";
+  sheet.header = {"Mã đơn vị", "Đối tác", "Tên đoàn", "Chức vụ trưởng đoàn", "Ngày đến", "Ngày đi",
+                  "Mục đích, nội dung làm việc", "Số thành viên", "Tỉnh đón tiếp, làm việc"};
+  for (int row = 2; row <= 7; ++row) {
+    sheet.rows.push_back({XlsxCell::of_text("12"), XlsxCell::of_text("bac_lao"), XlsxCell::of_text("Đoàn tỉnh Phông-sa-lỳ"),
+                          XlsxCell::of_text("Phó Tỉnh trưởng"), XlsxCell::of_text("2022-04-0" + std::to_string(row)),
+                          XlsxCell::of_text("2022-04-09"), XlsxCell::of_text("Hợp tác"),
+                          row == 7 ? XlsxCell::of_text("mười") : XlsxCell::of_number(6, 0), XlsxCell::of_text("Có")});
+  }
+  const std::string workbook = write_xlsx_workbook({sheet}, "so").value();
+  auto upload = auth(province);
+  for (auto& [name, v] : upload) {
+    if (name == "Content-Type") v = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  }
+  const std::string before = fingerprint();
+  const Reply refused = request("POST", "/api/registries/reg.foreign.delegation_in/records", workbook, upload);
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  const json::value problem = refused.json().at("problems").at(0);
+  EXPECT_EQ(problem.at("line"), 7);
+  EXPECT_EQ(problem.at("column"), 8);
+  EXPECT_EQ(problem.at("field"), "persons");
+  EXPECT_EQ(fingerprint(), before);
+  // Corrected, it goes in whole: six more delegations, 36 more persons.
+  sheet.rows.back()[7] = XlsxCell::of_number(6, 0);
+  const Reply imported = request("POST", "/api/registries/reg.foreign.delegation_in/records",
+                                 write_xlsx_workbook({sheet}, "so").value(), upload);
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  EXPECT_EQ(imported.json().at("created"), 6);
+  EXPECT_EQ(persons_2022(), "\"50\"");
+
+  // Exported as the register, it reads back in Excel as it went in.
+  const Reply exported = request("GET", "/api/registries/reg.foreign.delegation_in/records?ou=12&format=xlsx", "", auth(province));
+  ASSERT_EQ(exported.status, 200);
+  const std::string cells = qpan::testing::read_xlsx_cells(exported.body);
+  EXPECT_NE(cells.find("Sổ\tA1\tMã bản ghi"), std::string::npos) << cells;
+  EXPECT_NE(cells.find("Tỉnh Lai Châu"), std::string::npos);
+  EXPECT_EQ(request("DELETE", path, "", with_if_match("\"v2\"")).status, 204);
+  EXPECT_EQ(persons_2022(), "\"36\"");
 }
 
 TEST_F(ApiTest, OpenApiListsExactlyTheRoutes) {

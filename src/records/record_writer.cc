@@ -31,16 +31,6 @@ class RecordWriter::State {
     }
     return out;
   }
-  // The day a scope is checked at for `code`: today while it is in force, else its last day.
-  Date scope_day(std::string_view code, Date today) const {
-    std::vector<DateRange> ranges = in_force(code);
-    if (ranges.empty() || std::any_of(ranges.begin(), ranges.end(), [&](const DateRange& r) { return r.contains(today); })) {
-      return today;
-    }
-    Date last = ranges.front().last;
-    for (const DateRange& r : ranges) last = std::max(last, r.last);
-    return std::min(last, today);
-  }
 };
 
 namespace {
@@ -253,7 +243,7 @@ Result<RecordWriteOutcome> RecordWriter::write(const RecordWrite& request) {
   // 3. The scope over each new owner.
   auto in_scope = [&](size_t change, const std::string& unit) {
     if (!account) return true;
-    Status s = authorize(*account, Action::kWriteData, unit, state->scope_day(unit, today), state->units);
+    Status s = authorize(*account, Action::kWriteData, unit, record_scope_day(state->units, unit, today), state->units);
     if (s) return true;
     problem(change, "org_unit", s.message());
     return false;
@@ -413,6 +403,16 @@ Result<ValueWriteSummary> RecordWriter::recount(const Writer& writer) {
   if (!summary) return summary.status();
   QPAN_RETURN_IF_ERROR((*transaction)->commit());
   return summary;
+}
+
+Date record_scope_day(const OrgUnitIndex& units, std::string_view unit, Date today) {
+  std::optional<Date> last;
+  for (const OrgUnitVersion* v : units.history(unit)) {
+    if (v->valid_at(today)) return today;
+    const Date until = v->valid_until ? add_days(*v->valid_until, -1) : today;
+    if (!last || until > *last) last = until;
+  }
+  return last ? std::min(*last, today) : today;
 }
 
 Result<RecordWriteOutcome> write_records(Store& store, const RecordWrite& request, RecordWriterOptions options) {
