@@ -19,6 +19,7 @@
 #include "qpan/exchange.h"
 #include "qpan/org_unit.h"
 #include "qpan/pack.h"
+#include "qpan/record_writer.h"
 #include "qpan/status.h"
 #include "qpan/store.h"
 #include "qpan/value_writer.h"
@@ -26,11 +27,20 @@
 namespace qpan {
 
 // One dataset generated from its specification: dataValueSets CSV with a header.
+// The records of one registry a dataset holds instead of typed totals: a CSV file as
+// `qpan registry import` reads it (org_unit, then field codes).
+struct GeneratedRegister {
+  std::string registry;
+  std::string csv;
+  int64_t records = 0;
+};
+
 struct GeneratedDataset {
   std::string code;     // from the specification, e.g. "lai-chau"
   std::string name_vi;
   std::string csv;      // the rows, in series order, then period and unit order
   int64_t rows = 0;
+  std::vector<GeneratedRegister> registers;  // by registry code
 };
 
 // Generates the dataset a specification file describes, against the units and the element
@@ -48,11 +58,19 @@ struct DemoOptions {
   int64_t now = 0;                 // Unix seconds, for the audit trail
 };
 
+struct DemoRegisterResult {
+  std::string registry;
+  std::string csv_file;       // where the generated records were written
+  RecordWriteOutcome import;  // through the record writer, as `qpan registry import`
+                              // (nothing created: kept from an earlier run)
+};
+
 struct DemoDatasetResult {
   std::string code;
   std::string name_vi;
   std::string csv_file;  // where the generated values were written
   WriteOutcome import;  // through the write path, as `qpan values import`
+  std::vector<DemoRegisterResult> registers;
 };
 
 struct DemoResult {

@@ -134,7 +134,8 @@ class RecordCounter {
   // sorted by period then option. A dated measure gives a value where at least one record
   // counts; an in-force measure gives one for every period from the first in which a record
   // is in force through the period containing `through`, zero when none is. Only periods in
-  // which the unit is in force (`unit_in_force`: its validity ranges) get a value.
+  // which the unit is in force (`unit_in_force`: its validity ranges) get a value: for a
+  // dated measure any day of the period, for a stock the period's last day.
   std::vector<CountedValue> count(std::span<const RegistryRecord* const> records,
                                   std::span<const DateRange> unit_in_force, Date through) const;
 

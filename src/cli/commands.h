@@ -34,6 +34,8 @@ void add_evaluate_command(CLI::App& app, Status& status);
 void add_validate_command(CLI::App& app, Status& status);
 // form xlsx: a form as a workbook to fill offline (form_command.cc).
 void add_form_command(CLI::App& app, Status& status);
+// registry list, import, export, recount (registry_command.cc).
+void add_registry_command(CLI::App& app, Status& status);
 // users: accounts and API tokens (users_command.cc).
 void add_users_command(CLI::App& app, Status& status);
 

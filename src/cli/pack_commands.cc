@@ -5,6 +5,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "qpan/record_writer.h"
+#include "qpan/workflow.h"
 #include "qpan/pack.h"
 
 namespace qpan::cli {
@@ -37,6 +39,19 @@ Status load_pack_command(const std::string& db, const std::string& dir) {
             << ": elements " << s.elements_added << " added, " << s.elements_updated << " updated, "
             << s.elements_unchanged << " unchanged, " << s.elements_removed << " removed; "
             << s.definitions << " definitions\n";
+  // A source added or changed counts its element anew: what was typed for it, or counted the
+  // old way, is replaced by what the records count now.
+  Result<std::unique_ptr<Workflow>> workflow = Workflow::create(**store);
+  if (!workflow) return workflow.status();
+  std::mutex store_mutex;
+  Result<std::unique_ptr<RecordWriter>> records = RecordWriter::create(**store, store_mutex, **workflow);
+  if (!records) return records.status();
+  Result<ValueWriteSummary> recounted = (*records)->recount(Writer::system(default_user()));
+  if (!recounted) return recounted.status();
+  if (recounted->created + recounted->updated + recounted->deleted > 0) {
+    std::cout << "recounted the elements counted from records: " << recounted->created << " created, "
+              << recounted->updated << " updated, " << recounted->deleted << " deleted\n";
+  }
   return Status::ok();
 }
 

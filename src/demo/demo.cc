@@ -7,10 +7,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "demo/generator.h"
 #include "exchange/file.h"
 #include "qpan/pack.h"
+#include "qpan/record_file.h"
+#include "qpan/record_writer.h"
+#include "qpan/workflow.h"
 
 #ifndef QPAN_SOURCE_DIR
 #define QPAN_SOURCE_DIR "."
@@ -87,6 +91,46 @@ Result<GeneratedDataset> generate_demo_dataset(const std::string& spec_path, con
   if (!text) return text.status();
   return demo::generate_from_text(*text, spec_path, units, catalogue);
 }
+
+namespace {
+
+// Imports one generated register, unless its owners' records are there already (the demo run
+// again): then nothing is written and the outcome says so.
+Result<RecordWriteOutcome> import_register(Store& store, const GeneratedRegister& g, const std::string& file,
+                                           const DemoOptions& options) {
+  Result<std::unique_ptr<Workflow>> workflow = Workflow::create(store);
+  if (!workflow) return workflow.status();
+  std::mutex store_mutex;
+  RecordWriterOptions writer_options;
+  writer_options.clock = [now = options.now] { return now; };
+  Result<std::unique_ptr<RecordWriter>> writer = RecordWriter::create(store, store_mutex, **workflow, writer_options);
+  if (!writer) return writer.status();
+  const RegistryDefinition* registry = find_registry(*(*writer)->pack(), g.registry);
+  if (registry == nullptr) return Status::invalid_input(file + ": unknown registry \"" + g.registry + "\"");
+  Result<RecordFile> read = read_record_file(g.csv, file_name(file), RecordFileFormat::kCsv, *registry);
+  if (!read) return read.status();
+  RecordWriteOutcome outcome;
+  if (!read->problems.empty()) {
+    outcome.refusal = Refusal::kInvalid;
+    outcome.problems = read->problems;
+    return outcome;
+  }
+  RecordQuery owners{.registry = g.registry};
+  for (const RecordChange& c : read->changes) {
+    if (std::find(owners.units.begin(), owners.units.end(), c.record.org_unit) == owners.units.end()) {
+      owners.units.push_back(c.record.org_unit);
+    }
+  }
+  Result<int64_t> held = store.count_registry_records(owners);
+  if (!held) return held.status();
+  if (*held > 0) return outcome;  // kept from an earlier run
+  RecordWrite write{Writer::system(options.user), g.registry, std::move(read->changes), file_name(file), {}};
+  const RecordFile& located = *read;
+  write.locate = [&located](size_t change, std::string_view field) { return located.locate(change, field); };
+  return (*writer)->write(write);
+}
+
+}  // namespace
 
 Result<DemoResult> create_demo(Store& store, const DemoOptions& options) {
   const std::string manifest_path = options.manifest.empty() ? default_demo_manifest() : options.manifest;
@@ -171,9 +215,36 @@ Result<DemoResult> create_demo(Store& store, const DemoOptions& options) {
       result.problems = r.import.problems;
       result.failed_step = "values of " + spec;
     }
+    if (rejected) {
+      if (temporary) r.csv_file.clear();
+      result.datasets.push_back(std::move(r));
+      return result;
+    }
+    // The registers, through the record writer as `qpan registry import` does; what they
+    // count is written with them.
+    for (const GeneratedRegister& g : data->registers) {
+      DemoRegisterResult reg;
+      reg.registry = g.registry;
+      reg.csv_file = (fs::path(dir) / (data->code + "-" + g.registry + ".csv")).string();
+      QPAN_RETURN_IF_ERROR(write_file_atomically(reg.csv_file, g.csv));
+      Result<RecordWriteOutcome> written = import_register(store, g, reg.csv_file, options);
+      if (!written) return written.status();
+      reg.import = std::move(*written);
+      const bool refused = !reg.import.written();
+      if (refused) {
+        result.problems = reg.import.problems;
+        if (result.problems.empty()) result.problems.add({reg.csv_file, 0, 0, "", reg.import.message});
+        result.failed_step = "register " + g.registry + " of " + spec;
+      }
+      if (temporary) reg.csv_file.clear();
+      r.registers.push_back(std::move(reg));
+      if (refused) {
+        result.datasets.push_back(std::move(r));
+        return result;
+      }
+    }
     if (temporary) r.csv_file.clear();
     result.datasets.push_back(std::move(r));
-    if (rejected) return result;
   }
   return result;
 }

@@ -9,8 +9,13 @@
 #include <string>
 #include <vector>
 
+#include <boost/json.hpp>
+
+#include <fstream>
+
 #include "demo/generator.h"
 #include "qpan/demo.h"
+#include "qpan/pack.h"
 
 namespace qpan::demo {
 namespace {
@@ -301,6 +306,39 @@ TEST_F(GeneratorTest, ErrorsNameFilePathAndReason) {
   d = generate_from_text("{\n  \"demo\": ,\n}", "bad.json", units_, catalogue_);
   ASSERT_FALSE(d);
   EXPECT_EQ(d.status().message().rfind("bad.json:2: invalid JSON", 0), 0u) << d.status().message();
+}
+
+// The demo holds no typed figure of an element counted from records: every series of a
+// counted element in the shipped specifications is written as its register's records.
+TEST(DemoSpecificationTest, CountedElementsComeOnlyFromRecords) {
+  Result<PackReadResult> pack = read_pack(std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn");
+  ASSERT_TRUE(pack.is_ok() && pack->pack.has_value());
+  std::set<std::string> counted;
+  for (const ElementSource& s : pack->pack->sources) counted.insert(s.element);
+  ASSERT_GE(counted.size(), 15u);
+  auto read_json = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return boost::json::parse(text.str());
+  };
+  const std::string dir = std::string(QPAN_SOURCE_DIR) + "/demo/";
+  const boost::json::value manifest = read_json(dir + "demo.json");
+  size_t checked = 0, as_records = 0;
+  for (const boost::json::value& name : manifest.at("datasets").as_array()) {
+    const boost::json::value spec = read_json(dir + std::string(name.as_string()));
+    for (const boost::json::value& series : spec.at("series").as_array()) {
+      const std::string element(series.at("element").as_string());
+      ++checked;
+      if (!counted.contains(element)) continue;
+      EXPECT_TRUE(series.as_object().contains("records"))
+          << name.as_string() << ": series of " << element << " types figures of an element counted from "
+          << "records; give it a \"records\" plan";
+      ++as_records;
+    }
+  }
+  EXPECT_GT(checked, 50u);
+  EXPECT_GE(as_records, 20u);  // delegations in and out by partner, works, teams, models, awards
 }
 
 }  // namespace

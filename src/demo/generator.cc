@@ -14,9 +14,11 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <tuple>
 
+#include "demo/records.h"
 #include "demo/spec_json.h"
 #include "demo/spread.h"
 #include "exchange/csv.h"
@@ -34,6 +36,18 @@ struct Key {
   auto operator<=>(const Key&) const = default;
 };
 
+// How a series' figures become records (see records.h and demo/README.md "records").
+struct RecordPlan {
+  enum class Mode { kCounted, kSummed, kInForce } mode = Mode::kCounted;
+  RecordTemplate record;
+  std::string date_field;                  // counted, summed
+  std::string amount_field;                // summed
+  std::pair<int64_t, int64_t> parts{1, 1};  // summed
+  int64_t quantum = 1;                     // summed
+  std::string from_field, to_field;        // in force
+  int64_t lead_days = 365;                 // in force
+};
+
 struct Series {
   std::string id;
   std::string path;
@@ -43,6 +57,8 @@ struct Series {
   bool zeros = true;   // write cells whose value is 0 (a report that says "none")
   std::map<Key, int64_t> values;
   std::map<Key, std::string> comments;
+  // Set: the figures are written as registry records that count to them, not as values.
+  std::optional<RecordPlan> records;
 };
 
 struct Group {
@@ -105,8 +121,12 @@ class Generator {
   void points(const Obj& o, Series& s);
   void explicit_values(const Obj& o, Series& s);
 
+  std::optional<RecordPlan> read_record_plan(const Obj& o) const;
+  void make_records(const Series& s);
+  void read_register(const Obj& o);
   std::string value_text(const Series& s, int64_t v) const;
   void write_rows(GeneratedDataset& out) const;
+  void write_registers(GeneratedDataset& out) const;
 
   std::string file_;
   const OrgUnitIndex& units_;
@@ -120,11 +140,14 @@ class Generator {
   std::vector<std::unique_ptr<Series>> series_;
   std::map<std::string, Series*> by_id_;
   std::map<std::pair<std::string, int32_t>, std::vector<const OrgUnitVersion*>> unit_cache_;
+  // Registry code → its records, and the field their windows are dated by.
+  std::map<std::string, std::vector<DemoRecord>> registers_;
+  std::map<std::string, std::string> register_dates_;
 };
 
 GeneratedDataset Generator::run(const json::value& root_value) {
   Obj root(root_value, "$");
-  root.only({"demo", "groups", "weights", "seasonality", "partitions", "series"});
+  root.only({"demo", "groups", "weights", "seasonality", "partitions", "series", "registers"});
   read_info(root.object("demo"));
   if (root.has("groups")) read_groups(root.object("groups"));
   if (root.has("weights")) read_profiles(root.object("weights"));
@@ -134,11 +157,18 @@ GeneratedDataset Generator::run(const json::value& root_value) {
   }
   const json::array& series = root.array("series");
   for (size_t i = 0; i < series.size(); ++i) run_series(Obj(series[i], item("$.series", i)));
+  for (const auto& s : series_) {
+    if (s->records) make_records(*s);
+  }
+  if (const json::array* registers = root.array_or_null("registers")) {
+    for (size_t i = 0; i < registers->size(); ++i) read_register(Obj((*registers)[i], item("$.registers", i)));
+  }
 
   GeneratedDataset out;
   out.code = code_;
   out.name_vi = name_vi_;
   write_rows(out);
+  write_registers(out);
   return out;
 }
 
@@ -432,6 +462,7 @@ Series& Generator::new_series(const Obj& o) {
   s->id = o.text_or("id", s->option.empty() ? code : code + "." + s->option);
   if (by_id_.count(s->id)) fail(o.path(), "series id " + quoted(s->id) + " is used twice (give one an \"id\")");
   s->zeros = o.flag_or("zeros", true);
+  s->records = read_record_plan(o);
   Series& out = *s;
   by_id_[s->id] = s.get();
   series_.push_back(std::move(s));
@@ -481,7 +512,7 @@ void Generator::run_series(const Obj& o) {
 void Generator::spread_total(const Obj& o, Series& s) {
   o.only({"kind", "id", "element", "option", "zeros", "units", "period_type", "weights", "seasonality",
           "year_weights", "method", "quantum", "lumps", "jitter", "windows", "caps", "floors", "support",
-          "year_on_year"});
+          "year_on_year", "records"});
   const std::string group = o.text("units");
   const PeriodType type = parse_type(o.text_or("period_type", "month"), o.at("period_type"));
   const std::string profile = o.text_or("weights", "");
@@ -821,7 +852,7 @@ void Generator::ratio_of(const Obj& o, Series& s) {
 // the units' weights (a profile, or another series' values), so levels move smoothly.
 void Generator::stock_levels(const Obj& o, Series& s) {
   o.only({"kind", "id", "element", "option", "zeros", "units", "period_type", "weights", "weights_series", "min",
-          "targets"});
+          "targets", "records"});
   const std::string group = o.text("units");
   const PeriodType type = parse_type(o.text_or("period_type", "year"), o.at("period_type"));
   const std::string profile = o.text_or("weights", "");
@@ -949,7 +980,7 @@ void Generator::points(const Obj& o, Series& s) {
 
 // explicit: values given one by one (province-level items, award decisions).
 void Generator::explicit_values(const Obj& o, Series& s) {
-  o.only({"kind", "id", "element", "option", "zeros", "values"});
+  o.only({"kind", "id", "element", "option", "zeros", "values", "records"});
   const json::array& values = o.array("values");
   for (size_t i = 0; i < values.size(); ++i) {
     Obj v(values[i], item(o.at("values"), i));
@@ -963,6 +994,183 @@ void Generator::explicit_values(const Obj& o, Series& s) {
     if (s.values.count(k)) fail(v.path(), "a second value for " + unit + ", " + p.code());
     s.values[k] = value_spec(v.need("value"), s, v.at("value")).lo;
     if (std::string c = v.text_or("comment", ""); !c.empty()) s.comments[k] = c;
+  }
+}
+
+// ---- Registry records --------------------------------------------------------------------
+
+std::optional<RecordPlan> Generator::read_record_plan(const Obj& series) const {
+  if (!series.has("records")) return std::nullopt;
+  Obj o = series.object("records");
+  o.only({"registry", "as", "calendar", "date", "amount", "parts", "quantum", "from", "to", "lead_days", "option_field",
+          "fields", "texts", "numbers", "end"});
+  RecordPlan plan;
+  plan.record.registry = o.text("registry");
+  const std::string as = o.text("as");
+  const std::string calendar = o.text_or("calendar", "gregorian");
+  if (calendar != "gregorian" && calendar != "cutoff") fail(o.at("calendar"), "expected gregorian or cutoff");
+  plan.record.calendar = calendar == "cutoff" ? Calendar::kCutoff : Calendar::kGregorian;
+  if (as == "counted") {
+    plan.mode = RecordPlan::Mode::kCounted;
+    plan.date_field = o.text("date");
+  } else if (as == "summed") {
+    plan.mode = RecordPlan::Mode::kSummed;
+    plan.date_field = o.text("date");
+    plan.amount_field = o.text("amount");
+    const json::array& parts = o.array("parts");
+    if (parts.size() != 2) fail(o.at("parts"), "expected [fewest, most]");
+    plan.parts = {as_integer(parts[0], item(o.at("parts"), 0)), as_integer(parts[1], item(o.at("parts"), 1))};
+    plan.quantum = o.integer_or("quantum", 1);
+    if (plan.parts.first < 1 || plan.parts.second < plan.parts.first || plan.quantum < 1) {
+      fail(o.path(), "expected 1 <= parts[0] <= parts[1] and quantum >= 1");
+    }
+  } else if (as == "in_force") {
+    plan.mode = RecordPlan::Mode::kInForce;
+    plan.from_field = o.text("from");
+    plan.to_field = o.text("to");
+    plan.lead_days = o.integer_or("lead_days", 365);
+  } else {
+    fail(o.at("as"), "expected counted, summed or in_force");
+  }
+  // The series' option is a code field of the record (a delegation's partner).
+  if (std::string field = o.text_or("option_field", ""); !field.empty()) {
+    if (plan.record.fields.count(field)) fail(o.at("option_field"), "also a fixed field");
+    plan.record.fields[field] = series.text("option");
+  }
+  if (o.has("fields")) {
+    Obj fields = o.object("fields");
+    for (const auto& kv : fields.raw()) {
+      if (kv.key() == "about") continue;
+      if (!kv.value().is_string()) fail(fields.at(kv.key()), "expected a text");
+      plan.record.fields[std::string(kv.key())] = std::string(kv.value().get_string());
+    }
+  }
+  if (o.has("texts")) {
+    Obj texts = o.object("texts");
+    for (const auto& kv : texts.raw()) {
+      if (kv.key() == "about") continue;
+      if (!kv.value().is_array()) fail(texts.at(kv.key()), "expected an array of texts");
+      plan.record.texts[std::string(kv.key())] = text_list(kv.value().get_array(), texts.at(kv.key()));
+    }
+  }
+  if (o.has("numbers")) {
+    Obj numbers = o.object("numbers");
+    for (const auto& kv : numbers.raw()) {
+      if (kv.key() == "about") continue;
+      const std::string path = numbers.at(kv.key());
+      if (!kv.value().is_array() || kv.value().get_array().size() != 2) fail(path, "expected [lowest, highest]");
+      const int64_t lo = as_integer(kv.value().get_array()[0], item(path, 0));
+      const int64_t hi = as_integer(kv.value().get_array()[1], item(path, 1));
+      if (hi < lo) fail(path, "expected lowest <= highest");
+      plan.record.numbers[std::string(kv.key())] = {lo, hi};
+    }
+  }
+  if (o.has("end")) {
+    Obj end = o.object("end");
+    end.only({"field", "days"});
+    plan.record.end_field = end.text("field");
+    const json::array& days = end.array("days");
+    if (days.size() != 2) fail(end.at("days"), "expected [fewest, most]");
+    plan.record.end_days = {as_integer(days[0], item(end.at("days"), 0)), as_integer(days[1], item(end.at("days"), 1))};
+  }
+  return plan;
+}
+
+void Generator::make_records(const Series& s) {
+  const RecordPlan& plan = *s.records;
+  std::vector<FigureCell> cells;
+  for (const auto& [k, v] : s.values) cells.push_back({k.unit, *Period::from_key(k.period), v});
+  Rng rng(derive_seed(seed_, s.id + "#records"));
+  std::vector<DemoRecord>& out = registers_[plan.record.registry];
+  switch (plan.mode) {
+    case RecordPlan::Mode::kCounted:
+      records_counted(cells, plan.record, plan.date_field, rng, out);
+      break;
+    case RecordPlan::Mode::kSummed:
+      records_summed(cells, plan.record, plan.date_field, plan.amount_field, plan.parts, plan.quantum, rng, out);
+      break;
+    case RecordPlan::Mode::kInForce:
+      records_in_force(cells, plan.record, plan.from_field, plan.to_field, plan.lead_days, rng, out);
+      break;
+  }
+  std::string& dated = register_dates_[plan.record.registry];
+  if (dated.empty()) dated = plan.mode == RecordPlan::Mode::kInForce ? plan.from_field : plan.date_field;
+}
+
+// A register's windows: flags and amounts assigned over the records dated in each.
+void Generator::read_register(const Obj& o) {
+  o.only({"registry", "windows"});
+  const std::string registry = o.text("registry");
+  auto records = registers_.find(registry);
+  if (records == registers_.end()) fail(o.at("registry"), "no series makes records of " + quoted(registry));
+  const json::array& windows = o.array("windows");
+  for (size_t wi = 0; wi < windows.size(); ++wi) {
+    Obj w(windows[wi], item(o.at("windows"), wi));
+    w.only({"periods", "true", "sums"});
+    const Period range = parse_period(w.text("periods"), w.at("periods"));
+    RegisterWindow window;
+    window.first = range.dates().first;
+    window.last = range.dates().last;
+    if (w.has("true")) {
+      Obj flags = w.object("true");
+      for (const auto& kv : flags.raw()) {
+        if (kv.key() != "about") window.flags[std::string(kv.key())] = as_integer(kv.value(), flags.at(kv.key()));
+      }
+    }
+    if (w.has("sums")) {
+      Obj sums = w.object("sums");
+      for (const auto& kv : sums.raw()) {
+        if (kv.key() == "about") continue;
+        Obj spec(kv.value(), sums.at(kv.key()));
+        spec.only({"total", "totals", "where", "by", "min"});
+        WindowSum sum;
+        sum.field = std::string(kv.key());
+        sum.where = spec.text_or("where", "");
+        sum.by = spec.text_or("by", "");
+        sum.min = spec.integer_or("min", 0);
+        if (sum.by.empty()) {
+          sum.total = spec.integer("total");
+        } else {
+          Obj totals = spec.object("totals");
+          for (const auto& t : totals.raw()) {
+            if (t.key() != "about") sum.totals[std::string(t.key())] = as_integer(t.value(), totals.at(t.key()));
+          }
+        }
+        window.sums.push_back(std::move(sum));
+      }
+    }
+    Rng rng(derive_seed(seed_, registry + "#" + std::to_string(wi)));
+    if (std::string why = apply_window(records->second, register_dates_[registry], window, rng); !why.empty()) {
+      fail(w.path(), why);
+    }
+  }
+}
+
+void Generator::write_registers(GeneratedDataset& out) const {
+  for (const auto& [registry, records] : registers_) {
+    // The columns: the owner, then every field in the order first seen.
+    std::vector<std::string> columns = {kOwnerField};
+    for (const DemoRecord& r : records) {
+      for (const auto& [field, value] : r) {
+        if (std::find(columns.begin(), columns.end(), field) == columns.end()) columns.push_back(field);
+      }
+    }
+    GeneratedRegister g;
+    g.registry = registry;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (c > 0) g.csv += ',';
+      csv::append_field(g.csv, columns[c]);
+    }
+    g.csv += '\n';
+    for (const DemoRecord& r : records) {
+      for (size_t c = 0; c < columns.size(); ++c) {
+        if (c > 0) g.csv += ',';
+        if (auto v = r.find(columns[c]); v != r.end()) csv::append_field(g.csv, v->second);
+      }
+      g.csv += '\n';
+    }
+    g.records = static_cast<int64_t>(records.size());
+    out.registers.push_back(std::move(g));
   }
 }
 
@@ -989,6 +1197,7 @@ void Generator::write_rows(GeneratedDataset& out) const {
         "followup\n";
   std::map<std::tuple<std::string, std::string, int64_t, std::string>, std::string> seen;
   for (const auto& s : series_) {
+    if (s->records) continue;  // written as registry records
     for (const auto& [k, v] : s->values) {
       if (!s->zeros && v == 0) continue;
       auto [it, added] = seen.emplace(std::make_tuple(s->element->code, s->option, k.period, k.unit), s->id);

@@ -162,7 +162,12 @@ std::vector<CountedValue> RecordCounter::count(std::span<const RegistryRecord* c
       Date earliest = spans.front().from;
       for (const Lifetime& l : spans) earliest = std::min(earliest, l.from);
       for (Period p = period_containing(earliest, period_type_, calendar_); p <= last; p = p.next()) {
-        if (!overlaps(unit_in_force, p.dates())) continue;
+        // A stock is the unit's while it is in force on the period's last day, as a roll-up
+        // takes a unit's values (qpan/aggregation.h).
+        const Date end = p.dates().last;
+        if (std::none_of(unit_in_force.begin(), unit_in_force.end(), [&](const DateRange& r) { return r.contains(end); })) {
+          continue;
+        }
         const Date day = p.dates(calendar_).last;
         double total = 0;
         for (const Lifetime& l : spans) {

@@ -120,6 +120,73 @@ case_lai_chau_mid_term_review_2016_2018() {
     "raw values agree: $assessed communes in 2016–6/2018, $met without a drug case in any of the 30 months, $not_met with at least one"
 }
 
+# The figures of FIGURES.md that are counts of things come from registry records: through
+# `qpan analytics` (the case above), and counted again here from the registers as `qpan
+# registry export` writes them, by awk over the CSV. No value of a counted element was
+# written but by its register.
+case_figures_counted_from_registers() {
+  demo_db
+  # export_register REGISTRY OU: the register as `qpan registry export` writes it, loaded by
+  # sqlite3's own CSV reader into table r of a scratch database (no qpan code reads it).
+  export_register() {
+    qok registry export --db "$DB" "$1" --ou "$2" -o "$WORK/$1.csv"
+    rm -f "$WORK/register.db"
+    sqlite3 "$WORK/register.db" ".import --csv $WORK/$1.csv r"
+  }
+  count() { sqlite3 "$WORK/register.db" "SELECT count(*) FROM r WHERE $1"; }
+  sum() { sqlite3 "$WORK/register.db" "SELECT CAST(total(CAST($1 AS REAL)) AS INTEGER) FROM r WHERE $2"; }
+  local mid="date_from BETWEEN '2016-01-01' AND '2018-06-30'" q1="date_from BETWEEN '2022-01-01' AND '2022-03-31'"
+  export_register reg.foreign.delegation_in 12
+  assert_eq 36 "$(count "$mid AND partner = 'van_nam'")" "36 delegations from Yunnan in the register"
+  assert_eq 22 "$(count "$mid AND partner = 'bac_lao'")" "22 from the 3 northern provinces of Laos"
+  assert_eq 3 "$(count "$mid AND partner = 'dai_su_quan'")" "3 ambassador delegations"
+  assert_eq 252 "$(count "$mid AND partner = 'to_chuc_nn'")" "252 delegations of foreign organisations"
+  assert_eq 302 "$(count "$mid AND worked_with = 'true'")" "302 delegations received and worked with"
+  assert_eq 2360 "$(sum persons "$mid AND worked_with = 'true'")" "2.360 persons with them"
+  assert_eq 9 "$(count "$q1 AND worked_with = 'true'")" "9 delegations in Q1/2022"
+  assert_eq 48 "$(sum persons "$q1 AND worked_with = 'true'")" "48 persons in Q1/2022"
+  export_register reg.foreign.delegation_out 12
+  assert_eq 67 "$(count "$mid AND partner = 'van_nam'")" "67 delegations sent to Yunnan"
+  assert_eq 664 "$(sum persons "$mid AND partner = 'van_nam'")" "664 cadre trips to Yunnan"
+  assert_eq 12 "$(count "$mid AND partner = 'bac_lao'")" "12 delegations sent to northern Laos"
+  export_register reg.defzone.work 12
+  assert_eq 212000000000 "$(sum budget_vnd "approved BETWEEN '2019-01-01' AND '2024-12-31'")" "212 tỷ đồng of defence-zone works"
+  export_register reg.award 12
+  assert_eq 7 "$(count "issuer = 'bo_chqs_tinh' AND award = 'commendation' AND recipient_kind = 'collective'")" \
+    "7 collectives given the Provincial Military Command's Giấy khen"
+  assert_eq 15 "$(count "issuer = 'bo_chqs_tinh' AND award = 'commendation' AND recipient_kind = 'individual'")" \
+    "15 individuals given it"
+  export_register reg.award 10
+  assert_eq 5 "$(count "award = 'emulation_flag'")" "5 emulation flags (Lào Cai)"
+  assert_eq 20 "$(count "award = 'merit' AND recipient_kind = 'collective'")" "20 collectives with certificates of merit"
+  assert_eq 31 "$(count "award = 'merit' AND recipient_kind = 'individual'")" "31 individuals with certificates of merit"
+  assert_eq 17 "$(count "issuer = 'giam_doc_cong_an_tinh' AND recipient_kind = 'collective'")" \
+    "17 collectives with the police director's Giấy khen"
+  assert_eq 56 "$(count "issuer = 'giam_doc_cong_an_tinh' AND recipient_kind = 'individual'")" \
+    "56 individuals with the police director's Giấy khen"
+  # Teams in force on the last day of 2020's last quarter (cut-off calendar: 14 Dec 2020) in
+  # the communes of Lào Cai at the end of 2020: 1.736 and 2.012, as analytics says.
+  figures 10 2020Q4 movement.security_teams=1736 movement.mediation_teams=2012
+  export_register reg.movement.team 10
+  sql "$DB" "$(units_of 10 "'commune'") AND (valid_from = '' OR valid_from <= '2020-12-31')
+             AND (valid_until = '' OR valid_until > '2020-12-31')" >"$WORK/communes.txt"
+  sqlite3 "$WORK/register.db" "CREATE TABLE c (code TEXT)" ".import $WORK/communes.txt c"
+  local alive="established <= '2020-12-14' AND (dissolved = '' OR dissolved > '2020-12-14') AND org_unit IN (SELECT code FROM c)"
+  assert_eq 1736 "$(count "$alive AND kind = 'security'")" "1.736 security teams of the register in force on 14 Dec 2020"
+  assert_eq 2012 "$(count "$alive AND kind = 'mediation'")" "2.012 mediation teams"
+  # Every value of a counted element came with its register.
+  assert_eq 0 "$(sql "$DB" "SELECT count(*) FROM data_value v LEFT JOIN import_batch b ON b.id = v.import_id
+                           WHERE v.element_id IN (SELECT id FROM data_element WHERE code IN
+                             ('foreign.in.delegations', 'foreign.in.delegations_total', 'foreign.in.persons',
+                              'foreign.out.delegations', 'foreign.out.persons', 'defzone.works.budget_vnd',
+                              'movement.security_teams', 'movement.security_team_members', 'movement.mediation_teams',
+                              'movement.self_managed_models', 'awards.emulation_flag', 'awards.merit.collectives',
+                              'awards.merit.individuals', 'awards.commendation.collectives',
+                              'awards.commendation.individuals'))
+                             AND (b.source IS NULL OR b.source NOT LIKE 'registry %')")" \
+    "no value of a counted element is typed: each came with its register"
+}
+
 case_lai_chau_2021_2022_and_defence_zone() {
   demo_db
   # seeds/001: first quarter of 2022 — recruits (commune values) and visiting delegations.
@@ -388,13 +455,20 @@ case_deterministic_and_idempotent() {
   assert_files_equal "$WORK/first/lai-chau.csv" "$WORK/second/lai-chau.csv" "lai-chau.csv is byte-identical on a second run"
   assert_files_equal "$WORK/first/lao-cai.csv" "$WORK/second/lao-cai.csv" "lao-cai.csv is byte-identical on a second run"
   assert_eq "$CSV_HEADER" "$(head -n 1 "$WORK/first/lai-chau.csv")" "the generated files are dataValueSets CSV"
-  # They went through the normal value import: one batch per dataset, every row created.
-  local rows
+  # They went through the normal value import: one batch per dataset, every row created;
+  # the registers through the record writer, each with the values counted from it.
+  local rows records
   rows=$(($(wc -l <"$WORK/first/lai-chau.csv") + $(wc -l <"$WORK/first/lao-cai.csv") - 2))
-  assert_eq "values|lai-chau.csv values|lao-cai.csv" \
+  assert_eq "values|lai-chau.csv values|registry reg.award values|registry reg.defzone.work values|registry reg.foreign.delegation_in values|registry reg.foreign.delegation_out values|lao-cai.csv values|registry reg.award values|registry reg.movement.model values|registry reg.movement.team" \
     "$(sql "$WORK/first.db" "SELECT kind || '|' || source FROM import_batch ORDER BY id" | paste -sd ' ')" \
-    "one value import batch per dataset"
-  assert_eq "$rows" "$(value_count "$WORK/first.db")" "the database holds every generated row ($rows)"
+    "one value import batch per dataset, one per register"
+  assert_eq "$rows" "$(sql "$WORK/first.db" "SELECT count(*) FROM data_value v JOIN import_batch b ON b.id = v.import_id
+                                            WHERE b.source LIKE '%.csv'")" "the database holds every generated row ($rows)"
+  assert_files_equal "$WORK/first/lao-cai-reg.movement.team.csv" "$WORK/second/lao-cai-reg.movement.team.csv" \
+    "the teams' register is byte-identical on a second run"
+  records=$(($(cat "$WORK"/first/*-reg.*.csv | wc -l) - $(ls "$WORK"/first/*-reg.*.csv | wc -l)))
+  assert_eq "$records" "$(sql "$WORK/first.db" 'SELECT count(*) FROM registry_record')" \
+    "the database holds every generated record ($records)"
   # Once more on the same database: nothing changes.
   qok demo --db "$WORK/first.db"
   assert_matches "$(stdout)" "^dataset lai-chau .*: [0-9]+ values — 0 created, 0 updated, [0-9]+ unchanged$" \
@@ -402,6 +476,7 @@ case_deterministic_and_idempotent() {
   assert_matches "$(stdout)" "^dataset lao-cai .*: [0-9]+ values — 0 created, 0 updated, [0-9]+ unchanged$" \
     "second run: lao-cai all unchanged"
   assert_eq 0 "$(sql "$WORK/first.db" 'SELECT count(*) FROM data_value_audit')" "second run: no audit rows"
+  assert_eq "$records" "$(sql "$WORK/first.db" 'SELECT count(*) FROM registry_record')" "second run: the registers are kept"
   # The default temporary folder is removed afterwards.
   mkdir -p "$WORK/tmp"
   TMPDIR="$WORK/tmp" qok demo --db "$WORK/third.db"
