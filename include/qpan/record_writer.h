@@ -97,7 +97,7 @@ class RecordWriter {
 
   // Checks and writes `request` (steps 1–5); the outcome says what was written or why
   // nothing was. Errors are the store's.
-  Result<RecordWriteOutcome> write(const RecordWrite& request);
+  Result<RecordWriteOutcome> write(RecordWrite request);
 
   // Recounts every counted element for every unit that has records or counted values, and
   // writes the differences in one transaction: after a pack load changed a source, and at a

@@ -32,11 +32,14 @@
 
 namespace qpan {
 
+// A record's fields: code → machine form. Looked up by string_view without a copy.
+using RecordFields = std::map<std::string, std::string, std::less<>>;
+
 struct RegistryRecord {
   int64_t id = 0;  // 0: not stored yet
   std::string registry;
   std::string org_unit;                       // the owner
-  std::map<std::string, std::string> fields;  // field code → machine form; absent: not given
+  RecordFields fields;  // absent: not given
   int32_t version = 0;                        // 1 when created, one more per change
   int64_t created_at = 0, updated_at = 0;     // Unix seconds
   std::string created_by, updated_by;
@@ -63,7 +66,7 @@ struct FieldProblem {
 // lifecycle's order (a team cannot be dissolved before it is established). An empty value
 // of an optional field is removed. Problems in field order.
 std::vector<FieldProblem> check_record_fields(const RegistryDefinition& registry,
-                                              std::map<std::string, std::string>& fields,
+                                              RecordFields& fields,
                                               const Catalogue& catalogue, const OrgUnitIndex& units);
 
 class RecordFilterNode;  // internal

@@ -22,8 +22,8 @@ Status check_pack(const std::string& dir) {
             << pack.catalogue.disaggregations().size() << " disaggregations, "
             << pack.data_sets.size() << " data sets, " << pack.indicators.size() << " indicators, "
             << pack.validation_rules.size() << " validation rules, " << pack.evaluation_sets.size()
-            << " evaluation sets, " << pack.registries.size() << " registries, " << pack.report_templates.size()
-            << " report templates\n";
+            << " evaluation sets, " << pack.registries.size() << " registries (" << pack.sources.size()
+            << " elements counted from them), " << pack.report_templates.size() << " report templates\n";
   return Status::ok();
 }
 

@@ -88,7 +88,7 @@ Status import_command(const RegistryArgs& args) {
   RecordWrite write{Writer::system(args.user), (*registry)->code, std::move(file->changes), file_name(args.file), {}};
   const RecordFile& located = *file;
   write.locate = [&located](size_t change, std::string_view field) { return located.locate(change, field); };
-  Result<RecordWriteOutcome> outcome = db.writer->write(write);
+  Result<RecordWriteOutcome> outcome = db.writer->write(std::move(write));
   if (!outcome) return outcome.status();
   if (!outcome->written()) {
     if (outcome->problems.empty()) return Status::conflict(outcome->message);

@@ -127,7 +127,7 @@ Result<RecordWriteOutcome> import_register(Store& store, const GeneratedRegister
   RecordWrite write{Writer::system(options.user), g.registry, std::move(read->changes), file_name(file), {}};
   const RecordFile& located = *read;
   write.locate = [&located](size_t change, std::string_view field) { return located.locate(change, field); };
-  return (*writer)->write(write);
+  return (*writer)->write(std::move(write));
 }
 
 }  // namespace

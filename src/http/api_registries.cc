@@ -350,7 +350,7 @@ Response post_records(Services& s, Request& r) {
       write.locate = [file = std::make_shared<RecordFile>(std::move(*file))](size_t change, std::string_view field) {
         return file->locate(change, field);
       };
-      Result<RecordWriteOutcome> outcome = s.records->write(write);
+      Result<RecordWriteOutcome> outcome = s.records->write(std::move(write));
       if (!outcome) return outcome.status();
       return written(*outcome, *units, false, 200);
     }

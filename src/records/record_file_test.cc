@@ -75,7 +75,7 @@ TEST(RecordFileTest, XlsxRegistersRoundTripWithDatesAsExcelDates) {
     EXPECT_EQ(read.id, 4);
     EXPECT_EQ(back.changes[0].expected_version, 2);
     EXPECT_EQ(read.org_unit, "03400");
-    std::map<std::string, std::string> fields = read.fields;
+    RecordFields fields = read.fields;
     if (format == RecordFileFormat::kXlsx) {
       EXPECT_EQ(fields.at("active"), "Có");
       fields["active"] = "true";

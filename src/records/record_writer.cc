@@ -162,7 +162,7 @@ int64_t RecordWriter::now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Result<RecordWriteOutcome> RecordWriter::write(const RecordWrite& request) {
+Result<RecordWriteOutcome> RecordWriter::write(RecordWrite request) {
   RecordWriteOutcome outcome;
   outcome.problems.max_problems = options_.max_problems;
   const std::optional<User>& account = request.writer.account;
@@ -205,8 +205,8 @@ Result<RecordWriteOutcome> RecordWriter::write(const RecordWrite& request) {
   std::vector<RegistryRecord> records;
   records.reserve(request.changes.size());
   for (size_t i = 0; i < request.changes.size(); ++i) {
-    const RecordChange& change = request.changes[i];
-    RegistryRecord record = change.record;
+    RecordChange& change = request.changes[i];
+    RegistryRecord record = std::move(change.record);
     record.registry = registry->code;
     if (change.kind != RecordChange::Kind::kDelete) {
       const bool known = state->units.knows(record.org_unit);
@@ -345,10 +345,12 @@ Result<RecordWriteOutcome> RecordWriter::write(const RecordWrite& request) {
       }
     }
     std::sort(rows.begin(), rows.end(), [](const ValueWrite& a, const ValueWrite& b) { return a.key < b.key; });
-    Result<ValueWriteSummary> summary =
-        (*transaction)->write(rows, WriteContext{request.writer.name, at, "registry " + registry->code});
-    if (!summary) return summary.status();
-    outcome.counted = *summary;
+    if (!rows.empty()) {  // an empty batch would only clutter the import list
+      Result<ValueWriteSummary> summary =
+          (*transaction)->write(rows, WriteContext{request.writer.name, at, "registry " + registry->code});
+      if (!summary) return summary.status();
+      outcome.counted = *summary;
+    }
   }
   QPAN_RETURN_IF_ERROR((*transaction)->commit());
   outcome.records = std::move(records);
@@ -398,6 +400,7 @@ Result<ValueWriteSummary> RecordWriter::recount(const Writer& writer) {
       rows.insert(rows.end(), counted.rows.begin(), counted.rows.end());
     }
   }
+  if (rows.empty()) return ValueWriteSummary{};  // nothing differs: nothing to write (rolled back)
   std::sort(rows.begin(), rows.end(), [](const ValueWrite& a, const ValueWrite& b) { return a.key < b.key; });
   Result<ValueWriteSummary> summary = (*transaction)->write(rows, WriteContext{writer.name, at, "registry recount"});
   if (!summary) return summary.status();
@@ -421,7 +424,7 @@ Result<RecordWriteOutcome> write_records(Store& store, const RecordWrite& reques
   std::mutex store_mutex;
   Result<std::unique_ptr<RecordWriter>> writer = RecordWriter::create(store, store_mutex, **workflow, std::move(options));
   if (!writer) return writer.status();
-  return (*writer)->write(request);
+  return (*writer)->write(request);  // a copy: the request is the caller's
 }
 
 }  // namespace qpan

@@ -31,13 +31,13 @@ class RecordWriterTest : public write_test::WriterTest {
     WriterTest::TearDown();
   }
 
-  static RecordChange create(std::string unit, std::map<std::string, std::string> fields) {
+  static RecordChange create(std::string unit, RecordFields fields) {
     RecordChange c;
     c.record.org_unit = std::move(unit);
     c.record.fields = std::move(fields);
     return c;
   }
-  static std::map<std::string, std::string> delegation(std::string partner, std::string arrived, std::string persons,
+  static RecordFields delegation(std::string partner, std::string arrived, std::string persons,
                                                        bool worked_with = true) {
     return {{"partner", std::move(partner)}, {"delegation", "Đoàn công tác"}, {"head_title", "Phó Chủ tịch"},
             {"date_from", arrived}, {"date_to", arrived}, {"purpose", "Trao đổi hợp tác"},
@@ -125,7 +125,7 @@ TEST_F(RecordWriterTest, InvalidRecordsAreRefusedNamingTheChangeAndTheField) {
   RecordWrite request;
   request.writer = Writer::system("t");
   request.registry = "reg.foreign.delegation_in";
-  std::map<std::string, std::string> bad = delegation("lao", "2022-13-01", "many");
+  RecordFields bad = delegation("lao", "2022-13-01", "many");
   bad.erase("purpose");
   request.changes = {create("12", delegation("van_nam", "2022-01-10", "3")), create("99999", bad)};
   request.locate = [](size_t change, std::string_view field) {

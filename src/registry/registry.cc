@@ -45,7 +45,7 @@ std::optional<Date> parse_vietnamese_date(std::string_view s) {
 }  // namespace
 
 const std::string* RegistryRecord::field(std::string_view code) const {
-  auto it = fields.find(std::string(code));
+  auto it = fields.find(code);
   return it == fields.end() ? nullptr : &it->second;
 }
 
@@ -99,7 +99,7 @@ Result<std::string> parse_field_value(const RegistryField& field, std::string_vi
 }
 
 std::vector<FieldProblem> check_record_fields(const RegistryDefinition& registry,
-                                              std::map<std::string, std::string>& fields,
+                                              RecordFields& fields,
                                               const Catalogue& catalogue, const OrgUnitIndex& units) {
   std::vector<FieldProblem> problems;
   for (const auto& [code, value] : fields) {

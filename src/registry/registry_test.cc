@@ -89,7 +89,7 @@ ElementSource source(std::string element, std::string registry, std::string date
   return s;
 }
 
-RegistryRecord record(std::string registry, std::map<std::string, std::string> fields) {
+RegistryRecord record(std::string registry, RecordFields fields) {
   RegistryRecord r;
   r.registry = std::move(registry);
   r.org_unit = "12";
@@ -171,7 +171,7 @@ TEST(RegistryFieldTest, ValuesAreBroughtToMachineFormOrRefusedWithTheReason) {
 TEST(RegistryFieldTest, RecordsAreCheckedAsAWhole) {
   const Pack pack = test_pack();
   const OrgUnitIndex units;
-  std::map<std::string, std::string> fields = {
+  RecordFields fields = {
       {"kind", "security"}, {"established", "2020-03-15"}, {"dissolved", "2019-01-01"}, {"members", "5"}};
   std::vector<FieldProblem> problems = check_record_fields(pack.registries[1], fields, pack.catalogue, units);
   ASSERT_EQ(problems.size(), 1u);

@@ -23,7 +23,7 @@ std::string_view record_audit_action_name(RecordAuditAction action) {
 namespace sqlite {
 namespace {
 
-std::string fields_json(const std::map<std::string, std::string>& fields) {
+std::string fields_json(const RecordFields& fields) {
   std::string out = "{";
   for (const auto& [code, value] : fields) {
     if (out.size() > 1) out += ',';
@@ -35,7 +35,7 @@ std::string fields_json(const std::map<std::string, std::string>& fields) {
   return out;
 }
 
-Status read_fields(std::string_view text, std::map<std::string, std::string>& fields) {
+Status read_fields(std::string_view text, RecordFields& fields) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec);
   if (ec || !v.is_object()) return Status::internal("stored record fields are not a JSON object");
@@ -64,9 +64,11 @@ Result<RegistryRecord> record_from_row(const Statement& s) {
   return r;
 }
 
-// Runs `body` inside a savepoint: released when it succeeds, rolled back when it fails.
+// Runs `body` atomically: inside the transaction open on the connection (whose owner rolls
+// it all back when a step fails: the record writer), or in a savepoint of its own.
 template <typename Body>
 Status in_savepoint(Database& db, Body&& body) {
+  if (sqlite3_get_autocommit(db.handle()) == 0) return body();
   QPAN_RETURN_IF_ERROR(db.exec("SAVEPOINT registry_write"));
   Status s = body();
   if (!s) {

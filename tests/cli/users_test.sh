@@ -205,14 +205,14 @@ case_scope_is_a_unit_version() {
 case_accounts_made_before_scope_days_get_their_creation_day() {
   new_db migrated
   add_user nva commune_entry 03400@2024-01-01
-  # The accounts schema as it was before scope days (migration 4), an account made on
-  # 14 Nov 2023 (UTC).
-  sql "$DB" "ALTER TABLE user_account DROP COLUMN scope_at;
+  # The schema as it was before scope days (migration 4, so before the registers of
+  # migration 6 too), an account made on 14 Nov 2023 (UTC).
+  sql "$DB" "ALTER TABLE user_account DROP COLUMN scope_at; DROP TABLE registry_record_audit; DROP TABLE registry_record;
              UPDATE user_account SET created_at = 1699999999; PRAGMA user_version = 4"
   qok users list --db "$DB" --format csv
   assert_matches "$(stdout)" '^nva,nva,commune_entry,03400,2023-11-14,false,2023-11-14T22:13:19Z$' \
     "the scope is resolved on the day the account was made"
-  assert_eq 5 "$(sql "$DB" 'PRAGMA user_version')" "the database is migrated"
+  assert_eq 6 "$(sql "$DB" 'PRAGMA user_version')" "the database is migrated"
 }
 
 case_missing_database() {

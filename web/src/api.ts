@@ -84,13 +84,15 @@ export interface AnalyticsQuestion {
   structureAt?: string;
 }
 
-// `code` is the API's error code, or "network" when no answer came at all.
+// `code` is the API's error code, or "network" when no answer came at all; `body` is the
+// whole answer, for the members some endpoints send beside `error` (DHIS2's WebMessage).
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly details: unknown = null,
+    readonly body: unknown = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -144,9 +146,11 @@ async function exchange<T>(method: string, path: string, body?: unknown, extra: 
     // Not JSON (a proxy's error page): reported below by status.
   }
   if (!response.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    const answer = parsed as { error?: { code?: string; message?: string; details?: unknown }; message?: unknown } | null;
+    const error = answer?.error;
+    const message = error?.message ?? (typeof answer?.message === 'string' ? answer.message : undefined);
     const failure = new ApiError(response.status, error?.code ?? `http_${response.status}`,
-      error?.message ?? `HTTP ${response.status}`, error?.details ?? null);
+      message ?? `HTTP ${response.status}`, error?.details ?? null, parsed);
     if (response.status === 401 && path !== '/api/login') {
       csrfToken = null;
       onSessionLost();
@@ -259,6 +263,8 @@ export interface FormCell {
   storedBy?: string;
   lastUpdated?: string;
   comment?: string;
+  // Counted from this registry's records: shown, not entered ("" for a reported element).
+  countedFrom?: string;
 }
 
 export interface ApprovalStatus {
@@ -464,4 +470,163 @@ export interface Evaluation {
 
 export function evaluation(set: string, ou: string, pe: string): Promise<Evaluation> {
   return call<Evaluation>('GET', `/api/evaluation${query({ set, ou, pe })}`);
+}
+
+// Registries (sổ theo dõi): records of official matters kept by offices, typed by the pack.
+export type RegistryFieldType = 'text' | 'date' | 'integer' | 'number' | 'boolean' | 'code' | 'unit';
+
+export interface RegistryOption {
+  code: string;
+  name_vi: string;
+  name_en: string;
+}
+
+export interface RegistryField {
+  code: string;
+  name_vi: string;
+  name_en: string;
+  type: RegistryFieldType;
+  required: boolean;
+  options?: RegistryOption[];
+}
+
+export interface Registry {
+  code: string;
+  name_vi: string;
+  name_en: string;
+  description: string;
+  fields: RegistryField[];
+  // The fields that open and close a record's time in force (a team established, dissolved).
+  lifecycle: { from: string; to: string } | null;
+  // The data elements counted from the registry's records.
+  counts: { element: string; name_vi: string; name_en: string }[];
+}
+
+// A record as the API sends it: each field's value in machine form ("2021-12-20", "true",
+// "67.716"), a field without a value absent.
+export interface RegistryRecord {
+  id: string | number;
+  orgUnit: string;
+  orgUnitName: string;
+  fields: Record<string, string>;
+  version: number;
+  created: string;
+  createdBy: string;
+  lastUpdated: string;
+  lastUpdatedBy: string;
+  // Every change of the record, oldest first (a single record's answer only).
+  history?: { action: string; version: number; changedBy: string; changedAt: string; source: string }[];
+}
+
+// One page of the records a filter matches: `total` and `sums` are over every match, `next`
+// the id to ask the following page after.
+export interface RecordPage {
+  registry: string;
+  orgUnit: string;
+  records: RegistryRecord[];
+  total: number;
+  next: string | number | null;
+  sums: Record<string, number>;
+}
+
+// What an import wrote; a refusal throws ApiError whose problems name line and column.
+export interface RecordImport {
+  created: number;
+  updated: number;
+  records: number;
+}
+
+let registriesPromise: Promise<Registry[]> | null = null;
+
+// The registries change with the pack only: read once per page load.
+export function registries(): Promise<Registry[]> {
+  registriesPromise ??= call<{ registries: Registry[] }>('GET', '/api/registries').then((a) => a.registries, (e) => {
+    registriesPromise = null;
+    throw e;
+  });
+  return registriesPromise;
+}
+
+const recordsBase = (registry: string) => `/api/registries/${encodeURIComponent(registry)}/records`;
+
+// The records of a registry under a filter (query parameters ou, from, to, date, f.FIELD as
+// the API names them), as JSON pages or as a file for a plain download link.
+export function registryRecordsPath(registry: string, filter: Record<string, string | undefined>,
+  extra: { after?: string; limit?: number; format?: 'xlsx' | 'csv' } = {}): string {
+  return `${recordsBase(registry)}${query({ ...filter, after: extra.after, limit: extra.limit === undefined ? undefined : String(extra.limit), format: extra.format })}`;
+}
+
+export function registryRecords(registry: string, filter: Record<string, string | undefined>, after?: string, limit?: number): Promise<RecordPage> {
+  return call<RecordPage>('GET', registryRecordsPath(registry, filter, { after, limit }));
+}
+
+const recordPath = (registry: string, id: string) => `${recordsBase(registry)}/${encodeURIComponent(id)}`;
+
+// A record and the ETag to write it back against (from the header, else from its version).
+export async function registryRecord(registry: string, id: string): Promise<{ record: RegistryRecord; etag: string }> {
+  const answer = await exchange<RegistryRecord>('GET', recordPath(registry, id));
+  return { record: answer.body, etag: answer.headers.get('ETag') ?? recordEtag(answer.body) };
+}
+
+export function recordEtag(record: RegistryRecord): string {
+  return `"v${record.version}"`;
+}
+
+export interface RecordWrite {
+  orgUnit: string;
+  fields: Record<string, string>;
+}
+
+export function createRecord(registry: string, write: RecordWrite): Promise<RegistryRecord> {
+  return call<RegistryRecord>('POST', recordsBase(registry), write);
+}
+
+// Writes a record over the version it was edited from; a 412 throws ApiError whose answer
+// carries the stored record (recordConflictOf).
+export function updateRecord(registry: string, id: string, write: RecordWrite, etag: string): Promise<RegistryRecord> {
+  return exchange<RegistryRecord>('PUT', recordPath(registry, id), write, { 'If-Match': etag }).then((a) => a.body);
+}
+
+export async function deleteRecord(registry: string, id: string, etag: string): Promise<void> {
+  await exchange<unknown>('DELETE', recordPath(registry, id), undefined, { 'If-Match': etag });
+}
+
+// The media type of a records file by its name: CSV for .csv, else an Excel workbook.
+export function recordFileType(name: string): string {
+  return /\.csv$/i.test(name) ? 'text/csv' : workbookMediaType;
+}
+
+// Imports a file of records (the columns of the registry's export), all or nothing.
+export async function uploadRecords(registry: string, file: File): Promise<RecordImport> {
+  return (await exchange<RecordImport>('POST', recordsBase(registry), file, { 'Content-Type': recordFileType(file.name) })).body;
+}
+
+// A member of a refusal, wherever the API put it: qpan's error.details or the answer's top
+// level (the DHIS2 WebMessage form).
+function refusalMember(e: ApiError, name: string): unknown {
+  const details = e.details as Record<string, unknown> | null;
+  const body = e.body as Record<string, unknown> | null;
+  return (details && typeof details === 'object' ? details[name] : undefined) ?? (body && typeof body === 'object' ? body[name] : undefined);
+}
+
+// A problem of a refused record write or import: the field it names, and for a file the
+// line (an Excel row) and column it was read from.
+export interface RecordProblem {
+  field?: string;
+  line?: number;
+  column?: number | string;
+  reason: string;
+}
+
+export function recordProblems(e: ApiError): { problems: RecordProblem[]; total: number } {
+  const listed = refusalMember(e, 'problems');
+  const problems = Array.isArray(listed) ? (listed as RecordProblem[]) : [];
+  const total = refusalMember(e, 'total');
+  return { problems, total: Math.max(typeof total === 'number' ? total : 0, problems.length) };
+}
+
+// The record as stored now, sent with a 412.
+export function recordConflictOf(e: ApiError): RegistryRecord | null {
+  const current = refusalMember(e, 'current');
+  return current && typeof current === 'object' ? (current as RegistryRecord) : null;
 }

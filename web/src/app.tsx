@@ -20,6 +20,7 @@ const loadForm = () => import('./screens/form');
 const loadReview = () => import('./screens/review');
 const loadDashboard = () => import('./screens/dashboard');
 const loadEvaluation = () => import('./screens/evaluation');
+const loadRegistries = () => import('./screens/registries');
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(storedLang);
@@ -100,6 +101,7 @@ function Header() {
             {can(user.role, 'read_data') && link('dashboard', ['dashboard'], t('dashboardLink'))}
             {can(user.role, 'read_data') && link('analytics', ['analytics'], t('analyticsLink'))}
             {can(user.role, 'read_data') && link('evaluation', ['evaluation'], t('evaluationLink'))}
+            {can(user.role, 'read_data') && link('registries', ['registries'], t('registriesLink'))}
             {can(user.role, 'read_audit') && link('audit', ['audit'], t('auditLink'))}
           </ul>
         </nav>
@@ -145,6 +147,9 @@ function Screen() {
       break;
     case 'evaluation':
       if (user && can(user.role, 'read_data')) return <Lazy key={key} load={loadEvaluation} props={{ query: route.query }} />;
+      break;
+    case 'registries':
+      if (user && can(user.role, 'read_data')) return <Lazy key={key} load={loadRegistries} props={{ path: route.path.slice(1), query: route.query }} />;
       break;
     case 'forms':
       if (route.path.length === 4) return <Lazy key={key} load={loadForm} props={{ ds: route.path[1], ou: route.path[2], pe: route.path[3] }} />;

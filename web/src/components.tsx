@@ -48,13 +48,14 @@ export function Field(props: {
 // A table that scrolls sideways on a narrow screen; the scrolling region is keyboard
 // reachable and named. `columns` are the header cells, numeric ones right-aligned. With
 // `stacked`, a phone shows each row as a card of "label: value" lines instead (its cells
-// carry their column's label in data-label).
+// carry their column's label in data-label). `foot` are rows under the body (totals).
 export function ScrollTable(props: {
   label: string;
   testId: string;
   columns: { key: string; label: string; numeric?: boolean }[];
   stacked?: boolean;
   children: ComponentChildren;
+  foot?: ComponentChildren;
 }) {
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label={props.label}>
@@ -65,6 +66,7 @@ export function ScrollTable(props: {
           </tr>
         </thead>
         <tbody>{props.children}</tbody>
+        {props.foot && <tfoot>{props.foot}</tfoot>}
       </table>
     </div>
   );

@@ -9,6 +9,9 @@ describe('parseHash', () => {
     ['#/units/12?at=2020-01-01', ['units', '12'], { at: '2020-01-01' }],
     ['#/units?q=lai%20chau', ['units'], { q: 'lai chau' }],
     ['#/analytics?dx=a,b&ou=12&pe=201601..201806', ['analytics'], { dx: 'a,b', ou: '12', pe: '201601..201806' }],
+    ['#/registries/reg.foreign.delegation_in?ou=12&from=2021-12-01&date=date_from&f.partner=van_nam', ['registries', 'reg.foreign.delegation_in'],
+      { ou: '12', from: '2021-12-01', date: 'date_from', 'f.partner': 'van_nam' }],
+    ['#/registries/reg.award/records/17?ou=12', ['registries', 'reg.award', 'records', '17'], { ou: '12' }],
   ];
   for (const [hash, path, query] of golden) {
     it(hash || '(empty)', () => {

@@ -523,7 +523,7 @@ export function FormView({ form, queued = [], onChanged, readOnly }: {
                     <tr key={r.element}>
                       <th scope="row">{lang === 'en' ? r.nameEn : r.name}</th>
                       {r.cells.map((i, ci) => i === null ? <td key={ci} /> : (
-                        <FormCellView key={ci} i={i} meta={form.cells[i]} cell={cells[i]} writable={mayWrite}
+                        <FormCellView key={ci} i={i} meta={form.cells[i]} cell={cells[i]} writable={mayWrite && !form.cells[i].countedFrom}
                           prevName={prevName} lastName={lastName}
                           warnings={[...warnings.values()].filter((w) => w.cell === i).map((w) => w.warning)}
                           inputRef={(el) => (el ? refs.current.set(i, el) : refs.current.delete(i))}
@@ -612,6 +612,11 @@ function FormCellView(props: {
         onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
         onBlur={props.onBlur} onKeyDown={(e) => props.writable && props.onKey(e)} />
       <span id={`${id}-state`} class="cell-state" role="status" data-testid="cell-state">{statusText}</span>
+      {meta.countedFrom && (
+        <p class="cell-ref" data-testid="counted">
+          <a href={`#/registries/${meta.countedFrom}`}>{t('cellCounted', { registry: meta.countedFrom })}</a>
+        </p>
+      )}
       <p id={`${id}-ref`} class="cell-ref">
         <span title={props.prevName}>{t('previousShort')}: <span data-testid="previous">{displayValue(meta.previous, meta.valueType, lang) || '–'}</span></span>
         {' · '}

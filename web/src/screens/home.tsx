@@ -23,6 +23,7 @@ export function Home() {
     links.push({ id: 'dashboard', path: ['dashboard'], query: { ou: user.scope }, label: t('dashboardLink'), hint: t('dashboardLinkHint') });
     links.push({ id: 'analytics', path: ['analytics'], query: { ou: user.scope }, label: t('analyticsLink'), hint: t('analyticsLinkHint') });
     links.push({ id: 'evaluation', path: ['evaluation'], query: { ou: user.scope }, label: t('evaluationLink'), hint: t('evaluationLinkHint') });
+    links.push({ id: 'registries', path: ['registries'], query: { ou: user.scope }, label: t('registriesLink'), hint: t('registriesLinkHint') });
   }
   if (can(user.role, 'read_audit')) {
     links.push({ id: 'audit', path: ['audit'], query: { ou: user.scope }, label: t('auditLink'), hint: t('auditLinkHint') });

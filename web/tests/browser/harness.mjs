@@ -31,12 +31,20 @@ export const accounts = {
 };
 
 // Builds the demo database and its accounts, starts the server on a free port and a
-// browser. `stop()` ends both and fails if the server reported a sanitizer error.
-export async function startWorld() {
+// browser. `stop()` ends both and fails if the server reported a sanitizer error. With
+// `{ demo: false }` the database holds the real units and the pack only, no figures or
+// records: a test that writes its own data starts from nothing of the demo's.
+export async function startWorld({ demo = true } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'qpan-web-'));
   const db = join(work, 'qpan.db');
   mkdirSync(artifacts, { recursive: true });
-  await qpan(['demo', '--db', db, '--manifest', join(source, 'demo', 'demo.json')]);
+  if (demo) {
+    await qpan(['demo', '--db', db, '--manifest', join(source, 'demo', 'demo.json')]);
+  } else {
+    await qpan(['init', '--db', db]);
+    await qpan(['units', 'import', '--db', db, join(source, 'data', 'vn-admin')]);
+    await qpan(['pack', 'load', '--db', db, join(source, 'packs', 'qpan-vn')]);
+  }
   const passwords = {};
   for (const [key, a] of Object.entries(accounts)) {
     const password = randomBytes(18).toString('base64url');
