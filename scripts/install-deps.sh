@@ -12,6 +12,10 @@ packages=(
   libxml2-dev  # ADX documents, and the parts of XLSX workbooks read back
   libzip-dev  # XLSX workbooks read back (filled forms)
   zlib1g-dev  # gzip of HTTP answers
+  libcairo2-dev libpango1.0-dev  # review reports as PDF and their charts
+  fonts-liberation2  # Liberation Serif: Times New Roman's metrics, embedded in report PDFs
+  poppler-utils  # the report tests read PDFs back (pdftotext, pdftoppm)
+  libreoffice-writer-nogui  # the report tests open the DOCX in LibreOffice (--convert-to pdf)
   python3  # the end-to-end tests parse JSON output with it
   python3-openpyxl  # the tests fill Excel forms with a library other than qpan's
 )

@@ -16,6 +16,10 @@ std::string format_number_machine(double value);
 // 1009 → "1.009", 41570000.25 → "41.570.000,25", 98.9 → "98,9", -1234.5 → "-1.234,5".
 std::string format_number_vi(double value, int max_decimals);
 
+// The Excel number format of a number with `decimals` decimals (0–10): "#,##0", "#,##0.0",
+// … — Excel in a Vietnamese locale shows them as 1.009 and 67,716.
+std::string excel_number_format(int decimals);
+
 // Rounds half away from zero at `decimals` decimal places of the shortest decimal form of
 // `value` (so round(2.345, 2) is 2.35 although the double is slightly below 2.345).
 double round_decimal(double value, int decimals);

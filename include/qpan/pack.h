@@ -137,7 +137,12 @@ struct ElementSource {
   bool in_force() const { return date_field.empty(); }
 };
 
-struct ReportTemplate : DefinitionNames {};
+// A review report's template (qpan/report.h): `file`, the template's path inside the pack
+// folder, which messages name; `text`, its content, kept with the definition in the store.
+struct ReportTemplate : DefinitionNames {
+  std::string file;
+  std::string text;
+};
 
 // A subject area that elements belong to (DataElement::area): the sections of a form, the
 // headings of a catalogue ("crime" → "Tội phạm" / "Crime").

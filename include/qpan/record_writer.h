@@ -99,11 +99,15 @@ class RecordWriter {
   // nothing was. Errors are the store's.
   Result<RecordWriteOutcome> write(RecordWrite request);
 
-  // Recounts every counted element for every unit that has records or counted values, and
-  // writes the differences in one transaction: after a pack load changed a source, and at a
-  // server's start, when a new period has begun for the stocks in force. Closed forms are not
-  // consulted: the figures follow the records.
-  Result<ValueWriteSummary> recount(const Writer& writer);
+  // What a recount covers: every counted element (after a pack load changed a source), or
+  // only the stocks in force, which grow a period whenever a new one begins (at a server's
+  // start; dated counts change only when records do, and every record write recounts them).
+  enum class Recount : uint8_t { kAll, kInForce };
+
+  // Recounts the counted elements `scope` names for every unit that has records or counted
+  // values, and writes the differences in one transaction (nothing when none differ). Closed
+  // forms are not consulted: the figures follow the records.
+  Result<ValueWriteSummary> recount(const Writer& writer, Recount scope = Recount::kAll);
 
   // Reloads pack, catalogue and units after they changed in the store.
   Status reload();

@@ -39,6 +39,9 @@ void add_registry_command(CLI::App& app, Status& status);
 // users: accounts and API tokens (users_command.cc).
 void add_users_command(CLI::App& app, Status& status);
 
+// report, report list: review reports from the pack's templates (report_command.cc).
+void add_report_command(CLI::App& app, Status& status);
+
 // serve (serve_command.cc).
 void add_serve_command(CLI::App& app, Status& status);
 

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   qpan::cli::add_validate_command(app, status);
   qpan::cli::add_form_command(app, status);
   qpan::cli::add_registry_command(app, status);
+  qpan::cli::add_report_command(app, status);
   qpan::cli::add_users_command(app, status);
   qpan::cli::add_serve_command(app, status);
 

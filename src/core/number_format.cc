@@ -70,4 +70,9 @@ double round_decimal(double value, int decimals) {
   return std::copysign(result, value);
 }
 
+std::string excel_number_format(int decimals) {
+  decimals = std::clamp(decimals, 0, 10);
+  return decimals == 0 ? "#,##0" : "#,##0." + std::string(static_cast<size_t>(decimals), '0');
+}
+
 }  // namespace qpan

@@ -126,8 +126,7 @@ class SheetWriter {
     auto [it, added] = number_formats_.try_emplace(decimals, nullptr);
     if (added) {
       it->second = workbook_add_format(workbook_);
-      const std::string code = decimals == 0 ? "#,##0" : "#,##0." + std::string(static_cast<size_t>(decimals), '0');
-      format_set_num_format(it->second, code.c_str());
+      format_set_num_format(it->second, excel_number_format(decimals).c_str());
     }
     return it->second;
   }

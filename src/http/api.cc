@@ -56,7 +56,7 @@ Status Api::load() {
   Result<std::unique_ptr<RecordWriter>> records = RecordWriter::create(s.store, store_mutex_, s.workflow, record_options);
   if (!records) return records.status();
   s.records = std::move(*records);
-  Result<ValueWriteSummary> recounted = s.records->recount(Writer::system("qpan serve"));
+  Result<ValueWriteSummary> recounted = s.records->recount(Writer::system("qpan serve"), RecordWriter::Recount::kInForce);
   if (!recounted) return recounted.status();
   return Status::ok();
 }
@@ -82,6 +82,7 @@ void Api::add_routes(Router& router) {
   api::add_form_routes(routes, s);
   api::add_dhis2_metadata_routes(routes, s);
   api::add_registry_routes(routes, s);
+  api::add_report_routes(routes, s);
 }
 
 json::object Api::openapi() const {

@@ -85,26 +85,10 @@ Result<int64_t> record_id(const Request& r) {
   return id;
 }
 
-std::optional<int32_t> version_of(std::string_view etag) {
-  if (etag.size() < 4 || etag.front() != '"' || etag[1] != 'v' || etag.back() != '"') return std::nullopt;
-  int32_t version = 0;
-  auto [end, ec] = std::from_chars(etag.data() + 2, etag.data() + etag.size() - 1, version);
-  if (ec != std::errc() || end != etag.data() + etag.size() - 1 || version < 1) return std::nullopt;
-  return version;
-}
-
 // The answer to a write the record writer refused or made: for one record (`single`) the
 // record with its ETag and `status` (204 for a deletion); for a file, what was written.
 Response written(const RecordWriteOutcome& outcome, const OrgUnitIndex& units, bool single, int status) {
-  json::array problems;
-  for (const ImportProblem& p : outcome.problems.shown) {
-    json::object o{{"field", p.field}, {"reason", p.reason}};
-    if (p.line > 0) {
-      o["line"] = p.line;
-      o["column"] = p.column;
-    }
-    problems.emplace_back(std::move(o));
-  }
+  json::array problems = problems_json(outcome.problems);
   switch (outcome.refusal) {
     case Refusal::kNone: break;
     case Refusal::kForbidden:
@@ -373,9 +357,10 @@ Response change_record(Services& s, Request& r, RecordChange::Kind kind) {
     if (Status role = authorize_role(c.user, Action::kWriteData); !role) return role;
     RecordChange change;
     change.kind = kind;
-    if (const std::string_view etag = r.header("if-match"); !etag.empty() && etag != "*") {
-      change.expected_version = version_of(etag);
-      if (!change.expected_version) return Status::invalid_input("If-Match: expected \"vN\" as the ETag gave it");
+    if (const std::string_view etag = r.header("if-match"); !etag.empty()) {
+      const std::optional<ExpectedVersion> expected = expected_version(etag);
+      if (!expected) return Status::invalid_input("If-Match: expected \"vN\" as the ETag gave it");
+      if (expected->kind == ExpectedVersion::Kind::kVersion) change.expected_version = expected->version;
     }
     if (kind == RecordChange::Kind::kUpdate) {
       Result<std::string> body = body_of(r);

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 
 #include "qpan/number_format.h"
@@ -215,6 +216,30 @@ std::string_view BodyFields::boolean(std::string_view key) {
 Response invalid_body(BodyProblems problems) {
   return error_response(400, "invalid_input", "Nội dung không hợp lệ, không ghi gì (invalid request body, nothing was written)",
                         json::object{{"total", problems.total}, {"problems", std::move(problems.shown)}});
+}
+
+std::optional<ExpectedVersion> expected_version(std::string_view etag) {
+  if (etag == "*") return ExpectedVersion::any();
+  if (etag.size() < 4 || etag.front() != '"' || etag[1] != 'v' || etag.back() != '"') return std::nullopt;
+  int32_t version = 0;
+  const char* first = etag.data() + 2;
+  const char* last = etag.data() + etag.size() - 1;
+  auto [end, ec] = std::from_chars(first, last, version);
+  if (ec != std::errc() || end != last || version < 1) return std::nullopt;
+  return ExpectedVersion::of(version);
+}
+
+json::array problems_json(const ImportProblems& problems) {
+  json::array out;
+  for (const ImportProblem& p : problems.shown) {
+    json::object o{{"field", p.field}, {"reason", p.reason}};
+    if (p.line > 0) {
+      o["line"] = p.line;
+      o["column"] = p.column;
+    }
+    out.emplace_back(std::move(o));
+  }
+  return out;
 }
 
 Response raw(int status, std::string content_type, std::string body) {

@@ -152,6 +152,14 @@ class BodyFields {
 // 400 with the problems listed ({"field", "reason"} each) and counted.
 Response invalid_body(BodyProblems problems);
 
+// If-Match as a write path's expected version: "\"v3\"" a version, "*" anything, nullopt for
+// a malformed one.
+std::optional<ExpectedVersion> expected_version(std::string_view etag);
+
+// The problems a write path found, as the API lists them: {"field", "reason"} each, with
+// "line" and "column" when they came from a file.
+json::array problems_json(const ImportProblems& problems);
+
 // ---- Responses -----------------------------------------------------------------------------
 
 Response raw(int status, std::string content_type, std::string body);
@@ -173,5 +181,6 @@ void add_approval_routes(Routes& routes, Services& services);    // approvals, c
 void add_form_routes(Routes& routes, Services& services);        // data-entry forms (api_forms.cc)
 void add_dhis2_metadata_routes(Routes& routes, Services& services);  // DHIS2's system and metadata lists
 void add_registry_routes(Routes& routes, Services& services);    // registry records (api_registries.cc)
+void add_report_routes(Routes& routes, Services& services);      // review reports (api_reports.cc)
 
 }  // namespace qpan::http::api

@@ -201,7 +201,7 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
   // A month of its own for each call, so every allowed write creates a value.
   auto month = [](int n) {
     const int m = n % 12 + 1;
-    return std::to_string(2005 + n / 12) + (m < 10 ? "0" : "") + std::to_string(m);
+    return std::to_string(1995 + n / 12) + (m < 10 ? "0" : "") + std::to_string(m);
   };
   auto value_body = [month](const std::string& unit, int n) {
     return json::serialize(json::object{{"dataElement", "crime.ttxh.cases"}, {"period", month(n)},
@@ -231,6 +231,12 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
       {"GET /api/evaluation", Action::kReadData, false,
        [](ApiTest& t, const Login& l, const std::string& u, int) {
          return t.request("GET", "/api/evaluation?set=eval.drug_free.commune&ou=" + u + "&pe=2016", "", auth(l));
+       }},
+      {"GET /api/reports", std::nullopt, false,
+       [](ApiTest& t, const Login& l, const std::string&, int) { return t.request("GET", "/api/reports", "", auth(l)); }},
+      {"GET /api/reports/{code}", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) {
+         return t.request("GET", "/api/reports/rpt.quarterly_review?ou=" + u + "&pe=2016Q1", "", auth(l));
        }},
       {"GET /api/audit", Action::kReadAudit, false,
        [](ApiTest& t, const Login& l, const std::string& u, int) { return t.request("GET", "/api/audit?ou=" + u + "&pe=201601", "", auth(l)); }},
@@ -344,7 +350,7 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
   // What the deletes delete: a value of each call's month in both units.
   {
     std::string csv = "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n";
-    for (int k = 0; k < 240; ++k) {  // 2005–2024, more months than the matrix has calls
+    for (int k = 0; k < 360; ++k) {  // 1995–2024, more months than the matrix has calls
       for (const char* unit : {kInside, kOutside}) csv += "crime.ttxh.solved," + month(k) + "," + unit + ",,,1\n";
     }
     Result<WriteOutcome> seeded = import_value_file(*store_, write("seed.csv", csv), Writer::system("setup"));
@@ -1022,6 +1028,50 @@ TEST_F(ApiTest, RegistryRecordsAreCountedIntoTheNextAnswer) {
   EXPECT_NE(cells.find("Tỉnh Lai Châu"), std::string::npos);
   EXPECT_EQ(request("DELETE", path, "", with_if_match("\"v2\"")).status, 204);
   EXPECT_EQ(persons_2022(), "\"36\"");
+}
+
+TEST_F(ApiTest, AReportIsFilledInFromTheLiveEngineWithinTheCallersScope) {
+  const Login province = login("tinh");
+  const json::value listed = request("GET", "/api/reports", "", auth(province)).json();
+  ASSERT_EQ(listed.at("reports").as_array().size(), 4u);
+  EXPECT_EQ(listed.at("reports").at(3).at("code"), "rpt.quarterly_review");
+  EXPECT_EQ(listed.at("reports").at(3).at("periodTypes"), (json::array{"quarter", "six_month"}));
+
+  // The figure is the analytics answer, marked with its question; a value written is in the
+  // next report.
+  const std::string path = "/api/reports/rpt.quarterly_review?ou=12&pe=2016Q1";
+  const std::string marked = "data-dx=\"crime.ttxh.cases\" data-ou=\"12\" data-pe=\"2016Q1\"";
+  Reply html = request("GET", path, "", auth(province));
+  ASSERT_EQ(html.status, 200) << html.body;
+  EXPECT_EQ(html.headers.at("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(html.body.find("Trong quý I/2016, xảy ra <"), std::string::npos) << html.body.substr(0, 4000);
+  const size_t figure = html.body.find(marked);
+  ASSERT_NE(figure, std::string::npos);
+  EXPECT_NE(html.body.find(">4<", figure), std::string::npos);  // 4 crimes in Tả Lèng, January 2016
+  const Reply written = request(
+      "POST", "/api/dataValues?de=crime.ttxh.cases&pe=201602&ou=" + std::string(kInside) + "&value=5", "", auth(province));
+  ASSERT_EQ(written.status, 201) << written.body;
+  html = request("GET", path, "", auth(province));
+  EXPECT_NE(html.body.find(">9<", html.body.find(marked)), std::string::npos);
+
+  const Reply pdf = request("GET", path + "&format=pdf&date=2016-04-05", "", auth(province));
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.headers.at("content-type"), "application/pdf");
+  EXPECT_EQ(pdf.headers.at("content-disposition"), "attachment; filename=\"rpt_quarterly_review-12-2016Q1.pdf\"");
+  EXPECT_TRUE(pdf.body.starts_with("%PDF-"));
+  const Reply docx = request("GET", path + "&format=docx", "", auth(province));
+  ASSERT_EQ(docx.status, 200);
+  EXPECT_TRUE(docx.body.starts_with("PK"));
+
+  // Refusals: the reason named, nothing rendered.
+  EXPECT_EQ(request("GET", path + "&format=odt", "", auth(province)).json().at("error").at("message"),
+            "format: \"odt\" is not a report format (docx, pdf, xlsx, html)");
+  EXPECT_EQ(request("GET", "/api/reports/rpt.nothing?ou=12&pe=2016Q1", "", auth(province)).status, 404);
+  const Reply wrong_period = request("GET", "/api/reports/rpt.quarterly_review?ou=12&pe=2016", "", auth(province));
+  EXPECT_EQ(wrong_period.status, 400);
+  EXPECT_EQ(wrong_period.json().at("error").at("message"),
+            "pe: report rpt.quarterly_review is written for periods of type quarter, six_month; 2016 is a year");
+  EXPECT_EQ(request("GET", path, "", auth(login("canbo.xa"))).status, 403);  // the province is outside a commune's scope
 }
 
 TEST_F(ApiTest, OpenApiListsExactlyTheRoutes) {

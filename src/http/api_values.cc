@@ -55,32 +55,6 @@ EntryText entry_of(const json::object& o, const std::string& path, BodyProblems&
   return e;
 }
 
-// If-Match as the write path's expected version: "\"v3\"" a version, "*" anything, nullopt
-// for a malformed one.
-std::optional<ExpectedVersion> expected_version(std::string_view etag) {
-  if (etag == "*") return ExpectedVersion::any();
-  if (etag.size() < 4 || etag.front() != '"' || etag[1] != 'v' || etag.back() != '"') return std::nullopt;
-  int32_t version = 0;
-  const char* first = etag.data() + 2;
-  const char* last = etag.data() + etag.size() - 1;
-  auto [end, ec] = std::from_chars(first, last, version);
-  if (ec != std::errc() || end != last || version < 1) return std::nullopt;
-  return ExpectedVersion::of(version);
-}
-
-json::array problems_json(const ImportProblems& problems) {
-  json::array out;
-  for (const ImportProblem& p : problems.shown) {
-    json::object o{{"field", p.field}, {"reason", p.reason}};
-    if (p.line > 0) {
-      o["line"] = p.line;
-      o["column"] = p.column;
-    }
-    out.emplace_back(std::move(o));
-  }
-  return out;
-}
-
 std::string_view refusal_code(Refusal kind) {
   switch (kind) {
     case Refusal::kForbidden: return "forbidden";

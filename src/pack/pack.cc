@@ -8,6 +8,7 @@
 
 #include "exchange/file.h"
 #include "pack/pack_reader.h"
+#include "qpan/report.h"
 #include "qpan/store.h"
 
 namespace qpan {
@@ -42,11 +43,11 @@ Result<PackReadResult> read_pack(const std::string& dir) {
     if (!fs::exists(dir, ec)) return Status::not_found(dir + ": no such folder");
     return Status::invalid_input(dir + ": a pack is a folder (with pack.json)");
   }
-  std::vector<std::string> files;
+  std::vector<std::string> files, texts;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file() && it->path().extension() == ".json") {
-      files.push_back(fs::relative(it->path(), dir).generic_string());
-    }
+    if (!it->is_regular_file()) continue;
+    if (it->path().extension() == ".json") files.push_back(fs::relative(it->path(), dir).generic_string());
+    if (it->path().extension() == ".txt") texts.push_back(fs::relative(it->path(), dir).generic_string());
   }
   if (ec) return Status::io_error(dir + ": cannot list the folder: " + ec.message());
   std::sort(files.begin(), files.end());
@@ -57,6 +58,11 @@ Result<PackReadResult> read_pack(const std::string& dir) {
     result.problems.add({"pack.json", 0, 0, "", "missing: a pack folder starts with pack.json naming the pack"});
     return result;
   }
+  for (const std::string& file : texts) {  // report templates, which definitions name
+    Result<std::string> content = read_file((fs::path(dir) / file).string());
+    if (!content) return content.status();
+    reader.attach(file, std::move(*content));
+  }
   for (const std::string& file : files) {
     Result<std::string> content = read_file((fs::path(dir) / file).string());
     if (!content) return content.status();
@@ -66,7 +72,11 @@ Result<PackReadResult> read_pack(const std::string& dir) {
     result.problems.add({"pack.json", 0, 0, "$.pack", "missing: the pack's code, version and names"});
   }
   reader.check_references();
-  if (result.problems.empty()) result.pack = reader.take();
+  if (!result.problems.empty()) return result;
+  Pack pack = reader.take();
+  // Report templates name the pack's codes in their own language: checked once the pack is whole.
+  result.problems.merge(check_report_templates(pack));
+  if (result.problems.empty()) result.pack = std::move(pack);
   return result;
 }
 

@@ -3,6 +3,7 @@
 #include "pack/pack_reader.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "qpan/registry.h"
 #include "qpan/text.h"
@@ -326,7 +327,7 @@ void PackReader::read_item(const std::string& file, const std::string& kind, con
   } else if (kind == "registries") {
     read_definition(kind, pack_.registries, file, path, v, {"fields", "lifecycle"}, &PackReader::read_registry);
   } else if (kind == "report_templates") {
-    read_definition(kind, pack_.report_templates, file, path, v, {}, &PackReader::read_report_template);
+    read_definition(kind, pack_.report_templates, file, path, v, {"file", "text"}, &PackReader::read_report_template);
   } else if (kind == "areas") {
     read_definition(kind, pack_.areas, file, path, v, {}, &PackReader::read_area);
   } else if (kind == "sources") {
@@ -353,6 +354,16 @@ void PackReader::read_definition(const std::string& kind, std::vector<Definition
   const bool claimed = claim_code(kind, definition.code, file, path);
   (this->*read_rest)(f, definition);
   if (!claimed) return;
+  if constexpr (std::is_same_v<Definition, ReportTemplate>) {
+    // The store keeps the template's text with its definition: a database needs no pack folder.
+    if (v.is_object() && !v.as_object().contains("text")) {
+      json::object stored = v.as_object();
+      stored["text"] = definition.text;
+      pack_.definitions.push_back({kind, definition.code, json::serialize(stored)});
+      list.push_back(std::move(definition));
+      return;
+    }
+  }
   pack_.definitions.push_back({kind, definition.code, json::serialize(v)});
   list.push_back(std::move(definition));
 }
@@ -662,8 +673,24 @@ void PackReader::read_registry(Fields& f, RegistryDefinition& registry) {
   }
 }
 
-// Names only, for now: the templates themselves come with the report work.
-void PackReader::read_report_template(Fields&, ReportTemplate&) {}
+// The template's text: from the pack folder's file when read from a folder, from the stored
+// definition otherwise (where it was kept with the file's name).
+void PackReader::read_report_template(Fields& f, ReportTemplate& report) {
+  report.file = f.text("file", false);
+  report.text = f.text("text", false);
+  if (!report.text.empty()) return;
+  if (report.file.empty()) {
+    f.fail(f.at("file"), "missing: the template's text file in the pack folder (reports/….txt)");
+    return;
+  }
+  auto attached = attachments_.find(report.file);
+  if (attached == attachments_.end()) {
+    f.fail(f.at("file"), "no file \"" + report.file + "\" in the pack folder (templates are text files, e.g. "
+                         "reports/midterm_review.txt)");
+    return;
+  }
+  report.text = attached->second;
+}
 
 // Names only: an area is a heading.
 void PackReader::read_area(Fields&, SubjectArea&) {}

@@ -35,6 +35,10 @@ class PackReader {
   // catalogue. Call before reading anything.
   void start_from(const Catalogue& catalogue);
 
+  // A text file of the pack folder that definitions refer to (a report template), by its
+  // path inside the folder. Call before reading the definitions.
+  void attach(std::string path, std::string text) { attachments_.emplace(std::move(path), std::move(text)); }
+
   // Parses one file. `label` names it in messages (its path inside the pack); only the
   // sections in `allowed` may appear.
   void read_file(const std::string& label, std::string_view text, const std::set<std::string>& allowed);
@@ -114,6 +118,7 @@ class PackReader {
                            std::optional<ExpressionType> type);
 
   ImportProblems& problems_;
+  std::map<std::string, std::string> attachments_;  // path → text (attach())
   bool has_info_ = false;
   // What is read so far: the definitions in place, the catalogue (built once at take()) in
   // the two lists below.

@@ -45,7 +45,8 @@ constexpr const char* kRest = R"({
   "registries": [{"code": "reg.delegations", "name_vi": "Sổ đoàn", "name_en": "Delegations",
     "fields": [{"code": "partner", "name_vi": "Đối tác", "name_en": "Partner", "type": "code", "required": true,
                 "options": "partner"}]}],
-  "report_templates": [{"code": "rpt.midterm", "name_vi": "Sơ kết", "name_en": "Mid-term review"}]
+  "report_templates": [{"code": "rpt.midterm", "name_vi": "Sơ kết", "name_en": "Mid-term review",
+                        "file": "reports/midterm.txt"}]
 })";
 
 class PackTest : public testing::ExchangeTest {
@@ -65,7 +66,10 @@ class PackTest : public testing::ExchangeTest {
                          const std::string& rest = kRest) {
     std::string info = kPackJson;
     info.replace(info.find("1.0.0"), 5, version);
-    return pack("p" + version, {{"pack.json", info}, {"elements/main.json", elements}, {"rest.json", rest}});
+    return pack("p" + version, {{"pack.json", info},
+                                {"elements/main.json", elements},
+                                {"rest.json", rest},
+                                {"reports/midterm.txt", "@period year\n@title Sơ kết năm {period.year}\n"}});
   }
 
   // Reads a pack expected to be invalid; returns all its problems as text.
@@ -116,6 +120,8 @@ TEST_F(PackTest, ReadsAValidPack) {
             std::tuple(std::string("partner"), std::string("Đối tác"), RegistryFieldType::kCode, true));
   ASSERT_EQ(p.report_templates.size(), 1u);
   EXPECT_EQ(p.report_templates[0].name_en, "Mid-term review");
+  EXPECT_EQ(p.report_templates[0].file, "reports/midterm.txt");
+  EXPECT_EQ(p.report_templates[0].text, "@period year\n@title Sơ kết năm {period.year}\n");  // kept with the definition
   ASSERT_NE(find_area(p, "crime"), nullptr);
   EXPECT_EQ(find_area(p, "crime")->name_vi, "Tội phạm");
   EXPECT_EQ(find_area(p, "drugs"), nullptr);
@@ -265,6 +271,12 @@ TEST_F(PackTest, SchemaErrorsNameFileAndPath) {
       {R"({"report_templates": [{"code": "crime.ttxh.cases", "name_vi": "R", "name_en": "R"},
                                 {"code": "crime.ttxh.cases", "name_vi": "R", "name_en": "R"}]})",
        "$.report_templates[1].code: duplicate code \"crime.ttxh.cases\" (first declared in rest.json at $.report_templates[0])"},
+      // A template is a text file of the pack folder, parsed and checked with the pack.
+      {R"({"report_templates": [{"code": "rpt.x", "name_vi": "R", "name_en": "R", "file": "reports/x.txt"}]})",
+       "$.report_templates[0].file: no file \"reports/x.txt\" in the pack folder"},
+      {R"({"report_templates": [{"code": "rpt.x", "name_vi": "R", "name_en": "R",
+                                 "text": "@period year\n@title T\nXảy ra {value(drug.casez)} vụ."}]})",
+       "rpt.x:3:15: value: no element, element.option or indicator \"drug.casez\""},
       // An element's area is declared (the form's section headings come from it).
       {R"({"elements": [{"code": "x.cases", "name_vi": "X", "name_en": "X", "value_type": "count",
                          "aggregation": "sum", "area": "crimes"}]})",
@@ -361,7 +373,8 @@ TEST_F(PackTest, LoadKeepsDataAcrossUpgradesAndRefusesLosingIt) {
     rest_without_drug.replace(at, 12, "#{crime.ttxh.cases} == 0");
   }
   std::string dir = pack("p1.3.0", {{"pack.json", std::string(kPackJson).replace(std::string(kPackJson).find("1.0.0"), 5, "1.3.0")},
-                                    {"elements.json", without_drug}, {"rest.json", rest_without_drug}});
+                                    {"elements.json", without_drug}, {"rest.json", rest_without_drug},
+                                    {"reports/midterm.txt", "@period year\n@title Sơ kết\n"}});
   Result<PackLoadResult> upgrade = load_pack(*store_, dir);
   ASSERT_TRUE(upgrade.is_ok() && upgrade->problems.empty()) << upgrade->problems.to_string();
   EXPECT_EQ(upgrade->summary.previous_version, "1.0.0");

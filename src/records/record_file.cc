@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <optional>
+#include <span>
 
 #include "exchange/csv.h"
 #include "exchange/xlsx_reader.h"
@@ -88,115 +89,57 @@ ImportProblem RecordFile::locate(size_t change, std::string_view field) const {
   return p;
 }
 
-Result<RecordFile> read_record_file(std::string_view bytes, const std::string& file, RecordFileFormat format,
-                                    const RegistryDefinition& registry) {
-  RecordFile out;
-  out.file = file;
-  // The rows as texts with their line numbers; the header first.
-  struct Row {
-    int64_t line = 0;
-    std::vector<std::string> cells;
-  };
-  std::vector<Row> rows;
-  if (format == RecordFileFormat::kCsv) {
-    if (size_t bad = find_invalid_utf8(bytes); bad != std::string_view::npos) {
-      out.problems.add({file, 1 + std::count(bytes.begin(), bytes.begin() + static_cast<long>(bad), '\n'), 0, "",
-                        "invalid UTF-8"});
-      return out;
-    }
-    csv::Reader reader(bytes);
-    std::vector<std::string_view> fields;
-    while (reader.next(fields)) {
-      if (!reader.error().empty()) {
-        out.problems.add({file, reader.line(), reader.error_column(), "", reader.error()});
+namespace {
+
+// Turns rows of cell texts into record changes: the header row names the columns, each
+// following row is one change. Rows come one at a time, so a CSV file is never held twice.
+class RowReader {
+ public:
+  RowReader(RecordFile& out, const RegistryDefinition& registry) : out_(out), registry_(registry) {}
+
+  // The header row (line 1); false when it names an unknown or repeated column.
+  bool header(std::span<const std::string_view> cells) {
+    const std::vector<Column> known = columns_of(registry_);
+    for (size_t c = 0; c < cells.size(); ++c) {
+      const std::string_view header = cells[c];
+      if (header.find_first_not_of(" \t") == std::string_view::npos) {
+        by_position_.push_back(std::nullopt);
         continue;
       }
-      rows.push_back({reader.line(), std::vector<std::string>(fields.begin(), fields.end())});
-    }
-  } else {
-    Result<XlsxReadBook> book = read_xlsx(bytes, file);
-    if (!book) {
-      out.problems.add({"", 0, 0, "", book.status().message()});
-      return out;
-    }
-    const XlsxReadSheet* sheet = nullptr;
-    for (const XlsxReadSheet& s : book->sheets) {
-      if (!s.hidden) {
-        sheet = &s;
-        break;
-      }
-    }
-    if (sheet == nullptr) {
-      out.problems.add({file, 0, 0, "", "the workbook has no visible worksheet"});
-      return out;
-    }
-    // The header first, to know which cells are dates.
-    std::vector<std::optional<Column>> header_columns;
-    const std::vector<Column> known = columns_of(registry);
-    for (const XlsxReadCell& cell : sheet->cells) {
-      if (cell.row != 0) continue;
-      if (header_columns.size() <= static_cast<size_t>(cell.column)) header_columns.resize(cell.column + 1);
-      header_columns[cell.column] = column_named(known, cell.value.text);
-    }
-    for (const XlsxReadCell& cell : sheet->cells) {
-      if (rows.empty() || rows.back().line != cell.row + 1) rows.push_back({cell.row + 1, {}});
-      Row& row = rows.back();
-      if (row.cells.size() <= static_cast<size_t>(cell.column)) row.cells.resize(cell.column + 1);
-      const RegistryField* field = nullptr;
-      if (static_cast<size_t>(cell.column) < header_columns.size() && header_columns[cell.column]) {
-        field = registry.field(header_columns[cell.column]->code);
-      }
-      row.cells[cell.column] = cell_text(cell.value, field);
-    }
-  }
-  if (!out.problems.empty()) return out;
-  if (rows.empty() || rows.front().line != 1) {
-    out.problems.add({file, 1, 0, "", "no header row: the first row names the columns (org_unit and the fields of " +
-                                          registry.code + ")"});
-    return out;
-  }
-
-  const std::vector<Column> known = columns_of(registry);
-  std::vector<std::optional<Column>> by_position;
-  for (size_t c = 0; c < rows.front().cells.size(); ++c) {
-    const std::string& header = rows.front().cells[c];
-    if (header.find_first_not_of(" \t") == std::string::npos) {
-      by_position.push_back(std::nullopt);
-      continue;
-    }
-    std::optional<Column> column = column_named(known, header);
-    if (!column) {
-      out.problems.add({file, 1, static_cast<int>(c + 1), header,
-                        "unknown column: not a field of " + registry.code + " (nor id, org_unit, version)"});
-    } else {
-      for (const auto& [code, at] : out.columns) {
-        if (code == column->code) {
-          out.problems.add({file, 1, static_cast<int>(c + 1), header,
-                            "repeats column " + std::to_string(at) + " (" + std::string(column->code) + ")"});
+      std::optional<Column> column = column_named(known, header);
+      if (!column) {
+        out_.problems.add({out_.file, 1, static_cast<int>(c + 1), std::string(header),
+                           "unknown column: not a field of " + registry_.code + " (nor id, org_unit, version)"});
+      } else {
+        for (const auto& [code, at] : out_.columns) {
+          if (code == column->code) {
+            out_.problems.add({out_.file, 1, static_cast<int>(c + 1), std::string(header),
+                               "repeats column " + std::to_string(at) + " (" + std::string(column->code) + ")"});
+          }
         }
+        out_.columns.push_back({std::string(column->code), static_cast<int>(c + 1)});
       }
-      out.columns.push_back({std::string(column->code), static_cast<int>(c + 1)});
+      by_position_.push_back(column);
     }
-    by_position.push_back(column);
+    return out_.problems.empty();
   }
-  if (!out.problems.empty()) return out;
 
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const Row& row = rows[r];
+  void row(int64_t line, std::span<const std::string_view> cells) {
     RecordChange change;
     bool blank = true;
-    std::string version;
-    for (size_t c = 0; c < row.cells.size() && c < by_position.size(); ++c) {
-      if (!by_position[c]) continue;
-      const std::string_view code = by_position[c]->code;
-      const std::string& text = row.cells[c];
-      if (text.find_first_not_of(" \t") != std::string::npos) blank = false;
+    std::string_view version;
+    for (size_t c = 0; c < cells.size() && c < by_position_.size(); ++c) {
+      if (!by_position_[c]) continue;
+      const std::string_view code = by_position_[c]->code;
+      const std::string_view text = cells[c];
+      if (text.find_first_not_of(" \t") != std::string_view::npos) blank = false;
       if (code == kIdColumn) {
         if (text.empty()) continue;
         int64_t id = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
         if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
-          out.problems.add({file, row.line, static_cast<int>(c + 1), "id", "expected a record id (a whole number > 0), found \"" + text + "\""});
+          out_.problems.add({out_.file, line, static_cast<int>(c + 1), "id",
+                             "expected a record id (a whole number > 0), found \"" + std::string(text) + "\""});
           continue;
         }
         change.kind = RecordChange::Kind::kUpdate;
@@ -206,21 +149,129 @@ Result<RecordFile> read_record_file(std::string_view bytes, const std::string& f
       } else if (code == kOwnerColumn) {
         change.record.org_unit = text;
       } else if (code != kOwnerNameColumn) {
-        change.record.fields[std::string(code)] = text;
+        change.record.fields.insert_or_assign(std::string(code), std::string(text));
       }
     }
-    if (blank) continue;
+    if (blank) return;
     if (!version.empty() && change.kind == RecordChange::Kind::kUpdate) {
       int32_t v = 0;
       auto [end, ec] = std::from_chars(version.data(), version.data() + version.size(), v);
       if (ec != std::errc() || end != version.data() + version.size() || v <= 0) {
-        out.problems.add({file, row.line, 0, "version", "expected a version (a whole number > 0), found \"" + version + "\""});
+        out_.problems.add({out_.file, line, 0, "version",
+                           "expected a version (a whole number > 0), found \"" + std::string(version) + "\""});
       } else {
         change.expected_version = v;
       }
     }
-    out.changes.push_back(std::move(change));
-    out.lines.push_back(row.line);
+    out_.changes.push_back(std::move(change));
+    out_.lines.push_back(line);
+  }
+
+ private:
+  RecordFile& out_;
+  const RegistryDefinition& registry_;
+  std::vector<std::optional<Column>> by_position_;
+};
+
+}  // namespace
+
+Result<RecordFile> read_record_file(std::string_view bytes, const std::string& file, RecordFileFormat format,
+                                    const RegistryDefinition& registry) {
+  RecordFile out;
+  out.file = file;
+  RowReader reader_of_rows(out, registry);
+  auto no_header = [&] {
+    out.problems.add({file, 1, 0, "", "no header row: the first row names the columns (org_unit and the fields of " +
+                                          registry.code + ")"});
+  };
+  if (format == RecordFileFormat::kCsv) {
+    if (size_t bad = find_invalid_utf8(bytes); bad != std::string_view::npos) {
+      out.problems.add({file, 1 + std::count(bytes.begin(), bytes.begin() + static_cast<long>(bad), '\n'), 0, "",
+                        "invalid UTF-8"});
+      return out;
+    }
+    const auto lines = std::count(bytes.begin(), bytes.end(), '\n');
+    out.changes.reserve(static_cast<size_t>(lines));
+    out.lines.reserve(static_cast<size_t>(lines));
+    csv::Reader reader(bytes);
+    std::vector<std::string_view> fields;
+    bool header_read = false;
+    while (reader.next(fields)) {
+      if (!reader.error().empty()) {
+        out.problems.add({file, reader.line(), reader.error_column(), "", reader.error()});
+        continue;
+      }
+      if (!header_read) {
+        if (reader.line() != 1) {
+          no_header();
+          return out;
+        }
+        header_read = true;
+        if (!reader_of_rows.header(fields)) return out;
+        continue;
+      }
+      reader_of_rows.row(reader.line(), fields);
+    }
+    if (!header_read && out.problems.empty()) no_header();
+    if (!out.problems.empty()) {  // a malformed line: nothing of the file is taken
+      out.changes.clear();
+      out.lines.clear();
+    }
+    return out;
+  }
+
+  Result<XlsxReadBook> book = read_xlsx(bytes, file);
+  if (!book) {
+    out.problems.add({"", 0, 0, "", book.status().message()});
+    return out;
+  }
+  const XlsxReadSheet* sheet = nullptr;
+  for (const XlsxReadSheet& s : book->sheets) {
+    if (!s.hidden) {
+      sheet = &s;
+      break;
+    }
+  }
+  if (sheet == nullptr) {
+    out.problems.add({file, 0, 0, "", "the workbook has no visible worksheet"});
+    return out;
+  }
+  // The header first, to know which cells are dates.
+  std::vector<std::optional<Column>> header_columns;
+  const std::vector<Column> known = columns_of(registry);
+  for (const XlsxReadCell& cell : sheet->cells) {
+    if (cell.row != 0) continue;
+    if (header_columns.size() <= static_cast<size_t>(cell.column)) header_columns.resize(cell.column + 1);
+    header_columns[cell.column] = column_named(known, cell.value.text);
+  }
+  // The rows as texts with their line numbers; the header first.
+  struct Row {
+    int64_t line = 0;
+    std::vector<std::string> cells;
+  };
+  std::vector<Row> rows;
+  for (const XlsxReadCell& cell : sheet->cells) {
+    if (rows.empty() || rows.back().line != cell.row + 1) rows.push_back({cell.row + 1, {}});
+    Row& row = rows.back();
+    if (row.cells.size() <= static_cast<size_t>(cell.column)) row.cells.resize(cell.column + 1);
+    const RegistryField* field = nullptr;
+    if (static_cast<size_t>(cell.column) < header_columns.size() && header_columns[cell.column]) {
+      field = registry.field(header_columns[cell.column]->code);
+    }
+    row.cells[cell.column] = cell_text(cell.value, field);
+  }
+  if (rows.empty() || rows.front().line != 1) {
+    no_header();
+    return out;
+  }
+  std::vector<std::string_view> cells;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    cells.assign(rows[r].cells.begin(), rows[r].cells.end());
+    if (r == 0) {
+      if (!reader_of_rows.header(cells)) return out;
+    } else {
+      reader_of_rows.row(rows[r].line, cells);
+    }
   }
   return out;
 }

@@ -296,6 +296,20 @@ Result<RecordWriteOutcome> RecordWriter::write(RecordWrite request) {
     return refuse(Refusal::kInvalid, "Không có bản ghi — no such record");
   }
 
+  // What the owners touched held before this write, read now so that the recount below
+  // takes the new states from memory instead of reading back what was just written.
+  std::map<std::string, std::vector<RegistryRecord>, std::less<>> held_before;
+  if (!counters.empty()) {
+    for (const std::string& owner : owners) {
+      RecordQuery query;
+      query.registry = registry->code;
+      query.units = {owner};
+      Result<std::vector<RegistryRecord>> held = store_.registry_records(query);
+      if (!held) return held.status();
+      held_before.emplace(owner, std::move(*held));
+    }
+  }
+
   const int64_t at = now();
   const WriteContext context{request.writer.name, at, request.source};
   for (size_t i = 0; i < records.size(); ++i) {
@@ -320,16 +334,23 @@ Result<RecordWriteOutcome> RecordWriter::write(RecordWrite request) {
   // 5. The counted values of each owner touched, recounted from all its records.
   std::vector<ValueWrite> rows;
   if (!counters.empty()) {
+    // Each owner's records now: those it held that this write left alone, and the new states.
+    std::set<int64_t> changed_ids;
+    std::map<std::string_view, std::vector<const RegistryRecord*>> held_now;
+    for (size_t i = 0; i < records.size(); ++i) {
+      if (request.changes[i].kind != RecordChange::Kind::kCreate) changed_ids.insert(records[i].id);
+      if (request.changes[i].kind != RecordChange::Kind::kDelete) held_now[records[i].org_unit].push_back(&records[i]);
+    }
+    for (const auto& [owner, held] : held_before) {
+      std::vector<const RegistryRecord*>& now_held = held_now[owner];
+      for (const RegistryRecord& r : held) {
+        if (!changed_ids.contains(r.id)) now_held.push_back(&r);
+      }
+    }
     for (const std::string& owner : owners) {
       auto id = state->unit_ids.find(owner);
       if (id == state->unit_ids.end()) continue;
-      RecordQuery query;
-      query.registry = registry->code;
-      query.units = {owner};
-      Result<std::vector<RegistryRecord>> held = store_.registry_records(query);
-      if (!held) return held.status();
-      std::vector<const RegistryRecord*> pointers;
-      for (const RegistryRecord& r : *held) pointers.push_back(&r);
+      const std::vector<const RegistryRecord*>& pointers = held_now[owner];
       const std::vector<DateRange> in_force = state->in_force(owner);
       for (const RecordCounter* counter : counters) {
         CountedRows counted;
@@ -357,7 +378,7 @@ Result<RecordWriteOutcome> RecordWriter::write(RecordWrite request) {
   return std::move(outcome);
 }
 
-Result<ValueWriteSummary> RecordWriter::recount(const Writer& writer) {
+Result<ValueWriteSummary> RecordWriter::recount(const Writer& writer, Recount scope) {
   std::lock_guard lock(store_mutex_);
   const std::shared_ptr<const State> state = state_;
   const Pack& pack = *state->pack;
@@ -371,6 +392,7 @@ Result<ValueWriteSummary> RecordWriter::recount(const Writer& writer) {
   std::vector<ValueWrite> rows;
   std::map<std::string, std::vector<RegistryRecord>> records_by_registry;
   for (const RecordCounter& counter : state->counters) {
+    if (scope == Recount::kInForce && !counter.source().in_force()) continue;
     const std::string& code = counter.source().registry;
     if (!records_by_registry.contains(code)) {
       RecordQuery query;

@@ -223,5 +223,25 @@ TEST_F(RecordWriterTest, RecountReplacesTypedValuesOfCountedElements) {
   EXPECT_EQ(again->created + again->updated + again->deleted, 0);  // nothing to change
 }
 
+TEST_F(RecordWriterTest, AStartRecountExtendsStocksInForceIntoTheNewPeriods) {
+  ASSERT_TRUE(write(Writer::system("cong.an"), "reg.movement.team",
+                    {create("03400", {{"kind", "security"}, {"name", "Tổ ANND bản Hồ Pên"}, {"established", "2019-02-10"},
+                                      {"members", "6"}})})
+                  .written());
+  EXPECT_EQ(figure("movement.security_teams", "03400", "2024"), std::nullopt);  // 14 Nov 2023: not yet
+  // Half a year later a server starts: the stock is counted through the new quarters.
+  RecordWriterOptions later;
+  later.clock = [] { return kNow + 180 * 86400; };
+  std::unique_ptr<RecordWriter> restarted = RecordWriter::create(*store_, store_mutex_, *workflow_, later).value();
+  Result<ValueWriteSummary> extended = restarted->recount(Writer::system("qpan serve"), RecordWriter::Recount::kInForce);
+  ASSERT_TRUE(extended.is_ok()) << extended.status().message();
+  EXPECT_EQ(extended->created, 4);  // 2024Q1 and 2024Q2: teams and their members
+  EXPECT_EQ(figure("movement.security_teams", "03400", "2024"), 1);
+  EXPECT_EQ(figure("movement.security_team_members", "03400", "2024Q2"), 6);
+  Result<ValueWriteSummary> again = restarted->recount(Writer::system("qpan serve"), RecordWriter::Recount::kAll);
+  ASSERT_TRUE(again.is_ok()) << again.status().message();
+  EXPECT_EQ(again->created + again->updated + again->deleted, 0);
+}
+
 }  // namespace
 }  // namespace qpan

@@ -139,25 +139,32 @@ async function exchange<T>(method: string, path: string, body?: unknown, extra: 
     throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
   }
   const text = await response.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // Not JSON (a proxy's error page): reported below by status.
-  }
-  if (!response.ok) {
-    const answer = parsed as { error?: { code?: string; message?: string; details?: unknown }; message?: unknown } | null;
-    const error = answer?.error;
-    const message = error?.message ?? (typeof answer?.message === 'string' ? answer.message : undefined);
-    const failure = new ApiError(response.status, error?.code ?? `http_${response.status}`,
-      message ?? `HTTP ${response.status}`, error?.details ?? null, parsed);
-    if (response.status === 401 && path !== '/api/login') {
-      csrfToken = null;
-      onSessionLost();
-    }
-    throw failure;
-  }
+  const parsed = parseJson(text);
+  if (!response.ok) throw refusal(response, parsed, path);
   return { body: parsed as T, headers: response.headers };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null; // Not JSON (a proxy's error page): reported by status.
+  }
+}
+
+// The ApiError of an answer that is not 2xx, from the API's {"error": …} when it sent one;
+// a 401 means the session is gone.
+function refusal(response: Response, parsed: unknown, path: string): ApiError {
+  const answer = parsed as { error?: { code?: string; message?: string; details?: unknown }; message?: unknown } | null;
+  const error = answer?.error;
+  const message = error?.message ?? (typeof answer?.message === 'string' ? answer.message : undefined);
+  const failure = new ApiError(response.status, error?.code ?? `http_${response.status}`,
+    message ?? `HTTP ${response.status}`, error?.details ?? null, parsed);
+  if (response.status === 401 && path !== '/api/login') {
+    csrfToken = null;
+    onSessionLost();
+  }
+  return failure;
 }
 
 function query(params: Record<string, string | undefined>): string {
@@ -629,4 +636,58 @@ export function recordProblems(e: ApiError): { problems: RecordProblem[]; total:
 export function recordConflictOf(e: ApiError): RegistryRecord | null {
   const current = refusalMember(e, 'current');
   return current && typeof current === 'object' ? (current as RegistryRecord) : null;
+}
+
+// Review reports (báo cáo sơ kết, tổng kết, quý): templates of the pack, each written for
+// some types of period ("quarter", "month_range"…) and offered in these formats.
+export type ReportFormat = 'html' | 'pdf' | 'docx' | 'xlsx';
+
+export interface ReportTemplate {
+  code: string;
+  name_vi: string;
+  name_en: string;
+  description: string;
+  periodTypes: string[];
+  formats: ReportFormat[];
+}
+
+// What a report is asked for: a unit, a period's code and, optionally, the day of issue.
+export interface ReportQuestion {
+  ou: string;
+  pe: string;
+  date?: string;
+}
+
+let reportsPromise: Promise<ReportTemplate[]> | null = null;
+
+// The templates change with the pack only: read once per page load.
+export function reports(): Promise<ReportTemplate[]> {
+  reportsPromise ??= call<{ reports: ReportTemplate[] }>('GET', '/api/reports').then((a) => a.reports, (e) => {
+    reportsPromise = null;
+    throw e;
+  });
+  return reportsPromise;
+}
+
+// A report's address in the API: the HTML fragment the page shows (embed=1), or a file
+// for a plain download link (the session cookie goes along).
+export function reportPath(code: string, q: ReportQuestion, format: ReportFormat): string {
+  return `/api/reports/${encodeURIComponent(code)}${query({
+    ou: q.ou, pe: q.pe, date: q.date, format, embed: format === 'html' ? '1' : undefined,
+  })}`;
+}
+
+// The report as the <article> fragment the server writes (every text escaped by it); a
+// refusal (a period of the wrong type, a unit outside the scope) throws ApiError.
+export async function reportHtml(code: string, q: ReportQuestion): Promise<string> {
+  const path = reportPath(code, q, 'html');
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
+  }
+  const text = await response.text();
+  if (!response.ok) throw refusal(response, parseJson(text), path);
+  return text;
 }

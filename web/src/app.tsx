@@ -21,6 +21,7 @@ const loadReview = () => import('./screens/review');
 const loadDashboard = () => import('./screens/dashboard');
 const loadEvaluation = () => import('./screens/evaluation');
 const loadRegistries = () => import('./screens/registries');
+const loadReports = () => import('./screens/reports');
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(storedLang);
@@ -102,6 +103,7 @@ function Header() {
             {can(user.role, 'read_data') && link('analytics', ['analytics'], t('analyticsLink'))}
             {can(user.role, 'read_data') && link('evaluation', ['evaluation'], t('evaluationLink'))}
             {can(user.role, 'read_data') && link('registries', ['registries'], t('registriesLink'))}
+            {can(user.role, 'read_data') && link('reports', ['reports'], t('reportsLink'))}
             {can(user.role, 'read_audit') && link('audit', ['audit'], t('auditLink'))}
           </ul>
         </nav>
@@ -150,6 +152,9 @@ function Screen() {
       break;
     case 'registries':
       if (user && can(user.role, 'read_data')) return <Lazy key={key} load={loadRegistries} props={{ path: route.path.slice(1), query: route.query }} />;
+      break;
+    case 'reports':
+      if (user && can(user.role, 'read_data')) return <Lazy key={key} load={loadReports} props={{ path: route.path.slice(1), query: route.query }} />;
       break;
     case 'forms':
       if (route.path.length === 4) return <Lazy key={key} load={loadForm} props={{ ds: route.path[1], ou: route.path[2], pe: route.path[3] }} />;

@@ -24,6 +24,7 @@ export function Home() {
     links.push({ id: 'analytics', path: ['analytics'], query: { ou: user.scope }, label: t('analyticsLink'), hint: t('analyticsLinkHint') });
     links.push({ id: 'evaluation', path: ['evaluation'], query: { ou: user.scope }, label: t('evaluationLink'), hint: t('evaluationLinkHint') });
     links.push({ id: 'registries', path: ['registries'], query: { ou: user.scope }, label: t('registriesLink'), hint: t('registriesLinkHint') });
+    links.push({ id: 'reports', path: ['reports'], query: { ou: user.scope }, label: t('reportsLink'), hint: t('reportsLinkHint') });
   }
   if (can(user.role, 'read_audit')) {
     links.push({ id: 'audit', path: ['audit'], query: { ou: user.scope }, label: t('auditLink'), hint: t('auditLinkHint') });
