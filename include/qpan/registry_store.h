@@ -63,7 +63,8 @@ class RegistryStore {
   // Removes the record, keeping its last state in the audit trail.
   virtual Status delete_record(const RegistryRecord& record, const WriteContext& context) = 0;
 
-  // The audit trail of one record, oldest first (also after it was deleted).
+  // The audit trail of one record, oldest first (also after it was deleted): its creation,
+  // then each change. The creation's source is kept only once the record has changed.
   virtual Result<std::vector<RecordAuditEntry>> record_audit(int64_t record_id) = 0;
 };
 

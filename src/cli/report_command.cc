@@ -78,9 +78,10 @@ Status list_command(const std::string& db_path) {
   if (!pack) return pack.status();
   for (const ReportTemplate& t : pack->report_templates) {
     Result<ReportTemplateProgram> program = parse_report_template(t);
-    if (!program) return program.status();
-    std::string types;
-    for (PeriodType type : program->period_types()) types += (types.empty() ? "" : ", ") + std::string(period_type_name(type));
+    std::string types = program ? "" : "(no text: load the pack again)";
+    if (program) {
+      for (PeriodType type : program->period_types()) types += (types.empty() ? "" : ", ") + std::string(period_type_name(type));
+    }
     std::cout << t.code << "\t" << types << "\t" << t.name_vi << "\n";
   }
   return Status::ok();

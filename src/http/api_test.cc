@@ -170,7 +170,8 @@ class ApiTest : public ::testing::Test {
     auto db = sqlite::Database::open(db_path_, false).value();
     auto stmt = db.prepare("SELECT (SELECT count(*) FROM data_value) || '/' || (SELECT total(version) FROM data_value)"
                            " || '/' || (SELECT count(*) FROM data_value_audit) || '/' || (SELECT count(*) FROM approval_event)"
-                           " || '/' || (SELECT count(*) FROM registry_record_audit)").value();
+                           " || '/' || (SELECT count(*) FROM registry_record_audit)"
+                           " || '/' || (SELECT count(*) FROM registry_record) || '/' || (SELECT total(version) FROM registry_record)").value();
     EXPECT_TRUE(stmt.step());
     return std::string(stmt.column_text(0));
   }

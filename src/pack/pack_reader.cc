@@ -279,7 +279,9 @@ void PackReader::read_stored_definition(const PackDefinition& definition) {
     problem(label, "$.code", "\"" + std::string(code->as_string()) + "\" is not the code it is stored under");
     return;
   }
+  reading_stored_ = true;
   read_item(label, definition.kind, "$", *root);
+  reading_stored_ = false;
 }
 
 void PackReader::read_info(const std::string& file, const json::value& value) {
@@ -678,7 +680,9 @@ void PackReader::read_registry(Fields& f, RegistryDefinition& registry) {
 void PackReader::read_report_template(Fields& f, ReportTemplate& report) {
   report.file = f.text("file", false);
   report.text = f.text("text", false);
-  if (!report.text.empty()) return;
+  // A database loaded with a pack of names only (before 1.4.0) keeps its templates without
+  // text: readable, and `qpan report` asks for the pack to be loaded again.
+  if (!report.text.empty() || reading_stored_) return;
   if (report.file.empty()) {
     f.fail(f.at("file"), "missing: the template's text file in the pack folder (reports/….txt)");
     return;

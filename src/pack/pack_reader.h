@@ -120,6 +120,7 @@ class PackReader {
   ImportProblems& problems_;
   std::map<std::string, std::string> attachments_;  // path → text (attach())
   bool has_info_ = false;
+  bool reading_stored_ = false;  // in read_stored_definition()
   // What is read so far: the definitions in place, the catalogue (built once at take()) in
   // the two lists below.
   Pack pack_;

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "exchange/exchange_test_support.h"
+#include "qpan/report.h"
 #include "qpan/value_writer.h"
 
 namespace qpan {
@@ -490,6 +491,26 @@ TEST_F(PackTest, StoredDefinitionsTheCheckerRefusesAreRefused) {
   none.info.version = "1.0.0";
   ASSERT_TRUE(store_->save_pack(none, {}, 0).is_ok());
   EXPECT_TRUE(read_loaded_pack(*store_).is_ok());
+}
+
+// A database loaded with a pack before 1.4.0 keeps its report templates as names only: it
+// still reads, and a report asks for the pack to be loaded again.
+TEST_F(PackTest, TemplatesStoredWithoutTextStillRead) {
+  ASSERT_TRUE(load_pack(*store_, valid_pack()).is_ok());
+  Pack older;
+  older.info.code = "older-pack";
+  older.info.version = "1.3.0";
+  older.definitions = {{"report_templates", "rpt.old", R"({"code": "rpt.old", "name_vi": "Cũ", "name_en": "Old"})"}};
+  ASSERT_TRUE(store_->save_pack(older, {}, 0).is_ok());
+  Result<Pack> read = read_loaded_pack(*store_);
+  ASSERT_TRUE(read.is_ok()) << read.status().message();
+  const auto old = std::find_if(read->report_templates.begin(), read->report_templates.end(),
+                                [](const ReportTemplate& t) { return t.code == "rpt.old"; });
+  ASSERT_NE(old, read->report_templates.end());
+  EXPECT_TRUE(old->text.empty());
+  EXPECT_EQ(find_report_template(*read, "rpt.old").status().message(),
+            "template: rpt.old has no text in this database (loaded from a pack before 1.4.0): load the pack again "
+            "(qpan pack load)");
 }
 
 TEST_F(PackTest, MissingFolderIsNotFound) {

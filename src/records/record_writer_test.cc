@@ -82,6 +82,13 @@ TEST_F(RecordWriterTest, RecordsAreCountedIntoTheirElementsInTheSameTransaction)
   EXPECT_EQ(figure("foreign.in.delegations_total", "12", "2022Q1"), 2);
   EXPECT_EQ(figure("foreign.in.persons", "12", "2022"), 20);
 
+  // An unchanged record's trail is its creation.
+  std::vector<RecordAuditEntry> created = store_->record_audit(out.records[1].id).value();
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_EQ(created[0].action, RecordAuditAction::kCreate);
+  EXPECT_EQ(created[0].changed_by, "so.ngoai.vu");
+  EXPECT_EQ(created[0].state.fields.at("persons"), "8");
+
   // A following engine has each later write in its next answer.
   std::unique_ptr<AggregationEngine> engine = AggregationEngine::build(*store_).value();
   engine->follow(*store_);
@@ -99,6 +106,8 @@ TEST_F(RecordWriterTest, RecordsAreCountedIntoTheirElementsInTheSameTransaction)
   // The audit trail keeps the deleted record's last state.
   std::vector<RecordAuditEntry> trail = store_->record_audit(out.records[1].id).value();
   ASSERT_EQ(trail.size(), 2u);
+  EXPECT_EQ(trail[0].action, RecordAuditAction::kCreate);  // written when the record first changed
+  EXPECT_EQ(trail[0].state.version, 1);
   EXPECT_EQ(trail[1].action, RecordAuditAction::kDelete);
   EXPECT_EQ(trail[1].state.fields.at("persons"), "8");
   EXPECT_EQ(trail[1].changed_by, "so.ngoai.vu");

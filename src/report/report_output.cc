@@ -5,15 +5,6 @@
 
 namespace qpan {
 
-Result<ReportTemplateProgram> find_report_template(const Pack& pack, std::string_view code) {
-  std::string known;
-  for (const ReportTemplate& t : pack.report_templates) {
-    if (t.code == code) return parse_report_template(t);
-    known += (known.empty() ? "" : ", ") + t.code;
-  }
-  return Status::not_found("template: no report template \"" + std::string(code) + "\" (known: " + known + ")");
-}
-
 Result<ReportFormat> parse_report_format(std::string_view name) {
   if (name == "docx") return ReportFormat::kDocx;
   if (name == "pdf") return ReportFormat::kPdf;

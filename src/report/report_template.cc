@@ -105,4 +105,19 @@ ImportProblems check_report_templates(const Pack& pack) {
   return problems;
 }
 
+Result<ReportTemplateProgram> find_report_template(const Pack& pack, std::string_view code) {
+  std::string known;
+  for (const ReportTemplate& t : pack.report_templates) {
+    if (t.code == code) {
+      if (t.text.empty()) {
+        return Status::invalid_input("template: " + t.code + " has no text in this database (loaded from a pack "
+                                     "before 1.4.0): load the pack again (qpan pack load)");
+      }
+      return parse_report_template(t);
+    }
+    known += (known.empty() ? "" : ", ") + t.code;
+  }
+  return Status::not_found("template: no report template \"" + std::string(code) + "\" (known: " + known + ")");
+}
+
 }  // namespace qpan

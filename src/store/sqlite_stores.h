@@ -167,6 +167,8 @@ class SqliteRegistryStore : public virtual RegistryStore {
   // parameters, numbered from 1.
   static std::pair<std::string, std::vector<std::string>> query_clause(const RecordQuery& query);
   Result<int64_t> unit_key(const std::string& code);
+  // Writes the creation row of a record that has none yet (see sqlite_registry.cc).
+  Status audit_creation(int64_t record_id);
   Status audit(RecordAuditAction action, const RegistryRecord& record, int64_t unit_id, const std::string& fields,
                const WriteContext& context);
 
