@@ -14,6 +14,7 @@
 
 #include "qpan/report_render.h"
 #include "report/html_text.h"
+#include "report/ooxml_test_support.h"
 
 namespace qpan {
 namespace {
@@ -65,59 +66,30 @@ ReportDocument sample_report() {
 }
 
 // A page parsed by libxml2's HTML parser, with the errors it reported (HTML5 element names
-// it does not know, like <article>, are not errors of the page).
-class HtmlPage {
+// it does not know, like <article>, are not errors of the page), queried as an XML part.
+// The errors are a base of their own: constructed before the part's parse fills them.
+struct HtmlParseErrors {
+  std::vector<std::string> errors_;
+};
+class HtmlPage : private HtmlParseErrors, public testing::XmlPart {
  public:
-  explicit HtmlPage(const std::string& html) {
-    xmlSetStructuredErrorFunc(&errors_, &HtmlPage::collect);
-    document_.reset(htmlReadMemory(html.data(), static_cast<int>(html.size()), "report.html", "UTF-8", HTML_PARSE_NONET));
-    xmlSetStructuredErrorFunc(nullptr, nullptr);
-    if (document_) context_.reset(xmlXPathNewContext(document_.get()));
-  }
+  explicit HtmlPage(const std::string& html) : HtmlParseErrors(), XmlPart(parse(html, errors_)) {}
 
-  bool ok() const { return document_ != nullptr; }
   const std::vector<std::string>& errors() const { return errors_; }
-
-  std::string string(const std::string& expression) const {
-    std::vector<std::string> all = strings("string(" + expression + ")");
-    return all.empty() ? "<nothing>" : all.front();
-  }
-  double count(const std::string& expression) const {
-    std::unique_ptr<xmlXPathObject, decltype(&xmlXPathFreeObject)> result(
-        xmlXPathEvalExpression(reinterpret_cast<const xmlChar*>(("count(" + expression + ")").c_str()), context_.get()),
-        &xmlXPathFreeObject);
-    return result ? result->floatval : -1;
-  }
-  std::vector<std::string> strings(const std::string& expression) const {
-    std::vector<std::string> values;
-    if (!context_) return values;
-    std::unique_ptr<xmlXPathObject, decltype(&xmlXPathFreeObject)> result(
-        xmlXPathEvalExpression(reinterpret_cast<const xmlChar*>(expression.c_str()), context_.get()), &xmlXPathFreeObject);
-    if (!result) return values;
-    if (result->type == XPATH_STRING) {
-      values.emplace_back(reinterpret_cast<const char*>(result->stringval));
-    } else if (result->nodesetval != nullptr) {
-      for (int i = 0; i < result->nodesetval->nodeNr; ++i) {
-        xmlChar* content = xmlXPathCastNodeToString(result->nodesetval->nodeTab[i]);
-        values.emplace_back(reinterpret_cast<const char*>(content));
-        xmlFree(content);
-      }
-    }
-    return values;
-  }
+  double count(const std::string& expression) const { return number("count(" + expression + ")"); }
 
  private:
+  static xmlDoc* parse(const std::string& html, std::vector<std::string>& errors) {
+    xmlSetStructuredErrorFunc(&errors, &HtmlPage::collect);
+    xmlDoc* document = htmlReadMemory(html.data(), static_cast<int>(html.size()), "report.html", "UTF-8", HTML_PARSE_NONET);
+    xmlSetStructuredErrorFunc(nullptr, nullptr);
+    return document;
+  }
   static void collect(void* errors, xmlErrorPtr error) {
     if (error->code == XML_HTML_UNKNOWN_TAG) return;
     static_cast<std::vector<std::string>*>(errors)->push_back("line " + std::to_string(error->line) + ": " +
                                                              (error->message ? error->message : "?"));
   }
-  struct ContextFree {
-    void operator()(xmlXPathContext* c) const { xmlXPathFreeContext(c); }
-  };
-  std::vector<std::string> errors_;
-  std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> document_{nullptr, &xmlFreeDoc};
-  std::unique_ptr<xmlXPathContext, ContextFree> context_;
 };
 
 std::string with_class(const std::string& name) { return "contains(concat(' ', @class, ' '), ' " + name + " ')"; }

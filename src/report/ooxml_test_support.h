@@ -63,8 +63,11 @@ inline std::optional<std::string> zip_part(const std::string& package, const std
 class XmlPart {
  public:
   explicit XmlPart(const std::string& text)
-      : document_(xmlReadMemory(text.data(), static_cast<int>(text.size()), "part.xml", nullptr, XML_PARSE_NONET),
-                  &xmlFreeDoc) {
+      : XmlPart(xmlReadMemory(text.data(), static_cast<int>(text.size()), "part.xml", nullptr, XML_PARSE_NONET)) {}
+
+ protected:
+  // A document parsed otherwise (HTML), owned from here on; nullptr for one that did not parse.
+  explicit XmlPart(xmlDoc* parsed) : document_(parsed, &xmlFreeDoc) {
     if (!document_) return;
     context_.reset(xmlXPathNewContext(document_.get()));
     static constexpr std::pair<const char*, const char*> kNamespaces[] = {
@@ -84,6 +87,7 @@ class XmlPart {
     }
   }
 
+ public:
   bool ok() const { return document_ != nullptr; }
 
   // The string value of an XPath expression ("string(//w:pgSz/@w:w)", "count(//w:p)").

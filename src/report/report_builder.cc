@@ -25,13 +25,17 @@ std::string at_text(const std::string& file, TemplatePosition at) {
   return file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
-std::string upper(std::string_view text) {
+// Upper or lower case by Vietnamese rules (ICU): "Tỉnh" ↔ "TỈNH".
+std::string vietnamese_case(std::string_view text, bool to_upper) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  u.toUpper(icu::Locale("vi"));
+  if (to_upper) u.toUpper(icu::Locale("vi"));
+  else u.toLower(icu::Locale("vi"));
   std::string out;
   u.toUTF8String(out);
   return out;
 }
+
+std::string upper(std::string_view text) { return vietnamese_case(text, true); }
 
 std::string capitalized(std::string_view text) {
   if (text.empty()) return {};
@@ -55,12 +59,7 @@ std::string short_name(const std::string& name) {
 // "Tỉnh Lai Châu" → "tỉnh Lai Châu": the name inside a sentence.
 std::string name_in_text(const std::string& name) {
   for (std::string_view type : kUnitTypes) {
-    if (!name.starts_with(type)) continue;
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(type.data(), static_cast<int32_t>(type.size())));
-    u.toLower(icu::Locale("vi"));
-    std::string out;
-    u.toUTF8String(out);
-    return out + name.substr(type.size());
+    if (name.starts_with(type)) return vietnamese_case(type, false) + name.substr(type.size());
   }
   return name;
 }
@@ -177,14 +176,20 @@ class Builder {
 
   const EvaluationSummary* summary(const TemplateCall& call, const std::vector<std::string>& sets, const Scope& scope,
                                    const std::vector<Period>& periods, size_t period, const EvaluationGroup** group_out) {
-    const EvaluationReport& report = evaluation(call, sets, scope, periods);
+    const EvaluationGroup* group = group_of(evaluation(call, sets, scope, periods), sets.front());
+    if (group == nullptr) return nullptr;
+    if (group_out != nullptr) *group_out = group;
+    for (const EvaluationSummary& s : group->summaries) {
+      if (s.unit == scope.unit.code && s.period == period) return &s;
+    }
+    return nullptr;
+  }
+
+  // The group of results the set adds up in (the all-criteria sets asked together are one).
+  static const EvaluationGroup* group_of(const EvaluationReport& report, const std::string& set) {
     for (const EvaluationGroup& group : report.groups) {
-      bool has_first = false;
-      for (size_t s : group.sets) has_first = has_first || report.sets[s].code == sets.front();
-      if (!has_first) continue;
-      if (group_out != nullptr) *group_out = &group;
-      for (const EvaluationSummary& s : group.summaries) {
-        if (s.unit == scope.unit.code && s.period == period) return &s;
+      for (size_t s : group.sets) {
+        if (report.sets[s].code == set) return &group;
       }
     }
     return nullptr;
@@ -344,21 +349,16 @@ class Builder {
       const Period from = select(call, "from", scope.pe, "first_year");
       const Period to = select(call, "to", scope.pe, "last_year");
       out.source = FigureSource{joined, ou, from.code() + "," + to.code(), true};
-      const EvaluationReport& report = evaluation(call, sets, scope, {from, to});
-      for (const EvaluationGroup& group : report.groups) {
-        bool has = false;
-        for (size_t s : group.sets) has = has || report.sets[s].code == sets.front();
-        if (!has) continue;
-        size_t count = 0;
-        for (const OutcomeTransition& tr : group.transitions) {
-          if (tr.from == args[1]->text && tr.to == args[2]->text) count += tr.count;
-        }
-        out.number = static_cast<double>(count);
-        out.shown = out.number;
-        out.text = format_number_vi(*out.number, 0);
-        return out;
+      const EvaluationGroup* group = group_of(evaluation(call, sets, scope, {from, to}), sets.front());
+      if (group == nullptr) return missing();
+      size_t count = 0;
+      for (const OutcomeTransition& tr : group->transitions) {
+        if (tr.from == args[1]->text && tr.to == args[2]->text) count += tr.count;
       }
-      return missing();
+      out.number = static_cast<double>(count);
+      out.shown = out.number;
+      out.text = format_number_vi(*out.number, 0);
+      return out;
     }
     const Period pe = select(call, "pe", scope.pe, "report");
     const bool change = f == "change_met";
