@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -76,6 +77,26 @@ struct SeriesRef {
   int32_t option_id = 0;
 };
 
+// One stored value an answer combines, and how it comes in (AggregationEngine::visit_counted).
+struct ContributingValue {
+  enum class Basis : uint8_t {
+    kDirect,       // the unit asked, or a unit under it in the value's period
+    kLineage,      // through an old unit the unit asked was formed from, counted whole
+    kShare,        // through an old unit split over several new ones, counted at `share`
+    kUnallocated,  // through a split old unit without a share (or with an aggregation a
+                   // share cannot split): reported in Aggregate::unallocated, not counted
+  };
+  SeriesRef series;         // the value's own element and option
+  std::string_view unit;    // the value's unit
+  Period period = Period::year(2000);
+  double value = 0;
+  Basis basis = Basis::kDirect;
+  std::string_view source;  // the unit whose subtree the value is read through: the unit
+                            // asked (kDirect) or the old unit
+  std::string_view into;    // kShare, kUnallocated: the new unit the split went into
+  double share = 1;         // kShare: the weight the value is counted at
+};
+
 class AggregationEngine {
  public:
   // Reads the structure, the catalogue and every numeric value of the store.
@@ -102,6 +123,16 @@ class AggregationEngine {
   // (a province's year over all elements is one walk of its structure).
   Result<std::vector<Aggregate>> aggregate(std::span<const SeriesRef> series, const UnitScope& scope,
                                            const Period& period) const;
+
+  // Calls `visit` with every value aggregate(series, scope, period) combines, found by the
+  // same walk: for sum, average, min and max each value in the window; for last and
+  // count_true each unit's (and option's) latest. The figure is these values combined by the
+  // element's aggregation, kShare ones at their share, kUnallocated ones left out (their
+  // own combination is the UnallocatedPart of their old unit). In no particular order. Holds the engine's read lock
+  // while visiting: `visit` must not call the engine; string views live until it returns.
+  // Errors as aggregate().
+  Status visit_counted(const SeriesRef& series, const UnitScope& scope, const Period& period,
+                       const std::function<void(const ContributingValue&)>& visit) const;
 
   // Codes resolved by Catalogue::resolve: "crime.ttxh.cases" or "foreign.in.delegations.van_nam".
   Result<SeriesRef> series(std::string_view code) const;

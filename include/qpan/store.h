@@ -1,7 +1,7 @@
 // The store: where org units, the catalogue, data values and their audit trail, user
 // accounts and approvals live durably. One interface per concern — UnitStore,
-// CatalogueStore, ValueStore, AccountStore, ApprovalStore, RegistryStore (their headers say what each
-// keeps) — so that a module depends only on what it uses and a second store can be
+// CatalogueStore, ValueStore, AccountStore, ApprovalStore, RegistryStore, ChangeLogStore (their headers
+// say what each keeps) — so that a module depends only on what it uses and a second store can be
 // written one concern at a time; `Store` is all of them over one database, which is what
 // the shells open. SQLite (one file, WAL mode) is the embedded default. Every write call
 // is one transaction: it happens whole or not at all, also when the process is killed
@@ -16,6 +16,7 @@
 #include "qpan/account_store.h"
 #include "qpan/approval_store.h"
 #include "qpan/catalogue_store.h"
+#include "qpan/change_log.h"
 #include "qpan/registry_store.h"
 #include "qpan/status.h"
 #include "qpan/unit_store.h"
@@ -30,7 +31,8 @@ class Store : public virtual UnitStore,
               public virtual ValueStore,
               public virtual AccountStore,
               public virtual ApprovalStore,
-              public virtual RegistryStore {
+              public virtual RegistryStore,
+              public virtual ChangeLogStore {
  public:
   ~Store() override = default;
 };

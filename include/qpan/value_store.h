@@ -126,6 +126,14 @@ struct ValueFilter {
 };
 
 
+// Sequence numbers first..last of one transaction's entries in the change log
+// (qpan/change_log.h); empty when first > last.
+struct LogRange {
+  int64_t first = 1;
+  int64_t last = 0;
+  bool empty() const { return first > last; }
+};
+
 class ValueStore {
  public:
   virtual ~ValueStore() = default;
@@ -166,9 +174,10 @@ class ValueStore {
   virtual Result<std::vector<AuditEntry>> audit_entries(const ValueFilter& filter) = 0;
 
   // Called after every committed value write with the rows written (their string views are
-  // empty: only keys and numbers are kept) — how in-memory aggregates stay current without a
-  // rebuild. One listener; set an empty function to stop.
-  using CommitListener = std::function<void(std::span<const ValueWrite>)>;
+  // empty: only keys and numbers are kept) and the transaction's entries in the change log —
+  // how in-memory aggregates stay current without a rebuild. One listener; set an empty
+  // function to stop.
+  using CommitListener = std::function<void(std::span<const ValueWrite>, LogRange)>;
   void set_commit_listener(CommitListener listener) { commit_listener_ = std::move(listener); }
 
  protected:

@@ -61,6 +61,12 @@ Result<ApprovalState> next_approval_state(ApprovalState from, ApprovalAction act
 // Days are UTC days, like today_utc().
 Date approval_deadline(const DataSet& data_set, const Period& period);
 
+// The period of the form of `data_set` a value for `value_period` belongs to: the same
+// period, or the one of the data set's type (in its calendar) containing it; nullopt when the
+// value's period is longer or straddles two (a year value for a monthly form). As
+// write_refusal() decides it.
+std::optional<Period> form_period(const DataSet& data_set, const Period& value_period);
+
 // The day a decision on the form of `unit` for `period` is authorized at: the period's last
 // day in the data set's calendar, or the unit's last day in force when it ended before.
 Date form_decision_day(const DataSet& data_set, const OrgUnitVersion& unit, const Period& period);
@@ -172,6 +178,12 @@ class Workflow {
   std::optional<std::string> write_refusal(std::string_view element_code,
                                            std::string_view unit_code,
                                            const Period& period) const;
+
+  // Takes note of a form's new state committed by another process (an approval entry of
+  // the change log), so that write_refusal() answers with it. Unknown data sets and states
+  // are ignored: they are not this workflow's.
+  void note_state(std::string_view data_set, const std::string& unit_code, int64_t period_key,
+                  std::string_view state);
 
   // Which units at the data set's level under `parent_code` (in the structure in force during
   // the period, in the data set's calendar) have submitted, late or not at all, as of

@@ -343,13 +343,16 @@ class AggregationEngine::State {
     }
   }
 
-  // Per unit, the value with the latest period (by last day, then the shorter period).
-  void accumulate_latest(const Series& s, AggregationType aggregation, const Runs& runs, Accumulator& acc) const {
-    struct Latest {
-      Day last_day = aggregation::kMinDay, first_day = aggregation::kMinDay;
-      const Lane* lane = nullptr;
-      int64_t cell = 0;
-    };
+  // Per unit, the value of series `s` with the latest period within `runs` (by last day,
+  // then the shorter period).
+  struct Latest {
+    Day last_day = aggregation::kMinDay, first_day = aggregation::kMinDay;
+    const Lane* lane = nullptr;
+    int64_t cell = 0;
+    int type = 0;
+    Slot slot = 0;
+  };
+  std::unordered_map<int32_t, Latest> latest_cells(const Series& s, const Runs& runs) const {
     std::unordered_map<int32_t, Latest> best;
     for (int t = 0; t < kStoredTypes; ++t) {
       const Lane* lane = s.lanes[t].get();
@@ -366,13 +369,17 @@ class AggregationEngine::State {
           const Day first_day = aggregation::slot_first_day(type, slot);
           Latest& l = best[run.unit];
           if (l.lane == nullptr || std::pair(last_day, first_day) > std::pair(l.last_day, l.first_day)) {
-            l = {last_day, first_day, lane, cells[slot]};
+            l = {last_day, first_day, lane, cells[slot], t, slot};
           }
           break;
         }
       }
     }
-    for (const auto& [unit, l] : best) {
+    return best;
+  }
+
+  void accumulate_latest(const Series& s, AggregationType aggregation, const Runs& runs, Accumulator& acc) const {
+    for (const auto& [unit, l] : latest_cells(s, runs)) {
       ++acc.latest_count;
       if (aggregation == AggregationType::kCountTrue) {
         if (l.lane->cell_value(l.cell) != 0) ++acc.true_count;
@@ -380,6 +387,34 @@ class AggregationEngine::State {
         acc.last_sum.add_real(l.lane->cell_value(l.cell));
       } else {
         acc.last_sum.add(l.cell, l.lane->scale());
+      }
+    }
+  }
+
+  // Calls visit(series, unit, type index, slot, value) for every cell accumulate() combines
+  // over `runs`: each value in them, or for last and count_true each unit's latest.
+  template <typename Visit>
+  void visit_counted(std::span<const size_t> series_indices, AggregationType aggregation, const Runs& runs,
+                     Visit&& visit) const {
+    const bool latest = aggregation == AggregationType::kLast || aggregation == AggregationType::kCountTrue;
+    for (size_t index : series_indices) {
+      const Series& s = series[index];
+      if (latest) {
+        for (const auto& [unit, l] : latest_cells(s, runs)) visit(s, unit, l.type, l.slot, l.lane->cell_value(l.cell));
+        continue;
+      }
+      for (int t = 0; t < kStoredTypes; ++t) {
+        const Lane* lane = s.lanes[t].get();
+        if (lane == nullptr) continue;
+        for (const SlotRun& run : runs.by_type[t]) {
+          const int32_t row = lane->row(run.unit);
+          if (row < 0) continue;
+          const Slot lo = std::max(run.lo, lane->first_slot()), hi = std::min(run.hi, lane->end_slot() - 1);
+          const int64_t* cells = lane->cells(row) - lane->first_slot();
+          for (Slot slot = lo; slot <= hi; ++slot) {
+            if (cells[slot] != kMissing) visit(s, run.unit, t, slot, lane->cell_value(cells[slot]));
+          }
+        }
       }
     }
   }
@@ -474,7 +509,7 @@ void AggregationEngine::apply(std::span<const ValueWrite> rows) {
 }
 
 void AggregationEngine::follow(Store& store) {
-  store.set_commit_listener([this](std::span<const ValueWrite> rows) { apply(rows); });
+  store.set_commit_listener([this](std::span<const ValueWrite> rows, LogRange) { apply(rows); });
 }
 
 Result<SeriesRef> AggregationEngine::series(std::string_view code) const {
@@ -598,6 +633,99 @@ Result<std::vector<Aggregate>> AggregationEngine::aggregate(std::span<const Seri
     }
   }
   return out;
+}
+
+Status AggregationEngine::visit_counted(const SeriesRef& ref, const UnitScope& scope, const Period& period,
+                                        const std::function<void(const ContributingValue&)>& visit) const {
+  std::shared_lock lock(mutex_);
+  const State& state = *state_;
+  auto element_it = state.element_by_id.find(ref.element_id);
+  if (element_it == state.element_by_id.end()) {
+    return Status::not_found("unknown data element id " + std::to_string(ref.element_id));
+  }
+  const DataElement& element = *element_it->second;
+  if (element.aggregation == AggregationType::kNone || element.value_type == ValueType::kText) {
+    return Status::invalid_input("data element \"" + element.code + "\" does not aggregate");
+  }
+  std::vector<size_t> indices;
+  if (ref.option_id == 0) {
+    if (auto it = state.series_by_element.find(ref.element_id); it != state.series_by_element.end()) {
+      indices = it->second;
+    }
+  } else if (auto it = state.series_by_key.find(series_key(ref.element_id, ref.option_id));
+             it != state.series_by_key.end()) {
+    indices.push_back(it->second);
+  }
+  std::vector<Source> sources;
+  QPAN_RETURN_IF_ERROR(state.structure->sources(*units_, scope, sources));
+  const uint32_t types = state.lane_types(indices);
+  if (types == 0) return Status::ok();
+  const SlotRanges ranges = aggregation::slots_within(period);
+  const UnitStructure& structure = *state.structure;
+
+  // The sources counted whole are walked together, as aggregate() walks them; each value is
+  // then named by the source whose window holds its day (the day a slot belongs to, as in
+  // span_slots()).
+  std::vector<UnitSpan> spans;
+  std::vector<size_t> full;
+  std::unordered_map<int32_t, std::vector<std::pair<size_t, UnitSpan>>> windows;  // unit → (source, span)
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (sources[i].kind != Source::Kind::kFull) continue;
+    const size_t before = spans.size();
+    structure.spans_within(sources[i].unit, sources[i].from, sources[i].until, spans);
+    full.push_back(i);
+    for (size_t k = before; k < spans.size(); ++k) windows[spans[k].unit].emplace_back(i, spans[k]);
+  }
+  if (full.size() <= 1) windows.clear();  // one source: nothing to tell apart
+  Runs runs;
+  state.make_runs(spans, ranges, types, runs, /*sorted=*/full.size() <= 1);
+  auto emit = [&](const Source& source, ContributingValue::Basis basis, const Series& s, int32_t unit, int t,
+                  Slot slot, double value) {
+    ContributingValue c;
+    c.series = {s.element_id, s.option_id};
+    c.unit = structure.code(unit);
+    c.period = aggregation::period_of(aggregation::type_at(t), slot);
+    c.value = value;
+    c.basis = basis;
+    c.source = structure.code(source.unit);
+    c.into = source.into;
+    c.share = source.weight;
+    visit(c);
+  };
+  state.visit_counted(indices, element.aggregation, runs, [&](const Series& s, int32_t unit, int t, Slot slot,
+                                                               double value) {
+    size_t from = full.empty() ? 0 : full.front();
+    if (auto it = windows.find(unit); it != windows.end()) {
+      const PeriodType type = aggregation::type_at(t);
+      const Day day = structure.previous_in_force(unit, aggregation::slot_last_day(type, slot));
+      for (const auto& [source, span] : it->second) {
+        if (day >= span.from && day < span.until) {
+          from = source;
+          break;
+        }
+      }
+    }
+    emit(sources[from], from == 0 ? ContributingValue::Basis::kDirect : ContributingValue::Basis::kLineage, s, unit, t, slot,
+         value);
+  });
+
+  // Old units split over several new ones: each walked alone, as aggregate() does.
+  const bool splittable = element.aggregation == AggregationType::kSum || element.aggregation == AggregationType::kLast;
+  for (const Source& source : sources) {
+    if (source.kind == Source::Kind::kFull) continue;
+    spans.clear();
+    structure.spans_within(source.unit, source.from, source.until, spans);
+    Runs part_runs;
+    state.make_runs(spans, ranges, types, part_runs, /*sorted=*/true);
+    const ContributingValue::Basis basis = source.kind == Source::Kind::kShared && splittable
+                                          ? ContributingValue::Basis::kShare
+                                          : ContributingValue::Basis::kUnallocated;
+    state.visit_counted(indices, element.aggregation, part_runs,
+                        [&](const Series& s, int32_t unit, int t, Slot slot, double value) {
+                          emit(source, basis, s, unit, t, slot, value);
+                        });
+  }
+  return Status::ok();
 }
 
 std::shared_ptr<const OrgUnitIndex> AggregationEngine::units() const {

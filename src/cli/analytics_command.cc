@@ -22,6 +22,7 @@ struct AnalyticsArgs {
   std::string pe;
   std::string format = "table";
   std::string structure_at;  // ISO date; empty = the structure in force in each period
+  std::string as_of;         // a past time; empty = the figures as they are
   std::string output;        // file to write; empty = standard output (not for xlsx)
 };
 
@@ -46,9 +47,9 @@ Status analytics_command(const AnalyticsArgs& args) {
     if (!date) return Status::invalid_input("--structure-at: " + date.status().message());
     query->structure_at = *date;
   }
-  Result<std::unique_ptr<Store>> store = open_store(args.db);
-  if (!store) return store.status();
-  Result<AnalyticsResult> result = run_analytics(**store, *query);
+  Result<DatabaseWithPack> db = open_with_pack(args.db, args.as_of);
+  if (!db) return db.status();
+  Result<AnalyticsResult> result = run_analytics(*db->engine, *query, db->pack.indicators);
   if (!result) return result.status();
   if (args.format == "xlsx") {
     Result<std::string> workbook = analytics_workbook(*result);
@@ -87,6 +88,9 @@ void add_analytics_command(CLI::App& app, Status& status) {
                   "(DHIS2 analytics response) or xlsx (a workbook as the web table: needs --output)")
       ->check(CLI::IsMember({"table", "csv", "json", "xlsx"}));
   cmd->add_option("--output,-o", args->output, "Write to this file instead of standard output");
+  cmd->add_option("--as-of", args->as_of,
+                  "The figures as known at a past time (2024-01-15T08:00, Vietnam time unless an offset is given; "
+                  "a date alone: the end of that day), from the change log");
   cmd->add_option("--structure-at", args->structure_at,
                   "Date (YYYY-MM-DD): the ou codes name the units in force on that day, and earlier "
                   "periods roll up the old units they were formed from (e.g. --structure-at "

@@ -26,6 +26,8 @@ void add_database_commands(CLI::App& app, Status& status);
 void add_pack_commands(CLI::App& app, Status& status);
 // analytics (analytics_command.cc).
 void add_analytics_command(CLI::App& app, Status& status);
+// explain: where a figure comes from (explain_command.cc).
+void add_explain_command(CLI::App& app, Status& status);
 // demo (demo_command.cc).
 void add_demo_command(CLI::App& app, Status& status);
 // evaluate (evaluate_command.cc).
@@ -56,7 +58,8 @@ struct DatabaseWithPack {
   Pack pack;
   std::unique_ptr<AggregationEngine> engine;
 };
-Result<DatabaseWithPack> open_with_pack(const std::string& db);
+// `as_of`: the --as-of option's text; empty: the figures as they are (qpan/as_of.h).
+Result<DatabaseWithPack> open_with_pack(const std::string& db, const std::string& as_of = {});
 // Prints the problems of a rejected input on stderr and returns the user error
 // "<outcome>: N problems" (by default "nothing was imported").
 Status rejected(const ImportProblems& problems, const char* outcome = "nothing was imported");

@@ -14,6 +14,8 @@
 #include <iostream>
 
 #include "exchange/file.h"
+#include "qpan/as_of.h"
+#include "qpan/change_log.h"
 #include "qpan/exchange.h"
 #include "qpan/form_workbook.h"
 #include "qpan/number_format.h"
@@ -26,13 +28,31 @@
 
 namespace qpan::cli {
 
-Result<std::unique_ptr<Store>> open_store(const std::string& db) { return open_sqlite_store(db); }
+Result<std::unique_ptr<Store>> open_store(const std::string& db) {
+  Result<std::unique_ptr<Store>> store = open_sqlite_store(db);
+  if (!store) return store;
+  // Changes without an account of their own (units, packs, accounts) are the OS user's.
+  const char* user = std::getenv("USER");
+  (*store)->set_change_actor(std::string("cli:") + (user != nullptr && *user != '\0' ? user : "?"));
+  return store;
+}
 
-Result<DatabaseWithPack> open_with_pack(const std::string& db) {
+Result<DatabaseWithPack> open_with_pack(const std::string& db, const std::string& as_of) {
+  std::optional<int64_t> as_of_ms;
+  if (!as_of.empty()) {
+    Result<int64_t> at = parse_as_of(as_of);
+    if (!at) return at.status();
+    as_of_ms = *at;
+  }
   Result<std::unique_ptr<Store>> store = open_store(db);
   if (!store) return store.status();
   Result<Pack> pack = read_loaded_pack(**store);
   if (!pack) return pack.status();
+  if (as_of_ms) {
+    Result<AsOfEngine> then = build_engine_as_of(**store, *as_of_ms);
+    if (!then) return then.status();
+    return DatabaseWithPack{std::move(*store), std::move(*pack), std::move(then->engine)};
+  }
   Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(**store);
   if (!engine) return engine.status();
   return DatabaseWithPack{std::move(*store), std::move(*pack), std::move(*engine)};

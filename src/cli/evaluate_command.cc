@@ -16,6 +16,7 @@ namespace qpan::cli {
 namespace {
 
 struct EvaluateArgs {
+  std::string as_of;  // a past time (--as-of); empty = the figures as they are
   std::string db;
   std::string sets;
   std::string ou;
@@ -36,7 +37,7 @@ Status evaluate_command(const EvaluateArgs& args) {
   }
   if (periods.empty()) return Status::invalid_input("--pe: give at least one period");
 
-  Result<DatabaseWithPack> db = open_with_pack(args.db);
+  Result<DatabaseWithPack> db = open_with_pack(args.db, args.as_of);
   if (!db) return db.status();
   const AggregationEngine& engine = *db->engine;
   Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(db->pack, *engine.catalogue(), set_codes);
@@ -74,6 +75,9 @@ void add_evaluate_command(CLI::App& app, Status& status) {
                   "Evaluation sets, comma-separated (e.g. eval.antt_safe.commune,"
                   "eval.antt_safe.agency: all-criteria sets add up in one summary)")
       ->required();
+  cmd->add_option("--as-of", args->as_of,
+                  "The figures as known at a past time (2024-01-15T08:00, Vietnam time; a date alone: the end of that "
+                  "day), from the change log");
   cmd->add_option("--ou", args->ou,
                   "Org unit code: every unit at the sets' levels within it in each period is "
                   "evaluated; summaries for it and the units directly under it")

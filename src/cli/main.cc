@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   qpan::cli::add_database_commands(app, status);
   qpan::cli::add_pack_commands(app, status);
   qpan::cli::add_analytics_command(app, status);
+  qpan::cli::add_explain_command(app, status);
   qpan::cli::add_demo_command(app, status);
   qpan::cli::add_evaluate_command(app, status);
   qpan::cli::add_validate_command(app, status);

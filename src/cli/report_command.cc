@@ -13,6 +13,7 @@ namespace qpan::cli {
 namespace {
 
 struct ReportArgs {
+  std::string as_of;  // a past time (--as-of); empty = the figures as they are
   std::string db;
   std::string template_code;
   std::string ou;
@@ -51,7 +52,7 @@ Status report_command(const ReportArgs& args) {
     structure_at = *at;
   }
 
-  Result<DatabaseWithPack> db = open_with_pack(args.db);
+  Result<DatabaseWithPack> db = open_with_pack(args.db, args.as_of);
   if (!db) return db.status();
   Result<ReportTemplateProgram> program = find_report_template(db->pack, args.template_code);
   if (!program) return Status(program.status().code(), "--" + program.status().message());
@@ -96,6 +97,9 @@ void add_report_command(CLI::App& app, Status& status) {
                 "as DOCX, PDF, XLSX or HTML; `qpan report list` names the templates");
   cmd->add_option("--db", args->db, "Database file (SQLite)");
   cmd->add_option("--template", args->template_code, "Report template code (qpan report list)");
+  cmd->add_option("--as-of", args->as_of,
+                  "The figures as known at a past time (2024-01-15T08:00, Vietnam time; a date alone: the end of that "
+                  "day), from the change log");
   cmd->add_option("--ou", args->ou, "Org unit code: the province or district the report is about");
   cmd->add_option("--pe", args->pe, "Period of a type the template accepts: 201601..201806, 2022Q1, 2016..2020");
   cmd->add_option("--format", args->format, "docx, pdf, xlsx or html (default: the output file's extension)")

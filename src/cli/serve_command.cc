@@ -1,6 +1,6 @@
 // `qpan serve`: the HTTP API over one database — the aggregation engine built at start and
-// kept current by every write, accounts on their own connection, an access log line per
-// request on stderr (never a body, cookie or token).
+// kept current by every commit of any process (following the change log), accounts on their
+// own connection, an access log line per request on stderr (never a body, cookie or token).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -15,6 +15,7 @@
 #include "http/metrics.h"
 #include "qpan/accounts.h"
 #include "qpan/aggregation.h"
+#include "qpan/change_log.h"
 #include "qpan/http.h"
 #include "qpan/workflow.h"
 
@@ -55,17 +56,32 @@ Status serve_command(const ServeArgs& args) {
   Result<std::unique_ptr<Workflow>> workflow = Workflow::create(**workflow_store);
   if (!workflow) return workflow.status();
 
+  // The log's end before anything is read: the follower replays what came after it, which
+  // the engine may have read already (applying an entry twice changes nothing).
+  Result<LogEnd> log_start = (*store)->log_end();
+  if (!log_start) return log_start.status();
   const auto started = std::chrono::steady_clock::now();
   Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build(**store);
   if (!engine) return engine.status();
-  (*engine)->follow(**store);
   const double build_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   Accounts accounts(**accounts_store);
   http::Metrics metrics;
   http::Api api(**store, **engine, accounts, **workflow, metrics, {args.secure_cookies, {}});
+  // Commits of every process reach the engine and the workflow through the change log; this
+  // server's own value commits are applied at once (in the next answer), in order with the
+  // others'.
+  Result<std::unique_ptr<Store>> follower_store = open_store(args.db);
+  if (!follower_store) return follower_store.status();
+  ChangeFollower follower(std::move(*follower_store), log_start->seq,
+                          [&api](std::span<const Change> changes, Store& s) { return api.apply_changes(changes, s); });
+  (*store)->set_commit_listener([&follower, &engine = **engine](std::span<const ValueWrite> rows, LogRange range) {
+    follower.own_commit(range, [&] { engine.apply(rows); });
+  });
   QPAN_RETURN_IF_ERROR(api.load());
+  QPAN_RETURN_IF_ERROR(follower.start());
+  api.set_follower(&follower);
   http::Router router;
   api.add_routes(router);
   if (!args.static_dir.empty()) {

@@ -61,6 +61,45 @@ Status Api::load() {
   return Status::ok();
 }
 
+Status Api::apply_changes(std::span<const Change> changes, Store& store) {
+  api::Services& s = *services_;
+  std::vector<ValueWrite> values;
+  bool structure_stale = false;
+  // Values of elements a pack load adds are applied only after the structure is re-read.
+  const auto flush = [&]() -> Status {
+    if (structure_stale) {
+      QPAN_RETURN_IF_ERROR(s.engine.reload_structure(store));
+      structure_stale = false;
+    }
+    if (!values.empty()) s.engine.apply(values);
+    values.clear();
+    return Status::ok();
+  };
+  for (const Change& c : changes) {
+    switch (c.kind) {
+      case ChangeKind::kValue:
+        if (structure_stale) QPAN_RETURN_IF_ERROR(flush());
+        values.push_back(c.after);
+        break;
+      case ChangeKind::kApproval: {
+        Result<FormKey> form = parse_approval_subject(c.subject);
+        if (form) s.workflow.note_state(form->data_set, form->unit_code, form->period, c.after_text);
+        break;
+      }
+      case ChangeKind::kUnits:
+      case ChangeKind::kCatalogue:
+      case ChangeKind::kPack:
+        QPAN_RETURN_IF_ERROR(flush());
+        structure_stale = true;
+        break;
+      case ChangeKind::kRecord:   // its counts come as value entries
+      case ChangeKind::kAccount:  // read from the store on every request
+        break;
+    }
+  }
+  return flush();
+}
+
 void Api::add_routes(Router& router) {
   api::Routes routes(router, docs_);
   api::Services& s = *services_;
@@ -68,8 +107,20 @@ void Api::add_routes(Router& router) {
   router.set_admission([&s](Request& r) { return s.admit(r); });
   // DHIS2's clients: /api/41/analytics, /api/analytics.json, /api/dataValueSets.csv.
   router.set_rewrite(normalize_dhis2_address);
-  routes.add({"GET", "/healthz", "Tình trạng máy chủ (liveness)", {}, false, false},
-             [](Request&) { return json_response(200, json::object{{"status", "ok"}}); });
+  // Liveness, and how far this server is behind the change log: a load balancer takes a
+  // server whose lag grows out of rotation.
+  routes.add({"GET", "/healthz", "Tình trạng máy chủ và độ trễ so với nhật ký thay đổi (liveness, log position and lag)", {}, false, false},
+             [this](Request&) {
+               json::object body{{"status", "ok"}};
+               if (ChangeFollower* follower = follower_.load()) {
+                 const ChangeFollower::Health h = follower->health();
+                 json::object log{{"position", h.position}, {"last", h.last}, {"behind", h.last - h.position},
+                                  {"lag_ms", h.lag_ms}};
+                 if (!h.error.empty()) log["error"] = h.error;
+                 body["log"] = std::move(log);
+               }
+               return json_response(200, body);
+             });
   routes.add({"GET", "/metrics", "Số đo cho Prometheus (Prometheus metrics)", {}, false, false},
              [&s](Request&) { return api::raw(200, "text/plain; version=0.0.4; charset=utf-8", s.metrics.exposition()); });
   routes.add({"GET", "/api/openapi.json", "Tài liệu OpenAPI 3 (this document)", {}, false, false},
@@ -77,6 +128,7 @@ void Api::add_routes(Router& router) {
   api::add_session_routes(routes, s);
   api::add_catalogue_routes(routes, s);
   api::add_analytics_routes(routes, s);
+  api::add_explain_routes(routes, s);
   api::add_value_routes(routes, s);
   api::add_approval_routes(routes, s);
   api::add_form_routes(routes, s);

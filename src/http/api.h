@@ -7,7 +7,9 @@
 // lists exactly the routes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <span>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -20,6 +22,7 @@
 #include "qpan/accounts.h"
 #include "qpan/aggregation.h"
 #include "qpan/analytics.h"
+#include "qpan/change_log.h"
 #include "qpan/evaluation.h"
 #include "qpan/http.h"
 #include "qpan/store.h"
@@ -51,6 +54,14 @@ class Api {
   Status load();
   void add_routes(Router& router);
 
+  // Applies entries of the change log (ChangeFollower::Apply): values to the engine, form
+  // states to the workflow, units and catalogue changes by re-reading the engine's structure
+  // from `store`. Idempotent, so entries this process applied already may come again.
+  Status apply_changes(std::span<const Change> changes, Store& store);
+  // The follower whose position and lag /healthz reports (none: /healthz says nothing of
+  // the log).
+  void set_follower(ChangeFollower* follower) { follower_ = follower; }
+
   // The OpenAPI 3 document of the routes added.
   boost::json::object openapi() const;
 
@@ -66,6 +77,7 @@ class Api {
  private:
   std::mutex store_mutex_;
   const ApiOptions options_;
+  std::atomic<ChangeFollower*> follower_{nullptr};
   std::unique_ptr<api::Services> services_;
   std::vector<RouteDoc> docs_;
 };

@@ -1,6 +1,6 @@
 // The analytical resources of the API: analytics (asked in qpan's form or DHIS2's, answered
-// from the engine, cached per question while nothing is written), validation and
-// evaluation of a unit and period.
+// from the engine — or as known at a past time, asOf= — cached per question while nothing is
+// written), validation and evaluation of a unit and period.
 #include <algorithm>
 
 #include "http/analytics_cache.h"
@@ -77,11 +77,14 @@ Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
       QPAN_RETURN_IF_ERROR(q.structure_at ? s.authorize(c, Action::kReadData, ou, *q.structure_at)
                                           : s.authorize_over(c, Action::kReadData, ou, q.pe));
     }
-    // Authorized above for every unit; the answer itself depends only on the question.
-    const std::string key = question_key(q, format) + question->layout_key;
-    const uint64_t generation = s.engine.generation();
+    Result<std::shared_ptr<const AggregationEngine>> engine = s.engine_for(r);
+    if (!engine) return engine.status();
+    // Authorized above for every unit; the answer itself depends only on the question (and
+    // the time it is asked as of).
+    const std::string key = question_key(q, format) + question->layout_key + "@" + r.query_param("asOf").value_or("");
+    const uint64_t generation = (*engine)->generation();
     if (std::optional<Response> cached = cache.find(key, generation)) return std::move(*cached);
-    Result<AnalyticsResult> result = run_analytics(s.engine, q, s.indicators);
+    Result<AnalyticsResult> result = run_analytics(**engine, q, s.indicators);
     if (!result) {
       // DHIS2 answers a question about what it does not have with 409 (its E7xxx errors).
       const StatusCode code = result.status().code();
@@ -132,8 +135,10 @@ Response evaluation(Services& s, Request& r) {
       if (it == s.evaluation_sets.end()) return Status::not_found("set: unknown evaluation set \"" + code + "\"");
       sets.push_back(*it);
     }
-    const EngineExpressionContext context(s.engine);
-    Result<EvaluationReport> report = run_evaluation(sets, *s.engine.units(), context, q->ou, q->pe);
+    Result<std::shared_ptr<const AggregationEngine>> engine = s.engine_for(r);
+    if (!engine) return engine.status();
+    const EngineExpressionContext context(**engine);
+    Result<EvaluationReport> report = run_evaluation(sets, *(*engine)->units(), context, q->ou, q->pe);
     if (!report) return report.status();
     return raw(200, "application/json; charset=utf-8", format_evaluation(*report, EvaluationFormat::kJson));
   });
@@ -146,14 +151,14 @@ void add_analytics_routes(Routes& routes, Services& s) {
   routes.add({"GET", "/api/analytics",
               "Tổng hợp số liệu: dx, ou, pe — hoặc như DHIS2: dimension, filter, kỳ tương đối, USER_ORGUNIT, LEVEL-n, "
               "startDate/endDate, skipMeta, skipData, hierarchyMeta, outputIdScheme, locale, measureCriteria",
-              {"dx", "ou", "pe", "structureAt", "format", "dimension", "filter", "relativePeriodDate", "startDate",
+              {"dx", "ou", "pe", "structureAt", "asOf", "format", "dimension", "filter", "relativePeriodDate", "startDate",
                "endDate", "skipMeta", "skipData", "hierarchyMeta", "displayProperty", "outputIdScheme", "locale",
                "measureCriteria"},
               true, false},
              [&s, cache](Request& r) { return analytics(s, *cache, r); });
   routes.add({"GET", "/api/validation", "Kiểm tra quy tắc cho một đơn vị và kỳ", {"ou", "pe"}, true, false},
              [&s](Request& r) { return validation(s, r); });
-  routes.add({"GET", "/api/evaluation", "Đánh giá, xếp loại đơn vị theo bộ tiêu chí", {"set", "ou", "pe"}, true, false},
+  routes.add({"GET", "/api/evaluation", "Đánh giá, xếp loại đơn vị theo bộ tiêu chí", {"set", "ou", "pe", "asOf"}, true, false},
              [&s](Request& r) { return evaluation(s, r); });
 }
 

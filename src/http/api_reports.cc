@@ -55,7 +55,9 @@ Response get_report(Services& s, Request& r) {
     request.pe = q->pe.front();
     request.issued = issued;
     request.language = language;
-    std::unique_ptr<ReportData> data = engine_report_data(s.engine, *pack);
+    Result<std::shared_ptr<const AggregationEngine>> engine = s.engine_for(r);
+    if (!engine) return engine.status();
+    std::unique_ptr<ReportData> data = engine_report_data(**engine, *pack);
     Result<ReportDocument> document = build_report(*program, request, *data);
     if (!document) return document.status();
     // embed=1: the <article> alone, for the web application to show inside its page.
@@ -83,8 +85,8 @@ void add_report_routes(Routes& routes, Services& s) {
   routes.add({"GET", "/api/reports/{code}",
               "Một báo cáo sơ kết, tổng kết, quý điền từ số liệu cho một đơn vị và kỳ trong phạm vi của tài khoản: "
               "format=html (mặc định, in được; mỗi số liệu dẫn tới câu hỏi tổng hợp), pdf, docx (thể thức Nghị định "
-              "30/2020/NĐ-CP) hoặc xlsx (các bảng); date=ngày ban hành, lang=vi|en; embed=1: chỉ phần <article> để nhúng",
-              {"ou", "pe", "format", "date", "lang", "embed"}, true, false},
+              "30/2020/NĐ-CP) hoặc xlsx (các bảng); date=ngày ban hành, lang=vi|en; embed=1: chỉ phần <article> để nhúng; asOf=số liệu như đã biết tại một thời điểm",
+              {"ou", "pe", "format", "date", "lang", "embed", "asOf"}, true, false},
              [&s](Request& r) { return get_report(s, r); });
 }
 

@@ -2,6 +2,8 @@
 // parameters, JSON bodies and response shapes.
 #include "http/api_support.h"
 
+#include "qpan/as_of.h"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -28,6 +30,33 @@ void Routes::add_async(Api::RouteDoc doc, AsyncHandler handler) {
 int64_t Services::now() const {
   if (options.clock) return options.clock();
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Result<std::shared_ptr<const AggregationEngine>> Services::engine_for(const Request& r) {
+  const std::optional<std::string> as_of = r.query_param("asOf");
+  // The live engine is not owned here: an aliasing pointer that owns nothing.
+  if (!as_of || as_of->empty()) return std::shared_ptr<const AggregationEngine>(std::shared_ptr<void>(), &engine);
+  Result<int64_t> at = parse_as_of(*as_of);
+  if (!at) return at.status();
+  std::lock_guard as_of_lock(as_of_mutex);
+  int64_t position = 0;
+  {
+    std::lock_guard lock(store_mutex);
+    Result<int64_t> found = store.last_change_at(*at);
+    if (!found) return Status(found.status().code(), "asOf: " + found.status().message());
+    position = *found;
+  }
+  if (auto it = as_of_engines.find(position); it != as_of_engines.end()) return it->second;
+  Result<AsOfEngine> then = [&] {
+    std::lock_guard lock(store_mutex);
+    return build_engine_as_of(store, *at);
+  }();
+  if (!then) return Status(then.status().code(), "asOf: " + then.status().message());
+  constexpr size_t kKept = 4;
+  if (as_of_engines.size() >= kKept) as_of_engines.erase(as_of_engines.begin());
+  std::shared_ptr<const AggregationEngine> built = std::move(then->engine);
+  as_of_engines.emplace(position, built);
+  return built;
 }
 
 Result<Caller> Services::authenticate(const Request& r) {

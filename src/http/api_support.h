@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -65,6 +66,13 @@ struct Services {
   std::vector<CompiledValidationRule> validation_rules;
 
   int64_t now() const;
+
+  // The engine the request asks for: the live one, or with `asOf=` the figures as known
+  // then (qpan/as_of.h), built from the store and kept for the next question at the same
+  // position of the change log.
+  Result<std::shared_ptr<const AggregationEngine>> engine_for(const Request& request);
+  std::mutex as_of_mutex;
+  std::map<int64_t, std::shared_ptr<const AggregationEngine>> as_of_engines;  // by log position; a few
 
   // The caller of a request: an API token (Authorization: Bearer) or a session cookie, which
   // must bring its CSRF token on anything but GET and HEAD. unauthenticated otherwise.
@@ -176,6 +184,7 @@ json::object approval_json(const ApprovalRecord& record);
 void add_session_routes(Routes& routes, Services& services);     // login, logout, me (api_session.cc)
 void add_catalogue_routes(Routes& routes, Services& services);   // units, pack (api_catalogue.cc)
 void add_analytics_routes(Routes& routes, Services& services);   // analytics, validation, evaluation
+void add_explain_routes(Routes& routes, Services& services);     // where a figure comes from (api_explain.cc)
 void add_value_routes(Routes& routes, Services& services);       // values: read, write, import, audit
 void add_approval_routes(Routes& routes, Services& services);    // approvals, completeness
 void add_form_routes(Routes& routes, Services& services);        // data-entry forms (api_forms.cc)

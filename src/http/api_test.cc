@@ -223,6 +223,10 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
        [](ApiTest& t, const Login& l, const std::string& u, int) {
          return t.request("GET", "/api/analytics?dx=crime.ttxh.cases&ou=" + u + "&pe=2016", "", auth(l));
        }},
+      {"GET /api/analytics/explain", Action::kReadData, false,
+       [](ApiTest& t, const Login& l, const std::string& u, int) {
+         return t.request("GET", "/api/analytics/explain?dx=crime.ttxh.cases&ou=" + u + "&pe=2016", "", auth(l));
+       }},
       {"GET /api/dataValues", Action::kReadData, false,
        [](ApiTest& t, const Login& l, const std::string& u, int) {
          return t.request("GET", "/api/dataValues?de=crime.ttxh.cases&pe=201601&ou=" + u, "", auth(l));
@@ -439,6 +443,54 @@ TEST_F(ApiTest, ApprovalFlowLocksWritesAndIsAudited) {
   const json::value c = done.json();
   EXPECT_EQ(done.status, 200) << done.body;
   EXPECT_GT(c.at("units").as_array().size(), 1u);
+}
+
+// Where a figure comes from: its values with their history and form state for those who may
+// read the audit trail, the parts alone for the others; scope and parameters as analytics.
+TEST_F(ApiTest, ExplainBreaksAFigureDownToItsValuesAndTheirHistory) {
+  const Login xa = login("canbo.xa"), huyen = login("huyen"), xem = login("xem");
+  ASSERT_EQ(request("POST", "/api/dataValueSets",
+                    "{\"dataValues\":[{\"dataElement\":\"crime.ttxh.cases\",\"period\":\"201601\",\"orgUnit\":\"03400\",\"value\":\"6\"}]}",
+                    auth(xa))
+                .status,
+            200);
+  const Reply r = request("GET", "/api/analytics/explain?dx=crime.ttxh.cases&ou=106&pe=2016Q1", "", auth(huyen));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value doc = r.json();
+  EXPECT_EQ(doc.at("value").as_double(), 6);
+  EXPECT_EQ(doc.at("historyIncluded"), true);
+  const json::value& part = doc.at("series").at(0).at("parts").at(0);
+  EXPECT_EQ(part.at("unit"), kInside);
+  EXPECT_EQ(part.at("period"), "201601");
+  EXPECT_EQ(part.at("basis"), "direct");
+  const json::array& history = part.at("history").as_array();
+  ASSERT_EQ(history.size(), 2u) << part;
+  EXPECT_EQ(history[0].at("changedBy"), "setup");
+  EXPECT_EQ(history[1].at("oldValue"), "4");
+  EXPECT_EQ(history[1].at("newValue"), "6");
+  EXPECT_EQ(history[1].at("changedBy"), "canbo.xa");
+  EXPECT_EQ(part.at("forms").at(0).at("dataSet"), "ds.antt.commune.monthly");
+  EXPECT_EQ(part.at("forms").at(0).at("state"), "draft");
+
+  // An indicator: its formula and the elements it reads.
+  const json::value rate =
+      request("GET", "/api/analytics/explain?dx=crime.ttxh.solve_rate&ou=03400&pe=201601", "", auth(huyen)).json();
+  EXPECT_EQ(rate.at("indicator"), true);
+  EXPECT_FALSE(rate.at("formula").as_string().empty());
+  EXPECT_GE(rate.at("series").as_array().size(), 2u);
+
+  // A viewer reads the parts, not who changed them.
+  const json::value viewed = request("GET", "/api/analytics/explain?dx=crime.ttxh.cases&ou=106&pe=2016Q1", "", auth(xem)).json();
+  EXPECT_EQ(viewed.at("historyIncluded"), false);
+  EXPECT_FALSE(viewed.at("series").at(0).at("parts").at(0).as_object().contains("history"));
+
+  EXPECT_EQ(request("GET", "/api/analytics/explain?dx=crime.ttxh.cases&ou=12&pe=2016", "", auth(xa)).status, 403);
+  EXPECT_EQ(request("GET", std::string("/api/analytics/explain?dx=crime.ttxh.cases&pe=2016&ou=") + kOutside, "", auth(huyen)).status, 403);
+  const Reply bad = request("GET", "/api/analytics/explain?dx=x&ou=106&pe=2016", "", auth(huyen));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("dx: no element or indicator \\\"x\\\""), std::string::npos) << bad.body;
+  EXPECT_EQ(request("GET", "/api/analytics/explain?dx=crime.ttxh.cases&ou=106&pe=2016,2017", "", auth(huyen)).status, 400);
+  EXPECT_EQ(request("GET", "/api/analytics/explain?dx=crime.ttxh.cases&ou=106", "", auth(huyen)).status, 400);
 }
 
 TEST_F(ApiTest, WithoutLoginEverythingButThePublicRoutesIs401) {

@@ -276,6 +276,35 @@ CREATE TABLE registry_record_audit (
 );
 CREATE INDEX registry_record_audit_by_record ON registry_record_audit (record_id, id);
 )sql",
+    // 7: the change log (qpan/change_log.h). The sequence is gap-free: SQLite gives an INTEGER
+    // PRIMARY KEY the largest + 1, writers take turns (BEGIN IMMEDIATE), a rolled-back entry
+    // leaves no number behind, and entries are never deleted. Values keep their key in
+    // columns and their states as stored; other kinds name their subject and keep text.
+    // change_log_start says when the log began and whether values were stored before it
+    // (what was known before then cannot be told).
+    R"sql(
+CREATE TABLE change_log (
+  seq          INTEGER PRIMARY KEY,
+  at           INTEGER NOT NULL,   -- Unix milliseconds, never less than the entry before
+  actor        INTEGER NOT NULL,   -- actor.id
+  kind         TEXT NOT NULL,      -- value, approval, record, units, catalogue, pack, account
+  period       INTEGER,            -- a value's key
+  unit_id      INTEGER,
+  element_id   INTEGER,
+  option_id    INTEGER,
+  attribute_id INTEGER,
+  subject      TEXT,               -- other kinds: what changed
+  before,                          -- a value as stored (NULL: none); other kinds: text
+  after
+);
+
+CREATE TABLE change_log_start (
+  at            INTEGER NOT NULL,  -- Unix milliseconds
+  values_before INTEGER NOT NULL   -- 1 when values were stored before the log began
+);
+INSERT INTO change_log_start (at, values_before)
+  SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), EXISTS (SELECT 1 FROM data_value);
+)sql",
 };
 
 }  // namespace qpan::sqlite_schema

@@ -3,13 +3,29 @@
 #include <algorithm>
 #include <vector>
 
+#include <boost/json.hpp>
+
 #include "qpan/store.h"
 #include "store/sqlite.h"
 #include "store/sqlite_stores.h"
 
 namespace qpan::sqlite {
+namespace {
+
+// An account as the change log keeps it: never its password hash.
+std::string account_json(const AccountRecord& a) {
+  return boost::json::serialize(boost::json::object{{"display_name", a.display_name},
+                                                    {"role", a.role},
+                                                    {"scope", a.scope_code},
+                                                    {"scope_at", format_date(a.scope_at)},
+                                                    {"disabled", a.disabled}});
+}
+
+}  // namespace
 
 Result<int64_t> SqliteAccountStore::add_account(const AccountRecord& a) {
+  Transaction tx(db_);
+  QPAN_RETURN_IF_ERROR(tx.begin_status());
   auto stmt = db_.prepare(
       "INSERT INTO user_account (username, display_name, role, scope_code, password_hash, "
       "disabled, created_at, scope_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
@@ -28,7 +44,10 @@ Result<int64_t> SqliteAccountStore::add_account(const AccountRecord& a) {
     return Status::conflict("tên đăng nhập " + a.username + " đã có — username " + a.username +
                             " is taken");
   }
-  return db_.last_insert_rowid();
+  const int64_t id = db_.last_insert_rowid();
+  QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kAccount, "", "account/" + a.username, std::nullopt, account_json(a)));
+  QPAN_RETURN_IF_ERROR(tx.commit());
+  return id;
 }
 
 Result<std::optional<AccountRecord>> SqliteAccountStore::find_account(std::string_view username) {
@@ -46,6 +65,8 @@ Result<std::vector<AccountRecord>> SqliteAccountStore::list_accounts() {
 Status SqliteAccountStore::update_account(const AccountRecord& a, bool end_sessions) {
   Transaction tx(db_);
   QPAN_RETURN_IF_ERROR(tx.begin_status());
+  Result<std::optional<AccountRecord>> before = account_by_id(a.id);
+  if (!before) return before.status();
   auto update = db_.prepare(
       "UPDATE user_account SET display_name = ?2, role = ?3, scope_code = ?4, "
       "password_hash = ?5, disabled = ?6, scope_at = ?7 WHERE id = ?1");
@@ -64,6 +85,15 @@ Status SqliteAccountStore::update_account(const AccountRecord& a, bool end_sessi
     if (!end) return end.status();
     end->bind(1, a.id);
     QPAN_RETURN_IF_ERROR(end->run());
+  }
+  if (*before) {
+    std::string after = account_json(a);
+    if ((*before)->password_hash != a.password_hash) {
+      after.pop_back();
+      after += ",\"password_changed\":true}";
+    }
+    QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kAccount, "", "account/" + (*before)->username,
+                                     account_json(**before), after));
   }
   return tx.commit();
 }

@@ -96,6 +96,8 @@ Result<int64_t> SqliteApprovalStore::record_approval(const ApprovalEventRow& e) 
   event->bind(9, e.comment);
   QPAN_RETURN_IF_ERROR(event->run());
   const int64_t id = db_.last_insert_rowid();
+  QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kApproval, e.actor, approval_subject({e.data_set, e.unit_code, e.period}),
+                                   e.from_state, e.to_state));
   QPAN_RETURN_IF_ERROR(tx.commit());
   return id;
 }

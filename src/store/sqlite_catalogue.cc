@@ -10,6 +10,8 @@ Status SqliteCatalogueStore::save_catalogue(const Catalogue& catalogue) {
   Transaction tx(db_);
   QPAN_RETURN_IF_ERROR(tx.begin_status());
   QPAN_RETURN_IF_ERROR(upsert_catalogue(catalogue, std::nullopt));
+  QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kCatalogue, "", "catalogue", std::nullopt,
+                                   std::to_string(catalogue.elements().size()) + " elements"));
   return tx.commit();
 }
 
@@ -37,6 +39,9 @@ Status SqliteCatalogueStore::save_pack(const Pack& pack, const std::vector<std::
                  int64_t loaded_at) {
   Transaction tx(db_);
   QPAN_RETURN_IF_ERROR(tx.begin_status());
+  Result<std::optional<std::string>> before = loaded_pack_version(pack.info.code);
+  if (!before) return before.status();
+  QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kPack, "", "pack/" + pack.info.code, *before, pack.info.version));
   auto upsert_pack = db_.prepare(
       "INSERT INTO pack (code, version, name_vi, name_en, description, loaded_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (code) DO UPDATE SET "

@@ -67,6 +67,11 @@ Result<RegistryRecord> record_from_row(const Statement& s) {
   return r;
 }
 
+// The subject of a record's entries in the change log.
+std::string record_subject(const RegistryRecord& record) {
+  return "record/" + record.registry + "/" + std::to_string(record.id);
+}
+
 // Runs `body` atomically: inside the transaction open on the connection (whose owner rolls
 // it all back when a step fails: the record writer), or in a savepoint of its own.
 template <typename Body>
@@ -216,8 +221,18 @@ Status SqliteRegistryStore::insert_record(RegistryRecord& record, const WriteCon
     record.version = 1;
     record.created_by = record.updated_by = context.changed_by;
     record.created_at = record.updated_at = context.changed_at;
-    return Status::ok();
+    return log_.append(ChangeKind::kRecord, context.changed_by, record_subject(record), std::nullopt, fields);
   });
+}
+
+Result<std::optional<std::string>> SqliteRegistryStore::stored_fields(int64_t record_id) {
+  auto stmt = db_.prepare("SELECT fields FROM registry_record WHERE id = ?1");
+  if (!stmt) return stmt.status();
+  stmt->bind(1, record_id);
+  std::optional<std::string> fields;
+  if (stmt->step()) fields = std::string(stmt->column_text(0));
+  QPAN_RETURN_IF_ERROR(stmt->status());
+  return fields;
 }
 
 Status SqliteRegistryStore::audit_creation(int64_t record_id) {
@@ -237,6 +252,8 @@ Status SqliteRegistryStore::update_record(const RegistryRecord& record, const Wr
     if (!unit) return unit.status();
     QPAN_RETURN_IF_ERROR(audit_creation(record.id));
     const std::string fields = fields_json(record.fields);
+    Result<std::optional<std::string>> before = stored_fields(record.id);
+    if (!before) return before.status();
     auto stmt = db_.prepare(
         "UPDATE registry_record SET unit_id = ?2, fields = ?3, version = ?4, updated_by = ?5, updated_at = ?6 "
         "WHERE id = ?1 AND registry = ?7");
@@ -250,6 +267,7 @@ Status SqliteRegistryStore::update_record(const RegistryRecord& record, const Wr
     stmt->bind(7, record.registry);
     QPAN_RETURN_IF_ERROR(stmt->run());
     if (db_.changes() != 1) return Status::not_found("no record " + std::to_string(record.id) + " in " + record.registry);
+    QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kRecord, context.changed_by, record_subject(record), *before, fields));
     return audit(RecordAuditAction::kUpdate, record, *unit, fields, context);
   });
 }
@@ -259,12 +277,15 @@ Status SqliteRegistryStore::delete_record(const RegistryRecord& record, const Wr
     Result<int64_t> unit = unit_key(record.org_unit);
     if (!unit) return unit.status();
     QPAN_RETURN_IF_ERROR(audit_creation(record.id));
+    Result<std::optional<std::string>> before = stored_fields(record.id);
+    if (!before) return before.status();
     auto stmt = db_.prepare("DELETE FROM registry_record WHERE id = ?1 AND registry = ?2");
     if (!stmt) return stmt.status();
     stmt->bind(1, record.id);
     stmt->bind(2, record.registry);
     QPAN_RETURN_IF_ERROR(stmt->run());
     if (db_.changes() != 1) return Status::not_found("no record " + std::to_string(record.id) + " in " + record.registry);
+    QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kRecord, context.changed_by, record_subject(record), *before, std::nullopt));
     return audit(RecordAuditAction::kDelete, record, *unit, fields_json(record.fields), context);
   });
 }

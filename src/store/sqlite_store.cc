@@ -1,6 +1,7 @@
 // The SQLite store (see qpan/store.h): one connection in WAL mode holding every concern
 // (sqlite_units.cc, sqlite_catalogue.cc, sqlite_values.cc, sqlite_accounts.cc,
-// sqlite_approvals.cc), the schema migrated on open, and the write-ahead log checkpointed
+// sqlite_approvals.cc, sqlite_registry.cc) and the change log they append to
+// (sqlite_change_log.cc), the schema migrated on open, and the write-ahead log checkpointed
 // in the background for a server's writer.
 #include <condition_variable>
 #include <iterator>
@@ -84,8 +85,9 @@ class BackgroundCheckpointer {
 // The connection, a base of SqliteStore so that it is opened before the concerns that use it
 // and closed after them.
 struct SqliteConnection {
-  explicit SqliteConnection(Database db) : db(std::move(db)) {}
+  explicit SqliteConnection(Database db) : db(std::move(db)), log(this->db) {}
   Database db;
+  ChangeLogWriter log;  // the change log entries every concern appends
 };
 
 class SqliteStore final : private SqliteConnection,
@@ -95,16 +97,20 @@ class SqliteStore final : private SqliteConnection,
                           public SqliteValueStore,
                           public SqliteAccountStore,
                           public SqliteApprovalStore,
-                          public SqliteRegistryStore {
+                          public SqliteRegistryStore,
+                          public SqliteChangeLogStore {
  public:
   explicit SqliteStore(Database database)
       : SqliteConnection(std::move(database)),
-        SqliteUnitStore(db),
-        SqliteCatalogueStore(db),
-        SqliteValueStore(db),
-        SqliteAccountStore(db),
-        SqliteApprovalStore(db),
-        SqliteRegistryStore(db) {}
+        SqliteUnitStore(db, log),
+        SqliteCatalogueStore(db, log),
+        SqliteValueStore(db, log),
+        SqliteAccountStore(db, log),
+        SqliteApprovalStore(db, log),
+        SqliteRegistryStore(db, log),
+        SqliteChangeLogStore(db) {
+    log.set_default_actor(&change_actor());
+  }
 
   // See StoreOptions::checkpoint_in_background.
   Status checkpoint_in_background(const std::string& path) {

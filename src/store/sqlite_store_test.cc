@@ -3,6 +3,7 @@
 // and the group-commit queue over them, filtered scans, the audit history.
 #include "qpan/store.h"
 #include "qpan/write_queue.h"
+#include "store/store_test_support.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -17,75 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class SqliteStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("qpan-store-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    path_ = (dir_ / "q.db").string();
-    store_ = open();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-
-  std::unique_ptr<Store> open() {
-    Result<std::unique_ptr<Store>> s = open_sqlite_store(path_, {.create_if_missing = true});
-    EXPECT_TRUE(s.is_ok()) << s.status().message();
-    return s.is_ok() ? std::move(*s) : nullptr;
-  }
-
-  void add_units() {
-    OrgUnitVersion province{"12", OrgUnitLevel::kProvince, "Tỉnh Lai Châu", "Tỉnh", "", {}, {}};
-    OrgUnitVersion district{"106", OrgUnitLevel::kDistrict, "Huyện Tam Đường", "Huyện", "12", {},
-                            make_date(2025, 7, 1)};
-    OrgUnitVersion commune{"03397", OrgUnitLevel::kCommune, "Xã Sùng Phài", "Xã", "106", {},
-                           make_date(2020, 2, 1)};
-    ASSERT_TRUE(store_->save_org_units({province, district, commune}, {}).is_ok());
-  }
-
-  void add_catalogue() {
-    Disaggregation partner{0, "partner", "Đối tác", "Partner",
-                           {{0, "van_nam", "Vân Nam", "Yunnan"}, {0, "bac_lao", "Bắc Lào", "Northern Laos"}}};
-    DataElement cases{0, "crime.ttxh.cases", "Số vụ", "Cases", ValueType::kCount, AggregationType::kSum, "", "", ""};
-    DataElement delegations{0, "foreign.in.delegations", "Đoàn vào", "Delegations in",
-                            ValueType::kCount, AggregationType::kSum, "partner", "", ""};
-    DataElement note{0, "note", "Ghi chú", "Note", ValueType::kText, AggregationType::kNone, "", "", ""};
-    ASSERT_TRUE(store_->save_catalogue(Catalogue({partner}, {cases, delegations, note})).is_ok());
-  }
-
-  // A write of one integer value for element `element_id`, unit 03397, month 2016-01.
-  ValueWrite value(int64_t element_id, int64_t v, std::string_view comment = "") {
-    ValueWrite w;
-    w.key.period = Period::month(2016, 1).key();
-    w.key.unit_id = unit_id("03397");
-    w.key.element_id = element_id;
-    w.integer = v;
-    w.stored_by = "xa.sungphai";
-    w.last_updated = 1454630400;  // 2016-02-05
-    w.comment = comment;
-    return w;
-  }
-
-  int64_t unit_id(const std::string& code) { return store_->unit_ids()->at(code); }
-  int64_t element_id(const std::string& code) {
-    return store_->load_catalogue()->element(code)->id;
-  }
-
-  std::vector<DataValue> all_values() {
-    std::vector<DataValue> out;
-    EXPECT_TRUE(store_->scan_values({}, [&](const ValueKey&, const DataValue& v) { out.push_back(v); }).is_ok());
-    return out;
-  }
-
-  fs::path dir_;
-  std::string path_;
-  std::unique_ptr<Store> store_;
-};
+using SqliteStoreTest = StoreTest;
 
 TEST_F(SqliteStoreTest, OpeningTwiceKeepsTheSchemaAndData) {
   add_units();
@@ -272,7 +205,7 @@ TEST_F(SqliteStoreTest, OneTransactionHoldsSeveralWritersInOrder) {
   add_catalogue();
   const int64_t cases = element_id("crime.ttxh.cases");
   size_t notified = 0, notifications = 0;
-  store_->set_commit_listener([&](std::span<const ValueWrite> rows) {
+  store_->set_commit_listener([&](std::span<const ValueWrite> rows, LogRange) {
     ++notifications;
     notified += rows.size();
   });

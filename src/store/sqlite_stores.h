@@ -13,12 +13,13 @@
 
 #include "qpan/store.h"
 #include "store/sqlite.h"
+#include "store/sqlite_change_log.h"
 
 namespace qpan::sqlite {
 
 class SqliteUnitStore : public virtual UnitStore {
  public:
-  explicit SqliteUnitStore(Database& db) : db_(db) {}
+  SqliteUnitStore(Database& db, ChangeLogWriter& log) : db_(db), log_(log) {}
 
   Result<UnitImportSummary> save_org_units(const std::vector<OrgUnitVersion>& versions,
                                            const std::vector<LineageEdge>& lineage) override;
@@ -31,11 +32,12 @@ class SqliteUnitStore : public virtual UnitStore {
   Result<std::vector<OrgUnitVersion>> select_units(const std::string& where, const std::string& param);
 
   Database& db_;
+  ChangeLogWriter& log_;
 };
 
 class SqliteCatalogueStore : public virtual CatalogueStore {
  public:
-  explicit SqliteCatalogueStore(Database& db) : db_(db) {}
+  SqliteCatalogueStore(Database& db, ChangeLogWriter& log) : db_(db), log_(log) {}
 
   Status save_catalogue(const Catalogue& catalogue) override;
   Result<Catalogue> load_catalogue() override;
@@ -51,13 +53,14 @@ class SqliteCatalogueStore : public virtual CatalogueStore {
   Status upsert_catalogue(const Catalogue& catalogue, const std::optional<std::string>& pack);
 
   Database& db_;
+  ChangeLogWriter& log_;
 };
 
 class ValueStatements;  // the value statements prepared once per connection (sqlite_values.cc)
 
 class SqliteValueStore : public virtual ValueStore {
  public:
-  explicit SqliteValueStore(Database& db);
+  SqliteValueStore(Database& db, ChangeLogWriter& log);
   ~SqliteValueStore() override;
 
   Result<std::unique_ptr<ValueWriteSession>> begin_value_write(const WriteContext& context) override;
@@ -86,13 +89,14 @@ class SqliteValueStore : public virtual ValueStore {
                                                                     const std::string& alias);
 
   Database& db_;
+  ChangeLogWriter& log_;
   std::unique_ptr<ValueStatements> value_statements_;  // prepared by the first write
   std::optional<Statement> find_value_;                // prepared by the first find_value()
 };
 
 class SqliteAccountStore : public virtual AccountStore {
  public:
-  explicit SqliteAccountStore(Database& db) : db_(db) {}
+  SqliteAccountStore(Database& db, ChangeLogWriter& log) : db_(db), log_(log) {}
 
   Result<int64_t> add_account(const AccountRecord& account) override;
   Result<std::optional<AccountRecord>> find_account(std::string_view username) override;
@@ -126,11 +130,12 @@ class SqliteAccountStore : public virtual AccountStore {
   Result<std::vector<ApiTokenRecord>> api_token_rows(const std::string& where, Bind&& bind);
 
   Database& db_;
+  ChangeLogWriter& log_;
 };
 
 class SqliteApprovalStore : public virtual ApprovalStore {
  public:
-  explicit SqliteApprovalStore(Database& db) : db_(db) {}
+  SqliteApprovalStore(Database& db, ChangeLogWriter& log) : db_(db), log_(log) {}
 
   Result<std::optional<ApprovalRow>> find_approval(std::string_view data_set, std::string_view unit_code,
                                                    int64_t period) override;
@@ -148,11 +153,12 @@ class SqliteApprovalStore : public virtual ApprovalStore {
   Result<std::vector<ApprovalRow>> approval_rows(const std::string& where, Bind&& bind);
 
   Database& db_;
+  ChangeLogWriter& log_;
 };
 
 class SqliteRegistryStore : public virtual RegistryStore {
  public:
-  explicit SqliteRegistryStore(Database& db) : db_(db) {}
+  SqliteRegistryStore(Database& db, ChangeLogWriter& log) : db_(db), log_(log) {}
 
   Result<std::vector<RegistryRecord>> registry_records(const RecordQuery& query) override;
   Result<int64_t> count_registry_records(const RecordQuery& query) override;
@@ -167,12 +173,15 @@ class SqliteRegistryStore : public virtual RegistryStore {
   // parameters, numbered from 1.
   static std::pair<std::string, std::vector<std::string>> query_clause(const RecordQuery& query);
   Result<int64_t> unit_key(const std::string& code);
+  // The stored fields of a record (JSON text), nullopt when there is none.
+  Result<std::optional<std::string>> stored_fields(int64_t record_id);
   // Writes the creation row of a record that has none yet (see sqlite_registry.cc).
   Status audit_creation(int64_t record_id);
   Status audit(RecordAuditAction action, const RegistryRecord& record, int64_t unit_id, const std::string& fields,
                const WriteContext& context);
 
   Database& db_;
+  ChangeLogWriter& log_;
   std::optional<Statement> unit_key_, insert_, audit_;  // prepared by their first use
 };
 

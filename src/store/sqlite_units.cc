@@ -1,5 +1,7 @@
 // The unit concern of the SQLite store (see qpan/unit_store.h): org unit versions, lineage
-// edges and the search key of every name.
+// edges and the search key of every name; each change an entry in the change log.
+#include <boost/json.hpp>
+
 #include "qpan/store.h"
 #include "store/sqlite.h"
 #include "store/sqlite_stores.h"
@@ -9,6 +11,13 @@ namespace qpan::sqlite {
 namespace {
 
 std::string date_text(const std::optional<Date>& d) { return d ? format_date(*d) : std::string(); }
+
+// A unit version's stored columns as the change log keeps them.
+std::string version_json(std::string_view level, std::string_view name, std::string_view type,
+                         std::string_view parent, std::string_view until) {
+  return boost::json::serialize(boost::json::object{
+      {"level", level}, {"name", name}, {"type", type}, {"parent", parent}, {"valid_until", until}});
+}
 
 Result<std::optional<Date>> date_from_text(std::string_view text) {
   if (text.empty()) return std::optional<Date>();
@@ -53,6 +62,11 @@ Result<UnitImportSummary> SqliteUnitStore::save_org_units(const std::vector<OrgU
     bool same = exists && find->column_text(0) == level_name(v.level) &&
                 find->column_text(1) == v.name && find->column_text(2) == v.type &&
                 find->column_text(3) == v.parent_code && find->column_text(4) == until;
+    std::optional<std::string> before;
+    if (exists && !same) {
+      before = version_json(find->column_text(0), find->column_text(1), find->column_text(2), find->column_text(3),
+                            find->column_text(4));
+    }
     QPAN_RETURN_IF_ERROR(find->status());
     find->reset();
     if (same) {
@@ -71,6 +85,8 @@ Result<UnitImportSummary> SqliteUnitStore::save_org_units(const std::vector<OrgU
     QPAN_RETURN_IF_ERROR(upsert->run());
     add_key->bind(1, v.code);
     QPAN_RETURN_IF_ERROR(add_key->run());
+    QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kUnits, "", "unit/" + v.code + "/" + from, before,
+                                     version_json(level_name(v.level), v.name, v.type, v.parent_code, until)));
   }
   for (const LineageEdge& e : lineage) {
     find_edge->bind(1, e.old_code);
@@ -80,6 +96,15 @@ Result<UnitImportSummary> SqliteUnitStore::save_org_units(const std::vector<OrgU
     const bool same = exists && find_edge->column_text(0) == lineage_kind_name(e.kind) &&
                       (e.share ? !find_edge->column_is_null(1) && find_edge->column_double(1) == *e.share
                                : find_edge->column_is_null(1));
+    const auto edge_json = [](std::string_view kind, std::optional<double> share) {
+      return boost::json::serialize(boost::json::object{
+          {"kind", kind}, {"share", share ? boost::json::value(*share) : boost::json::value(nullptr)}});
+    };
+    std::optional<std::string> before;
+    if (exists && !same) {
+      before = edge_json(find_edge->column_text(0),
+                         find_edge->column_is_null(1) ? std::nullopt : std::optional<double>(find_edge->column_double(1)));
+    }
     QPAN_RETURN_IF_ERROR(find_edge->status());
     find_edge->reset();
     if (same) {
@@ -93,6 +118,9 @@ Result<UnitImportSummary> SqliteUnitStore::save_org_units(const std::vector<OrgU
     add_edge->bind(4, lineage_kind_name(e.kind));
     add_edge->bind(5, e.share);
     QPAN_RETURN_IF_ERROR(add_edge->run());
+    QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kUnits, "",
+                                     "lineage/" + e.old_code + "/" + e.new_code + "/" + format_date(e.effective),
+                                     before, edge_json(lineage_kind_name(e.kind), e.share)));
   }
   QPAN_RETURN_IF_ERROR(tx.commit());
   return summary;

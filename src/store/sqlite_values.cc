@@ -1,6 +1,7 @@
 // The value concern of the SQLite store (see qpan/value_store.h): data values keyed by
 // (period, unit, element, option, attribute), import batches, the audit trail of every
-// change, and the two kinds of write transaction (a streamed import; a group of writers).
+// change, its entries in the change log, and the two kinds of write transaction (a streamed
+// import; a group of writers).
 #include <algorithm>
 #include <map>
 #include <unordered_map>
@@ -69,7 +70,7 @@ class ValueStatements {
   static constexpr size_t kChunk = 64;  // rows per multi-row INSERT (11 parameters each)
   enum class Outcome { kCreated, kUpdated, kUnchanged, kDeleted };
 
-  explicit ValueStatements(Database& db) : db_(db) {}
+  ValueStatements(Database& db, ChangeLogWriter& log) : db_(db), log_(log) {}
 
   Status prepare() {
     constexpr std::string_view kColumns =
@@ -107,7 +108,16 @@ class ValueStatements {
     auto s13 = db_.prepare(
         "DELETE FROM data_value WHERE period = ?1 AND unit_id = ?2 AND element_id = ?3 AND option_id = ?4 "
         "AND attribute_id = ?5");
-    for (auto* s : {&s1, &s2, &s3, &s4, &s5, &s6, &s7, &s8, &s9, &s10, &s11, &s12, &s13}) {
+    // The change log's entries: new values in bulk (nothing before), and one change.
+    constexpr std::string_view kLogColumns =
+        "INSERT INTO change_log (at, actor, kind, period, unit_id, element_id, option_id, attribute_id, after) VALUES ";
+    std::string log_many(kLogColumns);
+    for (size_t i = 0; i < kChunk; ++i) log_many += i == 0 ? "(?,?,'value',?,?,?,?,?,?)" : ",(?,?,'value',?,?,?,?,?,?)";
+    auto s14 = db_.prepare(log_many);
+    auto s15 = db_.prepare(
+        "INSERT INTO change_log (at, actor, kind, period, unit_id, element_id, option_id, attribute_id, before, after) "
+        "VALUES (?1, ?2, 'value', ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    for (auto* s : {&s1, &s2, &s3, &s4, &s5, &s6, &s7, &s8, &s9, &s10, &s11, &s12, &s13, &s14, &s15}) {
       if (!*s) return s->status();
     }
     insert_many_ = std::move(*s1);
@@ -123,13 +133,16 @@ class ValueStatements {
     rollback_to_ = std::move(*s11);
     keep_deleted_ = std::move(*s12);
     delete_ = std::move(*s13);
+    log_many_ = std::move(*s14);
+    log_one_ = std::move(*s15);
     return Status::ok();
   }
 
   // Statements an error left half-run are made ready again (at every transaction's start).
   void reset_all() {
     for (Statement* s : {&insert_many_, &insert_one_, &probe_, &current_, &keep_previous_, &update_, &open_batch_,
-                         &close_batch_, &savepoint_, &release_, &rollback_to_, &keep_deleted_, &delete_}) {
+                         &close_batch_, &savepoint_, &release_, &rollback_to_, &keep_deleted_, &delete_, &log_many_,
+                         &log_one_}) {
       s->reset();
     }
   }
@@ -142,6 +155,12 @@ class ValueStatements {
     QPAN_RETURN_IF_ERROR(open_batch_.run());
     import_id_ = db_.last_insert_rowid();
     context_ = &context;
+    Result<int64_t> at = log_.entry_time();
+    if (!at) return at.status();
+    Result<int64_t> actor = log_.actor_id(context.changed_by);
+    if (!actor) return actor.status();
+    log_at_ = *at;
+    log_actor_ = *actor;
     return import_id_;
   }
 
@@ -177,7 +196,16 @@ class ValueStatements {
       bind_row(insert_many_, base, row, *actor);
       base += 11;
     }
-    return insert_many_.run();
+    QPAN_RETURN_IF_ERROR(insert_many_.run());
+    base = 0;
+    for (const ValueWrite& row : chunk) {
+      log_many_.bind(base + 1, log_at_);
+      log_many_.bind(base + 2, log_actor_);
+      bind_key(log_many_, row.key, base + 3);
+      bind_value(log_many_, base + 8, row);
+      base += 8;
+    }
+    return log_many_.run();
   }
 
   Result<Outcome> upsert(const ValueWrite& row, int64_t actor) {
@@ -188,6 +216,8 @@ class ValueStatements {
       if (row.deleted) return Outcome::kUnchanged;  // nothing to delete
       bind_row(insert_one_, 0, row, actor);
       QPAN_RETURN_IF_ERROR(insert_one_.run());
+      log_one_.bind_null(8);
+      QPAN_RETURN_IF_ERROR(log_change(row));
       return Outcome::kCreated;
     }
     const bool same = same_value(current_, 0, row) &&
@@ -195,18 +225,22 @@ class ValueStatements {
                                            : current_.column_text(1) == row.comment) &&
                       current_.column_int(2) == static_cast<int64_t>(row.followup);
     if (row.deleted) {
+      log_one_.bind_column(8, current_, 0);
       QPAN_RETURN_IF_ERROR(keep_current(keep_deleted_, row.key));
       bind_key(delete_, row.key, 1);
       QPAN_RETURN_IF_ERROR(delete_.run());
+      QPAN_RETURN_IF_ERROR(log_change(row));
       return Outcome::kDeleted;
     }
     if (same) {
       current_.reset();
       return Outcome::kUnchanged;
     }
+    log_one_.bind_column(8, current_, 0);
     QPAN_RETURN_IF_ERROR(keep_current(keep_previous_, row.key));
     bind_row(update_, 0, row, actor);
     QPAN_RETURN_IF_ERROR(update_.run());
+    QPAN_RETURN_IF_ERROR(log_change(row));
     return Outcome::kUpdated;
   }
 
@@ -220,6 +254,15 @@ class ValueStatements {
     statement.bind(14, context_->changed_at);
     current_.reset();
     return statement.run();
+  }
+
+  // The change log's entry for `row`, its state before bound already (parameter 8).
+  Status log_change(const ValueWrite& row) {
+    log_one_.bind(1, log_at_);
+    log_one_.bind(2, log_actor_);
+    bind_key(log_one_, row.key, 3);
+    if (row.deleted) log_one_.bind_null(9); else bind_value(log_one_, 9, row);
+    return log_one_.run();
   }
 
   static void bind_key(Statement& s, const ValueKey& k, int first) {
@@ -242,10 +285,12 @@ class ValueStatements {
   }
 
   Database& db_;
+  ChangeLogWriter& log_;
   int64_t import_id_ = 0;
   const WriteContext* context_ = nullptr;
+  int64_t log_at_ = 0, log_actor_ = 0;  // the change log's time and actor of the batch's entries
   Statement insert_many_, insert_one_, probe_, current_, keep_previous_, update_, open_batch_, close_batch_, savepoint_,
-      release_, rollback_to_, keep_deleted_, delete_;
+      release_, rollback_to_, keep_deleted_, delete_, log_many_, log_one_;
 };
 
 namespace {
@@ -255,13 +300,17 @@ namespace {
 class ValueTransactionBase {
  protected:
   // `statements`: the connection's, prepared by the first transaction.
-  ValueTransactionBase(Database& db, std::unique_ptr<ValueStatements>& statements, const ValueStore::CommitListener& listener)
-      : db_(db), tx_(db), statements_(statements), listener_(listener) {}
+  ValueTransactionBase(Database& db, ChangeLogWriter& log, std::unique_ptr<ValueStatements>& statements,
+                       const ValueStore::CommitListener& listener)
+      : db_(db), log_(log), tx_(db), statements_(statements), listener_(listener) {}
 
   Status begin() {
     QPAN_RETURN_IF_ERROR(tx_.begin_status());
+    Result<int64_t> last = log_.last_seq();
+    if (!last) return last.status();
+    logged_.first = *last + 1;
     if (!statements_) {
-      statements_ = std::make_unique<ValueStatements>(db_);
+      statements_ = std::make_unique<ValueStatements>(db_, log_);
       if (Status s = statements_->prepare(); !s) {
         statements_.reset();
         return s;
@@ -318,15 +367,20 @@ class ValueTransactionBase {
 
   Status commit_all() {
     if (committed_) return Status::internal("commit after commit");
+    Result<int64_t> last = log_.last_seq();
+    if (!last) return last.status();
+    logged_.last = *last;
     QPAN_RETURN_IF_ERROR(tx_.commit());
     committed_ = true;
-    if (listener_) listener_(written_);
+    if (listener_) listener_(written_, logged_);
     written_ = {};
     return Status::ok();
   }
 
   Database& db_;
+  ChangeLogWriter& log_;
   Transaction tx_;
+  LogRange logged_;  // this transaction's entries in the change log
   std::unique_ptr<ValueStatements>& statements_;
   ValueStatements* writer_ = nullptr;
   bool committed_ = false;
@@ -361,9 +415,9 @@ class ValueTransactionBase {
 // qpan/store.h).
 class SqliteValueWriteSession final : public ValueWriteSession, ValueTransactionBase {
  public:
-  SqliteValueWriteSession(Database& db, std::unique_ptr<ValueStatements>& statements, const WriteContext& context,
-                          const ValueStore::CommitListener& listener)
-      : ValueTransactionBase(db, statements, listener), context_(context) {}
+  SqliteValueWriteSession(Database& db, ChangeLogWriter& log, std::unique_ptr<ValueStatements>& statements,
+                          const WriteContext& context, const ValueStore::CommitListener& listener)
+      : ValueTransactionBase(db, log, statements, listener), context_(context) {}
 
   Status begin() {
     QPAN_RETURN_IF_ERROR(ValueTransactionBase::begin());
@@ -399,8 +453,9 @@ class SqliteValueWriteSession final : public ValueWriteSession, ValueTransaction
 // a savepoint, so that one that fails leaves the others.
 class SqliteValueWriteTransaction final : public ValueWriteTransaction, ValueTransactionBase {
  public:
-  SqliteValueWriteTransaction(Database& db, std::unique_ptr<ValueStatements>& statements, const ValueStore::CommitListener& listener)
-      : ValueTransactionBase(db, statements, listener) {}
+  SqliteValueWriteTransaction(Database& db, ChangeLogWriter& log, std::unique_ptr<ValueStatements>& statements,
+                              const ValueStore::CommitListener& listener)
+      : ValueTransactionBase(db, log, statements, listener) {}
 
   using ValueTransactionBase::begin;
 
@@ -436,7 +491,7 @@ class SqliteValueWriteTransaction final : public ValueWriteTransaction, ValueTra
 
 }  // namespace
 
-SqliteValueStore::SqliteValueStore(Database& db) : db_(db) {}
+SqliteValueStore::SqliteValueStore(Database& db, ChangeLogWriter& log) : db_(db), log_(log) {}
 SqliteValueStore::~SqliteValueStore() = default;
 
 Result<std::optional<DataValue>> SqliteValueStore::find_value(const ValueKey& key) {
@@ -493,13 +548,13 @@ Result<std::unordered_map<std::string, int64_t>> SqliteValueStore::value_counts_
 }
 
 Result<std::unique_ptr<ValueWriteSession>> SqliteValueStore::begin_value_write(const WriteContext& context) {
-  auto session = std::make_unique<SqliteValueWriteSession>(db_, value_statements_, context, commit_listener_);
+  auto session = std::make_unique<SqliteValueWriteSession>(db_, log_, value_statements_, context, commit_listener_);
   QPAN_RETURN_IF_ERROR(session->begin());
   return std::unique_ptr<ValueWriteSession>(std::move(session));
 }
 
 Result<std::unique_ptr<ValueWriteTransaction>> SqliteValueStore::begin_value_transaction() {
-  auto transaction = std::make_unique<SqliteValueWriteTransaction>(db_, value_statements_, commit_listener_);
+  auto transaction = std::make_unique<SqliteValueWriteTransaction>(db_, log_, value_statements_, commit_listener_);
   QPAN_RETURN_IF_ERROR(transaction->begin());
   return std::unique_ptr<ValueWriteTransaction>(std::move(transaction));
 }

@@ -264,6 +264,14 @@ void Workflow::remember(uint32_t data_set, const std::string& unit_code, int64_t
   if (unit->second.empty()) closed_.erase(unit);
 }
 
+void Workflow::note_state(std::string_view data_set, const std::string& unit_code, int64_t period_key,
+                          std::string_view state) {
+  auto it = data_set_by_code_.find(data_set);
+  Result<ApprovalState> parsed = parse_approval_state(state);
+  if (it == data_set_by_code_.end() || !parsed) return;
+  remember(it->second, unit_code, period_key, *parsed);
+}
+
 const DataSet* Workflow::find_data_set(std::string_view code) const {
   auto it = data_set_by_code_.find(code);
   return it == data_set_by_code_.end() ? nullptr : &data_sets_[it->second];
@@ -412,6 +420,10 @@ Result<ApprovalRecord> Workflow::transition(const User& actor, ApprovalAction ac
   }
   remember(*index, event.unit_code, event.period, *next);
   return read_record(*index, unit_code, period);
+}
+
+std::optional<Period> form_period(const DataSet& data_set, const Period& value_period) {
+  return enclosing_period(value_period, data_set.period_type, data_set.calendar);
 }
 
 std::optional<std::string> Workflow::write_refusal(std::string_view element_code,

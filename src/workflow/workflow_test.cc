@@ -390,6 +390,37 @@ TEST_F(WorkflowTest, WritesToApprovedOrLockedFormsAreRefused) {
   EXPECT_FALSE(refusal(yearly, kTaLeng, Period::year(2023)));
 }
 
+// Another process approves a form: its entry in the change log reaches this workflow through
+// note_state(), and writes are refused from then on; a return opens the form again.
+TEST_F(WorkflowTest, StatesNotedFromTheChangeLogCloseAndOpenForms) {
+  const std::string element = element_of(kMonthly);
+  Result<std::unique_ptr<Workflow>> other = Workflow::create(*store_);
+  ASSERT_TRUE(other.is_ok()) << other.status().message();
+  const int64_t before = store_->log_end()->seq;
+  must(entry_, ApprovalAction::kSubmit, kTaLeng, at("2022-03-10T08:00:00Z"));
+  must(reviewer_, ApprovalAction::kApprove, kTaLeng, at("2022-03-10T09:00:00Z"));
+  EXPECT_FALSE((*other)->write_refusal(element, kTaLeng, march())) << "not told yet";
+
+  bool noted = false;
+  ASSERT_TRUE(store_->read_changes(before, 1000, [&](const Change& c) {
+    if (c.kind != ChangeKind::kApproval) return;
+    Result<FormKey> form = parse_approval_subject(c.subject);
+    ASSERT_TRUE(form.is_ok()) << c.subject;
+    (*other)->note_state(form->data_set, form->unit_code, form->period, c.after_text);
+    noted = true;
+  }).is_ok());
+  ASSERT_TRUE(noted);
+  EXPECT_TRUE((*other)->write_refusal(element, kTaLeng, march()));
+  EXPECT_FALSE((*other)->write_refusal(element, kThenSin, march()));
+
+  (*other)->note_state(kMonthly, std::string(kTaLeng), march().key(), "returned");
+  EXPECT_FALSE((*other)->write_refusal(element, kTaLeng, march()));
+  // What is not this workflow's is ignored.
+  (*other)->note_state("no.such.data.set", std::string(kTaLeng), march().key(), "approved");
+  (*other)->note_state(kMonthly, std::string(kTaLeng), march().key(), "no-such-state");
+  EXPECT_FALSE((*other)->write_refusal(element, kTaLeng, march()));
+}
+
 TEST_F(WorkflowTest, DeadlinesComeFromThePack) {
   const DataSet* monthly = workflow_->find_data_set(kMonthly);
   ASSERT_NE(monthly, nullptr);

@@ -9,11 +9,11 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# demo_db: sets DB to a fresh demo database.
+# demo_db: sets DB to a fresh demo database (a copy of the one CTest builds once, else built
+# here).
 demo_db() {
   DB="$WORK/demo-$CURRENT_CASE.db"
-  rm -f "$DB" "$DB-wal" "$DB-shm"
-  qok demo --db "$DB"
+  demo_db_at "$DB"
 }
 
 # csv_value RECORD SET OU PE ITEM: the value of one row of the last `evaluate --format csv`.

@@ -162,25 +162,68 @@ sql() {
 
 value_count() { sql "$1" 'SELECT count(*) FROM data_value'; }
 
+# copy_db FROM TO: a copy of the SQLite database FROM (with its write-ahead log, if any) as
+# TO, replacing whatever TO was.
+copy_db() {
+  rm -f "$2" "$2-wal" "$2-shm"
+  cp "$1" "$2" || fail "cp $1 $2 failed"
+  if [ -f "$1-wal" ]; then cp "$1-wal" "$2-wal" || fail "cp $1-wal $2-wal failed"; fi
+}
+
+# The databases many cases start from are built once per CTest run by tests/cli/fixtures.sh
+# (CTest fixtures, see tests/CMakeLists.txt), into the files QPAN_TEMPLATE_DB and
+# QPAN_DEMO_DB name; a case copies them (milliseconds) instead of building its own
+# (seconds, and about 20 s for the demo under the sanitizers). Run by hand without those
+# variables, or with a named file missing, a script builds its own as it always did.
+
+# shared_db VARIABLE TO: copies the database the environment VARIABLE names as TO and
+# succeeds, or fails (status 1, nothing copied) when VARIABLE is unset or its file is missing.
+shared_db() {
+  local from=${!1:-}
+  [ -n "$from" ] && [ -f "$from" ] || return 1
+  copy_db "$from" "$2"
+  echo "# $(basename "$2"): a copy of $from ($1, built and checked once by cli.fixtures)"
+}
+
+# build_template_db DB: DB holds the units of data/vn-admin and the elements of
+# tests/data/elements.json, built here.
+build_template_db() {
+  local saved_case=$CURRENT_CASE
+  CURRENT_CASE="$saved_case${saved_case:+ }(setup)"
+  qok init --db "$1"
+  qok units import --db "$1" "$VN_ADMIN"
+  qok elements import --db "$1" "$TEST_DATA/elements.json"
+  CURRENT_CASE=$saved_case
+}
+
 # new_db NAME: sets DB to a fresh NAME.db holding the units of data/vn-admin and the
-# elements of tests/data/elements.json. The first call builds a template; later ones copy
-# it. (Not for use in $(...): a failed setup must stop the script.)
+# elements of tests/data/elements.json. The first call takes the template from
+# QPAN_TEMPLATE_DB or builds it; later ones copy it. (Not for use in $(...): a failed setup
+# must stop the script.)
 DB=""
 new_db() {
   local db="$WORK/$1.db"
   if [ ! -f "$WORK/.template.db" ]; then
-    local saved_case=$CURRENT_CASE
-    CURRENT_CASE="$saved_case${saved_case:+ }(setup)"
-    qok init --db "$WORK/.template.db"
-    qok units import --db "$WORK/.template.db" "$VN_ADMIN"
-    qok elements import --db "$WORK/.template.db" "$TEST_DATA/elements.json"
-    CURRENT_CASE=$saved_case
+    shared_db QPAN_TEMPLATE_DB "$WORK/.template.db" || build_template_db "$WORK/.template.db"
   fi
-  rm -f "$db" "$db-wal" "$db-shm"
-  cp "$WORK/.template.db" "$db"
-  if [ -f "$WORK/.template.db-wal" ]; then cp "$WORK/.template.db-wal" "$db-wal"; fi
+  copy_db "$WORK/.template.db" "$db"
   # shellcheck disable=SC2034 # read by the test scripts
   DB=$db
+}
+
+# demo_db_at DB: DB is a demo database (`qpan demo` with demo/demo.json): a copy of
+# QPAN_DEMO_DB, or built here when there is none. DEMO_BUILT says which (1: built here, the
+# run's output in $OUT).
+DEMO_BUILT=0
+# shellcheck disable=SC2034 # DEMO_BUILT is read by the test scripts
+demo_db_at() {
+  if shared_db QPAN_DEMO_DB "$1"; then
+    DEMO_BUILT=0
+  else
+    rm -f "$1" "$1-wal" "$1-shm"
+    qok demo --db "$1"
+    DEMO_BUILT=1
+  fi
 }
 
 # csv FILE ROWS...: a values CSV with the standard header and one row per argument. Rows

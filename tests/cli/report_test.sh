@@ -9,9 +9,10 @@ source "$(dirname "$0")/lib.sh"
 ARTIFACTS=${QPAN_ARTIFACT_DIR:-$WORK}
 mkdir -p "$ARTIFACTS"
 
+# demo_db: sets DB to a demo database (a copy of the one CTest builds once, else built here).
 demo_db() {
   DB="$WORK/demo.db"
-  qok demo --db "$DB"
+  demo_db_at "$DB"
 }
 
 # pdf_text FILE: the PDF's text on one line, runs of white space as one space (a sentence

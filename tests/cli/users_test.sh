@@ -55,7 +55,8 @@ case_add_and_list() {
 
   assert_eq 4 "$(sql "$DB" "SELECT count(*) FROM user_account WHERE password_hash LIKE '\$argon2id\$v=19\$m=65536,t=2,p=1\$%'")" \
     "every password is an argon2id hash with the interactive limits"
-  assert_eq 1 "$(in_database 'Trần Thị B')" "the database files are searched"
+  # Twice: the account and its entry in the change log (which keeps no password hash).
+  assert_eq 2 "$(in_database 'Trần Thị B')" "the database files are searched"
   assert_eq 0 "$(in_database "$PW")" "the password is nowhere in the database"
 }
 
@@ -206,13 +207,14 @@ case_accounts_made_before_scope_days_get_their_creation_day() {
   new_db migrated
   add_user nva commune_entry 03400@2024-01-01
   # The schema as it was before scope days (migration 4, so before the registers of
-  # migration 6 too), an account made on 14 Nov 2023 (UTC).
+  # migration 6 and the change log of 7 too), an account made on 14 Nov 2023 (UTC).
   sql "$DB" "ALTER TABLE user_account DROP COLUMN scope_at; DROP TABLE registry_record_audit; DROP TABLE registry_record;
+             DROP TABLE change_log; DROP TABLE change_log_start;
              UPDATE user_account SET created_at = 1699999999; PRAGMA user_version = 4"
   qok users list --db "$DB" --format csv
   assert_matches "$(stdout)" '^nva,nva,commune_entry,03400,2023-11-14,false,2023-11-14T22:13:19Z$' \
     "the scope is resolved on the day the account was made"
-  assert_eq 6 "$(sql "$DB" 'PRAGMA user_version')" "the database is migrated"
+  assert_eq 7 "$(sql "$DB" 'PRAGMA user_version')" "the database is migrated"
 }
 
 case_missing_database() {

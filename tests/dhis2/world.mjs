@@ -1,13 +1,15 @@
-// The DHIS2 client tests' world: a fresh demo database made by the real `qpan` binary, a
-// province account (scope 12, Lai Châu) with a password and an API token, `qpan serve` on a
-// free port, and DHIS2's own client, @dhis2/data-engine (DataEngine + RestAPILink, the
-// library DHIS2's apps use), pointed at it with apiVersion 41. Every request the library
-// sends goes through a logging wrapper of globalThis.fetch, which adds the credentials
-// (`Authorization: ApiToken <token>` by default) and records method, URL, headers and status.
+// The DHIS2 client tests' world: a fresh demo database made by the real `qpan` binary (or a
+// copy of the one CTest made for this run), a province account (scope 12, Lai Châu) with a
+// password and an API token, `qpan serve` on a free port, and DHIS2's own client,
+// @dhis2/data-engine (DataEngine + RestAPILink, the library DHIS2's apps use), pointed at it
+// with apiVersion 41. Every request the library sends goes through a logging wrapper of
+// globalThis.fetch, which adds the credentials (`Authorization: ApiToken <token>` by default)
+// and records method, URL, headers and status.
 //
 // Environment: QPAN_BIN (the qpan binary, required), QPAN_SOURCE (the source folder, default
-// the one holding tests/), QPAN_DHIS2_LOG (optional file the request log is appended to,
-// one JSON line per request, the token and password masked).
+// the one holding tests/), QPAN_DEMO_DB (optional, the demo database to copy instead of
+// building one: CTest's fixture), QPAN_DHIS2_LOG (optional file the request log is appended
+// to, one JSON line per request, the token and password masked).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { qpan, startServer } from '../support/qpan_process.mjs';
+import { makeDemoDatabase, qpan, startServer } from '../support/qpan_process.mjs';
 
 // The package's ES build imports without file extensions, which Node's ESM loader refuses;
 // its CommonJS build is the same code.
@@ -36,7 +38,7 @@ const authContext = new AsyncLocalStorage();
 export async function startWorld() {
   const work = mkdtempSync(join(tmpdir(), 'qpan-dhis2-'));
   const db = join(work, 'qpan.db');
-  await qpan(['demo', '--db', db, '--manifest', join(source, 'demo', 'demo.json')]);
+  await makeDemoDatabase(db, join(source, 'demo', 'demo.json'));
   const password = randomBytes(18).toString('base64url');
   await qpan(['users', 'add', '--db', db, account.username, '--role', account.role, '--scope', account.scope,
     '--scope-at', '2020-01-01', '--name', account.name], `${password}\n${password}\n`);

@@ -2,8 +2,10 @@
 // web/tests/browser, the DHIS2 client tests in tests/dhis2): commands with their output, and
 // `qpan serve` on a free port, each failing on a sanitizer report. No dependencies.
 //
-// Environment: QPAN_BIN (the qpan binary, required).
+// Environment: QPAN_BIN (the qpan binary, required); QPAN_DEMO_DB (optional, a demo database
+// to copy instead of building one: CTest's fixture demo_db, tests/cli/fixtures.sh).
 import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
 
 const qpanBinary = process.env.QPAN_BIN;
 
@@ -30,6 +32,19 @@ export async function qpan(args, input) {
     throw new Error(`qpan ${args.join(' ')} exited ${code}:\n${stderr.slice(0, 4000)}`);
   }
   return stdout;
+}
+
+// Makes DB a fresh demo database of the manifest MANIFEST: a copy of QPAN_DEMO_DB (built once
+// per CTest run from demo/demo.json, the manifest every caller passes) when it names a file,
+// else `qpan demo` here (some 20 s under the sanitizers).
+export async function makeDemoDatabase(db, manifest) {
+  const shared = process.env.QPAN_DEMO_DB;
+  if (shared && existsSync(shared)) {
+    copyFileSync(shared, db);
+    if (existsSync(`${shared}-wal`)) copyFileSync(`${shared}-wal`, `${db}-wal`);
+    return;
+  }
+  await qpan(['demo', '--db', db, '--manifest', manifest]);
 }
 
 // Starts `qpan serve --db DB --listen 127.0.0.1:0 --threads 2` with `more` arguments; its

@@ -233,6 +233,85 @@ export function analytics(q: AnalyticsQuestion): Promise<AnalyticsAnswer> {
   return call<AnalyticsAnswer>('GET', analyticsPath(q, 'json'));
 }
 
+// Where a figure comes from (GET /api/analytics/explain): the values that make it, each with
+// how it counts and, for those who may read the audit trail, its history and form state.
+export interface ExplainChange {
+  action: 'create' | 'update' | 'delete';
+  oldValue: string;
+  newValue: string;
+  changedBy: string;
+  changedAt: string;
+}
+
+export interface ExplainForm {
+  dataSet: string;
+  dataSetName: string;
+  unit: string;
+  period: string;
+  state: string;
+  stateName: string;
+  changedBy?: string;
+  changedAt?: string;
+}
+
+export interface ExplainPart {
+  unit: string;
+  unitName: string;
+  period: string;
+  periodName: string;
+  option: string;
+  value: number;
+  basis: 'direct' | 'lineage' | 'share' | 'unallocated';
+  source?: string;
+  sourceName?: string;
+  into?: string;
+  share?: number;
+  history?: ExplainChange[];
+  forms?: ExplainForm[];
+}
+
+export interface ExplainSeries {
+  code: string;
+  name: string;
+  valueType: string;
+  aggregation: string;
+  value: number | null;
+  usesShares: boolean;
+  unallocated: { unit: string; into: string; value: number }[];
+  partCount: number;
+  omitted: number;
+  omittedTotal: number;
+  parts: ExplainPart[];
+}
+
+export interface Explanation {
+  dx: string;
+  ou: string;
+  ouName: string;
+  pe: string;
+  peName: string;
+  name: string;
+  indicator: boolean;
+  formula?: string;
+  decimals?: number;
+  valueType: string;
+  value: number | null;
+  structureAt?: string;
+  historyIncluded: boolean;
+  series: ExplainSeries[];
+}
+
+export interface ExplainQuestion {
+  dx: string;
+  ou: string;
+  pe: string;
+  structureAt?: string;
+}
+
+export function explain(q: ExplainQuestion, lang: string): Promise<Explanation> {
+  return call<Explanation>('GET', `/api/analytics/explain${query({ dx: q.dx, ou: q.ou, pe: q.pe, structureAt: q.structureAt, lang })}`);
+}
+
 export async function audit(ou: string, pe: string): Promise<AuditEntry[]> {
   return (await call<{ entries: AuditEntry[] }>('GET', `/api/audit${query({ ou, pe })}`)).entries;
 }

@@ -15,6 +15,7 @@ import { AppContext, useApp, useT } from './state';
 
 const loadUnits = () => import('./screens/units');
 const loadAnalytics = () => import('./screens/analytics');
+const loadExplain = () => import('./screens/explain');
 const loadAudit = () => import('./screens/audit');
 const loadForm = () => import('./screens/form');
 const loadReview = () => import('./screens/review');
@@ -144,6 +145,9 @@ function Screen() {
       return <Lazy key={key} load={loadUnits} props={{ code: route.path[1], at: route.query.get('at') ?? undefined, q: route.query.get('q') ?? undefined }} />;
     case 'analytics':
       return <Lazy key={key} load={loadAnalytics} props={{ query: route.query }} />;
+    case 'explain':
+      if (user && can(user.role, 'read_data')) return <Lazy key={key} load={loadExplain} props={{ query: route.query }} />;
+      break;
     case 'dashboard':
       if (user && can(user.role, 'read_data')) return <Lazy key={key} load={loadDashboard} props={{ query: route.query }} />;
       break;

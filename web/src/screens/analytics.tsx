@@ -7,7 +7,7 @@ import * as api from '../api';
 import { ErrorBox, Field, Loading, PageTitle, ScrollTable, useLoad } from '../components';
 import { formatPeriod, formatQuantity, parseMachineNumber } from '../format';
 import type { Lang } from '../i18n';
-import { navigate } from '../router';
+import { href, navigate } from '../router';
 import { useApp, useT } from '../state';
 
 const newStructureDate = '2025-07-01';
@@ -136,12 +136,12 @@ export default function Analytics({ query }: { query: URLSearchParams }) {
       {!complete && <p class="muted">{t('chooseDataFirst')}</p>}
       {answer.loading && <Loading />}
       <ErrorBox error={answer.error} />
-      {answer.data && <AnswerTable answer={answer.data} pack={pack.data} />}
+      {answer.data && <AnswerTable answer={answer.data} pack={pack.data} structureAt={asked.structureAt} />}
     </section>
   );
 }
 
-function AnswerTable({ answer, pack }: { answer: api.AnalyticsAnswer; pack?: api.Pack }) {
+function AnswerTable({ answer, pack, structureAt }: { answer: api.AnalyticsAnswer; pack?: api.Pack; structureAt?: string }) {
   const { lang } = useApp();
   const t = useT();
   const { dimensions, items } = answer.metaData;
@@ -168,7 +168,11 @@ function AnswerTable({ answer, pack }: { answer: api.AnalyticsAnswer; pack?: api
               const value = text === undefined ? null : parseMachineNumber(text);
               return (
                 <td class="num" key={pe} data-dx={dx} data-pe={pe}>
-                  {value === null ? (text ?? '') : formatQuantity(value, lang, form.decimals, form.unit)}
+                  {text === undefined ? '' : (
+                    <a href={href(['explain'], { dx, ou, pe, structureAt })} title={t('explainLink', { name: items[dx]?.name ?? dx })}>
+                      {value === null ? text : formatQuantity(value, lang, form.decimals, form.unit)}
+                    </a>
+                  )}
                 </td>
               );
             })}

@@ -1,10 +1,12 @@
-// The browser tests' world: a fresh demo database made by the real `qpan` binary, accounts
-// with known passwords added the way scripts/run-demo.sh adds them, `qpan serve` on a free
-// port serving web/dist, and headless Chromium (Debian's) driven by playwright-core; and the
-// checks every screen passes (labels, no sideways scrolling, contrast, keyboard and focus).
+// The browser tests' world: a fresh demo database made by the real `qpan` binary (or a copy
+// of the one CTest made for this run), accounts with known passwords added the way
+// scripts/run-demo.sh adds them, `qpan serve` on a free port serving web/dist, and headless
+// Chromium (Debian's) driven by playwright-core; and the checks every screen passes (labels,
+// no sideways scrolling, contrast, keyboard and focus).
 //
 // Environment: QPAN_BIN (the qpan binary, required; CTest passes the test build's),
-// QPAN_SOURCE (the source folder, default the one holding web/), QPAN_ARTIFACTS (where
+// QPAN_SOURCE (the source folder, default the one holding web/), QPAN_DEMO_DB (optional, the
+// demo database to copy instead of building one: CTest's fixture), QPAN_ARTIFACTS (where
 // screenshots go, default a temporary folder), CHROMIUM (default /usr/bin/chromium).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { qpan, startServer } from '../../../tests/support/qpan_process.mjs';
+import { makeDemoDatabase, qpan, startServer } from '../../../tests/support/qpan_process.mjs';
 
 export { qpan };
 
@@ -39,7 +41,7 @@ export async function startWorld({ demo = true } = {}) {
   const db = join(work, 'qpan.db');
   mkdirSync(artifacts, { recursive: true });
   if (demo) {
-    await qpan(['demo', '--db', db, '--manifest', join(source, 'demo', 'demo.json')]);
+    await makeDemoDatabase(db, join(source, 'demo', 'demo.json'));
   } else {
     await qpan(['init', '--db', db]);
     await qpan(['units', 'import', '--db', db, join(source, 'data', 'vn-admin')]);
