@@ -171,6 +171,18 @@ class AggregationEngine::State {
     }
   }
 
+  // The element a series asks for, when it aggregates: not_found for an unknown id,
+  // invalid_input for text or an element without aggregation.
+  Result<const DataElement*> aggregated_element(const SeriesRef& ref) const {
+    auto it = element_by_id.find(ref.element_id);
+    if (it == element_by_id.end()) return Status::not_found("unknown data element id " + std::to_string(ref.element_id));
+    const DataElement& element = *it->second;
+    if (element.aggregation == AggregationType::kNone || element.value_type == ValueType::kText) {
+      return Status::invalid_input("data element \"" + element.code + "\" does not aggregate");
+    }
+    return &element;
+  }
+
   bool rolls_up_series(const Series& s) const {
     auto it = element_by_id.find(s.element_id);
     return it != element_by_id.end() && rolls_up(it->second->aggregation);
@@ -544,14 +556,9 @@ Result<std::vector<Aggregate>> AggregationEngine::aggregate(std::span<const Seri
   wanted.reserve(refs.size());  // `series` may point at `single`: no reallocation below
   uint32_t types = 0;
   for (const SeriesRef& ref : refs) {
-    auto element_it = state.element_by_id.find(ref.element_id);
-    if (element_it == state.element_by_id.end()) {
-      return Status::not_found("unknown data element id " + std::to_string(ref.element_id));
-    }
-    const DataElement& element = *element_it->second;
-    if (element.aggregation == AggregationType::kNone || element.value_type == ValueType::kText) {
-      return Status::invalid_input("data element \"" + element.code + "\" does not aggregate");
-    }
+    Result<const DataElement*> found = state.aggregated_element(ref);
+    if (!found) return found.status();
+    const DataElement& element = **found;
     Wanted& w = wanted.emplace_back(Wanted{element.aggregation, {}});
     if (ref.option_id == 0) {
       if (auto it = state.series_by_element.find(ref.element_id); it != state.series_by_element.end()) {
@@ -639,14 +646,9 @@ Status AggregationEngine::visit_counted(const SeriesRef& ref, const UnitScope& s
                                         const std::function<void(const ContributingValue&)>& visit) const {
   std::shared_lock lock(mutex_);
   const State& state = *state_;
-  auto element_it = state.element_by_id.find(ref.element_id);
-  if (element_it == state.element_by_id.end()) {
-    return Status::not_found("unknown data element id " + std::to_string(ref.element_id));
-  }
-  const DataElement& element = *element_it->second;
-  if (element.aggregation == AggregationType::kNone || element.value_type == ValueType::kText) {
-    return Status::invalid_input("data element \"" + element.code + "\" does not aggregate");
-  }
+  Result<const DataElement*> found = state.aggregated_element(ref);
+  if (!found) return found.status();
+  const DataElement& element = **found;
   std::vector<size_t> indices;
   if (ref.option_id == 0) {
     if (auto it = state.series_by_element.find(ref.element_id); it != state.series_by_element.end()) {

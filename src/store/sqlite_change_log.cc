@@ -1,6 +1,7 @@
 // The change log in the SQLite store (see sqlite_change_log.h and qpan/change_log.h).
 #include "store/sqlite_change_log.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -33,30 +34,30 @@ ValueWrite value_state(const Statement& s, int col, const ValueKey& key) {
 
 }  // namespace
 
-Result<int64_t> ChangeLogWriter::last_seq() {
+Result<LogEnd> ChangeLogWriter::last_entry() {
   if (!last_) {
     auto stmt = db_.prepare("SELECT seq, at FROM change_log ORDER BY seq DESC LIMIT 1");
     if (!stmt) return stmt.status();
     last_.emplace(std::move(*stmt));
   }
   last_->reset();
-  int64_t seq = 0;
-  if (last_->step()) seq = last_->column_int(0);
+  LogEnd end;
+  if (last_->step()) end = {last_->column_int(0), last_->column_int(1)};
   QPAN_RETURN_IF_ERROR(last_->status());
   last_->reset();
-  return seq;
+  return end;
+}
+
+Result<int64_t> ChangeLogWriter::last_seq() {
+  Result<LogEnd> end = last_entry();
+  if (!end) return end.status();
+  return end->seq;
 }
 
 Result<int64_t> ChangeLogWriter::entry_time() {
-  Result<int64_t> seq = last_seq();  // prepares last_
-  if (!seq) return seq.status();
-  int64_t at = clock_ms();
-  if (*seq == 0) return at;
-  last_->reset();
-  if (last_->step()) at = std::max(at, last_->column_int(1));
-  QPAN_RETURN_IF_ERROR(last_->status());
-  last_->reset();
-  return at;
+  Result<LogEnd> end = last_entry();
+  if (!end) return end.status();
+  return std::max(clock_ms(), end->at_ms);
 }
 
 Result<int64_t> ChangeLogWriter::actor_id(std::string_view name) {

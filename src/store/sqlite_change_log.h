@@ -33,6 +33,8 @@ class ChangeLogWriter {
   void set_default_actor(const std::string* actor) { default_actor_ = actor; }
 
  private:
+  Result<LogEnd> last_entry();
+
   Database& db_;
   const std::string* default_actor_ = nullptr;
   std::optional<Statement> append_, actor_, last_;
