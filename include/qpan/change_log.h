@@ -67,8 +67,9 @@ class ChangeLogStore {
 
   virtual Result<LogEnd> log_end() = 0;
 
-  // Calls `visit` with the entries after `after_seq`, in order, at most `limit` of them;
-  // returns how many.
+  // Calls `visit` with the changes of the entries after `after_seq`, in order, at most
+  // `limit` entries; returns how many entries. Values created together (a bulk import's chunk)
+  // are one entry: their changes share its sequence number.
   virtual Result<int64_t> read_changes(int64_t after_seq, int64_t limit,
                                        const std::function<void(const Change&)>& visit) = 0;
 
@@ -127,6 +128,9 @@ class ChangeFollower {
 
   // Reads and applies everything committed so far.
   Status catch_up();
+
+  // The last entry applied.
+  int64_t position();
 
   struct Health {
     int64_t position = 0;  // last entry applied

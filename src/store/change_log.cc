@@ -135,6 +135,11 @@ void ChangeFollower::own_commit(LogRange range, const std::function<void()>& app
   if (Status s = catch_up_locked(); !s) error_ = s.message();
 }
 
+int64_t ChangeFollower::position() {
+  std::lock_guard lock(mutex_);
+  return position_;
+}
+
 ChangeFollower::Health ChangeFollower::health() {
   std::lock_guard lock(mutex_);
   Health h;

@@ -78,7 +78,9 @@ TEST_F(ChangeLogTest, EveryWriterAppendsItsChangesInOneGaplessSequence) {
   ASSERT_FALSE(log.empty());
   for (size_t i = 0; i < log.size(); ++i) {
     EXPECT_EQ(log[i].seq, static_cast<int64_t>(i + 1)) << "no gaps";
-    if (i > 0) EXPECT_GE(log[i].at_ms, log[i - 1].at_ms) << "times never decrease";
+    if (i > 0) {
+      EXPECT_GE(log[i].at_ms, log[i - 1].at_ms) << "times never decrease";
+    }
   }
   EXPECT_EQ(log.front().kind, ChangeKind::kUnits);
   EXPECT_EQ(log.front().actor, "cli:tester");
@@ -145,7 +147,7 @@ TEST_F(ChangeLogTest, AWriteThatFailsLeavesNoEntryAndNoGap) {
   EXPECT_EQ(log[0].after.integer, 2);
 }
 
-TEST_F(ChangeLogTest, BulkImportsLogEveryValueAndTheListenerGetsTheRange) {
+TEST_F(ChangeLogTest, BulkImportsLogEveryValuePackedByChunkAndTheListenerGetsTheRange) {
   add_units();
   add_catalogue();
   const int64_t cases = element_id("crime.ttxh.cases");
@@ -163,15 +165,24 @@ TEST_F(ChangeLogTest, BulkImportsLogEveryValueAndTheListenerGetsTheRange) {
   ASSERT_TRUE(session.is_ok());
   ASSERT_TRUE((*session)->write(rows).is_ok());
   ASSERT_TRUE((*session)->commit().is_ok());
+  // Three chunks of 64 are one packed entry each; the 8 of the tail one entry each.
   EXPECT_EQ(range.first, start + 1);
-  EXPECT_EQ(range.last, start + 200);
+  EXPECT_EQ(range.last, start + 3 + 8);
   const std::vector<Change> log = all_changes(*store_, start);
   ASSERT_EQ(log.size(), 200u);
   for (int m = 0; m < 200; ++m) {
+    EXPECT_EQ(log[m].seq, start + 1 + (m < 192 ? m / 64 : 3 + (m - 192))) << m;
+    EXPECT_EQ(log[m].kind, ChangeKind::kValue);
+    EXPECT_TRUE(log[m].before.deleted);
+    EXPECT_EQ(log[m].before.key, rows[m].key);
     EXPECT_EQ(log[m].after.key, rows[m].key);
     EXPECT_EQ(log[m].after.integer, m);
     EXPECT_EQ(log[m].actor, "import");
   }
+  // A limit counts entries, not the values packed in them.
+  std::vector<Change> first_entry;
+  ASSERT_EQ(*store_->read_changes(start, 1, [&](const Change& c) { first_entry.push_back(c); }), 1);
+  EXPECT_EQ(first_entry.size(), 64u);
 }
 
 TEST_F(ChangeLogTest, TheEntryInForceAtATimeIsFoundByTime) {

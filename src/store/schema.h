@@ -279,7 +279,9 @@ CREATE INDEX registry_record_audit_by_record ON registry_record_audit (record_id
     // 7: the change log (qpan/change_log.h). The sequence is gap-free: SQLite gives an INTEGER
     // PRIMARY KEY the largest + 1, writers take turns (BEGIN IMMEDIATE), a rolled-back entry
     // leaves no number behind, and entries are never deleted. Values keep their key in
-    // columns and their states as stored; other kinds name their subject and keep text.
+    // columns and their states as stored; values created together (a bulk import's chunk) are
+    // one entry of kind 'values', packed in `after` (store/packed_values.h); other kinds name
+    // their subject and keep text.
     // change_log_start says when the log began and whether values were stored before it
     // (what was known before then cannot be told).
     R"sql(

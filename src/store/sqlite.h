@@ -62,6 +62,10 @@ class Statement {
   void bind_static(int i, std::string_view v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
+  // Bytes stored as a BLOB (copied).
+  void bind_blob(int i, std::string_view v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
   void bind(int i, const char* v) { bind(i, std::string_view(v)); }
   void bind(int i, const std::string& v) { bind(i, std::string_view(v)); }
   void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
@@ -88,6 +92,10 @@ class Statement {
   double column_double(int i) const { return sqlite3_column_double(stmt_, i); }
   std::string_view column_text(int i) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+    return p ? std::string_view(p, sqlite3_column_bytes(stmt_, i)) : std::string_view();
+  }
+  std::string_view column_blob(int i) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
     return p ? std::string_view(p, sqlite3_column_bytes(stmt_, i)) : std::string_view();
   }
   bool column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }

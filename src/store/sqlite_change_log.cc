@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include "store/packed_values.h"
+
 namespace qpan::sqlite {
 namespace {
 
@@ -135,6 +137,25 @@ Result<int64_t> SqliteChangeLogStore::read_changes(int64_t after_seq, int64_t li
     change.seq = s.column_int(0);
     change.at_ms = s.column_int(1);
     change.actor = s.column_text(2);
+    if (s.column_text(3) == "values") {  // values created together (packed_values.h)
+      change.kind = ChangeKind::kValue;
+      change.subject.clear();
+      change.before_text.clear();
+      change.after_text.clear();
+      Status unpacked = unpack_created_values(s.column_blob(11), [&](const ValueWrite& created) {
+        change.before = ValueWrite{};
+        change.before.key = created.key;
+        change.before.deleted = true;
+        change.after = created;
+        visit(change);
+      });
+      if (!unpacked) {
+        s.reset();
+        return Status::internal("change " + std::to_string(change.seq) + ": " + unpacked.message());
+      }
+      ++count;
+      continue;
+    }
     Result<ChangeKind> kind = parse_change_kind(s.column_text(3));
     if (!kind) {
       s.reset();
