@@ -12,6 +12,7 @@ packages=(
   libxml2-dev  # ADX documents, and the parts of XLSX workbooks read back
   libzip-dev  # XLSX workbooks read back (filled forms)
   zlib1g-dev  # gzip of HTTP answers
+  libxxhash-dev  # the checksum of engine snapshots
   libcairo2-dev libpango1.0-dev  # review reports as PDF and their charts
   fonts-liberation2  # Liberation Serif: Times New Roman's metrics, embedded in report PDFs
   poppler-utils  # the report tests read PDFs back (pdftotext, pdftoppm)

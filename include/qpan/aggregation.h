@@ -97,10 +97,31 @@ struct ContributingValue {
   double share = 1;         // kShare: the weight the value is counted at
 };
 
+// Where a snapshot's body (qpan/snapshot.h) goes and where it comes from.
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+  virtual Status write(const void* bytes, size_t size) = 0;
+};
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual Status read(void* into, size_t size) = 0;
+  virtual uint64_t remaining() const = 0;
+};
+
 class AggregationEngine {
  public:
   // Reads the structure, the catalogue and every numeric value of the store.
   static Result<std::unique_ptr<AggregationEngine>> build(Store& store);
+  // The structure and catalogue from the store, the values from a snapshot's body
+  // (write_values()). invalid_input when the body is malformed; nothing is half-made.
+  static Result<std::unique_ptr<AggregationEngine>> build_from_values(Store& store, ByteSource& in);
+
+  // Every value lane as a snapshot's body, each series under a read lock of its own, so that
+  // writes wait for one series at most. The body holds what was applied when the call began,
+  // and possibly some of what was applied during it.
+  Status write_values(ByteSink& out) const;
   ~AggregationEngine();
 
   // Re-reads units, lineage and the catalogue (after a units import or a pack load); values

@@ -765,6 +765,105 @@ size_t AggregationEngine::value_count() const {
   return n;
 }
 
+// ---- Snapshots ---------------------------------------------------------------------------------
+// The body: the series count, then per series its element and option ids and which of its
+// lanes follow, each lane's layout and its two arrays as they are in memory (this machine's
+// byte order; the snapshot's header names the format, qpan/snapshot.h).
+
+namespace {
+
+template <typename T>
+Status put(ByteSink& out, const T& v) {
+  return out.write(&v, sizeof v);
+}
+template <typename T>
+Status get(ByteSource& in, T& v) {
+  return in.read(&v, sizeof v);
+}
+
+struct LaneHeader {
+  uint8_t type_index;
+  uint8_t real;
+  uint8_t padding[2];
+  int32_t first, width, scale;
+  uint64_t count, units, cells;
+};
+
+}  // namespace
+
+Status AggregationEngine::write_values(ByteSink& out) const {
+  size_t series_count = 0;
+  {
+    std::shared_lock lock(mutex_);
+    series_count = state_->series.size();
+  }
+  QPAN_RETURN_IF_ERROR(put(out, static_cast<uint64_t>(series_count)));
+  for (size_t i = 0; i < series_count; ++i) {
+    std::shared_lock lock(mutex_);
+    const Series& s = state_->series[i];
+    uint8_t lanes = 0;
+    for (int t = 0; t < kStoredTypes; ++t) lanes |= s.lanes[t] ? uint8_t(1u << t) : 0;
+    QPAN_RETURN_IF_ERROR(put(out, s.element_id));
+    QPAN_RETURN_IF_ERROR(put(out, s.option_id));
+    QPAN_RETURN_IF_ERROR(put(out, lanes));
+    for (int t = 0; t < kStoredTypes; ++t) {
+      if (!s.lanes[t]) continue;
+      const Lane::Layout l = s.lanes[t]->layout();
+      const LaneHeader header{static_cast<uint8_t>(t), l.real, {0, 0}, l.first, l.width, l.scale, l.count, l.units, l.cells};
+      QPAN_RETURN_IF_ERROR(put(out, header));
+      const std::span<const int32_t> rows = s.lanes[t]->row_of_unit();
+      const std::span<const int64_t> cells = s.lanes[t]->all_cells();
+      QPAN_RETURN_IF_ERROR(out.write(rows.data(), rows.size_bytes()));
+      QPAN_RETURN_IF_ERROR(out.write(cells.data(), cells.size_bytes()));
+    }
+  }
+  return Status::ok();
+}
+
+Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build_from_values(Store& store, ByteSource& in) {
+  std::unique_ptr<AggregationEngine> engine(new AggregationEngine());
+  QPAN_RETURN_IF_ERROR(engine->reload_structure(store));
+  State& state = *engine->state_;
+  auto malformed = [](const std::string& what) { return Status::invalid_input("snapshot body: " + what); };
+  uint64_t series_count = 0;
+  QPAN_RETURN_IF_ERROR(get(in, series_count));
+  // Every series takes at least 9 bytes: a count beyond what is left is a damaged file.
+  if (series_count > in.remaining() / 9) return malformed("series count " + std::to_string(series_count));
+  for (uint64_t i = 0; i < series_count; ++i) {
+    int32_t element = 0, option = 0;
+    uint8_t lanes = 0;
+    QPAN_RETURN_IF_ERROR(get(in, element));
+    QPAN_RETURN_IF_ERROR(get(in, option));
+    QPAN_RETURN_IF_ERROR(get(in, lanes));
+    if (state.series_by_key.count(series_key(element, option))) {
+      return malformed("series " + std::to_string(element) + "/" + std::to_string(option) + " twice");
+    }
+    Series& s = state.series_for(element, option);
+    for (int t = 0; t < kStoredTypes; ++t) {
+      if (!(lanes & (1u << t))) continue;
+      LaneHeader h{};
+      QPAN_RETURN_IF_ERROR(get(in, h));
+      if (h.type_index != t) return malformed("lane of series " + std::to_string(i) + " out of order");
+      // Sizes are checked against what is left before anything is allocated.
+      if (h.units > in.remaining() / sizeof(int32_t) ||
+          h.cells > (in.remaining() - h.units * sizeof(int32_t)) / sizeof(int64_t)) {
+        return malformed("lane of series " + std::to_string(i) + " larger than the file");
+      }
+      std::vector<int32_t> rows(h.units);
+      std::vector<int64_t> cells(h.cells);
+      QPAN_RETURN_IF_ERROR(in.read(rows.data(), rows.size() * sizeof(int32_t)));
+      QPAN_RETURN_IF_ERROR(in.read(cells.data(), cells.size() * sizeof(int64_t)));
+      const Lane::Layout layout{aggregation::type_at(t), h.first, h.width, h.scale, h.real != 0, h.count, h.units, h.cells};
+      std::optional<Lane> lane = Lane::from_layout(layout, std::move(rows), std::move(cells));
+      if (!lane) return malformed("lane of series " + std::to_string(i) + " inconsistent");
+      s.lanes[t] = std::make_unique<Lane>(std::move(*lane));
+    }
+  }
+  if (in.remaining() != 0) return malformed(std::to_string(in.remaining()) + " bytes after the last series");
+  state.build_rollups();
+  return engine;
+}
+
 // ---- Expressions -----------------------------------------------------------------------------
 
 std::optional<double> EngineExpressionContext::value(const ElementRef& ref, std::string_view unit,

@@ -13,30 +13,13 @@
 namespace qpan {
 namespace {
 
-using testing::element;
-
-Catalogue test_catalogue() {
-  using enum ValueType;
-  using enum AggregationType;
-  std::vector<Disaggregation> disaggregations{
-      {.code = "partner",
-       .name_vi = "Đối tác",
-       .name_en = "Partner",
-       .options = {{.code = "van_nam", .name_vi = "Vân Nam", .name_en = "Yunnan"},
-                   {.code = "bac_lao", .name_vi = "Bắc Lào", .name_en = "Northern Laos"}}}};
-  return Catalogue(std::move(disaggregations),
-                   {element("cases", kCount, kSum), element("teams", kCount, kLast),
-                    element("safe", kBoolean, kCountTrue), element("rate", kPercentage, kAverage),
-                    element("fastest", kNumber, kMin), element("slowest", kNumber, kMax),
-                    element("delegations", kCount, kSum, "partner"), element("note", kText, kNone)});
-}
 
 class EngineTest : public testing::ExchangeTest {
  protected:
   void SetUp() override {
     ExchangeTest::SetUp();
     load_real_units();
-    ASSERT_TRUE(store_->save_catalogue(test_catalogue()).is_ok());
+    ASSERT_TRUE(store_->save_catalogue(testing::engine_catalogue()).is_ok());
   }
 
   void import(const std::string& rows) {

@@ -214,4 +214,30 @@ int64_t Lane::clear(int32_t unit, Slot slot) {
   return previous;
 }
 
+Lane::Layout Lane::layout() const {
+  return {type_, first_, width_, scale_, real_, count_, row_of_unit_.size(), cells_.size()};
+}
+
+std::optional<Lane> Lane::from_layout(const Layout& layout, std::vector<int32_t> row_of_unit,
+                                      std::vector<int64_t> cells) {
+  if (layout.width < 0 || layout.scale < 0 || layout.scale > kMaxScale || row_of_unit.size() != layout.units ||
+      cells.size() != layout.cells || layout.count > cells.size()) {
+    return std::nullopt;
+  }
+  if (layout.width == 0 ? !cells.empty() : cells.size() % static_cast<size_t>(layout.width) != 0) return std::nullopt;
+  const size_t rows = layout.width == 0 ? 0 : cells.size() / static_cast<size_t>(layout.width);
+  for (int32_t row : row_of_unit) {
+    if (row < -1 || (row >= 0 && static_cast<size_t>(row) >= rows)) return std::nullopt;
+  }
+  Lane lane(layout.type);
+  lane.first_ = layout.first;
+  lane.width_ = layout.width;
+  lane.scale_ = layout.scale;
+  lane.real_ = layout.real;
+  lane.count_ = layout.count;
+  lane.row_of_unit_ = std::move(row_of_unit);
+  lane.cells_ = std::move(cells);
+  return lane;
+}
+
 }  // namespace qpan::aggregation

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "aggregation/slots.h"
@@ -86,6 +87,26 @@ class Lane {
   // Drops the room kept for growth (after a bulk build): slots outside the used range and
   // spare capacity.
   void compact();
+
+  // What a lane keeps, as it keeps it: for a snapshot (aggregation/snapshot.cc) and a lane
+  // made again from one.
+  struct Layout {
+    PeriodType type = PeriodType::kMonth;
+    Slot first = 0;
+    int32_t width = 0;
+    int scale = 0;
+    bool real = false;
+    uint64_t count = 0;
+    uint64_t units = 0;  // row_of_unit's length
+    uint64_t cells = 0;  // rows × width
+  };
+  Layout layout() const;
+  std::span<const int32_t> row_of_unit() const { return row_of_unit_; }
+  std::span<const int64_t> all_cells() const { return cells_; }
+  // A lane from its layout and arrays; nullopt when they do not fit together (a row index
+  // out of range, cells not rows × width, a count larger than the cells).
+  static std::optional<Lane> from_layout(const Layout& layout, std::vector<int32_t> row_of_unit,
+                                         std::vector<int64_t> cells);
 
  private:
   void ensure_slot(Slot slot);

@@ -14,24 +14,7 @@
 namespace qpan {
 namespace {
 
-using testing::element;
 constexpr Date kJuly2025 = make_date(2025, 7, 1);
-
-Catalogue test_catalogue() {
-  using enum ValueType;
-  using enum AggregationType;
-  std::vector<Disaggregation> disaggregations{
-      {.code = "partner",
-       .name_vi = "Đối tác",
-       .name_en = "Partner",
-       .options = {{.code = "van_nam", .name_vi = "Vân Nam", .name_en = "Yunnan"},
-                   {.code = "bac_lao", .name_vi = "Bắc Lào", .name_en = "Northern Laos"}}}};
-  return Catalogue(std::move(disaggregations),
-                   {element("cases", kCount, kSum), element("solved", kCount, kSum), element("teams", kCount, kLast),
-                    element("safe", kBoolean, kCountTrue), element("rate", kPercentage, kAverage),
-                    element("fastest", kNumber, kMin), element("slowest", kNumber, kMax),
-                    element("delegations", kCount, kSum, "partner"), element("note", kText, kNone)});
-}
 
 // The listed parts combined by the aggregation, as the engine combines the values.
 std::optional<double> combine(const SeriesBreakdown& s, std::string_view unallocated_from = {}) {
@@ -74,7 +57,7 @@ class ExplainTest : public testing::ExchangeTest {
   void SetUp() override {
     ExchangeTest::SetUp();
     load_real_units();
-    ASSERT_TRUE(store_->save_catalogue(test_catalogue()).is_ok());
+    ASSERT_TRUE(store_->save_catalogue(testing::engine_catalogue()).is_ok());
   }
 
   void import(const std::string& rows, const std::string& who = "tester") {
