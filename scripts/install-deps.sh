@@ -12,6 +12,8 @@ packages=(
   libxml2-dev  # ADX documents, and the parts of XLSX workbooks read back
   libzip-dev  # XLSX workbooks read back (filled forms)
   zlib1g-dev  # gzip of HTTP answers
+  libpq-dev  # the PostgreSQL store's client library
+  postgresql-15  # the server the PostgreSQL store's tests start privately (and bench/engine.sh)
   libcairo2-dev libpango1.0-dev  # review reports as PDF and their charts
   fonts-liberation2  # Liberation Serif: Times New Roman's metrics, embedded in report PDFs
   poppler-utils  # the report tests read PDFs back (pdftotext, pdftoppm)
