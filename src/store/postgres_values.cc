@@ -33,7 +33,10 @@ Params& add_value(Params& params, const ValueWrite& row) {
     case TypedValue::Kind::kInteger:
     case TypedValue::Kind::kBoolean: return params.add(row.integer).add_null().add_null();
     case TypedValue::Kind::kReal: return params.add_null().add(row.real).add_null();
-    case TypedValue::Kind::kText: return params.add_null().add_null().add(row.text);
+    case TypedValue::Kind::kText:
+      // A text without characters (a null view) is NULL, which the table refuses, as SQLite does.
+      params.add_null().add_null();
+      return row.text.data() == nullptr ? params.add_null() : params.add(row.text);
   }
   return params.add_null().add_null().add_null();
 }
@@ -186,7 +189,8 @@ class ValueTransactionBase {
       const bool integer = row.kind == TypedValue::Kind::kInteger || row.kind == TypedValue::Kind::kBoolean;
       integer ? value_int.add(row.integer) : value_int.add_null();
       row.kind == TypedValue::Kind::kReal ? value_real.add(row.real) : value_real.add_null();
-      row.kind == TypedValue::Kind::kText ? value_text.add(row.text) : value_text.add_null();
+      row.kind == TypedValue::Kind::kText && row.text.data() != nullptr ? value_text.add(row.text)
+                                                                        : value_text.add_null();
       stored_by.add(*actor);
       last_updated.add(row.last_updated);
       row.comment.empty() ? comment.add_null() : comment.add(row.comment);
