@@ -51,8 +51,33 @@ class PostgresCluster : public ::testing::Environment {
     return conninfo(name);
   }
 
+  // The connection string of `conninfo`'s database on a hot standby of the cluster (started
+  // on first use, streaming from it; a database created on the primary appears there soon).
+  Result<std::string> standby_of(const std::string& conninfo) {
+    QPAN_RETURN_IF_ERROR(start());
+    if (!standby_started_) {
+      const std::string standby = (dir_ / "standby").string();
+      if (run_as_postgres(std::string(kBin) + "/pg_basebackup --checkpoint=fast -D " + standby + " -R -h " + dir_.string() +
+                          " -U postgres >" + (dir_ / "basebackup.log").string() + " 2>&1") != 0) {
+        return Status::io_error("pg_basebackup failed; see " + (dir_ / "basebackup.log").string());
+      }
+      if (run_as_postgres(std::string(kBin) + "/pg_ctl -D " + standby + " -l " + (dir_ / "standby.log").string() +
+                          " -w -o \"-c listen_addresses='' -c port=5433 -c unix_socket_directories=" +
+                          dir_.string() + " -c hot_standby=on\" start >/dev/null") != 0) {
+        return Status::io_error("the standby did not start; see " + (dir_ / "standby.log").string());
+      }
+      standby_started_ = true;
+    }
+    return conninfo + "&port=5433";
+  }
+
   void TearDown() override {
     if (!started_) return;
+    if (standby_started_) {
+      (void)run_as_postgres(std::string(kBin) + "/pg_ctl -D " + (dir_ / "standby").string() +
+                            " -m fast -w stop >/dev/null 2>&1");
+      standby_started_ = false;
+    }
     (void)run_as_postgres(std::string(kBin) + "/pg_ctl -D " + (dir_ / "data").string() + " -m fast -w stop >/dev/null 2>&1");
     std::error_code ignored;
     fs::remove_all(dir_, ignored);
@@ -111,7 +136,7 @@ class PostgresCluster : public ::testing::Environment {
   }
 
   fs::path dir_;
-  bool started_ = false;
+  bool started_ = false, standby_started_ = false;
   std::optional<Status> failure_;
   int databases_ = 0;
 };
