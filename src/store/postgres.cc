@@ -91,7 +91,8 @@ Result<Connection> Connection::open(const std::string& conninfo) {
   }
   // Times and numbers as this layer parses them, whatever the server's defaults.
   // Notices ("already exists, skipping") are not for qpan's users.
-  QPAN_RETURN_IF_ERROR(c.exec("SET client_encoding = 'UTF8'; SET extra_float_digits = 3; SET client_min_messages = warning"));
+  QPAN_RETURN_IF_ERROR(
+      c.exec("SET client_encoding = 'UTF8'; SET extra_float_digits = 3; SET client_min_messages = warning"));
   return c;
 }
 

@@ -178,7 +178,8 @@ Result<bool> PostgresChangeLogStore::wait_for_commits(std::chrono::milliseconds 
       PQfreemem(notification);
     }
     if (notified) return true;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd socket{PQsocket(conn), POLLIN, 0};
     if (::poll(&socket, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000))) < 0 && errno != EINTR) {

@@ -3,7 +3,8 @@
 // catalogue and helpers to write and read values. The PostgreSQL side runs on a private
 // cluster the test binary starts on first use (PostgresCluster, a gtest global environment
 // that stops it at the end); each test gets a fresh database in it. Without PostgreSQL's
-// binaries the PostgreSQL cases fail, saying so, unless QPAN_TEST_POSTGRES=off.
+// binaries (in /usr/lib/postgresql/15/bin, or QPAN_TEST_POSTGRES_BIN) the PostgreSQL cases
+// fail, saying so, unless QPAN_TEST_POSTGRES=off.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,10 @@ namespace fs = std::filesystem;
 
 enum class Backend { kSqlite, kPostgres };
 
+inline void PrintTo(Backend backend, std::ostream* out) {
+  *out << (backend == Backend::kSqlite ? "sqlite" : "postgresql");
+}
+
 inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kSqlite ? "sqlite" : "postgresql";
 }
@@ -36,7 +42,11 @@ inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
 // started by the first test that needs it and stopped when the binary ends.
 class PostgresCluster : public ::testing::Environment {
  public:
-  static constexpr std::string_view kBin = "/usr/lib/postgresql/15/bin";
+  // PostgreSQL 15's programs: Debian's folder, or QPAN_TEST_POSTGRES_BIN.
+  PostgresCluster() {
+    const char* bin = std::getenv("QPAN_TEST_POSTGRES_BIN");
+    bin_ = bin && *bin ? bin : "/usr/lib/postgresql/15/bin";
+  }
 
   // The connection string of a new, empty database; an error naming what is missing when
   // the cluster cannot run.
@@ -57,11 +67,12 @@ class PostgresCluster : public ::testing::Environment {
     QPAN_RETURN_IF_ERROR(start());
     if (!standby_started_) {
       const std::string standby = (dir_ / "standby").string();
-      if (run_as_postgres(std::string(kBin) + "/pg_basebackup --checkpoint=fast -D " + standby + " -R -h " + dir_.string() +
-                          " -U postgres >" + (dir_ / "basebackup.log").string() + " 2>&1") != 0) {
+      // A fast checkpoint: the default spreads it over minutes.
+      if (run_as_postgres(bin_ + "/pg_basebackup --checkpoint=fast -D " + standby + " -R -h " +
+                          dir_.string() + " -U postgres >" + (dir_ / "basebackup.log").string() + " 2>&1") != 0) {
         return Status::io_error("pg_basebackup failed; see " + (dir_ / "basebackup.log").string());
       }
-      if (run_as_postgres(std::string(kBin) + "/pg_ctl -D " + standby + " -l " + (dir_ / "standby.log").string() +
+      if (run_as_postgres(bin_ + "/pg_ctl -D " + standby + " -l " + (dir_ / "standby.log").string() +
                           " -w -o \"-c listen_addresses='' -c port=5433 -c unix_socket_directories=" +
                           dir_.string() + " -c hot_standby=on\" start >/dev/null") != 0) {
         return Status::io_error("the standby did not start; see " + (dir_ / "standby.log").string());
@@ -74,11 +85,12 @@ class PostgresCluster : public ::testing::Environment {
   void TearDown() override {
     if (!started_) return;
     if (standby_started_) {
-      (void)run_as_postgres(std::string(kBin) + "/pg_ctl -D " + (dir_ / "standby").string() +
+      (void)run_as_postgres(bin_ + "/pg_ctl -D " + (dir_ / "standby").string() +
                             " -m fast -w stop >/dev/null 2>&1");
       standby_started_ = false;
     }
-    (void)run_as_postgres(std::string(kBin) + "/pg_ctl -D " + (dir_ / "data").string() + " -m fast -w stop >/dev/null 2>&1");
+    (void)run_as_postgres(bin_ + "/pg_ctl -D " + (dir_ / "data").string() +
+                          " -m fast -w stop >/dev/null 2>&1");
     std::error_code ignored;
     fs::remove_all(dir_, ignored);
     started_ = false;
@@ -108,8 +120,8 @@ class PostgresCluster : public ::testing::Environment {
   }
 
   Status start_cluster() {
-    if (!fs::exists(fs::path(kBin) / "initdb") || !fs::exists(fs::path(kBin) / "pg_ctl")) {
-      return Status::not_found("PostgreSQL 15 is not installed (no " + std::string(kBin) +
+    if (!fs::exists(fs::path(bin_) / "initdb") || !fs::exists(fs::path(bin_) / "pg_ctl")) {
+      return Status::not_found("PostgreSQL 15 is not installed (no " + bin_ +
                                "/initdb): install postgresql-15 (scripts/install-deps.sh), or set "
                                "QPAN_TEST_POSTGRES=off to leave the PostgreSQL cases out");
     }
@@ -120,12 +132,12 @@ class PostgresCluster : public ::testing::Environment {
       return Status::io_error("cannot give " + dir_.string() + " to the postgres user");
     }
     const std::string data = (dir_ / "data").string(), log = (dir_ / "server.log").string();
-    if (run_as_postgres(std::string(kBin) + "/initdb -D " + data + " -U postgres --auth=trust -E UTF8 --locale=C >" +
+    if (run_as_postgres(bin_ + "/initdb -D " + data + " -U postgres --auth=trust -E UTF8 --locale=C >" +
                         (dir_ / "initdb.log").string() + " 2>&1") != 0) {
       return Status::io_error("initdb failed; see " + (dir_ / "initdb.log").string());
     }
     // Sockets only, in the private folder; fsync off: a test's data need not survive a crash.
-    if (run_as_postgres(std::string(kBin) + "/pg_ctl -D " + data + " -l " + log + " -w -o \"-c listen_addresses='' " +
+    if (run_as_postgres(bin_ + "/pg_ctl -D " + data + " -l " + log + " -w -o \"-c listen_addresses='' " +
                         "-c unix_socket_directories=" + dir_.string() + " -c fsync=off " +
                         "-c synchronous_commit=off -c full_page_writes=off\" start >/dev/null") != 0) {
       std::ifstream server_log(log);
@@ -135,6 +147,7 @@ class PostgresCluster : public ::testing::Environment {
     return Status::ok();
   }
 
+  std::string bin_;
   fs::path dir_;
   bool started_ = false, standby_started_ = false;
   std::optional<Status> failure_;
