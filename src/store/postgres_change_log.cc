@@ -72,16 +72,52 @@ Result<int64_t> ChangeLogWriter::actor_id(std::string_view name) {
   return id->get_int(0, 0);
 }
 
+std::string_view ChangeLogWriter::actor_or_default(std::string_view actor) const {
+  static const std::string kSystem = "system";
+  return !actor.empty() ? actor : default_actor_ ? std::string_view(*default_actor_) : std::string_view(kSystem);
+}
+
+Status ChangeLogWriter::append_all(ChangeKind kind, std::string_view actor, const std::vector<std::string>& subjects,
+                                   const std::vector<std::optional<std::string>>& before,
+                                   const std::vector<std::optional<std::string>>& after) {
+  if (subjects.empty()) return Status::ok();
+  if (before.size() != subjects.size() || after.size() != subjects.size()) {
+    return Status::internal("change log entries without their states");
+  }
+  ArrayParam subject_array, before_array, after_array;
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    subject_array.add(subjects[i]);
+    before[i] ? before_array.add(*before[i]) : before_array.add_null();
+    after[i] ? after_array.add(*after[i]) : after_array.add_null();
+  }
+  Result<int64_t> added = db_.run(
+      "WITH e AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(subject, before, "
+      "after, n)), known AS (SELECT id FROM actor WHERE name = $6), "
+      "added AS (INSERT INTO actor (name) SELECT $6 WHERE NOT EXISTS (SELECT 1 FROM known) RETURNING id), "
+      "head AS (UPDATE change_log_head SET seq = seq + $5, at = GREATEST(at, $4) RETURNING seq - $5 AS base, at) "
+      "INSERT INTO change_log (seq, at, actor, kind, subject, before, after) "
+      "SELECT head.base + e.n, head.at, (SELECT id FROM known UNION ALL SELECT id FROM added LIMIT 1), $7, "
+      "e.subject, e.before, e.after FROM head, e",
+      Params().add(subject_array.text()).add(before_array.text()).add(after_array.text()).add(clock_ms())
+          .add(static_cast<int64_t>(subjects.size())).add(actor_or_default(actor)).add(change_kind_name(kind)));
+  if (!added) return added.status();
+  if (*added != static_cast<int64_t>(subjects.size())) {
+    return Status::internal("the change log has no head row (change_log_head)");
+  }
+  return Status::ok();
+}
+
 Status ChangeLogWriter::append(ChangeKind kind, std::string_view actor, std::string_view subject,
                                const std::optional<std::string>& before, const std::optional<std::string>& after) {
-  static const std::string kSystem = "system";
-  Result<int64_t> actor_row = actor_id(!actor.empty() ? actor : default_actor_ ? *default_actor_ : kSystem);
-  if (!actor_row) return actor_row.status();
+  const std::string_view name = actor_or_default(actor);
+  // One round trip: the actor (added when new), the head advanced, the entry.
   Result<int64_t> added = db_.run(
-      "WITH head AS (UPDATE change_log_head SET seq = seq + 1, at = GREATEST(at, $1) RETURNING seq, at) "
+      "WITH known AS (SELECT id FROM actor WHERE name = $2), "
+      "added AS (INSERT INTO actor (name) SELECT $2 WHERE NOT EXISTS (SELECT 1 FROM known) RETURNING id), "
+      "head AS (UPDATE change_log_head SET seq = seq + 1, at = GREATEST(at, $1) RETURNING seq, at) "
       "INSERT INTO change_log (seq, at, actor, kind, subject, before, after) "
-      "SELECT seq, at, $2, $3, $4, $5, $6 FROM head",
-      Params().add(clock_ms()).add(*actor_row).add(change_kind_name(kind)).add(subject).add(before).add(after));
+      "SELECT seq, at, (SELECT id FROM known UNION ALL SELECT id FROM added LIMIT 1), $3, $4, $5, $6 FROM head",
+      Params().add(clock_ms()).add(name).add(change_kind_name(kind)).add(subject).add(before).add(after));
   if (!added) return added.status();
   if (*added != 1) return Status::internal("the change log has no head row (change_log_head)");
   return Status::ok();

@@ -43,10 +43,19 @@ class ChangeLogWriter {
   Status append(ChangeKind kind, std::string_view actor, std::string_view subject,
                 const std::optional<std::string>& before, const std::optional<std::string>& after);
 
+  // Appends entries of one kind and actor at once, in order (one round trip): `subjects`,
+  // `before` and `after` are of the same length.
+  Status append_all(ChangeKind kind, std::string_view actor, const std::vector<std::string>& subjects,
+                    const std::vector<std::optional<std::string>>& before,
+                    const std::vector<std::optional<std::string>>& after);
+
   // Who entries without an account are recorded as (ChangeLogStore::set_change_actor).
   void set_default_actor(const std::string* actor) { default_actor_ = actor; }
 
  private:
+  // `actor`, or the connection's default when empty.
+  std::string_view actor_or_default(std::string_view actor) const;
+
   Connection& db_;
   const std::string* default_actor_ = nullptr;
 };
