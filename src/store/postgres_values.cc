@@ -3,11 +3,12 @@
 // change, its entries in the change log (one per value, as the SQLite store writes them), and
 // the two kinds of write transaction (a streamed import; a group of writers).
 //
-// Bulk writes send a chunk of rows as one array per column (unnest) in one fixed prepared
-// statement that inserts the values and their change log entries together: one round trip
-// per thousand values. Rows that may meet a stored value go one by one: read the stored
-// state, then one statement that keeps it in the audit trail, changes it and logs it.
+// Writes go a thousand rows at a time: one query reads the stored states of their keys (an
+// array per key column, unnest), one fixed prepared statement inserts the new values and their
+// change log entries together, and each changed value takes one statement that keeps its
+// previous state in the audit trail, changes it and logs it.
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <unordered_map>
 
@@ -47,15 +48,29 @@ ValueKey key_at(const Rows& rows, int r, int first) {
           static_cast<int32_t>(rows.get_int(r, first + 4))};
 }
 
-// True when the stored value in columns col..col + 2 (int, real, text) is the same as `row`'s.
-bool same_value(const Rows& rows, int r, int col, const ValueWrite& row) {
+// A stored value's state as the write path compares it: its three value columns (int, real,
+// text; one set) in text form, comment and follow-up flag.
+struct StoredState {
+  std::optional<std::string> value[3];
+  std::optional<std::string> comment;
+  bool followup = false;
+};
+
+// True when `stored` holds the same value, comment and flag as `row`.
+bool same_state(const StoredState& stored, const ValueWrite& row) {
+  bool same_value = false;
   switch (row.kind) {
     case TypedValue::Kind::kInteger:
-    case TypedValue::Kind::kBoolean: return !rows.is_null(r, col) && rows.get_int(r, col) == row.integer;
-    case TypedValue::Kind::kReal: return !rows.is_null(r, col + 1) && rows.get_double(r, col + 1) == row.real;
-    case TypedValue::Kind::kText: return !rows.is_null(r, col + 2) && rows.text(r, col + 2) == row.text;
+    case TypedValue::Kind::kBoolean:
+      same_value = stored.value[0] && std::strtoll(stored.value[0]->c_str(), nullptr, 10) == row.integer;
+      break;
+    case TypedValue::Kind::kReal:
+      same_value = stored.value[1] && std::strtod(stored.value[1]->c_str(), nullptr) == row.real;
+      break;
+    case TypedValue::Kind::kText: same_value = stored.value[2] && *stored.value[2] == row.text; break;
   }
-  return false;
+  return same_value && (row.comment.empty() ? !stored.comment : stored.comment == row.comment) &&
+         stored.followup == row.followup;
 }
 
 // The machine form of the stored value in columns col..col + 2, given its element's type.
@@ -106,9 +121,11 @@ class ValueTransactionBase {
         .status();
   }
 
-  // Writes rows in key order. Where no stored value can fall within a chunk's key range
-  // (`none_stored`, or the probe says so: always for a month not imported before) the chunk
-  // takes the bulk path; otherwise each row is compared with what is stored.
+  // Writes rows in key order, a chunk at a time: the stored states of the chunk's keys are
+  // read in one query (none when `none_stored`: a session into an empty table), runs of new
+  // values go in with one bulk statement, and each value that is stored already is compared
+  // and, when it changed, updated or deleted with one statement. Log entries keep the rows'
+  // order.
   Status write_rows(std::span<const ValueWrite> rows, bool none_stored, ValueWriteSummary& summary) {
     if (listener_) {
       for (ValueWrite row : rows) {
@@ -116,21 +133,36 @@ class ValueTransactionBase {
         written_.push_back(row);
       }
     }
+    std::vector<const ValueWrite*> fresh;
+    auto insert_fresh = [&]() -> Status {
+      if (fresh.empty()) return Status::ok();
+      QPAN_RETURN_IF_ERROR(insert_rows(fresh));
+      summary.created += static_cast<int64_t>(fresh.size());
+      fresh.clear();
+      return Status::ok();
+    };
     for (size_t start = 0; start < rows.size(); start += kChunk) {
       std::span<const ValueWrite> chunk = rows.subspan(start, std::min(kChunk, rows.size() - start));
-      const bool deletes = std::any_of(chunk.begin(), chunk.end(), [](const ValueWrite& r) { return r.deleted; });
-      bool clash = deletes;
-      if (!deletes && !none_stored) {
-        Result<bool> stored = any_stored_between(chunk.front().key, chunk.back().key);
-        if (!stored) return stored.status();
-        clash = *stored;
+      std::map<ValueKey, StoredState> stored;
+      if (!none_stored) {
+        Result<std::map<ValueKey, StoredState>> read = stored_states(chunk);
+        if (!read) return read.status();
+        stored = std::move(*read);
       }
-      if (!clash) {
-        QPAN_RETURN_IF_ERROR(insert_chunk(chunk));
-        summary.created += static_cast<int64_t>(chunk.size());
-        continue;
+      for (const ValueWrite& row : chunk) {
+        auto found = stored.find(row.key);
+        if (found == stored.end()) {
+          if (row.deleted) {
+            ++summary.unchanged;  // nothing to delete
+          } else {
+            fresh.push_back(&row);
+          }
+          continue;
+        }
+        QPAN_RETURN_IF_ERROR(insert_fresh());
+        QPAN_RETURN_IF_ERROR(change(row, found->second, summary));
       }
-      for (const ValueWrite& row : chunk) QPAN_RETURN_IF_ERROR(upsert(row, summary));
+      QPAN_RETURN_IF_ERROR(insert_fresh());
     }
     return Status::ok();
   }
@@ -162,23 +194,43 @@ class ValueTransactionBase {
   std::vector<ValueWrite> written_;  // for the listener, when there is one
 
  private:
-  Result<bool> any_stored_between(const ValueKey& first, const ValueKey& last) {
-    Params params;
-    add_key(params, first);
-    add_key(params, last);
-    Result<Rows> found = db_.query("SELECT 1 FROM data_value WHERE (" + std::string(kKey) +
-                                       ") >= ($1, $2, $3, $4, $5) AND (" + std::string(kKey) +
-                                       ") <= ($6, $7, $8, $9, $10) LIMIT 1",
-                                   params);
-    if (!found) return found.status();
-    return !found->empty();
+  // The stored states of the chunk's keys.
+  Result<std::map<ValueKey, StoredState>> stored_states(std::span<const ValueWrite> chunk) {
+    ArrayParam period, unit, element, option, attribute;
+    for (const ValueWrite& row : chunk) {
+      period.add(row.key.period);
+      unit.add(static_cast<int64_t>(row.key.unit_id));
+      element.add(static_cast<int64_t>(row.key.element_id));
+      option.add(static_cast<int64_t>(row.key.option_id));
+      attribute.add(static_cast<int64_t>(row.key.attribute_id));
+    }
+    Result<Rows> rows = db_.query(
+        "SELECT d.period, d.unit_id, d.element_id, d.option_id, d.attribute_id, d.value_int, d.value_real, "
+        "d.value_text, d.comment, d.followup FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[]) "
+        "AS k(period, unit_id, element_id, option_id, attribute_id) JOIN data_value d ON d.period = k.period AND "
+        "d.unit_id = k.unit_id AND d.element_id = k.element_id AND d.option_id = k.option_id AND "
+        "d.attribute_id = k.attribute_id",
+        Params().add(period.text()).add(unit.text()).add(element.text()).add(option.text()).add(attribute.text()));
+    if (!rows) return rows.status();
+    std::map<ValueKey, StoredState> states;
+    for (int r = 0; r < rows->size(); ++r) {
+      StoredState state;
+      for (int col = 0; col < 3; ++col) {
+        if (!rows->is_null(r, 5 + col)) state.value[col] = rows->get_text(r, 5 + col);
+      }
+      if (!rows->is_null(r, 8)) state.comment = rows->get_text(r, 8);
+      state.followup = rows->get_bool(r, 9);
+      states.emplace(key_at(*rows, r, 0), std::move(state));
+    }
+    return states;
   }
 
   // Inserts rows known not to exist, and their change log entries, in one statement.
-  Status insert_chunk(std::span<const ValueWrite> chunk) {
+  Status insert_rows(const std::vector<const ValueWrite*>& chunk) {
     ArrayParam period, unit, element, option, attribute, value_int, value_real, value_text, stored_by, last_updated,
         comment, followup;
-    for (const ValueWrite& row : chunk) {
+    for (const ValueWrite* each : chunk) {
+      const ValueWrite& row = *each;
       Result<int64_t> actor = actor_id(row.stored_by);
       if (!actor) return actor.status();
       period.add(row.key.period);
@@ -218,47 +270,18 @@ class ValueTransactionBase {
     return db_.run(kInsert, params).status();
   }
 
-  // Creates, updates, deletes or leaves one value, comparing it with the stored state.
-  Status upsert(const ValueWrite& row, ValueWriteSummary& summary) {
-    Result<int64_t> actor = actor_id(row.stored_by);
-    if (!actor) return actor.status();
-    Params key;
-    add_key(key, row.key);
-    Result<Rows> current = db_.query(
-        "SELECT value_int, value_real, value_text, comment, followup FROM data_value WHERE period = $1 AND "
-        "unit_id = $2 AND element_id = $3 AND option_id = $4 AND attribute_id = $5",
-        key);
-    if (!current) return current.status();
-    Params params;
-    add_key(params, row.key);
-    if (current->empty()) {
-      if (row.deleted) {  // nothing to delete
-        ++summary.unchanged;
-        return Status::ok();
-      }
-      add_value(params, row).add(*actor).add(row.last_updated);
-      row.comment.empty() ? params.add_null() : params.add(row.comment);
-      params.add(row.followup).add(import_id_).add(clock_ms()).add(log_actor_);
-      static const std::string kCreate =
-          "WITH stored AS (INSERT INTO data_value (period, unit_id, element_id, option_id, attribute_id, value_int, "
-          "value_real, value_text, stored_by, last_updated, comment, followup, import_id) VALUES ($1, $2, $3, $4, $5, "
-          "$6, $7, $8, $9, $10, $11, $12, $13)), "
-          "head AS (UPDATE change_log_head SET seq = seq + 1, at = GREATEST(at, $14) RETURNING seq, at) "
-          "INSERT INTO change_log (seq, at, actor, kind, period, unit_id, element_id, option_id, attribute_id, "
-          "after_int, after_real, after) SELECT seq, at, $15, 'value', $1, $2, $3, $4, $5, $6, $7, $8 FROM head";
-      QPAN_RETURN_IF_ERROR(db_.run(kCreate, params).status());
-      ++summary.created;
-      return Status::ok();
-    }
-    const bool same = same_value(*current, 0, 0, row) &&
-                      (row.comment.empty() ? current->is_null(0, 3) : current->text(0, 3) == row.comment) &&
-                      current->get_bool(0, 4) == row.followup;
-    if (!row.deleted && same) {
+  // Updates, deletes or leaves one stored value, given its stored state.
+  Status change(const ValueWrite& row, const StoredState& stored, ValueWriteSummary& summary) {
+    if (!row.deleted && same_state(stored, row)) {
       ++summary.unchanged;
       return Status::ok();
     }
+    Result<int64_t> actor = actor_id(row.stored_by);
+    if (!actor) return actor.status();
+    Params params;
+    add_key(params, row.key);
     // The audit row is copied from the stored one inside the statement (its snapshot is the
-    // state before the change); the log's "before" is the state read above.
+    // state before the change); the log's "before" is the state read with the chunk.
     static const std::string kKeep =
         "INSERT INTO data_value_audit (period, unit_id, element_id, option_id, attribute_id, value_int, value_real, "
         "value_text, comment, followup, stored_by, last_updated, version, import_id, action, changed_by, changed_at) "
@@ -266,9 +289,7 @@ class ValueTransactionBase {
         "followup, stored_by, last_updated, version, import_id, ";
     static const std::string kWhereKey =
         " WHERE period = $1 AND unit_id = $2 AND element_id = $3 AND option_id = $4 AND attribute_id = $5";
-    for (int col = 0; col < 3; ++col) {
-      current->is_null(0, col) ? params.add_null() : params.add_text(current->text(0, col));
-    }
+    for (const std::optional<std::string>& value : stored.value) params.add(value);
     params.add(context_->changed_by).add(context_->changed_at).add(clock_ms()).add(log_actor_);
     if (row.deleted) {
       static const std::string kDelete =
