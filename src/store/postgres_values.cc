@@ -508,28 +508,31 @@ Status scan_in_pages(Connection& db, const std::string& select, const std::strin
 
 Status PostgresValueStore::scan_values(const ValueFilter& filter,
                                        const std::function<void(const ValueKey&, const DataValue&)>& visit) {
-  Result<Names> names = load_names();
-  if (!names) return names.status();
+  // Codes by join, not by maps of every unit read first: the record writer scans one unit's
+  // few values per record, and reading 17,000 unit codes each time would cost more than the
+  // scan.
   Params params;
   const std::string where = filter_clause(filter, "v.", params);
   DataValue dv;
   return scan_in_pages(
       db_,
       "SELECT v.period, v.unit_id, v.element_id, v.option_id, v.attribute_id, v.value_int, v.value_real, "
-      "v.value_text, a.name, v.last_updated, v.comment, v.followup, v.version "
-      "FROM data_value v JOIN actor a ON a.id = v.stored_by",
+      "v.value_text, a.name, v.last_updated, v.comment, v.followup, v.version, COALESCE(e.code, ''), "
+      "COALESCE(e.value_type, ''), COALESCE(k.code, ''), COALESCE(o.code, '') "
+      "FROM data_value v JOIN actor a ON a.id = v.stored_by LEFT JOIN data_element e ON e.id = v.element_id "
+      "LEFT JOIN unit_key k ON k.id = v.unit_id LEFT JOIN disaggregation_option o ON o.id = v.option_id",
       where, params, [&](const Rows& rows) -> Status {
         for (int r = 0; r < rows.size(); ++r) {
           const ValueKey key = key_at(rows, r, 0);
           Result<Period> period = Period::from_key(key.period);
           if (!period) return Status::internal("corrupt period key in data_value");
-          const ElementName& element = names->elements[key.element_id];
-          dv.element = element.code;
+          Result<ValueType> type = parse_value_type(rows.text(r, 14));
+          dv.element = rows.get_text(r, 13);
           dv.period = *period;
-          dv.org_unit = names->units[key.unit_id];
-          dv.option = key.option_id == 0 ? std::string() : names->options[key.option_id];
+          dv.org_unit = rows.get_text(r, 15);
+          dv.option = key.option_id == 0 ? std::string() : rows.get_text(r, 16);
           dv.attribute.clear();
-          dv.value = value_text(rows, r, 5, element.type);
+          dv.value = value_text(rows, r, 5, type ? *type : ValueType::kText);
           dv.stored_by = rows.get_text(r, 8);
           dv.last_updated = rows.get_int(r, 9);
           dv.comment = rows.get_text(r, 10);
