@@ -62,7 +62,11 @@ Result<UnitImportSummary> PostgresUnitStore::save_org_units(const std::vector<Or
   }
   std::vector<std::string> subjects;
   std::vector<std::optional<std::string>> before, after;
-  std::map<Key, const OrgUnitVersion*> upserts;  // the last state of each changed version
+  // The last state of each changed version, in the order of their first appearance: unit
+  // keys are numbered in that order, as the SQLite store numbers them (values are kept and
+  // exported in unit key order).
+  std::map<Key, const OrgUnitVersion*> upserts;
+  std::vector<Key> upsert_order;
   for (const OrgUnitVersion& v : versions) {
     Key key{v.code, date_text(v.valid_from)};
     std::string state = version_json(level_name(v.level), v.name, v.type, v.parent_code, date_text(v.valid_until));
@@ -82,11 +86,12 @@ Result<UnitImportSummary> PostgresUnitStore::save_org_units(const std::vector<Or
     }
     subjects.push_back("unit/" + key.first + "/" + key.second);
     after.emplace_back(std::move(state));
-    upserts[key] = &v;
+    if (upserts.insert_or_assign(key, &v).second) upsert_order.push_back(key);
   }
   if (!upserts.empty()) {
     ArrayParam code, level, name, type, parent, from, until, search;
-    for (const auto& [key, v] : upserts) {
+    for (const Key& key : upsert_order) {
+      const OrgUnitVersion* v = upserts.at(key);
       code.add(v->code);
       level.add(level_name(v->level));
       name.add(v->name);
@@ -99,13 +104,14 @@ Result<UnitImportSummary> PostgresUnitStore::save_org_units(const std::vector<Or
     // Only a new code takes a unit_key id (ON CONFLICT alone would use one up per row).
     Result<int64_t> saved = db_.run(
         "WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-        "$7::text[], $8::text[]) AS t(code, level, name, type, parent_code, valid_from, valid_until, search_key)), "
+        "$7::text[], $8::text[]) WITH ORDINALITY AS t(code, level, name, type, parent_code, valid_from, valid_until, "
+        "search_key, n)), "
         "saved AS (INSERT INTO org_unit (code, level, name, type, parent_code, valid_from, valid_until, search_key) "
-        "SELECT * FROM v ON CONFLICT (code, valid_from) DO UPDATE SET level = excluded.level, name = excluded.name, "
+        "SELECT code, level, name, type, parent_code, valid_from, valid_until, search_key FROM v ON CONFLICT (code, valid_from) DO UPDATE SET level = excluded.level, name = excluded.name, "
         "type = excluded.type, parent_code = excluded.parent_code, valid_until = excluded.valid_until, "
         "search_key = excluded.search_key) "
-        "INSERT INTO unit_key (code) SELECT DISTINCT code FROM v WHERE NOT EXISTS "
-        "(SELECT 1 FROM unit_key k WHERE k.code = v.code)",
+        "INSERT INTO unit_key (code) SELECT code FROM v WHERE NOT EXISTS (SELECT 1 FROM unit_key k WHERE "
+        "k.code = v.code) GROUP BY code ORDER BY min(n)",
         Params().add(code.text()).add(level.text()).add(name.text()).add(type.text()).add(parent.text())
             .add(from.text()).add(until.text()).add(search.text()));
     if (!saved) return saved.status();
