@@ -55,6 +55,17 @@ void ArrayParam::add(std::string_view text) {
   body_ += '"';
 }
 
+void ArrayParam::add_bytes(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  separate();
+  body_ += "\"\\\\x";  // quoted, the backslash of \x escaped for the array's syntax
+  for (unsigned char c : bytes) {
+    body_ += kHex[c >> 4];
+    body_ += kHex[c & 15];
+  }
+  body_ += '"';
+}
+
 void ArrayParam::add_null() {
   separate();
   body_ += "NULL";
@@ -70,6 +81,18 @@ int64_t Rows::get_int(int row, int col) const {
 double Rows::get_double(int row, int col) const {
   // PQgetvalue's text ends with a NUL, so strtod may read it in place.
   return std::strtod(PQgetvalue(result_.get(), row, col), nullptr);
+}
+
+std::string Rows::get_bytes(int row, int col) const {
+  const std::string_view hex = text(row, col);
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  std::string bytes;
+  if (!hex.starts_with("\\x")) return bytes;
+  bytes.reserve((hex.size() - 2) / 2);
+  for (size_t i = 2; i + 1 < hex.size(); i += 2) {
+    bytes += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
+  }
+  return bytes;
 }
 
 int64_t Rows::affected() const {
@@ -92,7 +115,8 @@ Result<Connection> Connection::open(const std::string& conninfo) {
   // Times and numbers as this layer parses them, whatever the server's defaults.
   // Notices ("already exists, skipping") are not for qpan's users.
   QPAN_RETURN_IF_ERROR(
-      c.exec("SET client_encoding = 'UTF8'; SET extra_float_digits = 3; SET client_min_messages = warning"));
+      c.exec("SET client_encoding = 'UTF8'; SET extra_float_digits = 3; SET client_min_messages = warning; "
+             "SET bytea_output = 'hex'"));
   return c;
 }
 

@@ -53,6 +53,8 @@ class ArrayParam {
   void add(double v);
   void add(std::string_view text);  // quoted and escaped
   void add_null();
+  // Bytes for a bytea[] (hex form).
+  void add_bytes(std::string_view bytes);
   std::string text() const { return body_ + "}"; }
   bool empty() const { return body_.size() == 1; }
 
@@ -79,6 +81,8 @@ class Rows {
                             static_cast<size_t>(PQgetlength(result_.get(), row, col)));
   }
   std::string get_text(int row, int col) const { return std::string(text(row, col)); }
+  // A bytea column's bytes (the connection asks for the hex form).
+  std::string get_bytes(int row, int col) const;
   // How many rows an INSERT / UPDATE / DELETE touched.
   int64_t affected() const;
 

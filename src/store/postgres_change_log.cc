@@ -1,5 +1,5 @@
 // The change log in the PostgreSQL store (qpan/change_log.h): appending entries numbered
-// from the locked head row (ChangeLogWriter) and reading them, finding the entry in force at
+// from the locked head row (ChangeLogWriter) and reading them (packed values unpacked), finding the entry in force at
 // a time, and waiting for other connections' commits with LISTEN/NOTIFY — or, on a hot
 // standby where notifications never arrive, by looking at the head every few milliseconds.
 #include <poll.h>
@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "store/packed_values.h"
 #include "store/postgres_stores.h"
 
 namespace qpan::postgres {
@@ -134,7 +135,7 @@ Result<int64_t> PostgresChangeLogStore::read_changes(int64_t after_seq, int64_t 
                                                      const std::function<void(const Change&)>& visit) {
   Result<Rows> rows = db_.query(
       "SELECT c.seq, c.at, a.name, c.kind, c.period, c.unit_id, c.element_id, c.option_id, c.attribute_id, "
-      "c.subject, c.before_int, c.before_real, c.before, c.after_int, c.after_real, c.after "
+      "c.subject, c.before_int, c.before_real, c.before, c.after_int, c.after_real, c.after, c.packed "
       "FROM change_log c JOIN actor a ON a.id = c.actor WHERE c.seq > $1 ORDER BY c.seq LIMIT $2",
       Params().add(after_seq).add(limit));
   if (!rows) return rows.status();
@@ -143,6 +144,21 @@ Result<int64_t> PostgresChangeLogStore::read_changes(int64_t after_seq, int64_t 
     change.seq = rows->get_int(r, 0);
     change.at_ms = rows->get_int(r, 1);
     change.actor = rows->get_text(r, 2);
+    if (rows->text(r, 3) == "values") {  // values created together (packed_values.h)
+      change.kind = ChangeKind::kValue;
+      change.subject.clear();
+      change.before_text.clear();
+      change.after_text.clear();
+      Status unpacked = unpack_created_values(rows->get_bytes(r, 16), [&](const ValueWrite& created) {
+        change.before = ValueWrite{};
+        change.before.key = created.key;
+        change.before.deleted = true;
+        change.after = created;
+        visit(change);
+      });
+      if (!unpacked) return Status::internal("change " + std::to_string(change.seq) + ": " + unpacked.message());
+      continue;
+    }
     Result<ChangeKind> kind = parse_change_kind(rows->text(r, 3));
     if (!kind) return Status::internal("change " + std::to_string(change.seq) + ": " + kind.status().message());
     change.kind = *kind;

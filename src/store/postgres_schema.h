@@ -262,7 +262,8 @@ CREATE INDEX registry_record_audit_by_record ON registry_record_audit (record_id
 -- The change log (qpan/change_log.h). seq is not a SEQUENCE (a rolled-back transaction
 -- would leave a gap): every writing transaction locks the one row of change_log_head first
 -- (writers take turns, as SQLite's BEGIN IMMEDIATE makes them) and numbers its entries
--- from it; a rollback undoes the head's advance with the entries.
+-- from it; a rollback undoes the head's advance with the entries. Values created together (a
+-- bulk import's 64) are one entry of kind 'values', packed as the SQLite store packs them.
 CREATE TABLE change_log (
   seq          BIGINT PRIMARY KEY,
   at           BIGINT NOT NULL,    -- Unix milliseconds, never less than the entry before
@@ -279,7 +280,8 @@ CREATE TABLE change_log (
   before       TEXT,               -- a text value before; other kinds: the state as text
   after_int    BIGINT,
   after_real   DOUBLE PRECISION,
-  after        TEXT
+  after        TEXT,
+  packed       BYTEA               -- kind 'values': values created together (store/packed_values.h)
 );
 
 CREATE TABLE change_log_head (

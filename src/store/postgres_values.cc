@@ -1,9 +1,10 @@
 // The value concern of the PostgreSQL store (see qpan/value_store.h): data values keyed by
 // (period, unit, element, option, attribute), import batches, the audit trail of every
-// change, its entries in the change log (one per value, as the SQLite store writes them), and
-// the two kinds of write transaction (a streamed import; a group of writers).
+// change, its entries in the change log (one per change; values created together 64 to a
+// packed entry, as the SQLite store logs them), and the two kinds of write transaction (a
+// streamed import; a group of writers).
 //
-// Writes go a thousand rows at a time: one query reads the stored states of their keys (an
+// Writes go 1,024 rows at a time: one query reads the stored states of their keys (an
 // array per key column, unnest), one fixed prepared statement inserts the new values and their
 // change log entries together, and each changed value takes one statement that keeps its
 // previous state in the audit trail, changes it and logs it.
@@ -12,13 +13,17 @@
 #include <map>
 #include <unordered_map>
 
+#include "store/packed_values.h"
 #include "store/postgres_stores.h"
 
 namespace qpan::postgres {
 namespace {
 
-constexpr size_t kChunk = 1000;  // rows per bulk statement
+constexpr size_t kChunk = 1024;  // rows per bulk statement: 16 packed entries
 constexpr size_t kPage = 20000;  // rows per page of a scan
+// Values created together per packed change log entry: SQLite's bulk chunk, so that both
+// stores log an import alike.
+constexpr size_t kPackedValues = 64;
 
 // The key columns, in the primary key's order.
 constexpr std::string_view kKey = "period, unit_id, element_id, option_id, attribute_id";
@@ -225,10 +230,12 @@ class ValueTransactionBase {
     return states;
   }
 
-  // Inserts rows known not to exist, and their change log entries, in one statement.
+  // Inserts rows known not to exist, and their change log entries, in one statement. As the
+  // SQLite store logs them, each 64 values created together are one packed entry
+  // (packed_values.h) and the values after the last 64 are an entry each.
   Status insert_rows(const std::vector<const ValueWrite*>& chunk) {
     ArrayParam period, unit, element, option, attribute, value_int, value_real, value_text, stored_by, last_updated,
-        comment, followup;
+        comment, followup, packed;
     for (const ValueWrite* each : chunk) {
       const ValueWrite& row = *each;
       Result<int64_t> actor = actor_id(row.stored_by);
@@ -248,6 +255,15 @@ class ValueTransactionBase {
       row.comment.empty() ? comment.add_null() : comment.add(row.comment);
       followup.add(static_cast<int64_t>(row.followup));
     }
+    const size_t packs = chunk.size() / kPackedValues;
+    std::vector<ValueWrite> pack;
+    for (size_t p = 0; p < packs; ++p) {
+      pack.clear();
+      for (size_t i = p * kPackedValues; i < (p + 1) * kPackedValues; ++i) pack.push_back(*chunk[i]);
+      packed.add_bytes(pack_created_values(pack));
+    }
+    const size_t packed_rows = packs * kPackedValues;
+    const int64_t entries = static_cast<int64_t>(packs + (chunk.size() - packed_rows));
     static const std::string kInsert =
         "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[], $6::bigint[], "
         "$7::float8[], $8::text[], $9::bigint[], $10::bigint[], $11::text[], $12::int[]) WITH ORDINALITY "
@@ -257,16 +273,20 @@ class ValueTransactionBase {
         "value_real, value_text, stored_by, last_updated, comment, followup, import_id) SELECT period, unit_id, "
         "element_id, option_id, attribute_id, value_int, value_real, value_text, stored_by, last_updated, comment, "
         "followup <> 0, $13 FROM v ORDER BY n), "
-        "head AS (UPDATE change_log_head SET seq = seq + $14, at = GREATEST(at, $15) RETURNING seq - $14 AS base, at) "
+        "head AS (UPDATE change_log_head SET seq = seq + $14, at = GREATEST(at, $15) RETURNING seq - $14 AS base, at), "
+        "packs AS (INSERT INTO change_log (seq, at, actor, kind, packed) SELECT head.base + p.n, head.at, $16, "
+        "'values', p.bytes FROM head, unnest($17::bytea[]) WITH ORDINALITY AS p(bytes, n)) "
         "INSERT INTO change_log (seq, at, actor, kind, period, unit_id, element_id, option_id, attribute_id, "
-        "after_int, after_real, after) SELECT head.base + v.n, head.at, $16, 'value', v.period, v.unit_id, "
-        "v.element_id, v.option_id, v.attribute_id, v.value_int, v.value_real, v.value_text FROM head, v";
+        "after_int, after_real, after) SELECT head.base + $18 + (v.n - $19), head.at, $16, 'value', v.period, "
+        "v.unit_id, v.element_id, v.option_id, v.attribute_id, v.value_int, v.value_real, v.value_text "
+        "FROM head, v WHERE v.n > $19";
     Params params;
     for (const ArrayParam* column : {&period, &unit, &element, &option, &attribute, &value_int, &value_real,
                                      &value_text, &stored_by, &last_updated, &comment, &followup}) {
       params.add(column->text());
     }
-    params.add(import_id_).add(static_cast<int64_t>(chunk.size())).add(clock_ms()).add(log_actor_);
+    params.add(import_id_).add(entries).add(clock_ms()).add(log_actor_).add(packed.text())
+        .add(static_cast<int64_t>(packs)).add(static_cast<int64_t>(packed_rows));
     return db_.run(kInsert, params).status();
   }
 
