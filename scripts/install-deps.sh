@@ -13,6 +13,8 @@ packages=(
   libzip-dev  # XLSX workbooks read back (filled forms)
   zlib1g-dev  # gzip of HTTP answers
   libxxhash-dev  # the checksum of engine snapshots
+  libpq-dev  # the PostgreSQL store's client library
+  postgresql-15  # the server the PostgreSQL store's tests start privately (and bench/engine.sh)
   libcairo2-dev libpango1.0-dev  # review reports as PDF and their charts
   fonts-liberation2  # Liberation Serif: Times New Roman's metrics, embedded in report PDFs
   poppler-utils  # the report tests read PDFs back (pdftotext, pdftoppm)

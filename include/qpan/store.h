@@ -3,7 +3,8 @@
 // CatalogueStore, ValueStore, AccountStore, ApprovalStore, RegistryStore, ChangeLogStore (their headers
 // say what each keeps) — so that a module depends only on what it uses and a second store can be
 // written one concern at a time; `Store` is all of them over one database, which is what
-// the shells open. SQLite (one file, WAL mode) is the embedded default. Every write call
+// the shells open. SQLite (one file, WAL mode) is the embedded default;
+// PostgreSQL serves several processes and machines. Every write call
 // is one transaction: it happens whole or not at all, also when the process is killed
 // half-way.
 //
@@ -12,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "qpan/account_store.h"
 #include "qpan/approval_store.h"
@@ -47,5 +49,16 @@ struct StoreOptions {
 // Opens (or creates) a SQLite database file and brings its schema up to date.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
                                                  const StoreOptions& options = {});
+
+// Opens a PostgreSQL database (a libpq connection URI or string, e.g.
+// "postgresql:///qpan?host=/run/postgresql") and brings its schema up to date; the database
+// must exist (createdb). The same semantics as the SQLite store, over a server that several
+// qpan processes share; writers take turns through the change log's head row.
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo,
+                                                   const StoreOptions& options = {});
+
+// True when `db` names a PostgreSQL database ("postgresql://…" or "postgres://…") rather than
+// a SQLite file.
+bool is_postgres_url(std::string_view db);
 
 }  // namespace qpan

@@ -70,7 +70,7 @@ void add_analytics_command(CLI::App& app, Status& status) {
       "analytics",
       "Roll up data elements and indicators over units and periods (dimensions as in DHIS2: "
       "dx, ou, pe)");
-  cmd->add_option("--db", args->db, "Database file (SQLite)")->required();
+  cmd->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   cmd->add_option("--dx", args->dx,
                   "Data elements or indicators, comma-separated; CODE.OPTION for one "
                   "disaggregation option, CODE for the total")

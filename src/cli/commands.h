@@ -48,6 +48,10 @@ void add_report_command(CLI::App& app, Status& status);
 void add_serve_command(CLI::App& app, Status& status);
 
 // Shared by the command files.
+// The store `db` names: a "postgresql://" or "postgres://" URL opens PostgreSQL, anything else
+// a SQLite file.
+Result<std::unique_ptr<Store>> open_database(const std::string& db, const StoreOptions& options = {});
+// open_database() for a command run by a person: its changes are recorded as the OS user's.
 Result<std::unique_ptr<Store>> open_store(const std::string& db);
 
 // A database opened for a command that evaluates the pack's expressions: the store, the pack

@@ -28,8 +28,14 @@
 
 namespace qpan::cli {
 
+Result<std::unique_ptr<Store>> open_database(const std::string& db, const StoreOptions& options) {
+  // A URL names a PostgreSQL database; anything else is a SQLite file, the default.
+  if (is_postgres_url(db)) return open_postgres_store(db, options);
+  return open_sqlite_store(db, options);
+}
+
 Result<std::unique_ptr<Store>> open_store(const std::string& db) {
-  Result<std::unique_ptr<Store>> store = open_sqlite_store(db);
+  Result<std::unique_ptr<Store>> store = open_database(db);
   if (!store) return store;
   // Changes without an account of their own (units, packs, accounts) are the OS user's.
   const char* user = std::getenv("USER");
@@ -126,7 +132,7 @@ void print_tree(const OrgUnitIndex& index, const OrgUnitVersion& unit, Date at, 
 }
 
 Status init_database(const std::string& db) {
-  Result<std::unique_ptr<Store>> store = open_sqlite_store(db, {.create_if_missing = true});
+  Result<std::unique_ptr<Store>> store = open_database(db, {.create_if_missing = true});
   if (!store) return store.status();
   std::cout << "database " << db << " is ready\n";
   return Status::ok();
@@ -381,7 +387,7 @@ void add_database_commands(CLI::App& app, Status& status) {
   auto args = std::make_shared<Args>();
   std::string& db = args->db;
   auto add_db = [&db](CLI::App* cmd) {
-    cmd->add_option("--db", db, "Database file (SQLite)")->required();
+    cmd->add_option("--db", db, "Database: a SQLite file, or a postgresql:// URL")->required();
   };
 
   auto* init = app.add_subcommand("init", "Create a database (does nothing to an existing one)");

@@ -19,7 +19,7 @@ struct DemoArgs {
 };
 
 Status run_demo(const DemoArgs& args) {
-  Result<std::unique_ptr<Store>> store = open_sqlite_store(args.db, {.create_if_missing = true});
+  Result<std::unique_ptr<Store>> store = open_database(args.db, {.create_if_missing = true});
   if (!store) return store.status();
   DemoOptions options;
   options.manifest = args.manifest;
@@ -62,7 +62,7 @@ void add_demo_command(CLI::App& app, Status& status) {
   auto args = std::make_shared<DemoArgs>();
   auto* demo = app.add_subcommand(
       "demo", "Create a database with the demo data: units, the pack and the generated demo datasets");
-  demo->add_option("--db", args->db, "Database file (SQLite); created when missing")->required();
+  demo->add_option("--db", args->db, "Database: a SQLite file (created when missing), or a postgresql:// URL")->required();
   demo->add_option("--manifest", args->manifest,
                    "The demo manifest (default: demo/demo.json here, else in qpan's source tree)");
   demo->add_option("--csv-dir", args->csv_dir,

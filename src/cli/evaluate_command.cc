@@ -70,7 +70,7 @@ void add_evaluate_command(CLI::App& app, Status& status) {
   auto* cmd = app.add_subcommand(
       "evaluate",
       "Evaluate units with the pack's rule sets (đánh giá, xếp loại) and roll the results up");
-  cmd->add_option("--db", args->db, "Database file (SQLite)")->required();
+  cmd->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   cmd->add_option("--set", args->sets,
                   "Evaluation sets, comma-separated (e.g. eval.antt_safe.commune,"
                   "eval.antt_safe.agency: all-criteria sets add up in one summary)")

@@ -66,7 +66,7 @@ void add_explain_command(CLI::App& app, Status& status) {
       "explain",
       "Where a figure comes from: the stored values one analytics figure (dx, ou, pe) is made of, "
       "with lineage, shares and unallocated parts named, each value's history and its form's approval state");
-  cmd->add_option("--db", args->db, "Database file (SQLite)")->required();
+  cmd->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   cmd->add_option("--dx", args->dx, "One data element (CODE or CODE.OPTION) or indicator")->required();
   cmd->add_option("--ou", args->ou, "One org unit code (VN: the whole country)")->required();
   cmd->add_option("--pe", args->pe, "One period: 202203, 2022Q1, 2022S1, 2022, 2016-2020, 201601..201806")->required();

@@ -63,7 +63,7 @@ void add_form_command(CLI::App& app, Status& status) {
       "Write the form of a data set for one unit and period as an Excel workbook: sections, the stored values, "
       "the previous period and last year beside them, input cells checked by type. Fill it and import it with "
       "`qpan values import FILE.xlsx` (or upload it on the form's screen).");
-  xlsx->add_option("--db", args->db, "Database file (SQLite)")->required();
+  xlsx->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   xlsx->add_option("--ds", args->data_set, "Data set code (ds.antt.commune.monthly)")->required();
   xlsx->add_option("--ou", args->org_unit, "Org unit code of the reporting unit (03400)")->required();
   xlsx->add_option("--pe", args->period, "Period of the data set's type (201601, 2016Q1, 2016)")->required();

@@ -69,7 +69,7 @@ void add_pack_commands(CLI::App& app, Status& status) {
   check->add_option("DIR", args->dir, "Pack folder (with pack.json)")->required();
   check->callback([args, &status] { status = check_pack(args->dir); });
   auto* load = pack->add_subcommand("load", "Load or upgrade a pack in one transaction, keeping all data");
-  load->add_option("--db", args->db, "Database file (SQLite)")->required();
+  load->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   load->add_option("DIR", args->dir, "Pack folder (with pack.json)")->required();
   load->callback([args, &status] { status = load_pack_command(args->db, args->dir); });
 }

@@ -143,14 +143,14 @@ void add_registry_command(CLI::App& app, Status& status) {
   auto args = std::make_shared<RegistryArgs>();
 
   auto* list = registry->add_subcommand("list", "List the pack's registries, their record counts and what they count");
-  list->add_option("--db", args->db, "Database file (SQLite)")->required();
+  list->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   list->callback([args, &status] { status = list_command(*args); });
 
   auto* import = registry->add_subcommand(
       "import",
       "Import a register kept in CSV or Excel (header: org_unit and the fields, by code or Vietnamese name; id to "
       "update a record). All or nothing; the elements counted from it are recounted in the same transaction.");
-  import->add_option("--db", args->db, "Database file (SQLite)")->required();
+  import->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   import->add_option("registry", args->registry, "Registry code (reg.foreign.delegation_in)")->required();
   import->add_option("file", args->file, "CSV or XLSX file")->required();
   import->add_option("--format", args->format, "csv or xlsx (default: by the file's extension)");
@@ -159,7 +159,7 @@ void add_registry_command(CLI::App& app, Status& status) {
 
   auto* exported = registry->add_subcommand(
       "export", "Write a register as CSV (field codes) or XLSX (Vietnamese headers, dates as dates)");
-  exported->add_option("--db", args->db, "Database file (SQLite)")->required();
+  exported->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   exported->add_option("registry", args->registry, "Registry code")->required();
   exported->add_option("-o,--output", args->file, "File to write (.csv or .xlsx)")->required();
   exported->add_option("--format", args->format, "csv or xlsx (default: by the file's extension)");
@@ -168,7 +168,7 @@ void add_registry_command(CLI::App& app, Status& status) {
 
   auto* recount = registry->add_subcommand(
       "recount", "Recount every element counted from records and write the differences (after a pack load)");
-  recount->add_option("--db", args->db, "Database file (SQLite)")->required();
+  recount->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   recount->add_option("--user", args->user, "Who recounts (audit trail)");
   recount->callback([args, &status] { status = recount_command(*args); });
 }

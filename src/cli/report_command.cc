@@ -95,7 +95,7 @@ void add_report_command(CLI::App& app, Status& status) {
   auto* cmd = app.add_subcommand(
       "report", "Write a review report of the pack for a unit and period (báo cáo sơ kết, tổng kết, quý) "
                 "as DOCX, PDF, XLSX or HTML; `qpan report list` names the templates");
-  cmd->add_option("--db", args->db, "Database file (SQLite)");
+  cmd->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL");
   cmd->add_option("--template", args->template_code, "Report template code (qpan report list)");
   cmd->add_option("--as-of", args->as_of,
                   "The figures as known at a past time (2024-01-15T08:00, Vietnam time; a date alone: the end of that "
@@ -112,7 +112,7 @@ void add_report_command(CLI::App& app, Status& status) {
       ->check(CLI::IsMember({"vi", "en"}));
   auto* list = cmd->add_subcommand("list", "The pack's report templates and the periods each is written for");
   auto list_db = std::make_shared<std::string>();
-  list->add_option("--db", *list_db, "Database file (SQLite)")->required();
+  list->add_option("--db", *list_db, "Database: a SQLite file, or a postgresql:// URL")->required();
   list->callback([list_db, &status] { status = list_command(*list_db); });
   cmd->callback([cmd, list, args, &status] {
     if (list->parsed()) return;

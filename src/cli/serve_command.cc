@@ -60,7 +60,7 @@ Status serve_command(const ServeArgs& args) {
 
   // The data connection writes every request's values (group commit): the log is copied
   // back into the database beside it, not inside its commits.
-  Result<std::unique_ptr<Store>> store = open_sqlite_store(args.db, {.checkpoint_in_background = true});
+  Result<std::unique_ptr<Store>> store = open_database(args.db, {.checkpoint_in_background = true});
   if (!store) return store.status();
   Result<std::unique_ptr<Store>> accounts_store = open_store(args.db);
   if (!accounts_store) return accounts_store.status();
@@ -160,7 +160,7 @@ Status serve_command(const ServeArgs& args) {
 void add_serve_command(CLI::App& app, Status& status) {
   auto args = std::make_shared<ServeArgs>();
   auto* cmd = app.add_subcommand("serve", "Serve the HTTP API (JSON; OpenAPI at /api/openapi.json)");
-  cmd->add_option("--db", args->db, "Database file (SQLite)")->required();
+  cmd->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   cmd->add_option("--listen", args->listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8080; port 0 = any)");
   cmd->add_option("--threads", args->threads, "I/O threads (default 2)");
   cmd->add_option("--static", args->static_dir, "Folder of static files (the web application) served for other GET paths");

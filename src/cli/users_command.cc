@@ -266,7 +266,7 @@ void add_users_command(CLI::App& app, Status& status) {
       "users", "Accounts (tài khoản): add, passwd, disable, enable, list, API tokens");
   users->require_subcommand(1);
   auto common = [&args](CLI::App* cmd, bool with_username) {
-    cmd->add_option("--db", args->db, "Database file (SQLite)")->required();
+    cmd->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
     if (with_username) {
       cmd->add_option("USERNAME", args->username, "Username (3–64 of a-z, 0-9, . _ -)")->required();
     }

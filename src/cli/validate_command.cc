@@ -49,7 +49,7 @@ void add_validate_command(CLI::App& app, Status& status) {
   auto args = std::make_shared<ValidateArgs>();
   auto* cmd = app.add_subcommand(
       "validate", "Check the pack's validation rules (quy tắc kiểm tra) over a unit and period");
-  cmd->add_option("--db", args->db, "Database file (SQLite)")->required();
+  cmd->add_option("--db", args->db, "Database: a SQLite file, or a postgresql:// URL")->required();
   cmd->add_option("--ou", args->ou,
                   "Org unit code: it and every unit within it at the levels of the forms that "
                   "report each rule's elements")

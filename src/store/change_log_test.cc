@@ -1,11 +1,11 @@
 // Tests for the change log: every writer appends its entries in its own transaction (a
 // rolled-back write leaves neither entries nor a gap), the states before and after, times
 // that never decrease, finding the entry in force at a time, noticing another connection's
-// commits, the follower applying them in order, and times as users write them.
+// commits, the follower applying them in order, and times as users write them; over SQLite
+// and PostgreSQL.
 #include "qpan/change_log.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <thread>
@@ -25,18 +25,7 @@ std::vector<Change> all_changes(Store& store, int64_t after = 0) {
   return out;
 }
 
-// Runs SQL on the database file through a connection of its own (what another program or
-// an older qpan would do).
-void run_sql(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
-
-TEST_F(ChangeLogTest, EveryWriterAppendsItsChangesInOneGaplessSequence) {
+TEST_P(ChangeLogTest, EveryWriterAppendsItsChangesInOneGaplessSequence) {
   store_->set_change_actor("cli:tester");
   add_units();
   add_catalogue();
@@ -128,7 +117,7 @@ TEST_F(ChangeLogTest, EveryWriterAppendsItsChangesInOneGaplessSequence) {
   }
 }
 
-TEST_F(ChangeLogTest, AWriteThatFailsLeavesNoEntryAndNoGap) {
+TEST_P(ChangeLogTest, AWriteThatFailsLeavesNoEntryAndNoGap) {
   add_units();
   add_catalogue();
   const int64_t cases = element_id("crime.ttxh.cases");
@@ -147,7 +136,7 @@ TEST_F(ChangeLogTest, AWriteThatFailsLeavesNoEntryAndNoGap) {
   EXPECT_EQ(log[0].after.integer, 2);
 }
 
-TEST_F(ChangeLogTest, BulkImportsLogEveryValuePackedByChunkAndTheListenerGetsTheRange) {
+TEST_P(ChangeLogTest, BulkImportsLogEveryValuePackedByChunkAndTheListenerGetsTheRange) {
   add_units();
   add_catalogue();
   const int64_t cases = element_id("crime.ttxh.cases");
@@ -185,7 +174,7 @@ TEST_F(ChangeLogTest, BulkImportsLogEveryValuePackedByChunkAndTheListenerGetsThe
   EXPECT_EQ(first_entry.size(), 64u);
 }
 
-TEST_F(ChangeLogTest, TheEntryInForceAtATimeIsFoundByTime) {
+TEST_P(ChangeLogTest, TheEntryInForceAtATimeIsFoundByTime) {
   add_units();
   add_catalogue();
   const int64_t cases = element_id("crime.ttxh.cases");
@@ -194,12 +183,11 @@ TEST_F(ChangeLogTest, TheEntryInForceAtATimeIsFoundByTime) {
     ASSERT_TRUE(store_->write_values(std::vector<ValueWrite>{value(cases, v)}, {"a", 1, ""}).is_ok());
   }
   const int64_t last = store_->log_end()->seq;
-  run_sql(path_, ("UPDATE change_log SET at = 1000 WHERE seq <= " + std::to_string(last - 3) +
-                  "; UPDATE change_log SET at = 2000 WHERE seq = " + std::to_string(last - 2) +
-                  "; UPDATE change_log SET at = 3000 WHERE seq = " + std::to_string(last - 1) +
-                  "; UPDATE change_log SET at = 4000 WHERE seq = " + std::to_string(last) +
-                  "; UPDATE change_log_start SET at = 500")
-                     .c_str());
+  run_sql("UPDATE change_log SET at = 1000 WHERE seq <= " + std::to_string(last - 3) +
+          "; UPDATE change_log SET at = 2000 WHERE seq = " + std::to_string(last - 2) +
+          "; UPDATE change_log SET at = 3000 WHERE seq = " + std::to_string(last - 1) +
+          "; UPDATE change_log SET at = 4000 WHERE seq = " + std::to_string(last) +
+          "; UPDATE change_log_start SET at = 500");
   EXPECT_EQ(*store_->last_change_at(999), 0);
   EXPECT_EQ(*store_->last_change_at(1000), last - 3);
   EXPECT_EQ(*store_->last_change_at(2000), last - 2);
@@ -207,12 +195,13 @@ TEST_F(ChangeLogTest, TheEntryInForceAtATimeIsFoundByTime) {
   EXPECT_EQ(*store_->last_change_at(3500), last - 1);
   EXPECT_EQ(*store_->last_change_at(999999), last);
   // A database that held values before its log began cannot tell what was known earlier.
-  run_sql(path_, "UPDATE change_log_start SET values_before = 1");
+  run_sql(is_postgres() ? "UPDATE change_log_start SET values_before = true"
+                        : "UPDATE change_log_start SET values_before = 1");
   EXPECT_EQ(store_->last_change_at(499).status().code(), StatusCode::kInvalidInput);
   EXPECT_EQ(*store_->last_change_at(2000), last - 2);
 }
 
-TEST_F(ChangeLogTest, AnotherConnectionsCommitIsNoticedWithoutReadingTables) {
+TEST_P(ChangeLogTest, AnotherConnectionsCommitIsNoticedWithoutReadingTables) {
   add_units();
   add_catalogue();
   std::unique_ptr<Store> watcher = open();
@@ -231,7 +220,7 @@ TEST_F(ChangeLogTest, AnotherConnectionsCommitIsNoticedWithoutReadingTables) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2000));
 }
 
-TEST_F(ChangeLogTest, TheFollowerAppliesEveryCommitInOrder) {
+TEST_P(ChangeLogTest, TheFollowerAppliesEveryCommitInOrder) {
   add_units();
   add_catalogue();
   const int64_t cases = element_id("crime.ttxh.cases");
@@ -278,6 +267,9 @@ TEST_F(ChangeLogTest, TheFollowerAppliesEveryCommitInOrder) {
   std::lock_guard lock(mutex);
   for (size_t i = 1; i < applied.size(); ++i) EXPECT_EQ(applied[i], applied[i - 1] + 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, ChangeLogTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         backend_name);
 
 TEST(AsOfTest, TimesAreVietnamsUnlessTheySayOtherwise) {
   // 2024-01-15T08:00 in Hà Nội is 01:00 UTC.

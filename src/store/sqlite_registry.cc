@@ -9,6 +9,7 @@
 
 #include "qpan/store.h"
 #include "qpan/text.h"
+#include "store/record_fields.h"
 #include "store/sqlite.h"
 #include "store/sqlite_stores.h"
 
@@ -26,28 +27,8 @@ std::string_view record_audit_action_name(RecordAuditAction action) {
 namespace sqlite {
 namespace {
 
-std::string fields_json(const RecordFields& fields) {
-  std::string out = "{";
-  for (const auto& [code, value] : fields) {
-    if (out.size() > 1) out += ',';
-    append_json_string(out, code);
-    out += ':';
-    append_json_string(out, value);
-  }
-  out += '}';
-  return out;
-}
-
-Status read_fields(std::string_view text, RecordFields& fields) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec);
-  if (ec || !v.is_object()) return Status::internal("stored record fields are not a JSON object");
-  for (const auto& [key, value] : v.as_object()) {
-    if (!value.is_string()) return Status::internal("stored record field is not text");
-    fields.emplace(std::string(key), std::string(value.as_string()));
-  }
-  return Status::ok();
-}
+using store_detail::fields_json;
+using store_detail::read_fields;
 
 // The columns every record read selects, in this order.
 constexpr std::string_view kRecordColumns =
