@@ -9,8 +9,10 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -119,12 +121,31 @@ class PostgresCluster : public ::testing::Environment {
     return *failure_;
   }
 
+  // A test binary that crashed never stopped its cluster: the clusters of test processes
+  // that are gone (qpan-pg-<pid>) are stopped and removed.
+  void stop_abandoned_clusters() {
+    std::error_code ignored;
+    for (const fs::directory_entry& entry : fs::directory_iterator(fs::temp_directory_path(), ignored)) {
+      const std::string name = entry.path().filename().string();
+      if (!name.starts_with("qpan-pg-") || name.size() == 8 ||
+          name.find_first_not_of("0123456789", 8) != std::string::npos) {
+        continue;
+      }
+      const pid_t owner = static_cast<pid_t>(std::stol(name.substr(8)));
+      if (::kill(owner, 0) == 0 || errno != ESRCH) continue;  // its test binary still runs
+      (void)run_as_postgres(bin_ + "/pg_ctl -D " + (entry.path() / "data").string() +
+                            " -m immediate -w stop >/dev/null 2>&1");
+      fs::remove_all(entry.path(), ignored);
+    }
+  }
+
   Status start_cluster() {
     if (!fs::exists(fs::path(bin_) / "initdb") || !fs::exists(fs::path(bin_) / "pg_ctl")) {
       return Status::not_found("PostgreSQL 15 is not installed (no " + bin_ +
                                "/initdb): install postgresql-15 (scripts/install-deps.sh), or set "
                                "QPAN_TEST_POSTGRES=off to leave the PostgreSQL cases out");
     }
+    stop_abandoned_clusters();
     dir_ = fs::temp_directory_path() / ("qpan-pg-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
