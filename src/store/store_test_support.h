@@ -63,14 +63,23 @@ class PostgresCluster : public ::testing::Environment {
     return conninfo(name);
   }
 
+  // Drops a database create_database() made (the cluster stays small, so a standby's base
+  // backup stays quick). Connections left open to it are ended.
+  void drop_database(const std::string& conninfo) {
+    const std::string prefix = "postgresql:///";
+    const std::string name = conninfo.substr(prefix.size(), conninfo.find('?') - prefix.size());
+    Result<postgres::Connection> admin = postgres::Connection::open(this->conninfo("postgres"));
+    if (admin) (void)admin->exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");  // our own t_<n>
+  }
+
   // The connection string of `conninfo`'s database on a hot standby of the cluster (started
   // on first use, streaming from it; a database created on the primary appears there soon).
   Result<std::string> standby_of(const std::string& conninfo) {
     QPAN_RETURN_IF_ERROR(start());
     if (!standby_started_) {
       const std::string standby = (dir_ / "standby").string();
-      // A fast checkpoint: the default spreads it over minutes.
-      if (run_as_postgres(bin_ + "/pg_basebackup --checkpoint=fast -D " + standby + " -R -h " +
+      // A fast checkpoint (the default spreads it over minutes), no fsync: a test's copy.
+      if (run_as_postgres(bin_ + "/pg_basebackup --checkpoint=fast --no-sync -D " + standby + " -R -h " +
                           dir_.string() + " -U postgres >" + (dir_ / "basebackup.log").string() + " 2>&1") != 0) {
         return Status::io_error("pg_basebackup failed; see " + (dir_ / "basebackup.log").string());
       }
@@ -202,6 +211,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   }
   void TearDown() override {
     store_.reset();
+    if (!conninfo_.empty()) postgres_cluster->drop_database(conninfo_);
     fs::remove_all(dir_);
   }
 
