@@ -29,8 +29,9 @@ Result<int64_t> PostgresAccountStore::add_account(const AccountRecord& a) {
   WriteTransaction tx(db_, log_);
   QPAN_RETURN_IF_ERROR(tx.begin_status());
   Result<Rows> added = db_.query(
-      "INSERT INTO user_account (username, display_name, role, scope_code, password_hash, disabled, created_at, "
-      "scope_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id",
+      "INSERT INTO user_account (id, username, display_name, role, scope_code, password_hash, disabled, "
+      "created_at, scope_at) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM user_account), $1, $2, $3, $4, $5, $6, "
+      "$7, $8) ON CONFLICT DO NOTHING RETURNING id",
       Params().add(a.username).add(a.display_name).add(a.role).add(a.scope_code).add(a.password_hash)
           .add(a.disabled).add(a.created_at).add(format_date(a.scope_at)));
   if (!added) return added.status();

@@ -55,8 +55,9 @@ Result<int64_t> PostgresApprovalStore::record_approval(const ApprovalEventRow& e
       Params().add(e.data_set).add(unit_id).add(e.period).add(e.to_state).add(e.actor).add(e.at).add(e.comment));
   if (!upserted) return upserted.status();
   Result<Rows> event = db_.query(
-      "INSERT INTO approval_event (data_set, unit_id, period, from_state, to_state, action, actor, at, comment) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+      "INSERT INTO approval_event (id, data_set, unit_id, period, from_state, to_state, action, actor, at, "
+      "comment) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM approval_event), $1, $2, $3, $4, $5, $6, $7, $8, $9) "
+      "RETURNING id",
       Params().add(e.data_set).add(unit_id).add(e.period).add(e.from_state).add(e.to_state).add(e.action)
           .add(e.actor).add(e.at).add(e.comment));
   if (!event) return event.status();

@@ -130,8 +130,9 @@ Status PostgresRegistryStore::insert_record(RegistryRecord& record, const WriteC
     if (!unit) return unit.status();
     const std::string fields = fields_json(record.fields);
     Result<Rows> inserted = db_.query(
-        "INSERT INTO registry_record (registry, unit_id, fields, version, created_by, created_at, updated_by, "
-        "updated_at) VALUES ($1, $2, $3, 1, $4, $5, $4, $5) RETURNING id",
+        "INSERT INTO registry_record (id, registry, unit_id, fields, version, created_by, created_at, updated_by, "
+        "updated_at) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM registry_record), $1, $2, $3, 1, $4, $5, $4, $5) "
+        "RETURNING id",
         Params().add(record.registry).add(*unit).add(fields).add(context.changed_by).add(context.changed_at));
     if (!inserted) return inserted.status();
     record.id = inserted->get_int(0, 0);

@@ -7,6 +7,11 @@
 // Where SQLite keeps a dynamically typed `value`, PostgreSQL keeps it in one of three
 // columns by its type (value_int for integers and booleans, value_real, value_text), exactly
 // one of them set; the change log keeps value states the same way (NULL in all three: none).
+//
+// The ids people see (import batches, registry records, accounts, approval events) are
+// numbered as SQLite numbers rows, the largest + 1, by the writing transaction (writers take
+// turns): a rolled-back import leaves no hole in "import #N". Other ids come from identity
+// columns.
 #pragma once
 
 #include <string_view>

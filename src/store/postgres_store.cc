@@ -95,6 +95,7 @@ bool is_postgres_url(std::string_view db) {
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo, const StoreOptions&) {
   // create_if_missing: the schema is created in an existing database; the database itself is
   // the administrator's to create (createdb), with its owner and locale.
+  // checkpoint_in_background: SQLite's write-ahead log only; the server checkpoints its own.
   Result<postgres::Connection> connection = postgres::Connection::open(conninfo);
   if (!connection) return connection.status();
   auto store = std::make_unique<postgres::PostgresStore>(std::move(*connection));

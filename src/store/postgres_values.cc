@@ -109,7 +109,8 @@ class ValueTransactionBase {
   // Adds the import_batch row of `context`'s writes and directs the rows to it.
   Result<int64_t> open_batch(const WriteContext& context) {
     Result<Rows> batch = db_.query(
-        "INSERT INTO import_batch (kind, source, imported_by, imported_at) VALUES ('values', $1, $2, $3) RETURNING id",
+        "INSERT INTO import_batch (id, kind, source, imported_by, imported_at) VALUES "
+        "((SELECT COALESCE(MAX(id), 0) + 1 FROM import_batch), 'values', $1, $2, $3) RETURNING id",
         Params().add(context.source).add(context.changed_by).add(context.changed_at));
     if (!batch) return batch.status();
     import_id_ = batch->get_int(0, 0);

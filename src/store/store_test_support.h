@@ -9,8 +9,10 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -61,14 +63,23 @@ class PostgresCluster : public ::testing::Environment {
     return conninfo(name);
   }
 
+  // Drops a database create_database() made (the cluster stays small, so a standby's base
+  // backup stays quick). Connections left open to it are ended.
+  void drop_database(const std::string& conninfo) {
+    const std::string prefix = "postgresql:///";
+    const std::string name = conninfo.substr(prefix.size(), conninfo.find('?') - prefix.size());
+    Result<postgres::Connection> admin = postgres::Connection::open(this->conninfo("postgres"));
+    if (admin) (void)admin->exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");  // our own t_<n>
+  }
+
   // The connection string of `conninfo`'s database on a hot standby of the cluster (started
   // on first use, streaming from it; a database created on the primary appears there soon).
   Result<std::string> standby_of(const std::string& conninfo) {
     QPAN_RETURN_IF_ERROR(start());
     if (!standby_started_) {
       const std::string standby = (dir_ / "standby").string();
-      // A fast checkpoint: the default spreads it over minutes.
-      if (run_as_postgres(bin_ + "/pg_basebackup --checkpoint=fast -D " + standby + " -R -h " +
+      // A fast checkpoint (the default spreads it over minutes), no fsync: a test's copy.
+      if (run_as_postgres(bin_ + "/pg_basebackup --checkpoint=fast --no-sync -D " + standby + " -R -h " +
                           dir_.string() + " -U postgres >" + (dir_ / "basebackup.log").string() + " 2>&1") != 0) {
         return Status::io_error("pg_basebackup failed; see " + (dir_ / "basebackup.log").string());
       }
@@ -119,12 +130,31 @@ class PostgresCluster : public ::testing::Environment {
     return *failure_;
   }
 
+  // A test binary that crashed never stopped its cluster: the clusters of test processes
+  // that are gone (qpan-pg-<pid>) are stopped and removed.
+  void stop_abandoned_clusters() {
+    std::error_code ignored;
+    for (const fs::directory_entry& entry : fs::directory_iterator(fs::temp_directory_path(), ignored)) {
+      const std::string name = entry.path().filename().string();
+      if (!name.starts_with("qpan-pg-") || name.size() == 8 ||
+          name.find_first_not_of("0123456789", 8) != std::string::npos) {
+        continue;
+      }
+      const pid_t owner = static_cast<pid_t>(std::stol(name.substr(8)));
+      if (::kill(owner, 0) == 0 || errno != ESRCH) continue;  // its test binary still runs
+      (void)run_as_postgres(bin_ + "/pg_ctl -D " + (entry.path() / "data").string() +
+                            " -m immediate -w stop >/dev/null 2>&1");
+      fs::remove_all(entry.path(), ignored);
+    }
+  }
+
   Status start_cluster() {
     if (!fs::exists(fs::path(bin_) / "initdb") || !fs::exists(fs::path(bin_) / "pg_ctl")) {
       return Status::not_found("PostgreSQL 15 is not installed (no " + bin_ +
                                "/initdb): install postgresql-15 (scripts/install-deps.sh), or set "
                                "QPAN_TEST_POSTGRES=off to leave the PostgreSQL cases out");
     }
+    stop_abandoned_clusters();
     dir_ = fs::temp_directory_path() / ("qpan-pg-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
@@ -181,6 +211,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   }
   void TearDown() override {
     store_.reset();
+    if (!conninfo_.empty()) postgres_cluster->drop_database(conninfo_);
     fs::remove_all(dir_);
   }
 
