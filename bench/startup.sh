@@ -68,7 +68,9 @@ server_pid=""
 trap '[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null; true' EXIT
 
 # serve ARGS...: starts qpan serve over $db on a free port with ARGS, waits for /healthz;
-# prints the milliseconds from launch to the answer. The server keeps running ($server_pid).
+# sets elapsed to the milliseconds from launch to the answer. The server keeps running
+# ($server_pid; not in a subshell, so that stop() finds it).
+elapsed=0
 serve() {
   local t0 port="" i
   t0=$(now_ms)
@@ -77,7 +79,7 @@ serve() {
   for ((i = 0; i < 60000; i++)); do
     port=$(grep -oE 'on http://127\.0\.0\.1:[0-9]+' "$out" 2>/dev/null | grep -oE '[0-9]+$' || true)
     if [[ -n $port ]] && curl -fs -o /dev/null "http://127.0.0.1:$port/healthz"; then
-      echo $(( $(now_ms) - t0 ))
+      elapsed=$(( $(now_ms) - t0 ))
       return 0
     fi
     kill -0 "$server_pid" 2>/dev/null || die "qpan serve exited: $(cat "$err")"
@@ -95,7 +97,7 @@ values=$(sqlite3 "$db" 'SELECT count(*) FROM data_value')
 say "store $db: $values values"
 say "writing the snapshot (a server that built its engine, serving meanwhile)"
 rm -rf "$snapshot_dir"
-serve --snapshot-dir "$snapshot_dir" >/dev/null
+serve --snapshot-dir "$snapshot_dir"
 for ((i = 0; i < 60000; i++)); do
   grep -q 'snapshot at log entry [0-9]* written' "$err" && break
   sleep 0.05
@@ -109,15 +111,15 @@ say "$written_line, $snapshot_mb MB"
 declare -a without with
 for ((r = 1; r <= runs; r++)); do
   if ((r % 2)); then
-    without+=("$(serve --no-snapshot)"); stop
-    with+=("$(serve --snapshot-dir "$snapshot_dir")")
+    serve --no-snapshot; without+=("$elapsed"); stop
+    serve --snapshot-dir "$snapshot_dir"; with+=("$elapsed")
     grep -q 'read from the snapshot' "$out" || die "the snapshot was not read: $(cat "$err")"
     stop
   else
-    with+=("$(serve --snapshot-dir "$snapshot_dir")")
+    serve --snapshot-dir "$snapshot_dir"; with+=("$elapsed")
     grep -q 'read from the snapshot' "$out" || die "the snapshot was not read: $(cat "$err")"
     stop
-    without+=("$(serve --no-snapshot)"); stop
+    serve --no-snapshot; without+=("$elapsed"); stop
   fi
   say "run $r: without the snapshot ${without[-1]} ms, with it ${with[-1]} ms"
 done

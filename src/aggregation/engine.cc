@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -191,12 +192,23 @@ class AggregationEngine::State {
   // (Re)builds every roll-up lane (after a bulk load or a change of structure); from then
   // on set() keeps them current.
   void build_rollups() {
-    for (Series& s : series) {
-      const bool wanted = rolls_up_series(s);
-      for (int t = 0; t < kStoredTypes; ++t) {
-        s.rollups[t] = wanted && s.lanes[t] ? Rollup::build(*s.lanes[t], *structure) : nullptr;
+    // Series are independent: their roll-ups are built on every core (a large engine's start
+    // waits for them).
+    std::atomic<size_t> next{0};
+    auto build_some = [&] {
+      for (size_t i = next++; i < series.size(); i = next++) {
+        Series& s = series[i];
+        const bool wanted = rolls_up_series(s);
+        for (int t = 0; t < kStoredTypes; ++t) {
+          s.rollups[t] = wanted && s.lanes[t] ? Rollup::build(*s.lanes[t], *structure) : nullptr;
+        }
       }
-    }
+    };
+    const unsigned helpers = std::min(std::max(std::thread::hardware_concurrency(), 1u), 8u) - 1;
+    std::vector<std::thread> threads;
+    for (unsigned i = 0; i < helpers && i + 1 < series.size(); ++i) threads.emplace_back(build_some);
+    build_some();
+    for (std::thread& t : threads) t.join();
     keep_rollups_ = true;
   }
 
@@ -849,8 +861,8 @@ Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build_from_values(
           h.cells > (in.remaining() - h.units * sizeof(int32_t)) / sizeof(int64_t)) {
         return malformed("lane of series " + std::to_string(i) + " larger than the file");
       }
-      std::vector<int32_t> rows(h.units);
-      std::vector<int64_t> cells(h.cells);
+      aggregation::Array<int32_t> rows(h.units);
+      aggregation::Array<int64_t> cells(h.cells);
       QPAN_RETURN_IF_ERROR(in.read(rows.data(), rows.size() * sizeof(int32_t)));
       QPAN_RETURN_IF_ERROR(in.read(cells.data(), cells.size() * sizeof(int64_t)));
       const Lane::Layout layout{aggregation::type_at(t), h.first, h.width, h.scale, h.real != 0, h.count, h.units, h.cells};

@@ -50,7 +50,7 @@ class Rollup {
     int64_t sum = 0;
     int64_t count = 0;
   };
-  std::vector<Cell> cells_;
+  Array<Cell> cells_;  // huge pages when large (value_lanes.h)
 };
 
 }  // namespace qpan::aggregation

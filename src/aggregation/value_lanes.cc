@@ -1,9 +1,13 @@
 // Value lanes (see value_lanes.h).
 #include "aggregation/value_lanes.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <new>
 #include <string>
 
 namespace qpan::aggregation {
@@ -117,7 +121,7 @@ void Lane::ensure_slot(Slot slot) {
   }
   const int32_t new_width = new_end - new_first;
   const size_t rows = width_ == 0 ? 0 : cells_.size() / static_cast<size_t>(width_);
-  std::vector<int64_t> cells(rows * static_cast<size_t>(new_width), kMissing);
+  Array<int64_t> cells(rows * static_cast<size_t>(new_width), kMissing);
   for (size_t r = 0; r < rows; ++r) {
     std::copy_n(cells_.data() + r * static_cast<size_t>(width_), width_,
                 cells.data() + r * static_cast<size_t>(new_width) + (first_ - new_first));
@@ -161,7 +165,7 @@ void Lane::compact() {
   }
   if (lo > hi) lo = hi = first_;
   const int32_t new_width = hi - lo + 1;
-  std::vector<int64_t> cells(rows * static_cast<size_t>(new_width));
+  Array<int64_t> cells(rows * static_cast<size_t>(new_width));
   for (size_t r = 0; r < rows; ++r) {
     std::copy_n(cells_.data() + r * static_cast<size_t>(width_) + (lo - first_), new_width,
                 cells.data() + r * static_cast<size_t>(new_width));
@@ -214,12 +218,32 @@ int64_t Lane::clear(int32_t unit, Slot slot) {
   return previous;
 }
 
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+}  // namespace
+
+void* allocate_array(size_t bytes) {
+  if (bytes < kHugePage) return ::operator new(bytes);
+  const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  ::madvise(p, rounded, MADV_HUGEPAGE);  // a hint: without huge pages the memory is the same
+  return p;
+}
+
+void free_array(void* p, size_t bytes) noexcept {
+  if (bytes < kHugePage) {
+    ::operator delete(p);
+  } else {
+    std::free(p);
+  }
+}
+
 Lane::Layout Lane::layout() const {
   return {type_, first_, width_, scale_, real_, count_, row_of_unit_.size(), cells_.size()};
 }
 
-std::optional<Lane> Lane::from_layout(const Layout& layout, std::vector<int32_t> row_of_unit,
-                                      std::vector<int64_t> cells) {
+std::optional<Lane> Lane::from_layout(const Layout& layout, Array<int32_t> row_of_unit, Array<int64_t> cells) {
   if (layout.width < 0 || layout.scale < 0 || layout.scale > kMaxScale || row_of_unit.size() != layout.units ||
       cells.size() != layout.cells || layout.count > cells.size()) {
     return std::nullopt;

@@ -3,10 +3,13 @@
 # a private cluster started here: initdb into a temporary folder, Unix socket only) and on a
 # SQLite file — units, elements, the qpan-vn pack, values imported in bulk and then changed —
 # give the same analytics figures and the same exported values; so does the demo (analytics,
-# evaluation, validation, registers, export). Without PostgreSQL 15's
+# evaluation, validation, registers, export); three servers on one PostgreSQL database follow
+# each other's writes within 100 ms and lose no acknowledged write when one is killed
+# (tests/cli/server.sh). Without PostgreSQL 15's
 # binaries the script fails saying so, unless QPAN_TEST_POSTGRES=off.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
+source "$SRC/tests/cli/server.sh"
 
 PG_BIN=/usr/lib/postgresql/15/bin
 if [ "${QPAN_TEST_POSTGRES:-}" = off ]; then
@@ -28,7 +31,7 @@ stop_pg() {
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1
   rm -rf "$PG_DIR"
 }
-trap 'stop_pg; cd /; rm -rf "$WORK"' EXIT
+trap 'stop_all_servers; stop_pg; cd /; rm -rf "$WORK"' EXIT
 [ "$EUID" -ne 0 ] || chown postgres: "$PG_DIR"
 as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C >"$PG_DIR/initdb.log" 2>&1 ||
   { cat "$PG_DIR/initdb.log" >&2; exit 1; }
@@ -121,6 +124,12 @@ case_the_demo_gives_the_same_figures() {
   cut -d, -f1-7,9- "$WORK/lite.csv" >"$WORK/lite.cut"
   cut -d, -f1-7,9- "$WORK/pg.csv" >"$WORK/pg.cut"
   assert_files_equal "$WORK/lite.cut" "$WORK/pg.cut" "values export: the demo's values in the same order"
+}
+
+case_three_servers_on_one_postgresql_follow_each_other_and_survive_a_kill() {
+  pg_db
+  server_db three "$DB"
+  three_servers_follow_each_other_and_survive_a_kill
 }
 
 case_an_absent_database_is_named() {
