@@ -12,8 +12,9 @@
 # server serves meanwhile), then read by every timed snapshot start.
 # Each run, alternating which goes first: a start without the snapshot and one with it,
 # each timed from launch until GET /healthz answers 200 (wall clock, whole process), then
-# stopped. Prints per-run times, medians, their ratio and a markdown block for
-# bench/RESULTS.md.
+# stopped; beside it the CPU time the server had used by then (user + system, all threads,
+# from /proc), which a busy machine changes less than the wall clock. Prints per-run times,
+# medians, their ratio and a markdown block for bench/RESULTS.md.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -68,9 +69,12 @@ server_pid=""
 trap '[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null; true' EXIT
 
 # serve ARGS...: starts qpan serve over $db on a free port with ARGS, waits for /healthz;
-# sets elapsed to the milliseconds from launch to the answer. The server keeps running
-# ($server_pid; not in a subshell, so that stop() finds it).
+# sets elapsed to the milliseconds from launch to the answer and cpu to the CPU
+# milliseconds the server had used then. The server keeps running ($server_pid; not in a
+# subshell, so that stop() finds it).
 elapsed=0
+cpu=0
+ticks_per_s=$(getconf CLK_TCK)
 serve() {
   local t0 port="" i
   t0=$(now_ms)
@@ -80,6 +84,8 @@ serve() {
     port=$(grep -oE 'on http://127\.0\.0\.1:[0-9]+' "$out" 2>/dev/null | grep -oE '[0-9]+$' || true)
     if [[ -n $port ]] && curl -fs -o /dev/null "http://127.0.0.1:$port/healthz"; then
       elapsed=$(( $(now_ms) - t0 ))
+      # utime and stime: fields 14 and 15 of /proc/PID/stat (the name, field 2, has no spaces).
+      cpu=$(awk -v hz="$ticks_per_s" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$server_pid/stat")
       return 0
     fi
     kill -0 "$server_pid" 2>/dev/null || die "qpan serve exited: $(cat "$err")"
@@ -108,21 +114,23 @@ stop
 snapshot_mb=$(( $(stat -c %s "$snapshot_dir/engine.snapshot") / 1048576 ))
 say "$written_line, $snapshot_mb MB"
 
-declare -a without with
+declare -a without with without_cpu with_cpu
 for ((r = 1; r <= runs; r++)); do
   if ((r % 2)); then
-    serve --no-snapshot; without+=("$elapsed"); stop
-    serve --snapshot-dir "$snapshot_dir"; with+=("$elapsed")
+    serve --no-snapshot; without+=("$elapsed"); without_cpu+=("$cpu"); stop
+    serve --snapshot-dir "$snapshot_dir"; with+=("$elapsed"); with_cpu+=("$cpu")
     grep -q 'read from the snapshot' "$out" || die "the snapshot was not read: $(cat "$err")"
     stop
   else
-    serve --snapshot-dir "$snapshot_dir"; with+=("$elapsed")
+    serve --snapshot-dir "$snapshot_dir"; with+=("$elapsed"); with_cpu+=("$cpu")
     grep -q 'read from the snapshot' "$out" || die "the snapshot was not read: $(cat "$err")"
     stop
-    serve --no-snapshot; without+=("$elapsed"); stop
+    serve --no-snapshot; without+=("$elapsed"); without_cpu+=("$cpu"); stop
   fi
-  say "run $r: without the snapshot ${without[-1]} ms, with it ${with[-1]} ms"
+  say "run $r: without the snapshot ${without[-1]} ms (CPU ${without_cpu[-1]} ms), with it ${with[-1]} ms (CPU ${with_cpu[-1]} ms)"
 done
+without_cpu_median=$(printf '%s\n' "${without_cpu[@]}" | median)
+with_cpu_median=$(printf '%s\n' "${with_cpu[@]}" | median)
 without_median=$(printf '%s\n' "${without[@]}" | median)
 with_median=$(printf '%s\n' "${with[@]}" | median)
 ratio=$(awk -v a="$without_median" -v b="$with_median" 'BEGIN { printf "%.1f", a / b }')
@@ -134,12 +142,12 @@ cat <<MD
 Command: \`bench/startup.sh --runs $runs\` (qpan $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include || echo ' with uncommitted changes')). Machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory.
 
 Store: $db, $values values (SQLite). Snapshot: $snapshot_mb MB, $written_line by a serving server (not timed).
-Times: launch of \`qpan serve\` until \`GET /healthz\` answers 200, whole process, wall clock.
+Times: launch of \`qpan serve\` until \`GET /healthz\` answers 200, whole process, wall clock; CPU: user + system time of the server (all threads) by then. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 
-| | median (ms) | runs (ms) |
-|---|---|---|
-| built from the database (\`--no-snapshot\`) | $without_median | ${without[*]} |
-| read from the snapshot | $with_median | ${with[*]} |
+| | median (ms) | runs (ms) | CPU median (ms) | CPU runs (ms) |
+|---|---|---|---|---|
+| built from the database (\`--no-snapshot\`) | $without_median | ${without[*]} | $without_cpu_median | ${without_cpu[*]} |
+| read from the snapshot | $with_median | ${with[*]} | $with_cpu_median | ${with_cpu[*]} |
 
 - From the snapshot **$ratio×** faster; goal with a snapshot ≤ 5,000 ms for 100 M values, without (PostgreSQL) ≤ 60,000 ms.
 MD

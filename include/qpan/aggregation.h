@@ -107,6 +107,14 @@ class ByteSource {
  public:
   virtual ~ByteSource() = default;
   virtual Status read(void* into, size_t size) = 0;
+  // The next `size` bytes in place (a mapped file), writable without changing the source
+  // (copy-on-write), for as long as `lender` is kept; nullptr when this source cannot lend
+  // them: read() them instead.
+  virtual void* lend(size_t size, std::shared_ptr<void>& lender) {
+    (void)size;
+    (void)lender;
+    return nullptr;
+  }
   virtual uint64_t remaining() const = 0;
 };
 

@@ -1,6 +1,8 @@
 // Start-up from a snapshot: a server writes its engine's values to a file at a position of
 // the change log (in the background, while serving) and, at its next start, reads the file
 // and replays the log after that position instead of reading every value from the store.
+// The file is mapped: the engine uses its arrays where they lie, copy-on-write, and the file
+// is only ever replaced whole (a new file renamed over it), never changed in place.
 // A snapshot that is missing, damaged (its checksum), of another format, or from another
 // database or history (the log's entries at its position and at 1 differ) is not used: the
 // caller rebuilds from the store, so a snapshot can make a start faster but never an answer

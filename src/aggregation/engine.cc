@@ -99,6 +99,88 @@ struct Accumulator {
   }
 };
 
+// Builds roll-ups on helper threads (every core but one) while the caller goes on, e.g.
+// reading the next series of a snapshot; finish() joins in and returns them. Lanes live
+// in their own heap blocks, so a lane handed over stays where it is while the series
+// vector grows; it must not change until finish().
+class RollupBuilder {
+ public:
+  struct Built {
+    size_t series = 0;
+    int type = 0;
+    std::unique_ptr<Rollup> rollup;
+  };
+
+  explicit RollupBuilder(const UnitStructure& structure) : structure_(structure) {
+    const unsigned helpers = std::min(std::max(std::thread::hardware_concurrency(), 1u), 8u) - 1;
+    for (unsigned i = 0; i < helpers; ++i) threads_.emplace_back([this] { work(); });
+  }
+  ~RollupBuilder() { stop(); }
+  RollupBuilder(const RollupBuilder&) = delete;
+  RollupBuilder& operator=(const RollupBuilder&) = delete;
+
+  void add(size_t series, int type, const Lane& lane) {
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.push_back({series, type, &lane});
+    }
+    wake_.notify_one();
+  }
+
+  // Every roll-up added, built (by the helpers and this thread); the helpers stopped.
+  std::vector<Built> finish() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    wake_.notify_all();
+    work();
+    stop();
+    return std::move(built_);
+  }
+
+ private:
+  struct Job {
+    size_t series;
+    int type;
+    const Lane* lane;
+  };
+
+  // Takes jobs until none are left and no more will come.
+  void work() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return next_ < jobs_.size() || closed_; });
+      if (next_ == jobs_.size()) return;
+      const Job job = jobs_[next_++];
+      lock.unlock();
+      std::unique_ptr<Rollup> rollup = Rollup::build(*job.lane, structure_);
+      lock.lock();
+      built_.push_back({job.series, job.type, std::move(rollup)});
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+  const UnitStructure& structure_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> jobs_;
+  size_t next_ = 0;
+  bool closed_ = false;
+  std::vector<Built> built_;
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
 class AggregationEngine::State {
@@ -192,23 +274,23 @@ class AggregationEngine::State {
   // (Re)builds every roll-up lane (after a bulk load or a change of structure); from then
   // on set() keeps them current.
   void build_rollups() {
-    // Series are independent: their roll-ups are built on every core (a large engine's start
-    // waits for them).
-    std::atomic<size_t> next{0};
-    auto build_some = [&] {
-      for (size_t i = next++; i < series.size(); i = next++) {
-        Series& s = series[i];
-        const bool wanted = rolls_up_series(s);
-        for (int t = 0; t < kStoredTypes; ++t) {
-          s.rollups[t] = wanted && s.lanes[t] ? Rollup::build(*s.lanes[t], *structure) : nullptr;
-        }
-      }
-    };
-    const unsigned helpers = std::min(std::max(std::thread::hardware_concurrency(), 1u), 8u) - 1;
-    std::vector<std::thread> threads;
-    for (unsigned i = 0; i < helpers && i + 1 < series.size(); ++i) threads.emplace_back(build_some);
-    build_some();
-    for (std::thread& t : threads) t.join();
+    RollupBuilder builder(*structure);
+    for (size_t i = 0; i < series.size(); ++i) hand_over_rollups(i, builder);
+    take_rollups(builder);
+  }
+
+  // Gives the lanes of series `index` whose roll-ups are wanted to `builder`.
+  void hand_over_rollups(size_t index, RollupBuilder& builder) {
+    const Series& s = series[index];
+    if (!rolls_up_series(s)) return;
+    for (int t = 0; t < kStoredTypes; ++t) {
+      if (s.lanes[t]) builder.add(index, t, *s.lanes[t]);
+    }
+  }
+
+  // The roll-ups `builder` made, in their series; from then on set() keeps them current.
+  void take_rollups(RollupBuilder& builder) {
+    for (RollupBuilder::Built& built : builder.finish()) series[built.series].rollups[built.type] = std::move(built.rollup);
     keep_rollups_ = true;
   }
 
@@ -780,18 +862,11 @@ size_t AggregationEngine::value_count() const {
 // ---- Snapshots ---------------------------------------------------------------------------------
 // The body: the series count, then per series its element and option ids and which of its
 // lanes follow, each lane's layout and its two arrays as they are in memory (this machine's
-// byte order; the snapshot's header names the format, qpan/snapshot.h).
+// byte order; the snapshot's header names the format, qpan/snapshot.h). Each array starts at
+// a multiple of 8 bytes from the body's start (zeros before it), so that a mapped file's
+// arrays are used where they lie.
 
 namespace {
-
-template <typename T>
-Status put(ByteSink& out, const T& v) {
-  return out.write(&v, sizeof v);
-}
-template <typename T>
-Status get(ByteSource& in, T& v) {
-  return in.read(&v, sizeof v);
-}
 
 struct LaneHeader {
   uint8_t type_index;
@@ -801,52 +876,111 @@ struct LaneHeader {
   uint64_t count, units, cells;
 };
 
+constexpr size_t kArrayAlignment = 8;
+
+// A body being written, with its length so far (for the arrays' alignment).
+struct BodyWriter {
+  ByteSink& out;
+  uint64_t written = 0;
+
+  Status write(const void* bytes, size_t size) {
+    written += size;
+    return out.write(bytes, size);
+  }
+  template <typename T>
+  Status put(const T& v) {
+    return write(&v, sizeof v);
+  }
+  template <typename T>
+  Status put_array(std::span<const T> values) {
+    static constexpr char kZeros[kArrayAlignment] = {};
+    QPAN_RETURN_IF_ERROR(write(kZeros, (kArrayAlignment - written % kArrayAlignment) % kArrayAlignment));
+    return write(values.data(), values.size_bytes());
+  }
+};
+
+// A body being read: its arrays lent by the source when it can (a mapped file), else copied.
+struct BodyReader {
+  ByteSource& in;
+  const uint64_t length = in.remaining();
+
+  template <typename T>
+  Status get(T& v) {
+    return in.read(&v, sizeof v);
+  }
+  template <typename T>
+  Status get_array(size_t n, aggregation::Array<T>& out) {
+    const uint64_t offset = length - in.remaining();
+    char padding[kArrayAlignment] = {};
+    const size_t skip = (kArrayAlignment - offset % kArrayAlignment) % kArrayAlignment;
+    QPAN_RETURN_IF_ERROR(in.read(padding, skip));
+    if (std::any_of(padding, padding + skip, [](char c) { return c != 0; })) {
+      return Status::invalid_input("snapshot body: padding at byte " + std::to_string(offset) + " is not zeros");
+    }
+    if (n == 0) {
+      out = aggregation::Array<T>();
+      return Status::ok();
+    }
+    std::shared_ptr<void> lender;
+    if (void* p = in.lend(n * sizeof(T), lender)) {
+      out = aggregation::Array<T>::lent(static_cast<T*>(p), n, std::move(lender));
+      return Status::ok();
+    }
+    out = aggregation::Array<T>(n);
+    return in.read(out.data(), n * sizeof(T));
+  }
+};
+
 }  // namespace
 
-Status AggregationEngine::write_values(ByteSink& out) const {
+Status AggregationEngine::write_values(ByteSink& sink) const {
+  BodyWriter out{sink};
   size_t series_count = 0;
   {
     std::shared_lock lock(mutex_);
     series_count = state_->series.size();
   }
-  QPAN_RETURN_IF_ERROR(put(out, static_cast<uint64_t>(series_count)));
+  QPAN_RETURN_IF_ERROR(out.put(static_cast<uint64_t>(series_count)));
   for (size_t i = 0; i < series_count; ++i) {
     std::shared_lock lock(mutex_);
     const Series& s = state_->series[i];
     uint8_t lanes = 0;
     for (int t = 0; t < kStoredTypes; ++t) lanes |= s.lanes[t] ? uint8_t(1u << t) : 0;
-    QPAN_RETURN_IF_ERROR(put(out, s.element_id));
-    QPAN_RETURN_IF_ERROR(put(out, s.option_id));
-    QPAN_RETURN_IF_ERROR(put(out, lanes));
+    QPAN_RETURN_IF_ERROR(out.put(s.element_id));
+    QPAN_RETURN_IF_ERROR(out.put(s.option_id));
+    QPAN_RETURN_IF_ERROR(out.put(lanes));
     for (int t = 0; t < kStoredTypes; ++t) {
       if (!s.lanes[t]) continue;
       const Lane::Layout l = s.lanes[t]->layout();
       const LaneHeader header{static_cast<uint8_t>(t), l.real, {0, 0}, l.first, l.width, l.scale, l.count, l.units, l.cells};
-      QPAN_RETURN_IF_ERROR(put(out, header));
+      QPAN_RETURN_IF_ERROR(out.put(header));
       const std::span<const int32_t> rows = s.lanes[t]->row_of_unit();
       const std::span<const int64_t> cells = s.lanes[t]->all_cells();
-      QPAN_RETURN_IF_ERROR(out.write(rows.data(), rows.size_bytes()));
-      QPAN_RETURN_IF_ERROR(out.write(cells.data(), cells.size_bytes()));
+      QPAN_RETURN_IF_ERROR(out.put_array(rows));
+      QPAN_RETURN_IF_ERROR(out.put_array(cells));
     }
   }
   return Status::ok();
 }
 
-Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build_from_values(Store& store, ByteSource& in) {
+Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build_from_values(Store& store, ByteSource& source) {
   std::unique_ptr<AggregationEngine> engine(new AggregationEngine());
   QPAN_RETURN_IF_ERROR(engine->reload_structure(store));
   State& state = *engine->state_;
   auto malformed = [](const std::string& what) { return Status::invalid_input("snapshot body: " + what); };
+  BodyReader in{source};
   uint64_t series_count = 0;
-  QPAN_RETURN_IF_ERROR(get(in, series_count));
+  QPAN_RETURN_IF_ERROR(in.get(series_count));
   // Every series takes at least 9 bytes: a count beyond what is left is a damaged file.
-  if (series_count > in.remaining() / 9) return malformed("series count " + std::to_string(series_count));
+  if (series_count > source.remaining() / 9) return malformed("series count " + std::to_string(series_count));
+  // Each series' roll-ups are built on the other cores while the next series is read.
+  RollupBuilder rollups(*state.structure);
   for (uint64_t i = 0; i < series_count; ++i) {
     int32_t element = 0, option = 0;
     uint8_t lanes = 0;
-    QPAN_RETURN_IF_ERROR(get(in, element));
-    QPAN_RETURN_IF_ERROR(get(in, option));
-    QPAN_RETURN_IF_ERROR(get(in, lanes));
+    QPAN_RETURN_IF_ERROR(in.get(element));
+    QPAN_RETURN_IF_ERROR(in.get(option));
+    QPAN_RETURN_IF_ERROR(in.get(lanes));
     if (state.series_by_key.count(series_key(element, option))) {
       return malformed("series " + std::to_string(element) + "/" + std::to_string(option) + " twice");
     }
@@ -854,25 +988,26 @@ Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build_from_values(
     for (int t = 0; t < kStoredTypes; ++t) {
       if (!(lanes & (1u << t))) continue;
       LaneHeader h{};
-      QPAN_RETURN_IF_ERROR(get(in, h));
+      QPAN_RETURN_IF_ERROR(in.get(h));
       if (h.type_index != t) return malformed("lane of series " + std::to_string(i) + " out of order");
       // Sizes are checked against what is left before anything is allocated.
-      if (h.units > in.remaining() / sizeof(int32_t) ||
-          h.cells > (in.remaining() - h.units * sizeof(int32_t)) / sizeof(int64_t)) {
+      if (h.units > source.remaining() / sizeof(int32_t) ||
+          h.cells > (source.remaining() - h.units * sizeof(int32_t)) / sizeof(int64_t)) {
         return malformed("lane of series " + std::to_string(i) + " larger than the file");
       }
-      aggregation::Array<int32_t> rows(h.units);
-      aggregation::Array<int64_t> cells(h.cells);
-      QPAN_RETURN_IF_ERROR(in.read(rows.data(), rows.size() * sizeof(int32_t)));
-      QPAN_RETURN_IF_ERROR(in.read(cells.data(), cells.size() * sizeof(int64_t)));
+      aggregation::Array<int32_t> rows;
+      aggregation::Array<int64_t> cells;
+      QPAN_RETURN_IF_ERROR(in.get_array(h.units, rows));
+      QPAN_RETURN_IF_ERROR(in.get_array(h.cells, cells));
       const Lane::Layout layout{aggregation::type_at(t), h.first, h.width, h.scale, h.real != 0, h.count, h.units, h.cells};
       std::optional<Lane> lane = Lane::from_layout(layout, std::move(rows), std::move(cells));
       if (!lane) return malformed("lane of series " + std::to_string(i) + " inconsistent");
       s.lanes[t] = std::make_unique<Lane>(std::move(*lane));
     }
+    state.hand_over_rollups(state.series_by_key.at(series_key(element, option)), rollups);
   }
-  if (in.remaining() != 0) return malformed(std::to_string(in.remaining()) + " bytes after the last series");
-  state.build_rollups();
+  if (source.remaining() != 0) return malformed(std::to_string(source.remaining()) + " bytes after the last series");
+  state.take_rollups(rollups);
   return engine;
 }
 

@@ -4,10 +4,11 @@
 // The file: a 64-byte header — "QPANSNAP", the format, a byte-order mark, the log position
 // with the times of its entry and of entry 1 (which database, which history), the body's
 // length and its XXH3 hash — then the body, the engine's lanes (AggregationEngine::
-// write_values).
+// write_values). A start maps the file and the engine uses its arrays in place.
 #include "qpan/snapshot.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 
 constexpr char kMagic[8] = {'Q', 'P', 'A', 'N', 'S', 'N', 'A', 'P'};
 // Raised whenever the body's or the header's layout changes: an older file is then not read.
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;
 constexpr uint32_t kByteOrder = 0x01020304;
 
 struct Header {
@@ -103,31 +104,60 @@ class FileSink : public ByteSink {
   uint64_t written_ = 0;
 };
 
-class FileSource : public ByteSource {
+// The snapshot file mapped copy-on-write: the engine's arrays are used where they lie in the
+// page cache (no copy, no fresh pages to clear); a cell the engine changes later gets a page
+// of its own, and the file is never written. The mapping lives while an array uses it.
+class Mapping {
  public:
-  FileSource(int fd, uint64_t size, XXH3_state_t* hash) : fd_(fd), left_(size), hash_(hash) {}
+  static Result<std::shared_ptr<Mapping>> map(int fd, size_t size) {
+    // Mapped read-only with its pages populated (a writable private mapping would be
+    // populated by copying every page), then made writable: writes fault and copy one page.
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (p == MAP_FAILED) return Status::internal("snapshot: cannot map: " + errno_text());
+    auto mapping = std::shared_ptr<Mapping>(new Mapping(p, size));
+    if (::mprotect(p, size, PROT_READ | PROT_WRITE) != 0) return Status::internal("snapshot: cannot map: " + errno_text());
+    return mapping;
+  }
+  ~Mapping() { ::munmap(data_, size_); }
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  char* data() const { return static_cast<char*>(data_); }
+
+ private:
+  Mapping(void* data, size_t size) : data_(data), size_(size) {}
+  void* data_;
+  size_t size_;
+};
+
+// The body of a mapped snapshot, hashed as it is read or lent.
+class MappedSource : public ByteSource {
+ public:
+  MappedSource(std::shared_ptr<Mapping> mapping, uint64_t offset, uint64_t size, XXH3_state_t* hash)
+      : mapping_(std::move(mapping)), next_(mapping_->data() + offset), left_(size), hash_(hash) {}
   Status read(void* into, size_t size) override {
-    if (size > left_) return Status::invalid_input("snapshot body: shorter than its parts say");
-    // A piece at a time, each hashed while it is still in the cache (hashing the whole
-    // array after reading it costs a second pass over memory: a quarter of a start).
-    char* p = static_cast<char*>(into);
-    size_t todo = size;
-    while (todo > 0) {
-      const ssize_t n = ::read(fd_, p, std::min(todo, kPiece));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Status::invalid_input("snapshot: cannot read: " + (n == 0 ? std::string("end of file") : errno_text()));
-      XXH3_64bits_update(hash_, p, static_cast<size_t>(n));
-      p += n;
-      todo -= static_cast<size_t>(n);
-    }
-    left_ -= size;
+    char* p = take(size);
+    if (p == nullptr) return Status::invalid_input("snapshot body: shorter than its parts say");
+    std::memcpy(into, p, size);
     return Status::ok();
+  }
+  void* lend(size_t size, std::shared_ptr<void>& lender) override {
+    char* p = take(size);
+    if (p != nullptr) lender = mapping_;
+    return p;
   }
   uint64_t remaining() const override { return left_; }
 
  private:
-  static constexpr size_t kPiece = 256 << 10;
-  int fd_;
+  char* take(size_t size) {
+    if (size > left_) return nullptr;
+    char* p = next_;
+    XXH3_64bits_update(hash_, p, size);
+    next_ += size;
+    left_ -= size;
+    return p;
+  }
+  std::shared_ptr<Mapping> mapping_;
+  char* next_;
   uint64_t left_;
   XXH3_state_t* hash_;
 };
@@ -210,7 +240,6 @@ Result<SnapshotStart> load_snapshot(Store& store, const std::string& dir) {
   if (size < 0 || static_cast<uint64_t>(size) != sizeof header + header.body_bytes) {
     return unusable("length differs from its header's (a damaged or unfinished file)");
   }
-  ::lseek(file.fd, sizeof header, SEEK_SET);
   Result<LogEnd> end = store.log_end();
   if (!end) return end.status();
   if (header.position > end->seq) {
@@ -223,8 +252,10 @@ Result<SnapshotStart> load_snapshot(Store& store, const std::string& dir) {
     return unusable("the log's entries at " + std::to_string(header.position) +
                     " and 1 are not the ones it was taken at (another database or history)");
   }
+  Result<std::shared_ptr<Mapping>> mapping = Mapping::map(file.fd, static_cast<size_t>(size));
+  if (!mapping) return mapping.status();
   HashState hash;
-  FileSource body(file.fd, header.body_bytes, hash.state);
+  MappedSource body(std::move(*mapping), sizeof header, header.body_bytes, hash.state);
   Result<std::unique_ptr<AggregationEngine>> engine = AggregationEngine::build_from_values(store, body);
   // The hash is checked after reading, in the same pass: a damaged body built an engine that
   // is thrown away here, never used.

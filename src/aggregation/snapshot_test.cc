@@ -144,10 +144,22 @@ TEST_F(SnapshotTest, TheLogAfterThePositionBringsItToToday) {
   ASSERT_TRUE(start.is_ok()) << start.status().message();
   ASSERT_EQ(start->position, position);
   EXPECT_NE(answers(*start->engine), answers(*built()));  // the snapshot alone is behind
+  auto file_bytes = [&] {
+    std::ifstream in(snapshot_path(snapshot_dir_), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before = file_bytes();
   std::vector<ValueWrite> after;
   ASSERT_TRUE(store_->read_changes(position, 1'000'000, [&](const Change& c) { after.push_back(c.after); }).is_ok());
   start->engine->apply(after);
   EXPECT_EQ(answers(*start->engine), answers(*built()));
+  // The engine changed cells of the mapped file in its own copies of their pages.
+  EXPECT_EQ(file_bytes(), before);
+  // And its next snapshot, written from those arrays, reads back as today.
+  ASSERT_TRUE(write_snapshot(*start->engine, *store_, log_end(), snapshot_dir_).is_ok());
+  Result<SnapshotStart> again = load_snapshot(*store_, snapshot_dir_);
+  ASSERT_TRUE(again.is_ok()) << again.status().message();
+  EXPECT_EQ(answers(*again->engine), answers(*built()));
 }
 
 TEST_F(SnapshotTest, ASnapshotThatCannotBeUsedIsRefusedWithItsReason) {

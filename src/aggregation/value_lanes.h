@@ -5,12 +5,15 @@
 // 9 places and 18 digits can hold.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -26,31 +29,97 @@ inline constexpr int64_t kMissing = std::numeric_limits<int64_t>::min();
 void* allocate_array(size_t bytes);
 void free_array(void* p, size_t bytes) noexcept;
 
-// An allocator that leaves new elements uninitialised unless given a value (arrays about to be
-// overwritten whole — read from a snapshot, re-laid — are not cleared first), large ones in
-// huge pages.
+// A growable array of plain values for lanes and roll-ups. New elements are default-
+// initialised (integers left as they are: arrays about to be overwritten whole are not
+// cleared first) unless given a value; large arrays live in huge pages. An array can also
+// use memory lent to it — a snapshot file mapped copy-on-write — in place, writable, for as
+// long as it keeps the lender; growing it copies into memory of its own.
 template <typename T>
-struct UninitialisedAllocator : std::allocator<T> {
-  template <typename U>
-  struct rebind {
-    using other = UninitialisedAllocator<U>;
-  };
-  UninitialisedAllocator() = default;
-  template <typename U>
-  UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}
-  T* allocate(size_t n) { return static_cast<T*>(allocate_array(n * sizeof(T))); }
-  void deallocate(T* p, size_t n) noexcept { free_array(p, n * sizeof(T)); }
-  template <typename U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
+class Array {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
+ public:
+  Array() = default;
+  explicit Array(size_t n) { resize(n); }
+  Array(size_t n, const T& value) { resize(n, value); }
+  static Array lent(T* data, size_t n, std::shared_ptr<void> lender) {
+    Array a;
+    a.data_ = data;
+    a.size_ = a.capacity_ = n;
+    a.lender_ = std::move(lender);
+    return a;
   }
-  template <typename U, typename... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  Array(Array&& other) noexcept { take(other); }
+  Array& operator=(Array&& other) noexcept {
+    if (this != &other) {
+      release();
+      take(other);
+    }
+    return *this;
   }
+  Array(const Array&) = delete;
+  Array& operator=(const Array&) = delete;
+  ~Array() { release(); }
+
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
+  bool empty() const { return size_ == 0; }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+
+  void resize(size_t n) {
+    grow_to(n);
+    if (n > size_) std::uninitialized_default_construct_n(data_ + size_, n - size_);
+    size_ = n;
+  }
+  void resize(size_t n, const T& value) {
+    grow_to(n);
+    if (n > size_) std::uninitialized_fill_n(data_ + size_, n - size_, value);
+    size_ = n;
+  }
+  void shrink_to_fit() {
+    if (capacity_ > size_ && !lender_) move_to(size_);
+  }
+
+ private:
+  // Room for n elements, at least doubling, so that appends cost amortised constant time.
+  void grow_to(size_t n) {
+    if (n > capacity_) move_to(std::max(n, capacity_ * 2));
+  }
+  void move_to(size_t capacity) {
+    T* fresh = capacity == 0 ? nullptr : static_cast<T*>(allocate_array(capacity * sizeof(T)));
+    if (size_ > 0) std::memcpy(fresh, data_, size_ * sizeof(T));
+    release();
+    data_ = fresh;
+    capacity_ = capacity;
+  }
+  void release() noexcept {
+    if (lender_) {
+      lender_.reset();
+    } else if (data_ != nullptr) {
+      free_array(data_, capacity_ * sizeof(T));
+    }
+    data_ = nullptr;
+    capacity_ = 0;
+  }
+  void take(Array& other) noexcept {
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+    lender_ = std::move(other.lender_);
+  }
+
+  T* data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+  std::shared_ptr<void> lender_;  // set when data_ is lent memory, never freed here
 };
-template <typename T>
-using Array = std::vector<T, UninitialisedAllocator<T>>;
 
 // A number as a decimal: mantissa / 10^scale, or a double when it does not fit.
 struct Decimal {

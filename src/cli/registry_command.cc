@@ -60,7 +60,9 @@ Status list_command(const RegistryArgs& args) {
   QPAN_RETURN_IF_ERROR(open_records(args.db, db));
   const std::shared_ptr<const Pack> pack = db.writer->pack();
   for (const RegistryDefinition& r : pack->registries) {
-    Result<int64_t> count = db.store->count_registry_records({.registry = r.code});
+    RecordQuery every;
+    every.registry = r.code;
+    Result<int64_t> count = db.store->count_registry_records(every);
     if (!count) return count.status();
     std::cout << r.code << "\t" << r.name_vi << "\t" << *count << " bản ghi";
     std::string counts;

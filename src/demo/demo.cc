@@ -115,7 +115,8 @@ Result<RecordWriteOutcome> import_register(Store& store, const GeneratedRegister
     outcome.problems = read->problems;
     return outcome;
   }
-  RecordQuery owners{.registry = g.registry};
+  RecordQuery owners;
+  owners.registry = g.registry;
   for (const RecordChange& c : read->changes) {
     if (std::find(owners.units.begin(), owners.units.end(), c.record.org_unit) == owners.units.end()) {
       owners.units.push_back(c.record.org_unit);

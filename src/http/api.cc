@@ -14,7 +14,7 @@ namespace json = boost::json;
 Api::Api(Store& store, AggregationEngine& engine, Accounts& accounts, Workflow& workflow, Metrics& metrics,
          ApiOptions options)
     : options_(std::move(options)),
-      services_(new api::Services{store, store_mutex_, engine, accounts, workflow, metrics, options_, {}, {}, {}, {}, {}}) {}
+      services_(new api::Services{store, store_mutex_, engine, accounts, workflow, metrics, options_, {}, {}, {}, {}, {}, {}, {}, {}}) {}
 
 // The writer's queued jobs answer through the routes' services: it is drained first.
 Api::~Api() {

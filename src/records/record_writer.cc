@@ -375,7 +375,7 @@ Result<RecordWriteOutcome> RecordWriter::write(RecordWrite request) {
   }
   QPAN_RETURN_IF_ERROR((*transaction)->commit());
   outcome.records = std::move(records);
-  return std::move(outcome);
+  return outcome;
 }
 
 Result<ValueWriteSummary> RecordWriter::recount(const Writer& writer, Recount scope) {

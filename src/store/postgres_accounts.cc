@@ -5,19 +5,15 @@
 
 #include <boost/json.hpp>
 
+#include "store/account_log.h"
 #include "store/postgres_stores.h"
 
 namespace qpan::postgres {
-namespace {
 
-// An account as the change log keeps it: never its password hash.
-std::string account_json(const AccountRecord& a) {
-  return boost::json::serialize(boost::json::object{{"display_name", a.display_name},
-                                                    {"role", a.role},
-                                                    {"scope", a.scope_code},
-                                                    {"scope_at", format_date(a.scope_at)},
-                                                    {"disabled", a.disabled}});
-}
+using store_detail::account_json;
+using store_detail::account_update_json;
+
+namespace {
 
 constexpr std::string_view kAccountColumns =
     "SELECT id, username, display_name, role, scope_code, password_hash, disabled, created_at, scope_at "
@@ -73,13 +69,8 @@ Status PostgresAccountStore::update_account(const AccountRecord& a, bool end_ses
     if (!ended) return ended.status();
   }
   if (*before) {
-    std::string after = account_json(a);
-    if ((*before)->password_hash != a.password_hash) {
-      after.pop_back();
-      after += ",\"password_changed\":true}";
-    }
     QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kAccount, "", "account/" + (*before)->username,
-                                     account_json(**before), after));
+                                     account_json(**before), account_update_json(**before, a)));
   }
   return tx.commit();
 }

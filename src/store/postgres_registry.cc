@@ -227,14 +227,7 @@ Result<std::vector<RecordAuditEntry>> PostgresRegistryStore::record_audit(int64_
   if (out.empty()) {  // never changed: its creation is the record as stored
     Result<std::optional<RegistryRecord>> record = find_record(record_id);
     if (!record) return record.status();
-    if (*record) {
-      RecordAuditEntry e;
-      e.action = RecordAuditAction::kCreate;
-      e.state = **record;
-      e.changed_by = e.state.created_by;
-      e.changed_at = e.state.created_at;
-      out.push_back(std::move(e));
-    }
+    if (*record) out.push_back(store_detail::creation_entry(**record));
   }
   return out;
 }

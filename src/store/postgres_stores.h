@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "qpan/store.h"
+#include "store/audit_history.h"
 #include "store/postgres.h"
 
 namespace qpan::postgres {
@@ -151,16 +152,8 @@ class PostgresValueStore : public virtual ValueStore {
   Result<std::vector<AuditEntry>> audit_entries(const ValueFilter& filter) override;
 
  private:
-  struct ElementName {
-    std::string code;
-    ValueType type = ValueType::kText;
-  };
-  // id → code maps for turning stored keys back into exchange form.
-  struct Names {
-    std::unordered_map<int64_t, ElementName> elements;
-    std::unordered_map<int64_t, std::string> units;
-    std::unordered_map<int64_t, std::string> options;
-  };
+  using ElementName = store_detail::ValueNames::Element;
+  using Names = store_detail::ValueNames;
   Result<Names> load_names();
   // A WHERE clause with numbered parameters for `filter` (added to `params`).
   static std::string filter_clause(const ValueFilter& filter, const std::string& alias, Params& params);

@@ -1,5 +1,6 @@
 // A registry record's fields as both stores keep them: one JSON object of machine-form texts,
-// written in the fields' order. Internal to the store module.
+// written in the fields' order, and a never-changed record's creation entry. Internal to the
+// store module.
 #pragma once
 
 #include <string>
@@ -34,6 +35,16 @@ inline Status read_fields(std::string_view text, RecordFields& fields) {
     fields.emplace(std::string(key), std::string(value.as_string()));
   }
   return Status::ok();
+}
+
+// The audit entry of a record never changed since: its creation, the record as stored.
+inline RecordAuditEntry creation_entry(const RegistryRecord& record) {
+  RecordAuditEntry e;
+  e.action = RecordAuditAction::kCreate;
+  e.state = record;
+  e.changed_by = record.created_by;
+  e.changed_at = record.created_at;
+  return e;
 }
 
 }  // namespace qpan::store_detail

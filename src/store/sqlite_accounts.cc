@@ -6,22 +6,14 @@
 #include <boost/json.hpp>
 
 #include "qpan/store.h"
+#include "store/account_log.h"
 #include "store/sqlite.h"
 #include "store/sqlite_stores.h"
 
 namespace qpan::sqlite {
-namespace {
 
-// An account as the change log keeps it: never its password hash.
-std::string account_json(const AccountRecord& a) {
-  return boost::json::serialize(boost::json::object{{"display_name", a.display_name},
-                                                    {"role", a.role},
-                                                    {"scope", a.scope_code},
-                                                    {"scope_at", format_date(a.scope_at)},
-                                                    {"disabled", a.disabled}});
-}
-
-}  // namespace
+using store_detail::account_json;
+using store_detail::account_update_json;
 
 Result<int64_t> SqliteAccountStore::add_account(const AccountRecord& a) {
   Transaction tx(db_);
@@ -87,13 +79,8 @@ Status SqliteAccountStore::update_account(const AccountRecord& a, bool end_sessi
     QPAN_RETURN_IF_ERROR(end->run());
   }
   if (*before) {
-    std::string after = account_json(a);
-    if ((*before)->password_hash != a.password_hash) {
-      after.pop_back();
-      after += ",\"password_changed\":true}";
-    }
     QPAN_RETURN_IF_ERROR(log_.append(ChangeKind::kAccount, "", "account/" + (*before)->username,
-                                     account_json(**before), after));
+                                     account_json(**before), account_update_json(**before, a)));
   }
   return tx.commit();
 }

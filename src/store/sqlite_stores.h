@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "qpan/store.h"
+#include "store/audit_history.h"
 #include "store/sqlite.h"
 #include "store/sqlite_change_log.h"
 
@@ -73,16 +74,8 @@ class SqliteValueStore : public virtual ValueStore {
   Result<std::vector<AuditEntry>> audit_entries(const ValueFilter& filter) override;
 
  private:
-  struct ElementName {
-    std::string code;
-    ValueType type = ValueType::kText;
-  };
-  // id → code maps for turning stored keys back into exchange form.
-  struct Names {
-    std::unordered_map<int64_t, ElementName> elements;
-    std::unordered_map<int64_t, std::string> units;
-    std::unordered_map<int64_t, std::string> options;
-  };
+  using ElementName = store_detail::ValueNames::Element;
+  using Names = store_detail::ValueNames;
   Result<Names> load_names();
   // A WHERE clause with numbered parameters for `filter`, and the values to bind.
   static std::pair<std::string, std::vector<int64_t>> filter_clause(const ValueFilter& filter,

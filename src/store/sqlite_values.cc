@@ -618,7 +618,7 @@ Status SqliteValueStore::scan_numbers(const std::function<void(std::span<const S
 Result<std::vector<AuditEntry>> SqliteValueStore::audit_entries(const ValueFilter& filter) {
   Result<Names> names = load_names();
   if (!names) return names.status();
-  std::unordered_map<int64_t, std::pair<std::string, int64_t>> batches;  // id → by, at
+  std::unordered_map<int64_t, store_detail::ImportStamp> batches;
   {
     auto stmt = db_.prepare("SELECT id, imported_by, imported_at FROM import_batch");
     if (!stmt) return stmt.status();
@@ -628,12 +628,8 @@ Result<std::vector<AuditEntry>> SqliteValueStore::audit_entries(const ValueFilte
     QPAN_RETURN_IF_ERROR(stmt->status());
   }
   // Each value's states in version order: superseded ones from the audit table, then
-  // the current one. A state's "changed_by/at" is who replaced it.
-  struct State {
-    std::string value, stored_by, superseded_by, action;
-    int64_t last_updated = 0, superseded_at = 0, import_id = 0;
-  };
-  std::map<ValueKey, std::vector<State>> history;
+  // the current one.
+  std::map<ValueKey, std::vector<store_detail::StoredValueState>> history;
   auto [where, params] = filter_clause(filter, "v.");
   const std::string columns =
       "v.period, v.unit_id, v.element_id, v.option_id, v.attribute_id, v.value, a.name, "
@@ -650,7 +646,7 @@ Result<std::vector<AuditEntry>> SqliteValueStore::audit_entries(const ValueFilte
     for (size_t i = 0; i < params.size(); ++i) stmt->bind(static_cast<int>(i + 1), params[i]);
     while (stmt->step()) {
       ValueKey key = key_at(*stmt, 0);
-      State s;
+      store_detail::StoredValueState s;
       s.value = value_text(*stmt, 5, names->elements[key.element_id].type);
       s.stored_by = stmt->column_text(6);
       s.last_updated = stmt->column_int(7);
@@ -662,54 +658,7 @@ Result<std::vector<AuditEntry>> SqliteValueStore::audit_entries(const ValueFilte
     }
     QPAN_RETURN_IF_ERROR(stmt->status());
   }
-  std::vector<AuditEntry> entries;
-  for (const auto& [key, states] : history) {
-    Result<Period> period = Period::from_key(key.period);
-    if (!period) return Status::internal("corrupt period key in audit");
-    AuditEntry base;
-    base.element = names->elements[key.element_id].code;
-    base.period = *period;
-    base.org_unit = names->units[key.unit_id];
-    base.option = key.option_id == 0 ? std::string() : names->options[key.option_id];
-    // A creation: by the importer of the state's batch, else its stored_by.
-    auto creation = [&](const State& state) {
-      AuditEntry created = base;
-      created.action = AuditAction::kCreate;
-      created.new_value = state.value;
-      created.import_id = state.import_id;
-      auto batch = batches.find(state.import_id);
-      created.changed_by = batch != batches.end() ? batch->second.first : state.stored_by;
-      created.changed_at = batch != batches.end() ? batch->second.second : state.last_updated;
-      return created;
-    };
-    entries.push_back(creation(states.front()));
-    for (size_t i = 0; i < states.size(); ++i) {
-      if (states[i].action.empty()) break;  // the current state: nothing replaced it
-      AuditEntry change = base;
-      change.old_value = states[i].value;
-      change.changed_by = states[i].superseded_by;
-      change.changed_at = states[i].superseded_at;
-      if (states[i].action == "delete") {
-        change.action = AuditAction::kDelete;
-        if (i + 1 < states.size()) {
-          entries.push_back(change);
-          entries.push_back(creation(states[i + 1]));  // written again after the delete
-          continue;
-        }
-      } else {
-        change.action = AuditAction::kUpdate;
-        if (i + 1 < states.size()) {
-          change.new_value = states[i + 1].value;
-          change.import_id = states[i + 1].import_id;
-        }
-      }
-      entries.push_back(change);
-    }
-  }
-  std::stable_sort(entries.begin(), entries.end(), [](const AuditEntry& a, const AuditEntry& b) {
-    return a.changed_at < b.changed_at;
-  });
-  return entries;
+  return store_detail::audit_trail(history, *names, batches);
 }
 
 Result<SqliteValueStore::Names> SqliteValueStore::load_names() {
