@@ -307,7 +307,8 @@ else
 fi
 
 # A durable cluster (fsync, synchronous_commit and full_page_writes as shipped), sized for
-# this machine; WAL large enough that the import is not checkpointed every few seconds.
+# this machine; WAL large enough that the import is not checkpointed every few seconds, small
+# enough that 98.6 M values (about 18 GB in PostgreSQL) leave room for it.
 pg_conf="
 listen_addresses = ''
 port = $pg_port
@@ -315,7 +316,7 @@ unix_socket_directories = '$pg_sock'
 shared_buffers = 2GB
 effective_cache_size = 8GB
 maintenance_work_mem = 512MB
-max_wal_size = 16GB
+max_wal_size = 4GB
 checkpoint_timeout = 30min
 jit = off
 "
