@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 DB ?= var/qpan.db
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps build build-test web bench bench-engine bench-http bench-web clean
+.PHONY: run test deps build build-test web bench bench-engine bench-http bench-stores bench-web clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -42,6 +42,11 @@ bench-engine: build
 # qpan serve against nginx with wrk (reads and batch writes).
 bench-http: build
 	@bash bench/http.sh --build-dir build/release --no-build
+
+# qpan serve over PostgreSQL 15 against SQLite: queries, start-up without a snapshot, batch
+# writes through three servers (24 months of bench/engine.sh's values; --from/--to for more).
+bench-stores: build
+	@bash bench/stores.sh --build-dir build/release
 
 # The web application in Chromium: first screen at 1 Mbit/s + 300 ms, a 100-cell form's opening.
 bench-web: build
