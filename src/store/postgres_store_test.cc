@@ -1,8 +1,8 @@
 // Tests of what only the PostgreSQL store has: servers starting at once migrate the schema
 // once, connections writing at once share one gap-free log in commit order, a commit is
 // noticed through NOTIFY, and on a hot standby (no NOTIFY there) by looking at the log,
-// errors that name the server's cause. What every store does is tested in store_test.cc and
-// change_log_test.cc.
+// errors that name the server's cause, a bulk import leaves the table with statistics. What
+// every store does is tested in store_test.cc and change_log_test.cc.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -67,6 +67,45 @@ TEST_P(PostgresStoreTest, ConnectionsWritingAtOnceShareOneGaplessLog) {
   }).is_ok());
   ASSERT_EQ(seqs.size(), static_cast<size_t>(kWriters * kWritesEach));
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], start + 1 + static_cast<int64_t>(i));
+}
+
+TEST_P(PostgresStoreTest, ABulkImportLeavesTheTableWithStatistics) {
+  add_units();
+  add_catalogue();
+  // last_analyze: set by ANALYZE only, never by autovacuum (last_autoanalyze).
+  auto analyzed = [&] {
+    Result<postgres::Connection> db = postgres::Connection::open(conninfo_);
+    EXPECT_TRUE(db.is_ok());
+    if (!db) return false;
+    Result<postgres::Rows> rows =
+        db->query("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'data_value'");
+    return rows.is_ok() && !rows->empty() && rows->text(0, 0) == "t";
+  };
+  const int64_t cases = element_id("crime.ttxh.cases");
+  auto days_from = [&](const char* first, int n) {
+    std::vector<ValueWrite> rows;
+    for (int i = 0; i < n; ++i) {
+      ValueWrite row = value(cases, i);
+      row.key.period = Period::day(add_days(*parse_date(first), i)).key();
+      rows.push_back(row);
+    }
+    return rows;
+  };
+  // As `qpan values import` writes: one session.
+  auto import = [&](const std::vector<ValueWrite>& rows) -> Result<ValueWriteSummary> {
+    Result<std::unique_ptr<ValueWriteSession>> session = store_->begin_value_write({"importer", 1700000000, "test"});
+    if (!session) return session.status();
+    QPAN_RETURN_IF_ERROR((*session)->write(rows));
+    return (*session)->commit();
+  };
+  ASSERT_TRUE(import(days_from("1960-01-01", 100)).is_ok());
+  EXPECT_FALSE(analyzed());  // a hundred values: left to autovacuum
+  Result<ValueWriteSummary> bulk = import(days_from("2000-01-01", 10'000));
+  ASSERT_TRUE(bulk.is_ok()) << bulk.status().message();
+  EXPECT_EQ(bulk->created, 10'000);
+  bool done = false;
+  for (int i = 0; i < 100 && !(done = analyzed()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(done);
 }
 
 TEST_P(PostgresStoreTest, AStandbyNoticesCommitsWithoutNotifications) {

@@ -20,6 +20,8 @@ namespace qpan::postgres {
 namespace {
 
 constexpr size_t kChunk = 1024;  // rows per bulk statement: 16 packed entries
+// Values created by one import beyond which the table's statistics are refreshed at once.
+constexpr int64_t kAnalyzeAfterCreated = 10'000;
 constexpr size_t kPage = 20000;  // rows per page of a scan
 // Values created together per packed change log entry: SQLite's bulk chunk, so that both
 // stores log an import alike.
@@ -395,6 +397,11 @@ class PostgresValueWriteSession final : public ValueWriteSession, ValueTransacti
   Result<ValueWriteSummary> commit() override {
     QPAN_RETURN_IF_ERROR(close_batch(summary_));
     QPAN_RETURN_IF_ERROR(commit_all());
+    // A bulk load leaves the planner without statistics until autovacuum comes round, and
+    // until then every page of a server's start-up scan is planned as a scan of the whole
+    // table (785 ms a page instead of 29 on 0.85 M values). The import is committed:
+    // statistics are only an optimisation, so a failure here is not the import's.
+    if (summary_.created >= kAnalyzeAfterCreated) (void)db_.exec("ANALYZE data_value");
     return summary_;
   }
 
