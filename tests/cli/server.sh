@@ -34,12 +34,14 @@ token() {
   printf -v "$1" '%s' "$(grep -o 'qpan_[A-Za-z0-9_-]*' "$OUT" | head -n 1)"
 }
 
-# server_db NAME [URL]: DB is a new NAME.db (or the empty PostgreSQL database URL) with the
+# server_db NAME [URL]: DB is a new NAME.db (lib.sh's db_at: a PostgreSQL database in its
+# PostgreSQL mode), or the empty PostgreSQL database URL, with the
 # units, the qpan-vn pack, one commune officer of Xã Tả Lèng (03400), the reviewer of its
 # district (106), a province administrator (12) and one value (4 cases in January 2016 at
 # 03400).
 server_db() {
-  local db="${2:-$WORK/$1.db}"
+  local db=${2:-}
+  [ -n "$db" ] || db_at db "$WORK/$1.db"
   DB=$db
   qok init --db "$db"
   qok units import --db "$db" "$VN_ADMIN"
@@ -186,4 +188,4 @@ PY
 
 SERVER_PIDS=()
 stop_all_servers() { for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
-trap 'stop_all_servers; cd /; rm -rf "$WORK"' EXIT
+at_exit stop_all_servers
