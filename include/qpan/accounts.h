@@ -174,6 +174,10 @@ struct AccountsOptions {
   // them; a stored hash made with other limits is rehashed at the next login.
   uint64_t password_opslimit = 0;
   size_t password_memlimit = 0;
+  // Over a read-only database (a hot standby): sessions and API tokens made on the primary
+  // are read but never written (no last-use time, no deletion of an expired session: the
+  // primary's own reads do that), and logins, which must write, are refused (kReadOnly).
+  bool read_only = false;
 };
 
 struct NewUser {

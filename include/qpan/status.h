@@ -20,6 +20,7 @@ enum class StatusCode {
   kPermissionDenied,    // the caller's role or org-unit scope does not allow it
   kPreconditionFailed,  // the stored state changed since the caller read it (If-Match)
   kTooManyRequests,     // throttled (e.g. repeated failed logins)
+  kReadOnly,            // the database takes no writes (a PostgreSQL hot standby): use its primary
   kIoError,        // a file or the database could not be read or written
   kInternal,       // a bug or an unexpected state: never the user's fault
 };
@@ -37,6 +38,7 @@ class [[nodiscard]] Status {
   static Status permission_denied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
   static Status precondition_failed(std::string m) { return {StatusCode::kPreconditionFailed, std::move(m)}; }
   static Status too_many_requests(std::string m) { return {StatusCode::kTooManyRequests, std::move(m)}; }
+  static Status read_only(std::string m) { return {StatusCode::kReadOnly, std::move(m)}; }
   static Status io_error(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 

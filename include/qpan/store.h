@@ -37,6 +37,10 @@ class Store : public virtual UnitStore,
               public virtual ChangeLogStore {
  public:
   ~Store() override = default;
+
+  // Whether the database takes no writes: a PostgreSQL hot standby (pg_is_in_recovery() when
+  // the store was opened). Its readers see the primary's commits; writes fail there.
+  virtual bool read_only() const { return false; }
 };
 
 struct StoreOptions {

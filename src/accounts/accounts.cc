@@ -65,6 +65,12 @@ Status not_signed_in() {
       "session is not valid");
 }
 
+Status read_only_refusal() {
+  return Status::read_only(
+      "máy chủ chỉ đọc (bản sao dự phòng của cơ sở dữ liệu), không đăng nhập được ở đây: hãy đăng nhập qua máy chủ "
+      "chính — this server is read-only (a standby of the database): log in through the primary");
+}
+
 Status throttled(int64_t seconds) {
   const std::string minutes = std::to_string((seconds + 59) / 60);
   return Status::too_many_requests("đăng nhập sai quá nhiều lần; thử lại sau " + minutes +
@@ -296,6 +302,8 @@ Status Accounts::set_disabled(std::string_view username, bool disabled) {
 Result<Accounts::VerifiedAccount> Accounts::verify_password_throttled(std::string_view username,
                                                                       std::string_view password,
                                                                       std::string_view remote_address, int64_t now) {
+  // A login is recorded (throttling, then the session): none over a read-only database.
+  if (options_.read_only) return read_only_refusal();
   const std::string key = failure_key(username);
   const std::string address(remote_address.substr(0, kMaxAddressBytes));
   std::optional<AccountRecord> account;
@@ -391,17 +399,19 @@ Result<SessionInfo> Accounts::session_user(std::string_view session_token, int64
   if (!found) return found.status();
   if (!*found) return not_signed_in();
   SessionRecord& session = **found;
+  // Read-only: an ended session is refused but left for the primary to delete; its last use
+  // is not written, so the idle expiry counts from the last use the primary saw.
   if (now >= session.last_seen_at + options_.session_idle_seconds || now >= session.expires_at) {
-    QPAN_RETURN_IF_ERROR(store_.delete_session(hash));
+    if (!options_.read_only) QPAN_RETURN_IF_ERROR(store_.delete_session(hash));
     return Status::unauthenticated("phiên đăng nhập đã hết hạn — the session has expired");
   }
   Result<std::optional<AccountRecord>> account = store_.account_by_id(session.user_id);
   if (!account) return account.status();
   if (!*account || (*account)->disabled) {
-    QPAN_RETURN_IF_ERROR(store_.delete_session(hash));
+    if (!options_.read_only) QPAN_RETURN_IF_ERROR(store_.delete_session(hash));
     return not_signed_in();
   }
-  if (now - session.last_seen_at >= options_.session_touch_seconds) {
+  if (!options_.read_only && now - session.last_seen_at >= options_.session_touch_seconds) {
     QPAN_RETURN_IF_ERROR(store_.touch_session(session.id, now));
     session.last_seen_at = now;
   }
@@ -503,7 +513,8 @@ Result<TokenUser> Accounts::token_user(std::string_view token, int64_t now) {
   Result<std::optional<AccountRecord>> account = store_.account_by_id((*found)->user_id);
   if (!account) return account.status();
   if (!*account || (*account)->disabled) return invalid();
-  if (!(*found)->last_used_at || now - *(*found)->last_used_at >= options_.session_touch_seconds) {
+  if (!options_.read_only &&
+      (!(*found)->last_used_at || now - *(*found)->last_used_at >= options_.session_touch_seconds)) {
     QPAN_RETURN_IF_ERROR(store_.touch_api_token((*found)->id, now));
   }
   Result<User> user = to_user(**account);

@@ -369,6 +369,41 @@ TEST_F(AccountsTest, LogoutEndsTheSessionOnly) {
   }
 }
 
+// Over a hot standby (read_only): the primary's sessions and tokens are read, their last use
+// is never written and an ended session is left for the primary to delete; logins, which
+// must write, are refused as read-only.
+TEST_F(AccountsTest, ReadOnlyAccountsReadSessionsAndTokensWithoutWriting) {
+  add("nva", Role::kCommuneEntry, "03400");
+  Result<LoginResult> session = login("nva");
+  ASSERT_TRUE(session.is_ok());
+  Result<IssuedApiToken> token = accounts_->issue_api_token("nva", "dashboard", kNow);
+  ASSERT_TRUE(token.is_ok());
+  Result<std::unique_ptr<Store>> replica = open_sqlite_store(db_path());
+  ASSERT_TRUE(replica.is_ok()) << replica.status().message();
+  AccountsOptions options = fast_options();
+  options.read_only = true;
+  Accounts standby(**replica, options);
+  const std::string session_hash = accounts::token_hash(session->session_token);
+
+  Result<SessionInfo> read = standby.session_user(session->session_token, kNow + 25 * 60);
+  ASSERT_TRUE(read.is_ok()) << read.status().message();
+  EXPECT_EQ(read->user.username, "nva");
+  EXPECT_EQ(read->idle_expires_at, kNow + 30 * 60) << "the idle expiry counts from the primary's last use";
+  EXPECT_EQ(store_->find_session(session_hash).value()->last_seen_at, kNow) << "no last use written";
+  ASSERT_TRUE(standby.token_user(token->token, kNow + 10).is_ok());
+  EXPECT_FALSE(store_->find_api_token(accounts::token_hash(token->token)).value()->last_used_at.has_value());
+
+  EXPECT_EQ(standby.session_user(session->session_token, kNow + 31 * 60).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_TRUE(store_->find_session(session_hash).value().has_value()) << "left for the primary to delete";
+
+  for (const Status& refused : {standby.login("nva", kPassword, kAddress, kNow).status(),
+                                standby.password_user("nva", kPassword, kAddress, kNow).status()}) {
+    EXPECT_EQ(refused.code(), StatusCode::kReadOnly);
+    EXPECT_NE(refused.message().find("máy chủ chỉ đọc"), std::string::npos) << refused.message();
+    EXPECT_NE(refused.message().find("read-only"), std::string::npos) << refused.message();
+  }
+}
+
 TEST_F(AccountsTest, CsrfTokenBelongsToItsSession) {
   add("nva", Role::kCommuneEntry, "03400");
   Result<LoginResult> a = login("nva");

@@ -1,6 +1,7 @@
 // `qpan serve`: the HTTP API over one database — the aggregation engine built at start and
 // kept current by every commit of any process (following the change log), accounts on their
 // own connection, an access log line per request on stderr (never a body, cookie or token).
+// Over a PostgreSQL hot standby it serves reads only (dashboards), following the primary.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -97,9 +98,15 @@ Status serve_command(const ServeArgs& args) {
   const double build_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  Accounts accounts(**accounts_store);
+  // Over a hot standby: a dashboard server, reading what the primary's servers write (the
+  // follower polls the log there) and refusing writes and logins (sessions come from the
+  // primary, through the standby).
+  const bool read_only = (*store)->read_only();
+  AccountsOptions account_options;
+  account_options.read_only = read_only;
+  Accounts accounts(**accounts_store, account_options);
   http::Metrics metrics;
-  http::Api api(**store, *engine, accounts, **workflow, metrics, {args.secure_cookies, {}});
+  http::Api api(**store, *engine, accounts, **workflow, metrics, {args.secure_cookies, {}, read_only});
   // Commits of every process reach the engine and the workflow through the change log; this
   // server's own value commits are applied at once (in the next answer), in order with the
   // others'.
@@ -146,8 +153,9 @@ Status serve_command(const ServeArgs& args) {
             << engine->value_count() << " values in memory, "
             << (from_snapshot ? "read from the snapshot at log entry " + std::to_string(position)
                               : std::string("built from the database"))
-            << " in " << build_seconds << " s, ready in " << ready_seconds << " s; " << options.threads
-            << " threads). Ctrl-C or SIGTERM stops it." << std::endl;
+            << " in " << build_seconds << " s, ready in " << ready_seconds << " s; " << options.threads << " threads"
+            << (read_only ? "; read-only: the database is a hot standby, writes and logins go to the primary" : "")
+            << "). Ctrl-C or SIGTERM stops it." << std::endl;
   server.run(/*handle_signals=*/true);
   snapshots.reset();
   (*store)->set_commit_listener({});

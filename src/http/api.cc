@@ -56,6 +56,8 @@ Status Api::load() {
   Result<std::unique_ptr<RecordWriter>> records = RecordWriter::create(s.store, store_mutex_, s.workflow, record_options);
   if (!records) return records.status();
   s.records = std::move(*records);
+  // A read-only server leaves the recount to the servers over the primary (it follows their log).
+  if (options_.read_only) return Status::ok();
   Result<ValueWriteSummary> recounted = s.records->recount(Writer::system("qpan serve"), RecordWriter::Recount::kInForce);
   if (!recounted) return recounted.status();
   return Status::ok();
@@ -101,7 +103,7 @@ Status Api::apply_changes(std::span<const Change> changes, Store& store) {
 }
 
 void Api::add_routes(Router& router) {
-  api::Routes routes(router, docs_);
+  api::Routes routes(router, docs_, options_.read_only);
   api::Services& s = *services_;
   // Authentication before any body is read or stored (see Routes::add).
   router.set_admission([&s](Request& r) { return s.admit(r); });

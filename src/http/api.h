@@ -38,6 +38,9 @@ struct Services;
 struct ApiOptions {
   bool secure_cookies = false;       // add "Secure" to the session cookie (behind TLS)
   std::function<int64_t()> clock;    // Unix seconds; empty: the system clock
+  // Over a read-only database (a hot standby): GET and HEAD only, every other request refused
+  // with 503 before authentication, as are passwords (a login writes); nothing written at load.
+  bool read_only = false;
 };
 
 class Api {

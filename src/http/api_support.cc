@@ -18,12 +18,12 @@ namespace qpan::http::api {
 // A route that needs a caller is not public: the router's admission (Services::admit)
 // authenticates it before a byte of its body is read.
 void Routes::add(Api::RouteDoc doc, Handler handler, BodyKind body) {
-  router_.add(doc.method, doc.pattern, std::move(handler), body).is_public = !doc.authenticated;
+  router_.add(doc.method, doc.pattern, std::move(handler), body).is_public = !doc.authenticated && !refused(doc);
   docs_.push_back(std::move(doc));
 }
 
 void Routes::add_async(Api::RouteDoc doc, AsyncHandler handler) {
-  router_.add_async(doc.method, doc.pattern, std::move(handler)).is_public = !doc.authenticated;
+  router_.add_async(doc.method, doc.pattern, std::move(handler)).is_public = !doc.authenticated && !refused(doc);
   docs_.push_back(std::move(doc));
 }
 
@@ -113,6 +113,13 @@ Status Services::authorize_over(const Caller& c, Action action, std::string_view
 }
 
 std::optional<Response> Services::admit(Request& r) {
+  // Over a hot standby nothing can be written, not even a login: refused before anything is
+  // looked at or read, whoever asks.
+  if (options.read_only && r.method != "GET" && r.method != "HEAD") {
+    return error_response(Status::read_only(
+        "máy chủ chỉ đọc (bản sao dự phòng của cơ sở dữ liệu): hãy ghi và đăng nhập qua máy chủ chính — this server is "
+        "read-only (a standby of the database): write and log in through the primary"));
+  }
   Result<Caller> caller = authenticate(r);
   if (!caller) {
     Response refusal = error_response(caller.status());

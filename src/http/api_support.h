@@ -39,14 +39,20 @@ struct Caller {
 // that the document lists exactly the routes.
 class Routes {
  public:
-  Routes(Router& router, std::vector<Api::RouteDoc>& docs) : router_(router), docs_(docs) {}
+  // read_only: the routes of other methods than GET and HEAD are kept (and documented) but
+  // not public, so that the admission refuses them (Services::admit).
+  Routes(Router& router, std::vector<Api::RouteDoc>& docs, bool read_only = false)
+      : router_(router), docs_(docs), read_only_(read_only) {}
   void add(Api::RouteDoc doc, Handler handler, BodyKind body = BodyKind::kBuffered);
   // A route that replies later (writes through the group-commit writer).
   void add_async(Api::RouteDoc doc, AsyncHandler handler);
 
  private:
+  bool refused(const Api::RouteDoc& doc) const { return read_only_ && doc.method != "GET" && doc.method != "HEAD"; }
+
   Router& router_;
   std::vector<Api::RouteDoc>& docs_;
+  bool read_only_;
 };
 
 // What the handlers of every resource reach. Owned by Api; lives as long as the routes.

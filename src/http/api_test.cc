@@ -1,18 +1,23 @@
-// End-to-end tests of the API over HTTP: a real server on a free port, a real database
-// (the real units, the qpan-vn pack, a few values), real accounts. The authorization matrix
-// walks every route × every role × a unit inside and outside the caller's scope and checks
-// the allowed requests succeed and the others get 403 without touching data; then ETag
-// conflicts, concurrent batches sharing commits (each all or nothing), CSRF, throttling, a
-// bad import with line numbers, and that the OpenAPI document lists exactly the routes.
+// End-to-end tests of the API over HTTP, each over both stores (Stores/ApiTest.X/sqlite and
+// /postgresql; under CTest each database a copy of the run's template): a real server on
+// a free port, a real database (the real units, the qpan-vn pack, a few values), real
+// accounts. The authorization matrix walks every route × every role × a unit inside and
+// outside the caller's scope and checks the allowed requests succeed and the others get 403
+// without touching data; then ETag conflicts, concurrent batches sharing commits (each all
+// or nothing), CSRF, throttling, a bad import with line numbers, a read-only server (over a
+// hot standby), and that the OpenAPI document lists exactly the routes.
 #include "http/api.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +31,8 @@
 #include "qpan/record_writer.h"
 #include "qpan/value_writer.h"
 #include "qpan/workflow.h"
+#include "store/postgres.h"
+#include "store/postgres_test_cluster.h"
 #include "store/sqlite.h"
 
 namespace qpan::http {
@@ -55,34 +62,37 @@ struct Login {
   std::string cookie, csrf;
 };
 
-class ApiTest : public ::testing::Test {
+class ApiTest : public ::testing::TestWithParam<Backend> {
  public:
   static void SetUpTestSuite() { ASSERT_GE(sodium_init(), 0); }
 
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("qpan-api-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir_ = std::filesystem::temp_directory_path() / ("qpan-api-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     db_path_ = (dir_ / "q.db").string();
-    store_ = open_sqlite_store(db_path_, {.create_if_missing = true}).value();
-    Result<UnitImportResult> units = import_units(*store_, std::string(QPAN_SOURCE_DIR) + "/data/vn-admin");
-    ASSERT_TRUE(units.is_ok() && units->problems.empty());
-    Result<PackLoadResult> pack = load_pack(*store_, std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn");
-    ASSERT_TRUE(pack.is_ok() && pack->problems.empty());
-    const std::string values = write("values.csv",
-                                     "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,"
-                                     "storedby,lastupdated,comment,followup\n"
-                                     "crime.ttxh.cases,201601,03400,,,4,,,,\n"
-                                     "crime.ttxh.solved,201601,03400,,,3,,,,\n"
-                                     "crime.ttxh.cases,201601,02635,,,7,,,,\n");
-    ValueWriterOptions at_fixed_time;
-    at_fixed_time.clock = [] { return int64_t{1700000000}; };
-    Result<WriteOutcome> imported = import_value_file(*store_, values, Writer::system("setup"), at_fixed_time);
-    ASSERT_TRUE(imported.is_ok() && imported->problems.empty());
+    if (is_postgres()) {
+      if (PostgresCluster::turned_off()) GTEST_SKIP() << "QPAN_TEST_POSTGRES=off";
+      // Every test starts from the same database: filled once per cluster, then copied.
+      Result<std::string> database = postgres_cluster->create_database_like("api_template", [this](const std::string& conninfo) {
+        Result<std::unique_ptr<Store>> fresh = open_postgres_store(conninfo, {.create_if_missing = true});
+        return fresh ? fill(**fresh) : fresh.status();
+      });
+      ASSERT_TRUE(database.is_ok()) << "PostgreSQL case: " << database.status().message();
+      conninfo_ = *database;
+      store_ = open_store();
+    } else {
+      const Status made = make_sqlite_database();
+      ASSERT_TRUE(made.is_ok()) << made.message();
+      store_ = open_store();
+    }
+    ASSERT_NE(store_, nullptr);
 
-    accounts_store_ = open_sqlite_store(db_path_).value();
-    workflow_store_ = open_sqlite_store(db_path_).value();
+    accounts_store_ = open_store();
+    workflow_store_ = open_store();
+    ASSERT_TRUE(accounts_store_ && workflow_store_);
     workflow_ = Workflow::create(*workflow_store_).value();
     engine_ = AggregationEngine::build(*store_).value();
     engine_->follow(*store_);
@@ -101,10 +111,15 @@ class ApiTest : public ::testing::Test {
     api_ = std::make_unique<Api>(*store_, *engine_, *accounts_, *workflow_, metrics_);
     ASSERT_TRUE(api_->load().is_ok());
     api_->add_routes(router_);
+    serve(router_);
+  }
+
+  // Serves `router` on a free port (server_, run by thread_).
+  void serve(const Router& router) {
     ServerOptions server_options;
     server_options.port = 0;
     server_options.upload_dir = dir_;
-    server_ = std::make_unique<HttpServer>(server_options, router_);
+    server_ = std::make_unique<HttpServer>(server_options, router);
     ASSERT_TRUE(server_->start().is_ok());
     thread_ = std::thread([this] { server_->run(); });
   }
@@ -113,7 +128,79 @@ class ApiTest : public ::testing::Test {
     if (server_) server_->stop();
     if (thread_.joinable()) thread_.join();
     if (store_) store_->set_commit_listener({});
+    // Everything on the database closed before it is dropped, in the order of destruction.
+    server_.reset();
+    api_.reset();
+    accounts_.reset();
+    engine_.reset();
+    workflow_.reset();
+    workflow_store_.reset();
+    accounts_store_.reset();
+    store_.reset();
+    pg_.reset();
+    if (!conninfo_.empty()) postgres_cluster->drop_database(conninfo_);
     std::filesystem::remove_all(dir_);
+  }
+
+  bool is_postgres() const { return GetParam() == Backend::kPostgres; }
+
+  // What every test starts from: the real units, the qpan-vn pack and three values.
+  Status fill(Store& store) {
+    Result<UnitImportResult> units = import_units(store, std::string(QPAN_SOURCE_DIR) + "/data/vn-admin");
+    if (!units) return units.status();
+    if (!units->problems.empty()) return Status::invalid_input("data/vn-admin: " + units->problems.to_string());
+    Result<PackLoadResult> pack = load_pack(store, std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn");
+    if (!pack) return pack.status();
+    if (!pack->problems.empty()) return Status::invalid_input("packs/qpan-vn: " + pack->problems.to_string());
+    const std::string values = write("values.csv",
+                                     "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,"
+                                     "storedby,lastupdated,comment,followup\n"
+                                     "crime.ttxh.cases,201601,03400,,,4,,,,\n"
+                                     "crime.ttxh.solved,201601,03400,,,3,,,,\n"
+                                     "crime.ttxh.cases,201601,02635,,,7,,,,\n");
+    ValueWriterOptions at_fixed_time;
+    at_fixed_time.clock = [] { return int64_t{1700000000}; };
+    Result<WriteOutcome> imported = import_value_file(store, values, Writer::system("setup"), at_fixed_time);
+    if (!imported) return imported.status();
+    if (!imported->problems.empty()) return Status::invalid_input("values.csv: " + imported->problems.to_string());
+    return Status::ok();
+  }
+
+  // The test's SQLite file: under CTest a copy of the run's template file, which the first
+  // test process fills (under a lock) in the folder of the run's PostgreSQL cluster, a fresh
+  // one per run; each test filling its own takes far longer (the units and the pack).
+  Status make_sqlite_database() {
+    const std::optional<std::filesystem::path> run = postgres_cluster->run_folder();
+    if (!run) {
+      Result<std::unique_ptr<Store>> fresh = open_sqlite_store(db_path_, {.create_if_missing = true});
+      return fresh ? fill(**fresh) : fresh.status();
+    }
+    const std::filesystem::path template_file = *run / "api_template.db";
+    const std::string lock_file = (*run / "api_template.lock").string();
+    const int lock = ::open(lock_file.c_str(), O_CREAT | O_RDWR, 0600);
+    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) return Status::io_error("cannot lock " + lock_file);
+    Status made = Status::ok();
+    if (!std::filesystem::exists(template_file)) {
+      const std::string partial = template_file.string() + ".partial";
+      std::filesystem::remove(partial);
+      {
+        Result<std::unique_ptr<Store>> fresh = open_sqlite_store(partial, {.create_if_missing = true});
+        made = fresh ? fill(**fresh) : fresh.status();
+      }  // closed: the write-ahead log is copied into the file and removed
+      if (made.is_ok() && std::filesystem::exists(partial + "-wal")) made = Status::internal(partial + "-wal left open");
+      if (made.is_ok()) std::filesystem::rename(partial, template_file);
+    }
+    ::close(lock);  // and with it the lock
+    if (!made.is_ok()) return made;
+    std::filesystem::copy_file(template_file, db_path_);
+    return Status::ok();
+  }
+
+  // Another connection to the test's database.
+  std::unique_ptr<Store> open_store() {
+    Result<std::unique_ptr<Store>> s = is_postgres() ? open_postgres_store(conninfo_) : open_sqlite_store(db_path_);
+    EXPECT_TRUE(s.is_ok()) << s.status().message();
+    return s.is_ok() ? std::move(*s) : nullptr;
   }
 
   std::string write(const std::string& name, const std::string& content) {
@@ -161,17 +248,34 @@ class ApiTest : public ::testing::Test {
     return {cookie.substr(0, cookie.find(';')), std::string(r.json().at("csrfToken").as_string())};
   }
 
+  // HTTP Basic credentials, as DHIS2's clients may send them.
+  static std::vector<std::pair<std::string, std::string>> basic(const std::string& id_and_password) {
+    std::string encoded(sodium_base64_ENCODED_LEN(id_and_password.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(encoded.data(), encoded.size(), reinterpret_cast<const unsigned char*>(id_and_password.data()),
+                      id_and_password.size(), sodium_base64_VARIANT_ORIGINAL);
+    encoded.resize(std::strlen(encoded.c_str()));
+    return {{"Authorization", "Basic " + encoded}};
+  }
+
   static std::vector<std::pair<std::string, std::string>> auth(const Login& l) {
     return {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}, {"Content-Type", "application/json"}};
   }
 
-  // What the data tables hold: row count, version sum, audit rows.
+  // What the data tables hold: row count, version sum, audit rows (SQL both stores read alike).
   std::string fingerprint() {
+    static const std::string kQuery =
+        "SELECT (SELECT count(*) FROM data_value) || '/' || (SELECT coalesce(sum(version), 0) FROM data_value)"
+        " || '/' || (SELECT count(*) FROM data_value_audit) || '/' || (SELECT count(*) FROM approval_event)"
+        " || '/' || (SELECT count(*) FROM registry_record_audit)"
+        " || '/' || (SELECT count(*) FROM registry_record) || '/' || (SELECT coalesce(sum(version), 0) FROM registry_record)";
+    if (is_postgres()) {
+      if (!pg_) pg_ = std::make_unique<postgres::Connection>(postgres::Connection::open(conninfo_).value());
+      Result<postgres::Rows> rows = pg_->query(kQuery);
+      EXPECT_TRUE(rows.is_ok()) << rows.status().message();
+      return rows.is_ok() ? rows->get_text(0, 0) : "";
+    }
     auto db = sqlite::Database::open(db_path_, false).value();
-    auto stmt = db.prepare("SELECT (SELECT count(*) FROM data_value) || '/' || (SELECT total(version) FROM data_value)"
-                           " || '/' || (SELECT count(*) FROM data_value_audit) || '/' || (SELECT count(*) FROM approval_event)"
-                           " || '/' || (SELECT count(*) FROM registry_record_audit)"
-                           " || '/' || (SELECT count(*) FROM registry_record) || '/' || (SELECT total(version) FROM registry_record)").value();
+    auto stmt = db.prepare(kQuery).value();
     EXPECT_TRUE(stmt.step());
     return std::string(stmt.column_text(0));
   }
@@ -179,6 +283,8 @@ class ApiTest : public ::testing::Test {
   static constexpr const char* kPassword = "mat-khau-thu-nghiem";
   std::filesystem::path dir_;
   std::string db_path_;
+  std::string conninfo_;                       // the PostgreSQL database's
+  std::unique_ptr<postgres::Connection> pg_;   // fingerprint()'s, on PostgreSQL
   std::unique_ptr<Store> store_, accounts_store_, workflow_store_;
   std::unique_ptr<Workflow> workflow_;
   std::unique_ptr<AggregationEngine> engine_;
@@ -198,7 +304,7 @@ struct MatrixRoute {
   std::function<Reply(ApiTest&, const Login&, const std::string& unit, int n)> call;
 };
 
-TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
+TEST_P(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
   // A month of its own for each call, so every allowed write creates a value.
   auto month = [](int n) {
     const int m = n % 12 + 1;
@@ -403,7 +509,7 @@ TEST_F(ApiTest, AuthorizationMatrixEveryRouteRoleAndScope) {
   EXPECT_EQ(listed.at("organisationUnits"), (json::array{json::object{{"id", kInside}}})) << listed;
 }
 
-TEST_F(ApiTest, ApprovalFlowLocksWritesAndIsAudited) {
+TEST_P(ApiTest, ApprovalFlowLocksWritesAndIsAudited) {
   const Login xa = login("canbo.xa"), huyen = login("huyen"), tinh = login("tinh");
   auto act = [&](const Login& who, const std::string& action, const std::string& comment = "") {
     return request("POST", "/api/approvals/" + action,
@@ -447,7 +553,7 @@ TEST_F(ApiTest, ApprovalFlowLocksWritesAndIsAudited) {
 
 // Where a figure comes from: its values with their history and form state for those who may
 // read the audit trail, the parts alone for the others; scope and parameters as analytics.
-TEST_F(ApiTest, ExplainBreaksAFigureDownToItsValuesAndTheirHistory) {
+TEST_P(ApiTest, ExplainBreaksAFigureDownToItsValuesAndTheirHistory) {
   const Login xa = login("canbo.xa"), huyen = login("huyen"), xem = login("xem");
   ASSERT_EQ(request("POST", "/api/dataValueSets",
                     "{\"dataValues\":[{\"dataElement\":\"crime.ttxh.cases\",\"period\":\"201601\",\"orgUnit\":\"03400\",\"value\":\"6\"}]}",
@@ -493,7 +599,7 @@ TEST_F(ApiTest, ExplainBreaksAFigureDownToItsValuesAndTheirHistory) {
   EXPECT_EQ(request("GET", "/api/analytics/explain?dx=crime.ttxh.cases&ou=106", "", auth(huyen)).status, 400);
 }
 
-TEST_F(ApiTest, WithoutLoginEverythingButThePublicRoutesIs401) {
+TEST_P(ApiTest, WithoutLoginEverythingButThePublicRoutesIs401) {
   EXPECT_EQ(request("GET", "/healthz").status, 200);
   EXPECT_EQ(request("GET", "/api/openapi.json").status, 200);
   EXPECT_EQ(request("GET", "/metrics").status, 200);
@@ -505,7 +611,7 @@ TEST_F(ApiTest, WithoutLoginEverythingButThePublicRoutesIs401) {
 
 // The header alone decides: a large upload without credentials is answered 401 before a
 // byte of it is read or stored (value_writer_test pins the role checked before entries).
-TEST_F(ApiTest, AuthenticationComesBeforeAnyBodyIsReadOrStored) {
+TEST_P(ApiTest, AuthenticationComesBeforeAnyBodyIsReadOrStored) {
   auto files_in_dir = [&] {
     size_t n = 0;
     for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir_)) ++n;
@@ -540,7 +646,7 @@ TEST_F(ApiTest, AuthenticationComesBeforeAnyBodyIsReadOrStored) {
 // commune's officer reads its predecessors' past, directly or rolled up in the new
 // structure; the old commune's officer reads neither the new commune nor, through the reused
 // code, the old Giang Ma.
-TEST_F(ApiTest, AScopeAcrossTheMergerCoversPredecessorsNeverSuccessors) {
+TEST_P(ApiTest, AScopeAcrossTheMergerCoversPredecessorsNeverSuccessors) {
   const Date merger{std::chrono::year{2025}, std::chrono::July, std::chrono::day{1}};
   ASSERT_TRUE(accounts_->add_user({"xa.moi", "", Role::kCommuneEntry, "03405", merger}, kPassword,
                                   *engine_->units(), 1760000000).is_ok());
@@ -576,7 +682,7 @@ TEST_F(ApiTest, AScopeAcrossTheMergerCoversPredecessorsNeverSuccessors) {
 // What a hostile test found: a viewer's batch of 250.000 empty entries got a 100 MB error
 // and 1 GB of memory; a number was taken for a period. The role is checked before the
 // entries, the problems listed are capped, and codes and periods must be strings.
-TEST_F(ApiTest, HostileWriteBodiesGetShortRefusals) {
+TEST_P(ApiTest, HostileWriteBodiesGetShortRefusals) {
   const Login viewer = login("xem"), admin = login("tinh");
   std::string empties = "{\"dataValues\":[";
   for (int i = 0; i < 250000; ++i) empties += i == 0 ? "{}" : ",{}";
@@ -606,7 +712,7 @@ TEST_F(ApiTest, HostileWriteBodiesGetShortRefusals) {
 // A form opens with one request: its cells with values and the ETags their next writes
 // carry, the months beside, the state, and what the caller may do; approved, it says why
 // it is closed and no one may write it.
-TEST_F(ApiTest, AFormOpensWithOneRequest) {
+TEST_P(ApiTest, AFormOpensWithOneRequest) {
   const Login xa = login("canbo.xa"), huyen = login("huyen");
   auto put = [&](const std::string& period, const std::string& value) {
     auto headers = auth(xa);
@@ -660,7 +766,7 @@ TEST_F(ApiTest, AFormOpensWithOneRequest) {
   EXPECT_EQ(request("GET", "/api/forms/ds.antt.commune.monthly?ou=03400&pe=2016", "", auth(xa)).status, 400);
 }
 
-TEST_F(ApiTest, TheSecondOfTwoEditorsGets412WithTheCurrentValue) {
+TEST_P(ApiTest, TheSecondOfTwoEditorsGets412WithTheCurrentValue) {
   const Login a = login("tinh"), b = login("canbo.xa");
   const std::string target = "/api/dataValues?de=crime.ttxh.cases&pe=201601&ou=03400";
   const Reply read_a = request("GET", target, "", auth(a));
@@ -697,7 +803,7 @@ TEST_F(ApiTest, TheSecondOfTwoEditorsGets412WithTheCurrentValue) {
   EXPECT_EQ(put(b, "6", "").status, 412);
 }
 
-TEST_F(ApiTest, ConcurrentBatchesShareCommitsAndEachIsAllOrNothing) {
+TEST_P(ApiTest, ConcurrentBatchesShareCommitsAndEachIsAllOrNothing) {
   const Login tinh = login("tinh");
   auto item = [](const std::string& element, int period, int value, const std::string& if_match = "") {
     json::object o{{"dataElement", element}, {"period", std::to_string(period)}, {"orgUnit", kInside},
@@ -739,7 +845,7 @@ TEST_F(ApiTest, ConcurrentBatchesShareCommitsAndEachIsAllOrNothing) {
   EXPECT_NE(year.body.find(std::string("crime.ttxh.cases,") + kInside + ",2017,198"), std::string::npos) << year.body;
 }
 
-TEST_F(ApiTest, StateChangesNeedTheCsrfTokenUnlessABearerToken) {
+TEST_P(ApiTest, StateChangesNeedTheCsrfTokenUnlessABearerToken) {
   const Login l = login("tinh");
   const std::string body = json::serialize(json::object{{"dataElement", "crime.ttxh.cases"}, {"period", "201605"}, {"orgUnit", "03400"}, {"value", "1"}});
   const std::string before = fingerprint();
@@ -757,7 +863,7 @@ TEST_F(ApiTest, StateChangesNeedTheCsrfTokenUnlessABearerToken) {
 // What DHIS2's clients send: a personal access token as "ApiToken …", the API addressed with
 // its version (/api/41/…) and a representation suffix (.json, .csv). Each answers what the
 // plain address answers; versions DHIS2 never had and unknown tokens are refused.
-TEST_F(ApiTest, Dhis2AddressesAndApiTokensAnswerAsThePlainOnes) {
+TEST_P(ApiTest, Dhis2AddressesAndApiTokensAnswerAsThePlainOnes) {
   Result<IssuedApiToken> token = accounts_->issue_api_token("tinh", "dhis2-client", 1700000000);
   ASSERT_TRUE(token.is_ok());
   const std::vector<std::pair<std::string, std::string>> api_token{{"Authorization", "ApiToken " + token->token}};
@@ -791,14 +897,7 @@ TEST_F(ApiTest, Dhis2AddressesAndApiTokensAnswerAsThePlainOnes) {
 
 // HTTP Basic, as DHIS2's clients may send it: the password checked as a login is, on every
 // request, throttled with the logins; no CSRF token (nothing a browser sends by itself).
-TEST_F(ApiTest, BasicCredentialsAreCheckedAsALoginIs) {
-  auto basic = [](const std::string& id_and_password) {
-    std::string encoded(sodium_base64_ENCODED_LEN(id_and_password.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(encoded.data(), encoded.size(), reinterpret_cast<const unsigned char*>(id_and_password.data()),
-                      id_and_password.size(), sodium_base64_VARIANT_ORIGINAL);
-    encoded.resize(std::strlen(encoded.c_str()));
-    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Basic " + encoded}};
-  };
+TEST_P(ApiTest, BasicCredentialsAreCheckedAsALoginIs) {
   const Reply me = request("GET", "/api/41/me", "", basic("canbo.xa:" + std::string(kPassword)));
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(me.json().at("user").at("username"), "canbo.xa");
@@ -816,7 +915,7 @@ TEST_F(ApiTest, BasicCredentialsAreCheckedAsALoginIs) {
 // @dhis2/data-engine sends them), `;` items, a relative period, USER_ORGUNIT and LEVEL-n give
 // the figures qpan's own form gives, laid out in the order asked; what cannot be answered
 // is refused in DHIS2's error shape, naming the parameter.
-TEST_F(ApiTest, Dhis2AnalyticsParametersAskTheSameQuestion) {
+TEST_P(ApiTest, Dhis2AnalyticsParametersAskTheSameQuestion) {
   Result<IssuedApiToken> token = accounts_->issue_api_token("tinh", "dhis2-client", 1700000000);
   ASSERT_TRUE(token.is_ok());
   const std::vector<std::pair<std::string, std::string>> auth{{"Authorization", "ApiToken " + token->token}};
@@ -868,7 +967,7 @@ TEST_F(ApiTest, Dhis2AnalyticsParametersAskTheSameQuestion) {
 // ADX through the API: a document posted as application/adx+xml goes through the write
 // path (a dry run writes nothing; a bad value is named by its line), and a form's values come
 // back as a document that posts again unchanged.
-TEST_F(ApiTest, AdxDocumentsInAndOut) {
+TEST_P(ApiTest, AdxDocumentsInAndOut) {
   Result<IssuedApiToken> token = accounts_->issue_api_token("tinh", "adx", 1700000000);
   ASSERT_TRUE(token.is_ok());
   const std::vector<std::pair<std::string, std::string>> auth{{"Authorization", "ApiToken " + token->token},
@@ -904,7 +1003,7 @@ TEST_F(ApiTest, AdxDocumentsInAndOut) {
   EXPECT_NE(refused.body.find("adx:3: value"), std::string::npos) << refused.body;
 }
 
-TEST_F(ApiTest, AnExcelFormDownloadedAndUploadedGoesThroughTheWritePath) {
+TEST_P(ApiTest, AnExcelFormDownloadedAndUploadedGoesThroughTheWritePath) {
   const Login officer = login("canbo.xa");
   std::vector<std::pair<std::string, std::string>> headers = auth(officer);
   const std::string value = "/api/dataValues?de=crime.ttxh.cases&pe=201603&ou=03400";
@@ -955,7 +1054,7 @@ TEST_F(ApiTest, AnExcelFormDownloadedAndUploadedGoesThroughTheWritePath) {
   EXPECT_NE(garbage.body.find("form.xlsx: not an XLSX workbook"), std::string::npos) << garbage.body;
 }
 
-TEST_F(ApiTest, RepeatedFailedLoginsAreThrottled) {
+TEST_P(ApiTest, RepeatedFailedLoginsAreThrottled) {
   const std::string wrong = json::serialize(json::object{{"username", "canbo.xa"}, {"password", "not-the-password"}});
   for (int i = 0; i < 5; ++i) EXPECT_EQ(request("POST", "/api/login", wrong).status, 401);
   const Reply r = request("POST", "/api/login", json::serialize(json::object{{"username", "canbo.xa"}, {"password", kPassword}}));
@@ -964,7 +1063,7 @@ TEST_F(ApiTest, RepeatedFailedLoginsAreThrottled) {
   EXPECT_EQ(r.body.find(kPassword), std::string::npos);
 }
 
-TEST_F(ApiTest, ABadImportListsLinesAndWritesNothing) {
+TEST_P(ApiTest, ABadImportListsLinesAndWritesNothing) {
   const Login l = login("tinh");
   const std::string before = fingerprint();
   const Reply r = request("POST", "/api/imports/dataValues",
@@ -989,7 +1088,7 @@ TEST_F(ApiTest, ABadImportListsLinesAndWritesNothing) {
 
 // A delegation written through the API is in the next analytics answer; a second editor gets
 // 412; a register uploaded with a wrong type in row 7 writes nothing and names row 7.
-TEST_F(ApiTest, RegistryRecordsAreCountedIntoTheNextAnswer) {
+TEST_P(ApiTest, RegistryRecordsAreCountedIntoTheNextAnswer) {
   const Login province = login("tinh");
   const auto persons_2022 = [&] {
     const json::value a = request("GET", "/api/analytics?dx=foreign.in.persons&ou=12&pe=2022", "", auth(province)).json();
@@ -1083,7 +1182,7 @@ TEST_F(ApiTest, RegistryRecordsAreCountedIntoTheNextAnswer) {
   EXPECT_EQ(persons_2022(), "\"36\"");
 }
 
-TEST_F(ApiTest, AReportIsFilledInFromTheLiveEngineWithinTheCallersScope) {
+TEST_P(ApiTest, AReportIsFilledInFromTheLiveEngineWithinTheCallersScope) {
   const Login province = login("tinh");
   const json::value listed = request("GET", "/api/reports", "", auth(province)).json();
   ASSERT_EQ(listed.at("reports").as_array().size(), 4u);
@@ -1127,7 +1226,58 @@ TEST_F(ApiTest, AReportIsFilledInFromTheLiveEngineWithinTheCallersScope) {
   EXPECT_EQ(request("GET", path, "", auth(login("canbo.xa"))).status, 403);  // the province is outside a commune's scope
 }
 
-TEST_F(ApiTest, OpenApiListsExactlyTheRoutes) {
+// A server told its database is read-only (over a hot standby; `qpan serve` asks the store):
+// sessions and tokens made through a writing server read; every other method of every
+// route, the login included, is refused with 503 before anything is looked at; a password
+// (Basic) is refused too, since checking one is recorded.
+TEST_P(ApiTest, AReadOnlyServerAnswersReadsAndRefusesTheRest) {
+  const Login primary = login("tinh");
+  Result<IssuedApiToken> token = accounts_->issue_api_token("tinh", "dashboard", 1700000000);
+  ASSERT_TRUE(token.is_ok());
+  server_->stop();
+  thread_.join();
+  AccountsOptions options;
+  options.password_opslimit = crypto_pwhash_OPSLIMIT_MIN;
+  options.password_memlimit = crypto_pwhash_MEMLIMIT_MIN;
+  options.read_only = true;
+  Accounts standby_accounts(*accounts_store_, options);
+  Api standby(*store_, *engine_, standby_accounts, *workflow_, metrics_, {false, {}, true});
+  ASSERT_TRUE(standby.load().is_ok());
+  Router router;
+  standby.add_routes(router);
+  serve(router);
+
+  EXPECT_EQ(request("GET", "/api/me", "", auth(primary)).status, 200);
+  const Reply figure = request("GET", "/api/analytics?dx=crime.ttxh.cases&ou=106&pe=201601&format=csv", "", auth(primary));
+  EXPECT_NE(figure.body.find("crime.ttxh.cases,106,201601,4"), std::string::npos) << figure.body;
+  EXPECT_EQ(request("GET", "/api/pack", "", {{"Authorization", "Bearer " + token->token}}).status, 200);
+  const std::string before = fingerprint();
+  int refused = 0;
+  for (const Route& route : router.routes()) {
+    if (route.method == "GET" || route.method == "HEAD") continue;
+    std::string path = route.pattern;
+    for (size_t open = path.find('{'); open != std::string::npos; open = path.find('{')) {
+      path.replace(open, path.find('}', open) - open + 1, "x");
+    }
+    const Reply r = request(route.method, path, "{}", auth(primary));
+    EXPECT_EQ(r.status, 503) << route.method << " " << route.pattern << ": " << r.body;
+    EXPECT_EQ(r.json().at("error").at("code"), "read_only") << route.method << " " << route.pattern;
+    EXPECT_NE(r.body.find("máy chủ chỉ đọc"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("this server is read-only"), std::string::npos) << r.body;
+    ++refused;
+  }
+  EXPECT_GE(refused, 10);  // login, logout, values, approvals, registries, imports…
+  EXPECT_EQ(request("POST", "/api/login", json::serialize(json::object{{"username", "tinh"}, {"password", kPassword}})).status, 503);
+  const Reply with_password = request("GET", "/api/me", "", basic("tinh:" + std::string(kPassword)));
+  EXPECT_EQ(with_password.status, 503) << with_password.body;
+  EXPECT_EQ(fingerprint(), before) << "nothing written";
+  // The routes and their locals end before the fixture's members.
+  server_->stop();
+  thread_.join();
+  server_.reset();
+}
+
+TEST_P(ApiTest, OpenApiListsExactlyTheRoutes) {
   const json::value doc = request("GET", "/api/openapi.json").json();
   std::set<std::string> documented, served;
   for (const auto& [path, ops] : doc.at("paths").as_object()) {
@@ -1141,6 +1291,8 @@ TEST_F(ApiTest, OpenApiListsExactlyTheRoutes) {
   EXPECT_EQ(documented, served);
   EXPECT_EQ(doc.at("openapi"), "3.0.3");
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, ApiTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres), backend_name);
 
 }  // namespace
 }  // namespace qpan::http

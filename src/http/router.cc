@@ -185,6 +185,7 @@ int http_status_of(const Status& status) {
     case StatusCode::kConflict: return 409;
     case StatusCode::kPreconditionFailed: return 412;
     case StatusCode::kTooManyRequests: return 429;
+    case StatusCode::kReadOnly: return 503;
     case StatusCode::kIoError:
     case StatusCode::kInternal: return 500;
   }
@@ -202,6 +203,7 @@ Response error_response(const Status& status, const boost::json::value& details)
     case StatusCode::kConflict: name = "conflict"; break;
     case StatusCode::kPreconditionFailed: name = "precondition_failed"; break;
     case StatusCode::kTooManyRequests: name = "too_many_requests"; break;
+    case StatusCode::kReadOnly: name = "read_only"; break;
     default: break;
   }
   // Internal errors may carry paths or SQL: the log has them, the caller does not.

@@ -43,14 +43,24 @@ class PostgresStore final : private PostgresConnection,
     log.set_default_actor(&change_actor());
   }
 
+  bool read_only() const override { return in_recovery_; }
+
   // Brings the schema up to date. Reads the version first without a lock, so that an
   // up-to-date database opens without writing (also on a read-only hot standby).
   Status migrate() {
+    Result<Rows> recovery = db.query("SELECT pg_is_in_recovery()");
+    if (!recovery) return recovery.status();
+    in_recovery_ = recovery->get_bool(0, 0);
     const int64_t latest = std::size(postgres_schema::kMigrations);
     Result<int64_t> current = schema_version();
     if (!current) return current.status();
     if (*current == latest) return Status::ok();
     if (*current > latest) return newer_than_this_qpan(*current, latest);
+    if (in_recovery_) {
+      return Status::read_only("the database is a hot standby at schema version " + std::to_string(*current) +
+                               ", and this qpan needs version " + std::to_string(latest) +
+                               ": open the primary with this qpan first (the standby follows it)");
+    }
     Transaction tx(db);
     QPAN_RETURN_IF_ERROR(tx.begin_status());
     // Another server may be migrating: wait for it, then read again what it left.
@@ -69,6 +79,8 @@ class PostgresStore final : private PostgresConnection,
   }
 
  private:
+  bool in_recovery_ = false;  // a hot standby: read-only
+
   // The schema's version (0: none yet).
   Result<int64_t> schema_version() {
     Result<Rows> exists = db.query("SELECT to_regclass('schema_version') IS NOT NULL");

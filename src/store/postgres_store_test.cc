@@ -120,6 +120,9 @@ TEST_P(PostgresStoreTest, AStandbyNoticesCommitsWithoutNotifications) {
     if (s.is_ok()) standby = std::move(*s); else std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_NE(standby, nullptr) << "the standby never had the test's database";
+  // A store says whether its database takes writes (`qpan serve` turns read-only on it).
+  EXPECT_TRUE(standby->read_only());
+  EXPECT_FALSE(store_->read_only());
   ASSERT_TRUE(standby->wait_for_commits(std::chrono::milliseconds(0)).is_ok());  // the first look
   EXPECT_FALSE(*standby->wait_for_commits(std::chrono::milliseconds(20)));
   ASSERT_TRUE(store_->write_values(std::vector<ValueWrite>{value(element_id("crime.ttxh.cases"), 4)}, {"a", 1, ""})

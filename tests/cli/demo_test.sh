@@ -19,7 +19,7 @@ source "$(dirname "$0")/lib.sh"
 # (cli.fixtures.demo_db, which checks the same), else built here (about a second; some 20 s
 # under the sanitizers).
 demo_db() {
-  DB="$WORK/demo-$CURRENT_CASE.db"
+  db_at DB "$WORK/demo-$CURRENT_CASE.db"
   demo_db_at "$DB"
   if [ "$DEMO_BUILT" = 1 ]; then
     assert_contains "$(stdout)" "demo database $DB is ready" "qpan demo says the database is ready"
@@ -375,7 +375,7 @@ case_values_keep_the_pack_rules() {
       SELECT count(*), coalesce(sum(NOT (l $2 coalesce(r, 0))), 0) FROM (
         SELECT sum(CASE WHEN e.code = '$1' THEN d.value END) AS l, sum(CASE WHEN e.code = '$3' THEN d.value END) AS r
         FROM data_value d JOIN data_element e ON e.id = d.element_id
-        WHERE e.code IN ('$1', '$3') GROUP BY d.period, d.unit_id)
+        WHERE e.code IN ('$1', '$3') GROUP BY d.period, d.unit_id) AS cells
       WHERE l IS NOT NULL")
     [ "${result%%|*}" -gt 0 ] || fail "rule $1 $2 $3: no value to check"
     assert_eq 0 "${result#*|}" "$1 $2 $3 in all ${result%%|*} cells"
@@ -395,7 +395,7 @@ case_values_keep_the_pack_rules() {
              sum(CASE WHEN e.code = 'foreign.exit.individuals' THEN d.value END) AS b,
              sum(CASE WHEN e.code = 'foreign.exit.persons' THEN d.value END) AS p
       FROM data_value d JOIN data_element e ON e.id = d.element_id
-      WHERE e.code LIKE 'foreign.exit.%' GROUP BY d.period, d.unit_id)
+      WHERE e.code LIKE 'foreign.exit.%' GROUP BY d.period, d.unit_id) AS cells
     WHERE a + b > p OR p IS NULL")" \
     "foreign.exit.delegations + foreign.exit.individuals <= foreign.exit.persons every month"
   # Also the non-rule sense of the figures: suspects only where there were cases.
@@ -408,7 +408,7 @@ case_values_keep_the_pack_rules() {
         SELECT sum(CASE WHEN e.code = '$victims' THEN d.value END) AS v,
                sum(CASE WHEN e.code = 'traffic.accidents' THEN d.value END) AS a
         FROM data_value d JOIN data_element e ON e.id = d.element_id
-        WHERE e.code IN ('$victims', 'traffic.accidents') GROUP BY d.period, d.unit_id)
+        WHERE e.code IN ('$victims', 'traffic.accidents') GROUP BY d.period, d.unit_id) AS cells
       WHERE v > 0 AND coalesce(a, 0) = 0")" "no $victims in a commune-month without an accident"
   done
 }
@@ -441,20 +441,24 @@ case_units_in_force_and_realistic_values() {
   [ "$dry" -gt $((rain * 3)) ] || fail "fires follow the dry season" "Feb–Mar > 3 × Jul–Aug ($rain)" "$dry"
   pass "fires in the dry season ($dry in Feb–Mar) far above the rains ($rain in Jul–Aug)"
   # No commune holds a total, and many commune-months are zero.
-  assert_eq "1" "$(sql "$DB" "SELECT max(s) < 449 / 10 AND min(s) >= 0 FROM (SELECT sum(value) AS s FROM data_value
+  assert_eq "$SQL_TRUE" "$(sql "$DB" "SELECT max(s) < 449 / 10 AND min(s) >= 0 FROM (SELECT sum(value) AS s FROM data_value
     WHERE element_id = (SELECT id FROM data_element WHERE code = 'crime.ttxh.cases')
       AND unit_id IN (SELECT id FROM unit_key WHERE code IN ($(units_of 12 "'commune'")))
-      AND period BETWEEN 2000000201601 AND 2000000201806 GROUP BY unit_id)")" \
+      AND period BETWEEN 2000000201601 AND 2000000201806 GROUP BY unit_id) AS communes")" \
     "no commune has a tenth of the 449 crimes"
-  assert_eq "1" "$(sql "$DB" "SELECT avg(value = 0) > 0.5 FROM data_value
+  assert_eq "$SQL_TRUE" "$(sql "$DB" "SELECT avg(CASE WHEN value = 0 THEN 1 ELSE 0 END) > 0.5 FROM data_value
     WHERE element_id = (SELECT id FROM data_element WHERE code = 'crime.ttxh.cases')")" \
     "most commune-months report zero social-order crimes"
 }
 
 case_deterministic_and_idempotent() {
-  qok demo --db "$WORK/first.db" --csv-dir "$WORK/first"
+  local first second third
+  db_at first "$WORK/first.db"
+  db_at second "$WORK/second.db"
+  db_at third "$WORK/third.db"
+  qok demo --db "$first" --csv-dir "$WORK/first"
   assert_contains "$(stdout)" "$WORK/first/lai-chau.csv" "--csv-dir keeps the generated CSV files"
-  qok demo --db "$WORK/second.db" --csv-dir "$WORK/second"
+  qok demo --db "$second" --csv-dir "$WORK/second"
   assert_files_equal "$WORK/first/lai-chau.csv" "$WORK/second/lai-chau.csv" "lai-chau.csv is byte-identical on a second run"
   assert_files_equal "$WORK/first/lao-cai.csv" "$WORK/second/lao-cai.csv" "lao-cai.csv is byte-identical on a second run"
   assert_eq "$CSV_HEADER" "$(head -n 1 "$WORK/first/lai-chau.csv")" "the generated files are dataValueSets CSV"
@@ -463,26 +467,26 @@ case_deterministic_and_idempotent() {
   local rows records
   rows=$(($(wc -l <"$WORK/first/lai-chau.csv") + $(wc -l <"$WORK/first/lao-cai.csv") - 2))
   assert_eq "values|lai-chau.csv values|registry reg.award values|registry reg.defzone.work values|registry reg.foreign.delegation_in values|registry reg.foreign.delegation_out values|lao-cai.csv values|registry reg.award values|registry reg.movement.model values|registry reg.movement.team" \
-    "$(sql "$WORK/first.db" "SELECT kind || '|' || source FROM import_batch ORDER BY id" | paste -sd ' ')" \
+    "$(sql "$first" "SELECT kind || '|' || source FROM import_batch ORDER BY id" | paste -sd ' ')" \
     "one value import batch per dataset, one per register"
-  assert_eq "$rows" "$(sql "$WORK/first.db" "SELECT count(*) FROM data_value v JOIN import_batch b ON b.id = v.import_id
+  assert_eq "$rows" "$(sql "$first" "SELECT count(*) FROM data_value v JOIN import_batch b ON b.id = v.import_id
                                             WHERE b.source LIKE '%.csv'")" "the database holds every generated row ($rows)"
   assert_files_equal "$WORK/first/lao-cai-reg.movement.team.csv" "$WORK/second/lao-cai-reg.movement.team.csv" \
     "the teams' register is byte-identical on a second run"
   records=$(($(cat "$WORK"/first/*-reg.*.csv | wc -l) - $(ls "$WORK"/first/*-reg.*.csv | wc -l)))
-  assert_eq "$records" "$(sql "$WORK/first.db" 'SELECT count(*) FROM registry_record')" \
+  assert_eq "$records" "$(sql "$first" 'SELECT count(*) FROM registry_record')" \
     "the database holds every generated record ($records)"
   # Once more on the same database: nothing changes.
-  qok demo --db "$WORK/first.db"
+  qok demo --db "$first"
   assert_matches "$(stdout)" "^dataset lai-chau .*: [0-9]+ values — 0 created, 0 updated, [0-9]+ unchanged$" \
     "second run: lai-chau all unchanged"
   assert_matches "$(stdout)" "^dataset lao-cai .*: [0-9]+ values — 0 created, 0 updated, [0-9]+ unchanged$" \
     "second run: lao-cai all unchanged"
-  assert_eq 0 "$(sql "$WORK/first.db" 'SELECT count(*) FROM data_value_audit')" "second run: no audit rows"
-  assert_eq "$records" "$(sql "$WORK/first.db" 'SELECT count(*) FROM registry_record')" "second run: the registers are kept"
+  assert_eq 0 "$(sql "$first" 'SELECT count(*) FROM data_value_audit')" "second run: no audit rows"
+  assert_eq "$records" "$(sql "$first" 'SELECT count(*) FROM registry_record')" "second run: the registers are kept"
   # The default temporary folder is removed afterwards.
   mkdir -p "$WORK/tmp"
-  TMPDIR="$WORK/tmp" qok demo --db "$WORK/third.db"
+  TMPDIR="$WORK/tmp" qok demo --db "$third"
   assert_eq "" "$(ls -A "$WORK/tmp")" "without --csv-dir the generated files are removed"
 }
 
@@ -501,14 +505,16 @@ EOF
    {"kind": "spread_total", "element": "crime.ttxh.solved", "units": "communes", "caps": [{"series": "crime.ttxh.cases"}],
     "windows": [{"periods": "2019", "total": 6}]}]}
 EOF
-  q demo --db "$WORK/bad.db" --manifest "$WORK/spec/demo.json"
+  local bad
+  db_at bad "$WORK/bad.db"
+  q demo --db "$bad" --manifest "$WORK/spec/demo.json"
   assert_exit 1 "a plan that cannot be met"
   assert_contains "$(stderr)" "bad.json: \$.series[1].windows[0]: the caps (and cells without weight) leave no room for the whole total 6" \
     "the error names the file, the JSON path and the reason"
-  assert_eq 0 "$(value_count "$WORK/bad.db")" "no values were imported"
+  assert_eq 0 "$(value_count "$bad")" "no values were imported"
 
   sed -i 's/"element": "crime.ttxh.solved"/"element": "crime.ttxh.nonsense"/' "$WORK/spec/bad.json"
-  q demo --db "$WORK/bad.db" --manifest "$WORK/spec/demo.json"
+  q demo --db "$bad" --manifest "$WORK/spec/demo.json"
   assert_exit 1 "an unknown element"
   assert_contains "$(stderr)" "\$.series[1].element: unknown data element \"crime.ttxh.nonsense\" (not in the pack)" \
     "an unknown element is named with its JSON path"

@@ -17,7 +17,7 @@ EXPECTED_LIST=$(printf '%s\n' \
 # The whole catalogue as stored, for "nothing was written".
 catalogue() {
   sql "$1" "SELECT 'element', code, name_vi, name_en, value_type, aggregation,
-                    coalesce(disaggregation_id, ''), description FROM data_element ORDER BY code;
+                    coalesce(CAST(disaggregation_id AS TEXT), ''), description FROM data_element ORDER BY code;
             SELECT 'disaggregation', code, name_vi, name_en FROM disaggregation ORDER BY code;
             SELECT 'option', disaggregation_id, code, name_vi, sort_order FROM disaggregation_option
               ORDER BY disaggregation_id, code;"
@@ -42,7 +42,8 @@ rejected() {
 }
 
 case_import_and_list() {
-  local db="$WORK/catalogue.db"
+  local db
+  db_at db "$WORK/catalogue.db"
   qok init --db "$db"
   qok elements import --db "$db" "$TEST_DATA/elements.json"
   assert_eq "imported 7 data elements and 1 disaggregations" "$(stdout)" "import reports what it read"
@@ -61,7 +62,8 @@ case_import_and_list() {
 }
 
 case_names_are_stored_in_nfc() {
-  local db="$WORK/nfc.db"
+  local db
+  db_at db "$WORK/nfc.db"
   # "Số vụ" with the circumflex and the hook as combining marks (NFD).
   printf '{"elements": [{"code": "nfd_name", "name_vi": "S\x6f\xcc\x82\xcc\x81 vu\xcc\xa3", "name_en": "Cases", "value_type": "count", "aggregation": "sum"}]}\n' \
     >"$WORK/nfd.json"

@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 # demo_db: sets DB to a fresh demo database (a copy of the one CTest builds once, else built
 # here).
 demo_db() {
-  DB="$WORK/demo-$CURRENT_CASE.db"
+  db_at DB "$WORK/demo-$CURRENT_CASE.db"
   demo_db_at "$DB"
 }
 
@@ -154,7 +154,7 @@ case_import_warns_and_validate_lists_the_violation() {
   assert_eq "2|7" "$(sql "$DB" "SELECT group_concat(value, '|') FROM (SELECT d.value FROM data_value d
       JOIN unit_key k ON k.id = d.unit_id WHERE k.code = '02644' AND d.period = 2000000202006
       AND d.element_id IN (SELECT id FROM data_element WHERE code IN ('crime.ttxh.cases', 'crime.ttxh.solved'))
-      ORDER BY d.element_id)")" "the values are stored"
+      ORDER BY d.element_id) AS cells")" "the values are stored"
 
   qok validate --db "$DB" --ou 10 --pe 2020 --format csv
   assert_eq "vr.crime.ttxh.solved_le_cases,Số vụ làm rõ không vượt số vụ xảy ra,02644,Phường Cốc Lếu,202006,7,<=,2,high" \

@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 # demo_db: sets DB to a fresh demo database (a copy of the one CTest builds once, else built
 # here).
 demo_db() {
-  DB="$WORK/demo-$CURRENT_CASE.db"
+  db_at DB "$WORK/demo-$CURRENT_CASE.db"
   demo_db_at "$DB"
 }
 

@@ -9,6 +9,9 @@
 #
 #   QPAN_TEMPLATE_DB=FILE bash tests/cli/fixtures.sh QPAN_BINARY SOURCE_DIR template_db
 #   QPAN_DEMO_DB=FILE bash tests/cli/fixtures.sh QPAN_BINARY SOURCE_DIR demo_db
+#
+# With QPAN_TEST_STORE=postgresql (cli.pg.fixtures.*) the variables name databases of the
+# run's cluster instead, template databases the cases copy with CREATE DATABASE … TEMPLATE.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -16,6 +19,11 @@ source "$(dirname "$0")/lib.sh"
 # says, whole or not at all (copied beside it, then renamed).
 publish() {
   local target=${!2:-}
+  if on_postgres; then
+    pg_admin_unused "ALTER DATABASE $(pg_name "$1") RENAME TO $target" || fail "renaming $(pg_name "$1") to $target failed"
+    pass "$2=$target is ready"
+    return
+  fi
   copy_db "$1" "$target.partial"
   if [ -f "$target.partial-wal" ]; then mv "$target.partial-wal" "$target-wal"; fi
   mv "$target.partial" "$target" || fail "mv $target.partial $target failed"
@@ -26,6 +34,10 @@ publish() {
 clear_target() {
   local target=${!1:-}
   [ -n "$target" ] || fail "the environment variable $1 must name the database file to write"
+  if on_postgres; then
+    pg_admin "DROP DATABASE IF EXISTS $target WITH (FORCE)" >/dev/null || fail "dropping $target failed"
+    return
+  fi
   mkdir -p "$(dirname "$target")" || fail "mkdir -p $(dirname "$target") failed"
   rm -f "$target" "$target-wal" "$target-shm" "$target.partial" "$target.partial-wal"
 }
@@ -34,14 +46,17 @@ clear_target() {
 # tests/data/elements.json.
 case_template_db() {
   clear_target QPAN_TEMPLATE_DB
-  build_template_db "$WORK/template.db"
-  publish "$WORK/template.db" QPAN_TEMPLATE_DB
+  local db
+  db_at db "$WORK/template.db"
+  build_template_db "$db"
+  publish "$db" QPAN_TEMPLATE_DB
 }
 
 # The demo database, as demo_test.sh's demo_db checks it when it builds its own.
 case_demo_db() {
   clear_target QPAN_DEMO_DB
-  local db="$WORK/demo.db"
+  local db
+  db_at db "$WORK/demo.db"
   qok demo --db "$db"
   assert_contains "$(stdout)" "demo database $db is ready" "qpan demo says the database is ready"
   publish "$db" QPAN_DEMO_DB

@@ -24,7 +24,8 @@ case_real_pack_is_valid() {
 }
 
 case_real_pack_loads_and_reloads() {
-  local db="$WORK/real.db"
+  local db
+  db_at db "$WORK/real.db"
   qok init --db "$db"
   qok pack load --db "$db" "$PACK"
   assert_contains "$(stdout)" "0 removed" "first load removes nothing"
@@ -47,7 +48,8 @@ case_broken_pack_names_file_and_path() {
   assert_exit 1 "a broken pack"
   assert_matches "$(stderr)" 'elements/crime\.json: \$\.elements\[[0-9]+\]\.value_type: unknown value type "cnt"' \
     "names the file, the JSON path and the reason"
-  local db="$WORK/broken.db"
+  local db
+  db_at db "$WORK/broken.db"
   qok init --db "$db"
   q pack load --db "$db" "$dir"
   assert_exit 1 "loading a broken pack"
@@ -70,7 +72,8 @@ case_option_code_with_a_dot_is_refused() {
 # A definition stored by an older qpan (or edited in the database) that the checks refuse is
 # refused by every command that reads the pack, naming kind, code and JSON path.
 case_stored_definition_the_checker_refuses() {
-  local db="$WORK/stored.db"
+  local db
+  db_at db "$WORK/stored.db"
   qok init --db "$db"
   qok units import --db "$db" "$VN_ADMIN"
   qok pack load --db "$db" "$PACK"
@@ -94,7 +97,8 @@ case_missing_pack_folder() {
 }
 
 case_upgrade_keeps_data_and_refuses_losing_it() {
-  local db="$WORK/upgrade.db"
+  local db
+  db_at db "$WORK/upgrade.db"
   qok init --db "$db"
   qok units import --db "$db" "$VN_ADMIN"
   small_pack "$WORK/v1" 1.0.0 "{\"elements\": [$ELEMENT_CASES, $ELEMENT_TEAMS]}"

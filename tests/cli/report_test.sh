@@ -11,7 +11,7 @@ mkdir -p "$ARTIFACTS"
 
 # demo_db: sets DB to a demo database (a copy of the one CTest builds once, else built here).
 demo_db() {
-  DB="$WORK/demo.db"
+  db_at DB "$WORK/demo.db"
   demo_db_at "$DB"
 }
 

@@ -34,21 +34,49 @@ token() {
   printf -v "$1" '%s' "$(grep -o 'qpan_[A-Za-z0-9_-]*' "$OUT" | head -n 1)"
 }
 
-# server_db NAME [URL]: DB is a new NAME.db (or the empty PostgreSQL database URL) with the
-# units, the qpan-vn pack, one commune officer of Xã Tả Lèng (03400), the reviewer of its
-# district (106), a province administrator (12) and one value (4 cases in January 2016 at
-# 03400).
+# server_db NAME [URL]: DB is a new NAME.db (lib.sh's db_at: a PostgreSQL database in its
+# PostgreSQL mode), or the empty PostgreSQL database URL, with the units, the qpan-vn pack,
+# one commune officer of Xã Tả Lèng (03400), the reviewer of its district (106), a province
+# administrator (12) and one value (4 cases in January 2016 at 03400). In lib.sh's
+# PostgreSQL mode NAME is a copy of a template database the run's first case builds.
 server_db() {
-  local db="${2:-$WORK/$1.db}"
-  DB=$db
-  qok init --db "$db"
-  qok units import --db "$db" "$VN_ADMIN"
-  qok pack load --db "$db" "$PACK"
-  qok users add --db "$db" canbo.xa --role commune_entry --scope 03400 --scope-at 2020-01-01 <<<"$PW"
-  qok users add --db "$db" huyen --role district_reviewer --scope 106 --scope-at 2020-01-01 <<<"$PW"
-  qok users add --db "$db" tinh --role province_admin --scope 12 --scope-at 2020-01-01 <<<"$PW"
+  if [ -z "${2:-}" ] && on_postgres; then
+    server_template
+    DB=$(pg_url "$(pg_name_for "$WORK/$1.db")")
+    copy_db "$(pg_url qpan_server_template)" "$DB"
+    return
+  fi
+  local db=${2:-}
+  [ -n "$db" ] || db_at db "$WORK/$1.db"
+  fill_server_db "$db"
+}
+
+# fill_server_db DB: DB (empty) filled as server_db says; DB is set to it.
+fill_server_db() {
+  DB=$1
+  qok init --db "$1"
+  qok units import --db "$1" "$VN_ADMIN"
+  qok pack load --db "$1" "$PACK"
+  qok users add --db "$1" canbo.xa --role commune_entry --scope 03400 --scope-at 2020-01-01 <<<"$PW"
+  qok users add --db "$1" huyen --role district_reviewer --scope 106 --scope-at 2020-01-01 <<<"$PW"
+  qok users add --db "$1" tinh --role province_admin --scope 12 --scope-at 2020-01-01 <<<"$PW"
   csv "$WORK/first.csv" 'crime.ttxh.cases,201601,03400,,,4,,,,'
-  qok values import --db "$db" "$WORK/first.csv"
+  qok values import --db "$1" "$WORK/first.csv"
+}
+
+# server_template: the cluster's database qpan_server_template, filled as server_db says by
+# the first case of the run that needs it (cases run side by side: under a lock beside the
+# cluster's socket).
+server_template() {
+  local lock building
+  exec {lock}>"$PG_SOCKET/.server_template.lock" && flock "$lock" || fail "cannot lock $PG_SOCKET/.server_template.lock"
+  if ! pg_exists qpan_server_template; then
+    db_at building "$WORK/server_template.db"
+    fill_server_db "$building"
+    pg_admin_unused "ALTER DATABASE $(pg_name "$building") RENAME TO qpan_server_template" ||
+      fail "renaming $(pg_name "$building") to qpan_server_template failed"
+  fi
+  exec {lock}>&-
 }
 
 # db_sql DB SQL: the rows of a query on a SQLite file or a PostgreSQL URL, "|" between columns.
@@ -186,4 +214,4 @@ PY
 
 SERVER_PIDS=()
 stop_all_servers() { for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
-trap 'stop_all_servers; cd /; rm -rf "$WORK"' EXIT
+at_exit stop_all_servers

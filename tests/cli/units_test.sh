@@ -21,7 +21,8 @@ assert_tree_shape() {
 }
 
 case_import_is_idempotent() {
-  local db="$WORK/units.db"
+  local db
+  db_at db "$WORK/units.db"
   local versions
   versions=$(($(wc -l <"$VN_ADMIN/units-history.csv") - 1))
   qok init --db "$db"
@@ -35,7 +36,7 @@ case_import_is_idempotent() {
   local edges
   edges=$(sql "$db" 'SELECT count(*) FROM org_unit_lineage')
   local before_units
-  before_units=$(sql "$db" 'SELECT group_concat(code || valid_from || name || valid_until, "|") FROM org_unit' | md5sum)
+  before_units=$(sql "$db" "SELECT code || '|' || valid_from || '|' || name || '|' || valid_until FROM org_unit ORDER BY id" | md5sum)
 
   qok units import --db "$db" "$VN_ADMIN"
   assert_contains "$(stdout)" "unit versions: 0 added, 0 updated, $versions unchanged" \
@@ -43,7 +44,7 @@ case_import_is_idempotent() {
   assert_eq "$versions" "$(sql "$db" 'SELECT count(*) FROM org_unit')" "second import adds no version"
   assert_eq "$edges" "$(sql "$db" 'SELECT count(*) FROM org_unit_lineage')" "second import adds no lineage edge"
   assert_eq "$before_units" \
-    "$(sql "$db" 'SELECT group_concat(code || valid_from || name || valid_until, "|") FROM org_unit' | md5sum)" \
+    "$(sql "$db" "SELECT code || '|' || valid_from || '|' || name || '|' || valid_until FROM org_unit ORDER BY id" | md5sum)" \
     "second import changes no unit"
 }
 

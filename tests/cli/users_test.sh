@@ -24,8 +24,8 @@ add_user() {
 
 TODAY=$(date -u +%F)
 
-# in_database TEXT: how many times TEXT occurs in the bytes of the database files.
-in_database() { cat "$DB" "$DB-wal" 2>/dev/null | grep -aoF -- "$1" | wc -l; }
+# in_database TEXT: how many times TEXT occurs in what the database keeps.
+in_database() { database_text "$DB" | grep -aoF -- "$1" | wc -l; }
 
 case_add_and_list() {
   new_db users
@@ -140,12 +140,12 @@ case_passwd_disable_enable() {
   sql "$DB" "INSERT INTO user_session (token_hash, user_id, created_at, last_seen_at, expires_at)
              SELECT 'cd', id, 1, 1, 99999999999 FROM user_account WHERE username = 'nva'"
   qok users disable --db "$DB" nva
-  assert_eq 1 "$(sql "$DB" "SELECT disabled FROM user_account WHERE username = 'nva'")" "disabled"
+  assert_eq "$SQL_TRUE" "$(sql "$DB" "SELECT disabled FROM user_account WHERE username = 'nva'")" "disabled"
   assert_eq 0 "$(sql "$DB" 'SELECT count(*) FROM user_session')" "disabling ends the sessions"
   qok users list --db "$DB"
   assert_matches "$(stdout)" '^nva +commune_entry +03400 +2024-01-01 +vô hiệu ' "the list shows it"
   qok users enable --db "$DB" nva
-  assert_eq 0 "$(sql "$DB" "SELECT disabled FROM user_account WHERE username = 'nva'")" "enabled again"
+  assert_eq "$SQL_FALSE" "$(sql "$DB" "SELECT disabled FROM user_account WHERE username = 'nva'")" "enabled again"
   q users disable --db "$DB" nobody
   assert_exit 1 "disabling an unknown user"
 }

@@ -156,7 +156,7 @@ case_update_keeps_audit_trail() {
   csv "$file" 'solve_rate,201803,106,,,75.5,Công an huyện,2018-04-20T08:00:00Z,Số liệu chính thức,true'
   qok values import --db "$DB" "$file"
   assert_contains "$(stdout)" "1 rows — 0 created, 1 updated, 0 unchanged" "changed comment and followup: 1 updated"
-  assert_eq "75.5|Tạm tính|0" \
+  assert_eq "75.5|Tạm tính|$SQL_FALSE" \
     "$(sql "$DB" "SELECT value, comment, followup FROM data_value_audit ORDER BY id DESC LIMIT 1")" \
     "the audit row keeps the previous comment and followup"
 }
