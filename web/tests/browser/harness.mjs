@@ -158,6 +158,11 @@ export async function checkScreen(page, width) {
 // Tab goes through every link, button and field of the page in turn, and each shows a
 // focus outline at least 2 px wide (on itself or, for a date field's inner parts, around it).
 export async function checkKeyboard(page) {
+  // A screen focuses its heading in an effect that Preact runs after the next frame (a
+  // requestAnimationFrame, then a timeout). Let that happen first: on a loaded machine it
+  // could otherwise land in the middle of the Tab walk and be taken for a Tab stop.
+  await page.evaluate(() => new Promise((settled) =>
+    requestAnimationFrame(() => setTimeout(() => requestAnimationFrame(() => setTimeout(settled, 0)), 0))));
   const controls = await page.evaluate(() =>
     [...document.querySelectorAll('a[href], button:not([disabled]), input, select, [tabindex="0"]')]
       // What a closed <details> holds is out of the Tab order until it is opened.
