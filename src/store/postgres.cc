@@ -170,6 +170,46 @@ Result<Rows> Connection::query(const std::string& sql, const Params& params) {
   return Rows(result);
 }
 
+Status Connection::copy_out(const std::string& sql, const std::function<Status(std::string_view)>& take) {
+  PGresult* started = PQexec(conn_.get(), sql.c_str());
+  if (!started || PQresultStatus(started) != PGRES_COPY_OUT) {
+    Status s = result_status(started, sql);
+    PQclear(started);
+    return s.is_ok() ? Status::internal("not a COPY … TO STDOUT: " + sql.substr(0, 120)) : s;
+  }
+  PQclear(started);
+  Status outcome;
+  for (;;) {
+    char* piece = nullptr;
+    const int length = PQgetCopyData(conn_.get(), &piece, 0);
+    if (length == -1) break;  // the COPY is complete; its result follows
+    if (length < 0) {
+      outcome = Status::io_error("PostgreSQL error during COPY: " + last_error());
+      break;
+    }
+    if (outcome.is_ok()) {
+      outcome = take(std::string_view(piece, static_cast<size_t>(length)));
+      // The rest would only be read and thrown away: the server stops sending it, and what
+      // is already on its way is drained below.
+      if (!outcome.is_ok()) {
+        if (PGcancel* cancel = PQgetCancel(conn_.get())) {
+          char error[256];
+          (void)PQcancel(cancel, error, sizeof error);
+          PQfreeCancel(cancel);
+        }
+      }
+    }
+    PQfreemem(piece);
+  }
+  // The COPY's own outcome; after a cancel it is the cancellation, and `outcome` says why.
+  while (PGresult* result = PQgetResult(conn_.get())) {
+    Status s = result_status(result, sql);
+    if (outcome.is_ok()) outcome = s;
+    PQclear(result);
+  }
+  return outcome;
+}
+
 Result<int64_t> Connection::run(const std::string& sql, const Params& params) {
   Result<Rows> rows = query(sql, params);
   if (!rows) return rows.status();

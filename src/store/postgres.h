@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +106,9 @@ class Connection {
   Result<Rows> query(const std::string& sql, const Params& params = {});
   // query() for statements whose rows are not needed; returns how many rows they touched.
   Result<int64_t> run(const std::string& sql, const Params& params = {});
+  // Runs a constant `COPY … TO STDOUT` and hands `take` each piece of its output as libpq
+  // receives it. An error from `take` cancels the COPY on the server and is returned.
+  Status copy_out(const std::string& sql, const std::function<Status(std::string_view)>& take);
 
   bool in_transaction() const { return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE; }
   PGconn* handle() const { return conn_.get(); }

@@ -1,7 +1,8 @@
 // Tests of what only the PostgreSQL store has: servers starting at once migrate the schema
 // once, connections writing at once share one gap-free log in commit order, a commit is
 // noticed through NOTIFY, and on a hot standby (no NOTIFY there) by looking at the log,
-// errors that name the server's cause, a bulk import leaves the table with statistics. What
+// errors that name the server's cause, a bulk import leaves the table with statistics, a
+// COPY stopped by its reader leaves the connection usable. What
 // every store does is tested in store_test.cc and change_log_test.cc.
 #include <gtest/gtest.h>
 
@@ -10,6 +11,8 @@
 #include <thread>
 
 #include "qpan/store.h"
+#include "store/postgres.h"
+#include "store/postgres_copy.h"
 #include "store/store_test_support.h"
 
 namespace qpan {
@@ -132,6 +135,38 @@ TEST_P(PostgresStoreTest, AStandbyNoticesCommitsWithoutNotifications) {
   ASSERT_TRUE(seen.is_ok()) << seen.status().message();
   EXPECT_TRUE(*seen);
   EXPECT_EQ(standby->log_end()->seq, written);
+}
+
+// The engine's start-up reads the values as one binary COPY; a reader that gives up (a broken
+// stream) cancels it, gets its own reason back, and the connection serves the next statement.
+TEST_P(PostgresStoreTest, ACopyStoppedByItsReaderLeavesTheConnectionUsable) {
+  Result<postgres::Connection> db = postgres::Connection::open(conninfo_);
+  ASSERT_TRUE(db.is_ok()) << db.status().message();
+  int pieces = 0;
+  Status stopped = db->copy_out("COPY (SELECT g, g * 2 FROM generate_series(1, 200000) g) TO STDOUT (FORMAT binary)",
+                                [&](std::string_view) {
+                                  ++pieces;
+                                  return Status::internal("the reader stops here");
+                                });
+  EXPECT_EQ(stopped.message(), "the reader stops here");
+  EXPECT_EQ(pieces, 1);
+  Result<postgres::Rows> after = db->query("SELECT 41 + 1");
+  ASSERT_TRUE(after.is_ok()) << after.status().message();
+  EXPECT_EQ(after->get_int(0, 0), 42);
+
+  int64_t rows = 0;
+  postgres::BinaryCopyParser parser;
+  ASSERT_TRUE(db->copy_out("COPY (SELECT g FROM generate_series(1, 1000) g) TO STDOUT (FORMAT binary)",
+                           [&](std::string_view piece) {
+                             return parser.feed(piece, [&](const postgres::BinaryCopyRow& row) {
+                               EXPECT_EQ(row.integer(0), ++rows);
+                               return Status::ok();
+                             });
+                           }).is_ok());
+  EXPECT_TRUE(parser.finish().is_ok());
+  EXPECT_EQ(rows, 1000);
+  EXPECT_FALSE(db->copy_out("SELECT 1", [](std::string_view) { return Status::ok(); }).is_ok())
+      << "only a COPY … TO STDOUT is read this way";
 }
 
 TEST_P(PostgresStoreTest, ErrorsNameTheCause) {

@@ -11,9 +11,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "store/packed_values.h"
+#include "store/postgres_copy.h"
 #include "store/postgres_stores.h"
 
 namespace qpan::postgres {
@@ -573,28 +575,50 @@ Status PostgresValueStore::scan_values(const ValueFilter& filter,
 }
 
 Status PostgresValueStore::scan_numbers(const std::function<void(std::span<const StoredNumber>)>& visit) {
+  // One COPY of the table in binary, in its own order (after a bulk import, the import's:
+  // grouped by period and unit, as the engine likes them), instead of pages in key order:
+  // no page is planned, walked through an index or printed as text (PostgreSQL's part alone,
+  // on 20 M values: 17 s in binary against 36 s in text). The table itself rather than a
+  // SELECT leaving out text, so that the server only reads and sends: a text value's row
+  // has neither number (the CHECK allows one value column) and is skipped here.
+  constexpr size_t kBatch = 4096;
   std::vector<StoredNumber> batch;
-  return scan_in_pages(
-      db_,
-      "SELECT v.period, v.unit_id, v.element_id, v.option_id, v.attribute_id, v.value_int, v.value_real "
-      "FROM data_value v",
-      "WHERE v.value_text IS NULL", Params(), [&](const Rows& rows) -> Status {
-        batch.clear();
-        batch.reserve(static_cast<size_t>(rows.size()));
-        for (int r = 0; r < rows.size(); ++r) {
-          StoredNumber n;
-          n.key = key_at(rows, r, 0);
-          if (!rows.is_null(r, 5)) {
-            n.integer = rows.get_int(r, 5);
-          } else {
-            n.is_real = true;
-            n.real = rows.get_double(r, 6);
-          }
-          batch.push_back(n);
-        }
-        if (!batch.empty()) visit(batch);
-        return Status::ok();
-      });
+  batch.reserve(kBatch);
+  BinaryCopyParser parser;
+  const auto take_row = [&](const BinaryCopyRow& row) -> Status {
+    std::optional<int64_t> key[5];
+    for (int i = 0; i < 5; ++i) key[i] = row.size() == 7 ? row.integer(i) : std::nullopt;
+    if (!key[0] || !key[1] || !key[2] || !key[3] || !key[4]) {
+      return Status::internal("data_value row " + std::to_string(parser.rows()) + " of the COPY is not a value key");
+    }
+    StoredNumber n;
+    n.key = {*key[0], static_cast<int32_t>(*key[1]), static_cast<int32_t>(*key[2]), static_cast<int32_t>(*key[3]),
+             static_cast<int32_t>(*key[4])};
+    if (std::optional<int64_t> integer = row.integer(5)) {
+      n.integer = *integer;
+    } else if (std::optional<double> real = row.real(6)) {
+      n.is_real = true;
+      n.real = *real;
+    } else if (row.is_null(5) && row.is_null(6)) {
+      return Status::ok();  // a text value
+    } else {
+      return Status::internal("data_value row " + std::to_string(parser.rows()) + " of the COPY has a number of " +
+                              "another width");
+    }
+    batch.push_back(n);
+    if (batch.size() == kBatch) {
+      visit(batch);
+      batch.clear();
+    }
+    return Status::ok();
+  };
+  QPAN_RETURN_IF_ERROR(db_.copy_out(
+      "COPY data_value (period, unit_id, element_id, option_id, attribute_id, value_int, value_real) "
+      "TO STDOUT (FORMAT binary)",
+      [&](std::string_view piece) { return parser.feed(piece, take_row); }));
+  QPAN_RETURN_IF_ERROR(parser.finish());
+  if (!batch.empty()) visit(batch);
+  return Status::ok();
 }
 
 Result<std::vector<AuditEntry>> PostgresValueStore::audit_entries(const ValueFilter& filter) {

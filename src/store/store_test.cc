@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -165,6 +166,52 @@ TEST_P(StoreContractTest, ScanFiltersByUnitAndPeriod) {
   n = 0;
   ASSERT_TRUE(store_->scan_values(other_unit, [&](const ValueKey&, const DataValue&) { ++n; }).is_ok());
   EXPECT_EQ(n, 0);
+}
+
+// What an engine is built from: every number once (integers, yes/no, reals, options), in
+// any order, and no text. PostgreSQL reads it as one binary COPY, SQLite as one scan.
+TEST_P(StoreContractTest, ScanNumbersGivesEveryNumberOnceAndNoText) {
+  add_units();
+  add_catalogue();
+  Catalogue c = *store_->load_catalogue();
+  const int64_t cases = c.element("crime.ttxh.cases")->id;
+  std::vector<ValueWrite> rows;
+  ValueWrite negative = value(cases, -3);
+  ValueWrite real = value(cases, 0);
+  real.key.period = Period::month(2016, 2).key();
+  real.kind = TypedValue::Kind::kReal;
+  real.real = -2.75;
+  ValueWrite large = value(cases, int64_t{1} << 40);
+  large.key.period = Period::month(2016, 3).key();
+  ValueWrite flag = value(cases, 1);
+  flag.key.period = Period::month(2016, 4).key();
+  flag.kind = TypedValue::Kind::kBoolean;
+  ValueWrite partner = value(c.element("foreign.in.delegations")->id, 36);
+  partner.key.option_id = c.disaggregation("partner")->option("van_nam")->id;
+  ValueWrite text = value(c.element("note")->id, 0);
+  text.kind = TypedValue::Kind::kText;
+  text.text = "cửa khẩu Ma Lù Thàng";
+  rows = {negative, real, large, flag, partner, text};
+  std::sort(rows.begin(), rows.end(), [](const ValueWrite& a, const ValueWrite& b) { return a.key < b.key; });
+  ASSERT_TRUE(store_->write_values(rows, {"t", 0, "x"}).is_ok());
+
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store_->scan_numbers([&](std::span<const StoredNumber> batch) {
+    for (const StoredNumber& n : batch) {
+      seen.push_back(std::to_string(n.key.period) + "/" + std::to_string(n.key.unit_id) + "/" +
+                     std::to_string(n.key.element_id) + "/" + std::to_string(n.key.option_id) + " " +
+                     (n.is_real ? "real " + std::to_string(n.real) : std::to_string(n.integer)));
+    }
+  }).is_ok());
+  std::sort(seen.begin(), seen.end());
+  const auto expected = [&](const ValueWrite& w, const std::string& number) {
+    return std::to_string(w.key.period) + "/" + std::to_string(w.key.unit_id) + "/" + std::to_string(w.key.element_id) +
+           "/" + std::to_string(w.key.option_id) + " " + number;
+  };
+  std::vector<std::string> want = {expected(negative, "-3"), expected(real, "real -2.750000"),
+                                   expected(large, "1099511627776"), expected(flag, "1"), expected(partner, "36")};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(seen, want);
 }
 
 TEST_P(StoreContractTest, OneTransactionHoldsSeveralWritersInOrder) {
