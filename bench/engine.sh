@@ -64,9 +64,10 @@ keep=0
 pg_bin=/usr/lib/postgresql/15/bin
 pg_port=54329
 
+bench_name=engine.sh
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 usage() { sed -n '2,46p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-die() { echo "engine.sh: $*" >&2; exit 1; }
-say() { echo "== $*" >&2; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -88,25 +89,14 @@ while [[ $# -gt 0 ]]; do
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive integer, got '$runs'"
-[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "--rounds wants a positive integer, got '$rounds'"
-[[ $write_runs =~ ^[1-9][0-9]*$ ]] || die "--write-runs wants a positive integer, got '$write_runs'"
-[[ $seed =~ ^[0-9]+$ ]] || die "--seed wants a non-negative integer, got '$seed'"
-[[ $from =~ ^[0-9]{4}(0[1-9]|1[0-2])$ ]] || die "--from wants YYYYMM, got '$from'"
-[[ $to =~ ^[0-9]{4}(0[1-9]|1[0-2])$ ]] || die "--to wants YYYYMM, got '$to'"
-(( from <= to )) || die "--from is after --to"
-[[ $year =~ ^[0-9]{4}$ ]] || die "--year wants YYYY, got '$year'"
-[[ $quarter =~ ^([0-9]{4})Q([1-4])$ ]] || die "--quarter wants YYYYQn, got '$quarter'"
-quarter_first=$(( BASH_REMATCH[1] * 100 + BASH_REMATCH[2] * 3 - 2 ))
-quarter_last=$(( quarter_first + 2 ))
-(( year * 100 + 12 >= from && year * 100 + 1 <= to )) || die "--year $year is outside $from..$to"
-(( quarter_last >= from && quarter_first <= to )) || die "--quarter $quarter is outside $from..$to"
+positive --runs "$runs"
+positive --rounds "$rounds"
+positive --write-runs "$write_runs"
+check_data_range
 # The month the write test changes: June of the year, or the nearest month with data.
 write_month=$(( year * 100 + 6 ))
 (( write_month >= from )) || write_month=$from
 (( write_month <= to )) || write_month=$to
-first_year=$(( from / 100 ))
-last_year=$(( to / 100 ))
 side() { [[ ",$sides," == *",$1,"* ]]; }
 for s in ${sides//,/ }; do
   case "$s" in qpan|postgres|sqlite) ;; *) die "--sides: unknown side '$s'" ;; esac
@@ -140,59 +130,20 @@ q4_criteria=(
 )
 
 # --- Build --------------------------------------------------------------------------------
-if [[ $do_build -eq 1 ]]; then
-  [[ -f $build_dir/CMakeCache.txt ]] ||
-    die "$build_dir is not a configured CMake build dir (configure it, or pass --no-build)"
-  grep -q '^QPAN_BUILD_BENCH:BOOL=ON' "$build_dir/CMakeCache.txt" ||
-    die "$build_dir was configured with QPAN_BUILD_BENCH=OFF"
-  say "building qpan, generate_values and engine_bench in $build_dir"
-  cmake --build "$build_dir" --target qpan generate_values engine_bench >&2 ||
-    die "cmake --build $build_dir failed"
-fi
-find_binary() {
-  local name=$1 sub=$2
-  if [[ -x $build_dir/$name ]]; then echo "$build_dir/$name"
-  elif [[ -x $build_dir/$sub/$name ]]; then echo "$build_dir/$sub/$name"
-  else die "no $name binary in $build_dir (looked in . and $sub/)"; fi
-}
+build qpan generate_values engine_bench
 qpan=$(find_binary qpan src/cli)
 generator=$(find_binary generate_values bench)
 engine_bench=$(find_binary engine_bench bench)
 
 # --- Helpers ------------------------------------------------------------------------------
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-hash16() { sha256sum | cut -c1-16; }
-# p50 (median) and p90 (nearest rank) of numbers, one per line on stdin.
-percentiles() { sort -g | awk '{ v[NR] = $1 } END {
-  if (NR == 0) { print "- -"; exit }
-  p50 = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-  r = int(0.9 * NR); if (r < 0.9 * NR) r++; if (r < 1) r = 1
-  printf "%.6f %.6f\n", p50, v[r] }'; }
 mb() { echo $(( $(du -sk "$1" | cut -f1) / 1024 )); }
-group() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 
-mkdir -p "$work_dir"
-work_dir=$(cd "$work_dir" && pwd)
-# One run per work dir: two would share (and remove) each other's databases and cluster.
-exec 9>"$work_dir/.lock"
-flock -n 9 || die "another engine.sh is running in $work_dir (use --work-dir)"
+lock_work_dir
 answers=$work_dir/answers
 rm -rf "$answers"
 mkdir -p "$answers"
 
-pg_started=0
-pg_data=$work_dir/postgres/data
-pg_sock=$work_dir/postgres/socket
-as_postgres() {  # PostgreSQL refuses to run as root
-  if [[ $EUID -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
-}
-pg_stop() {
-  if [[ $pg_started -eq 1 ]]; then
-    as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true
-    pg_started=0
-  fi
-}
+pg_paths
 cleanup() {
   pg_stop
   if [[ $keep -eq 0 ]]; then
@@ -203,9 +154,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- The data -----------------------------------------------------------------------------
-data_stamp="seed=$seed from=$from to=$to units=$(hash16 <"$units_csv")"
-data_stamp+=" elements=$(hash16 <"$elements_json") generator=$(hash16 <"$repo/bench/generate_values.cc")"
-data_key=$(echo "$data_stamp" | hash16)
+data_key_of
 dhis2_csv=$work_dir/values-dhis2-$data_key.csv
 ids_csv=$work_dir/values-ids-$data_key.csv
 tables=$work_dir/tables-$data_key
@@ -215,26 +164,12 @@ if [[ -f $dhis2_csv && -f $ids_csv && -f $tables/unit_ancestor.csv && -f $work_d
 else
   rm -f "$work_dir"/values-*.csv "$work_dir"/data-*.stamp
   rm -rf "$work_dir"/tables-*
-  months=$(( (last_year - first_year) * 12 + to % 100 - from % 100 + 1 ))
-  need_gb=$(( months * 11000 * 80 * 330 / 1000000000 + 2 ))  # CSVs and the three databases
-  avail_gb=$(( $(df -Pk "$work_dir" | awk 'NR==2 {print $4}') / 1048576 ))
-  (( avail_gb >= need_gb )) || die "$work_dir has $avail_gb GB free, needs about $need_gb GB"
+  need_space $((11000 * 80 * 330))  # a month's values: the CSVs and the three databases
   mkdir -p "$tables"
-  say "generating $dhis2_csv"
-  "$generator" --units "$units_csv" --elements "$elements_json" --from "$from" --to "$to" \
-      --seed "$seed" --out "$dhis2_csv.tmp" 2>"$work_dir/generate.log" ||
-    { cat "$work_dir/generate.log" >&2; die "generator failed"; }
-  cat "$work_dir/generate.log" >&2
-  rows=$(sed -n 's/.* \([0-9][0-9]*\) rows.*/\1/p' "$work_dir/generate.log")
-  say "generating $ids_csv and the tables"
-  "$generator" --units "$units_csv" --elements "$elements_json" --from "$from" --to "$to" \
-      --seed "$seed" --format ids --tables "$tables" --out "$ids_csv.tmp" 2>"$work_dir/generate.log" ||
-    { cat "$work_dir/generate.log" >&2; die "generator failed"; }
-  cat "$work_dir/generate.log" >&2
-  ids_rows=$(sed -n 's/.* \([0-9][0-9]*\) rows.*/\1/p' "$work_dir/generate.log")
-  [[ -n $rows && $rows == "$ids_rows" ]] || die "the two formats have $rows and $ids_rows rows"
-  mv "$dhis2_csv.tmp" "$dhis2_csv"
-  mv "$ids_csv.tmp" "$ids_csv"
+  generate "$dhis2_csv"
+  rows=$generated_rows
+  generate "$ids_csv" --format ids --tables "$tables"
+  [[ $rows == "$generated_rows" ]] || die "the two formats have $rows and $generated_rows rows"
   printf '%s\n%s\n' "$data_stamp" "$rows" >"$work_dir/data-$data_key.stamp"
 fi
 # The PostgreSQL server reads the CSVs as its own user.
@@ -445,17 +380,9 @@ if side postgres; then
     say "reusing the PostgreSQL cluster in $pg_data"
   else
     pg_load_s=pending
-    rm -rf "$work_dir/postgres" "$work_dir/postgres.stamp-db"
-    mkdir -p "$pg_data" "$pg_sock"
-    [[ $EUID -ne 0 ]] || chown -R postgres: "$work_dir/postgres"
-    say "creating a PostgreSQL cluster in $pg_data"
-    as_postgres "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C \
-        >"$work_dir/postgres-initdb.log" 2>&1 || { cat "$work_dir/postgres-initdb.log" >&2; die "initdb failed"; }
-    echo "$pg_conf" | as_postgres tee -a "$pg_data/postgresql.conf" >/dev/null
+    pg_create "$pg_conf"
   fi
-  as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$work_dir/postgres/server.log" -w start >/dev/null ||
-    { tail -20 "$work_dir/postgres/server.log" >&2; die "PostgreSQL did not start"; }
-  pg_started=1
+  pg_start
   pg_version=$(psql_pg -A -t -c 'SHOW server_version' | cut -d' ' -f1)
   if [[ $pg_load_s != reused ]]; then
     say "loading PostgreSQL (COPY, indexes, VACUUM ANALYZE)"

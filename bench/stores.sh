@@ -73,9 +73,10 @@ keep=0
 pg_bin=/usr/lib/postgresql/15/bin
 pg_port=54331
 
+bench_name=stores.sh
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-die() { echo "stores.sh: $*" >&2; exit 1; }
-say() { echo "== $*" >&2; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -100,26 +101,18 @@ while [[ $# -gt 0 ]]; do
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
-for n in "$runs" "$rounds" "$duration" "$connections" "$write_runs" "$startup_runs"; do
-  [[ $n =~ ^[1-9][0-9]*$ ]] || die "--runs, --rounds, --duration, --connections, --write-runs and --startup-runs want positive integers"
-done
+positive --runs "$runs"
+positive --rounds "$rounds"
+positive --duration "$duration"
+positive --connections "$connections"
+positive --write-runs "$write_runs"
+positive --startup-runs "$startup_runs"
 ((connections >= 3 && connections % 3 == 0)) || die "--connections: a multiple of 3 (split over the 3 PostgreSQL servers)"
-[[ $seed =~ ^[0-9]+$ ]] || die "--seed wants a non-negative integer, got '$seed'"
-[[ $from =~ ^[0-9]{4}(0[1-9]|1[0-2])$ ]] || die "--from wants YYYYMM, got '$from'"
-[[ $to =~ ^[0-9]{4}(0[1-9]|1[0-2])$ ]] || die "--to wants YYYYMM, got '$to'"
-((from <= to)) || die "--from is after --to"
-[[ $year =~ ^[0-9]{4}$ ]] || die "--year wants YYYY, got '$year'"
-[[ $quarter =~ ^([0-9]{4})Q([1-4])$ ]] || die "--quarter wants YYYYQn, got '$quarter'"
-quarter_first=$((BASH_REMATCH[1] * 100 + BASH_REMATCH[2] * 3 - 2))
-quarter_last=$((quarter_first + 2))
-((year * 100 + 12 >= from && year * 100 + 1 <= to)) || die "--year $year is outside $from..$to"
-((quarter_last >= from && quarter_first <= to)) || die "--quarter $quarter is outside $from..$to"
+check_data_range
 part() { [[ ",$parts," == *",$1,"* ]]; }
 for p in ${parts//,/ }; do
   case "$p" in queries|startup|writes) ;; *) die "--parts: unknown part '$p'" ;; esac
 done
-first_year=$((from / 100))
-last_year=$((to / 100))
 write_year=$((first_year - 1))
 [[ $build_dir = /* ]] || build_dir=$repo/$build_dir
 
@@ -139,34 +132,11 @@ for tool in wrk jq curl sqlite3; do
 done
 
 # --- Build --------------------------------------------------------------------------------
-if ((do_build)); then
-  [[ -f $build_dir/CMakeCache.txt ]] ||
-    die "$build_dir is not a configured CMake build dir (configure it, or pass --no-build)"
-  grep -q '^QPAN_BUILD_BENCH:BOOL=ON' "$build_dir/CMakeCache.txt" ||
-    die "$build_dir was configured with QPAN_BUILD_BENCH=OFF"
-  say "building qpan and generate_values in $build_dir"
-  cmake --build "$build_dir" --target qpan generate_values >&2 || die "cmake --build $build_dir failed"
-fi
-find_binary() {
-  local name=$1 sub=$2
-  if [[ -x $build_dir/$name ]]; then echo "$build_dir/$name"
-  elif [[ -x $build_dir/$sub/$name ]]; then echo "$build_dir/$sub/$name"
-  else die "no $name binary in $build_dir (looked in . and $sub/)"; fi
-}
+build qpan generate_values
 qpan=$(find_binary qpan src/cli)
 generator=$(find_binary generate_values bench)
 
 # --- Helpers ------------------------------------------------------------------------------
-now() { date +%s.%N; }
-now_ms() { date +%s%3N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-hash16() { sha256sum | cut -c1-16; }
-# p50 (median) and p90 (nearest rank) of numbers, one per line on stdin.
-percentiles() { sort -g | awk '{ v[NR] = $1 } END {
-  if (NR == 0) { print "- -"; exit }
-  p50 = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-  r = int(0.9 * NR); if (r < 0.9 * NR) r++; if (r < 1) r = 1
-  printf "%.6f %.6f\n", p50, v[r] }'; }
 median() { percentiles | awk '{ printf "%.0f\n", $1 }'; }
 ratio() {  # $1 / $2, or – when either is missing
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || a == "-" || b == "" || b == "-" || b == 0) print "–";
@@ -176,27 +146,11 @@ fmt() {  # milliseconds with the digits that matter
   awk -v v="${1:-}" 'BEGIN { if (v == "" || v == "-") { printf "–"; exit }
     printf (v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : v >= 1 ? "%.2f" : "%.3f"), v }'
 }
-group() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 
-mkdir -p "$work_dir"
-work_dir=$(cd "$work_dir" && pwd)
-exec 9>"$work_dir/.lock"
-flock -n 9 || die "another stores.sh is running in $work_dir (use --work-dir)"
+lock_work_dir
 chmod a+x "$work_dir"
-
-pg_started=0
-pg_data=$work_dir/postgres/data
-pg_sock=$work_dir/postgres/socket
+pg_paths
 pg_url="postgresql:///qpan?host=$pg_sock&port=$pg_port&user=postgres"
-as_postgres() {  # PostgreSQL refuses to run as root
-  if [[ $EUID -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
-}
-pg_stop() {
-  if ((pg_started)); then
-    as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true
-    pg_started=0
-  fi
-}
 declare -A server_pid server_port
 stop_server() {  # NAME
   local pid=${server_pid[$1]:-}
@@ -243,27 +197,16 @@ start_server() {
 server_values() { sed -n 's/.*(\([0-9]*\) values in memory.*/\1/p' "$work_dir/$1.out"; }
 
 # --- The data -----------------------------------------------------------------------------
-data_stamp="seed=$seed from=$from to=$to units=$(hash16 <"$units_csv")"
-data_stamp+=" elements=$(hash16 <"$elements_json") generator=$(hash16 <"$repo/bench/generate_values.cc")"
-data_key=$(echo "$data_stamp" | hash16)
+data_key_of
 values_csv=$work_dir/values-$data_key.csv
 if [[ -f $values_csv && -f $work_dir/data-$data_key.stamp ]]; then
   rows=$(sed -n 2p "$work_dir/data-$data_key.stamp")
   say "reusing the generated data ($rows values, $data_key)"
 else
   rm -f "$work_dir"/values-*.csv "$work_dir"/data-*.stamp
-  months=$(((last_year - first_year) * 12 + to % 100 - from % 100 + 1))
-  need_gb=$((months * 880000 * 200 / 1000000000 + 2))  # the CSV and the two databases
-  avail_gb=$(($(df -Pk "$work_dir" | awk 'NR==2 {print $4}') / 1048576))
-  ((avail_gb >= need_gb)) || die "$work_dir has $avail_gb GB free, needs about $need_gb GB"
-  say "generating $values_csv"
-  "$generator" --units "$units_csv" --elements "$elements_json" --from "$from" --to "$to" \
-      --seed "$seed" --out "$values_csv.tmp" 2>"$work_dir/generate.log" ||
-    { cat "$work_dir/generate.log" >&2; die "generator failed"; }
-  cat "$work_dir/generate.log" >&2
-  rows=$(sed -n 's/.* \([0-9][0-9]*\) rows.*/\1/p' "$work_dir/generate.log")
-  [[ -n $rows ]] || die "the generator did not say how many rows it wrote"
-  mv "$values_csv.tmp" "$values_csv"
+  need_space $((880000 * 200))  # a month's values: the CSV and the two databases
+  generate "$values_csv"
+  rows=$generated_rows
   printf '%s\n%s\n' "$data_stamp" "$rows" >"$work_dir/data-$data_key.stamp"
 fi
 
@@ -326,18 +269,8 @@ pg_vacuum_s=reused
 pg_reuse=0
 [[ -f $pg_data/PG_VERSION && -f $work_dir/postgres.token && -f $work_dir/postgres.stamp-db &&
    $(cat "$work_dir/postgres.stamp-db") == "$pg_stamp" ]] && pg_reuse=1
-if ((!pg_reuse)); then
-  rm -rf "$work_dir/postgres" "$work_dir/postgres.stamp-db"
-  mkdir -p "$pg_data" "$pg_sock"
-  [[ $EUID -ne 0 ]] || chown -R postgres: "$work_dir/postgres"
-  say "creating a PostgreSQL cluster in $pg_data"
-  as_postgres "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C \
-    >"$work_dir/postgres-initdb.log" 2>&1 || { cat "$work_dir/postgres-initdb.log" >&2; die "initdb failed"; }
-  echo "$pg_conf" | as_postgres tee -a "$pg_data/postgresql.conf" >/dev/null
-fi
-as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$work_dir/postgres/server.log" -w start >/dev/null ||
-  { tail -20 "$work_dir/postgres/server.log" >&2; die "PostgreSQL did not start"; }
-pg_started=1
+((pg_reuse)) || pg_create "$pg_conf"
+pg_start
 pg_version=$(psql -h "$pg_sock" -p "$pg_port" -U postgres -d postgres -X -A -t -c 'SHOW server_version' | cut -d' ' -f1)
 if ((pg_reuse)); then
   say "reusing the PostgreSQL database in $pg_data"
