@@ -19,6 +19,7 @@
 
 #include "accounts/credentials.h"
 #include "qpan/exchange.h"
+#include "exchange/exchange_test_support.h"
 #include "store/sqlite.h"
 
 namespace qpan {
@@ -47,14 +48,12 @@ class AccountsTest : public ::testing::Test {
     fs::remove_all(dir);
     fs::create_directories(dir);
     OrgUnitIndex index;
-    {
-      Result<std::unique_ptr<Store>> store =
-          open_sqlite_store((dir / "u.db").string(), {.create_if_missing = true});
+    const fs::path made = testing::vn_units_template();
+    if (!made.empty()) {
+      testing::copy_template(made, dir / "u.db");
+      Result<std::unique_ptr<Store>> store = open_sqlite_store((dir / "u.db").string());
       EXPECT_TRUE(store.is_ok()) << store.status().message();
       if (store.is_ok()) {
-        Result<UnitImportResult> imported =
-            import_units(**store, std::string(QPAN_SOURCE_DIR) + "/data/vn-admin");
-        EXPECT_TRUE(imported.is_ok()) << imported.status().message();
         Result<OrgUnitIndex> loaded = (*store)->load_org_units();
         EXPECT_TRUE(loaded.is_ok()) << loaded.status().message();
         if (loaded.is_ok()) index = std::move(*loaded);
@@ -118,6 +117,21 @@ class AccountsTest : public ::testing::Test {
   Result<LoginResult> login(std::string_view username, std::string_view password = kPassword,
                             int64_t at = kNow, std::string_view address = kAddress) {
     return accounts_->login(username, password, address, at);
+  }
+
+  // A commune account "nva" with a session and an API token, as most of a user's secrets.
+  struct Signed {
+    LoginResult session;
+    IssuedApiToken token;
+  };
+  Signed signed_in_with_token(std::string_view token_label) {
+    add("nva", Role::kCommuneEntry, "03400");
+    Result<LoginResult> session = login("nva");
+    EXPECT_TRUE(session.is_ok()) << session.status().message();
+    Result<IssuedApiToken> token = accounts_->issue_api_token("nva", token_label, kNow);
+    EXPECT_TRUE(token.is_ok()) << token.status().message();
+    if (!session.is_ok() || !token.is_ok()) return {};
+    return {*session, *token};
   }
 
   // Every byte of the database files, to look for secrets in.
@@ -373,27 +387,26 @@ TEST_F(AccountsTest, LogoutEndsTheSessionOnly) {
 // is never written and an ended session is left for the primary to delete; logins, which
 // must write, are refused as read-only.
 TEST_F(AccountsTest, ReadOnlyAccountsReadSessionsAndTokensWithoutWriting) {
-  add("nva", Role::kCommuneEntry, "03400");
-  Result<LoginResult> session = login("nva");
-  ASSERT_TRUE(session.is_ok());
-  Result<IssuedApiToken> token = accounts_->issue_api_token("nva", "dashboard", kNow);
-  ASSERT_TRUE(token.is_ok());
+  const Signed nva = signed_in_with_token("dashboard");
+  ASSERT_FALSE(HasFailure());
+  const LoginResult& session = nva.session;
+  const IssuedApiToken& token = nva.token;
   Result<std::unique_ptr<Store>> replica = open_sqlite_store(db_path());
   ASSERT_TRUE(replica.is_ok()) << replica.status().message();
   AccountsOptions options = fast_options();
   options.read_only = true;
   Accounts standby(**replica, options);
-  const std::string session_hash = accounts::token_hash(session->session_token);
+  const std::string session_hash = accounts::token_hash(session.session_token);
 
-  Result<SessionInfo> read = standby.session_user(session->session_token, kNow + 25 * 60);
+  Result<SessionInfo> read = standby.session_user(session.session_token, kNow + 25 * 60);
   ASSERT_TRUE(read.is_ok()) << read.status().message();
   EXPECT_EQ(read->user.username, "nva");
   EXPECT_EQ(read->idle_expires_at, kNow + 30 * 60) << "the idle expiry counts from the primary's last use";
   EXPECT_EQ(store_->find_session(session_hash).value()->last_seen_at, kNow) << "no last use written";
-  ASSERT_TRUE(standby.token_user(token->token, kNow + 10).is_ok());
-  EXPECT_FALSE(store_->find_api_token(accounts::token_hash(token->token)).value()->last_used_at.has_value());
+  ASSERT_TRUE(standby.token_user(token.token, kNow + 10).is_ok());
+  EXPECT_FALSE(store_->find_api_token(accounts::token_hash(token.token)).value()->last_used_at.has_value());
 
-  EXPECT_EQ(standby.session_user(session->session_token, kNow + 31 * 60).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(standby.session_user(session.session_token, kNow + 31 * 60).status().code(), StatusCode::kUnauthenticated);
   EXPECT_TRUE(store_->find_session(session_hash).value().has_value()) << "left for the primary to delete";
 
   for (const Status& refused : {standby.login("nva", kPassword, kAddress, kNow).status(),
@@ -423,20 +436,19 @@ TEST_F(AccountsTest, CsrfTokenBelongsToItsSession) {
 }
 
 TEST_F(AccountsTest, TheDatabaseHoldsNoSecretInClear) {
-  add("nva", Role::kCommuneEntry, "03400");
-  Result<LoginResult> s = login("nva");
-  ASSERT_TRUE(s.is_ok());
-  Result<IssuedApiToken> t = accounts_->issue_api_token("nva", "sync", kNow);
-  ASSERT_TRUE(t.is_ok());
+  const Signed nva = signed_in_with_token("sync");
+  ASSERT_FALSE(HasFailure());
+  const LoginResult& s = nva.session;
+  const IssuedApiToken& t = nva.token;
   const std::string bytes = database_bytes();
   ASSERT_FALSE(bytes.empty());
   EXPECT_NE(bytes.find("nva"), std::string::npos) << "the check reads the files";
-  for (std::string_view secret : {std::string_view(kPassword), std::string_view(s->session_token),
-                                  std::string_view(s->csrf_token), std::string_view(t->token)}) {
+  for (std::string_view secret : {std::string_view(kPassword), std::string_view(s.session_token),
+                                  std::string_view(s.csrf_token), std::string_view(t.token)}) {
     EXPECT_EQ(bytes.find(secret), std::string::npos) << "found in the database: a secret";
   }
   Result<std::optional<SessionRecord>> stored =
-      store_->find_session(accounts::token_hash(s->session_token));
+      store_->find_session(accounts::token_hash(s.session_token));
   ASSERT_TRUE(stored.is_ok() && stored->has_value());
   EXPECT_EQ((*stored)->remote_address, kAddress);
 }

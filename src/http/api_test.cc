@@ -9,9 +9,7 @@
 #include "http/api.h"
 
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <sodium.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -33,6 +31,7 @@
 #include "qpan/workflow.h"
 #include "store/postgres.h"
 #include "store/postgres_test_cluster.h"
+#include "store/test_template.h"
 #include "store/sqlite.h"
 
 namespace qpan::http {
@@ -166,33 +165,14 @@ class ApiTest : public ::testing::TestWithParam<Backend> {
     return Status::ok();
   }
 
-  // The test's SQLite file: under CTest a copy of the run's template file, which the first
-  // test process fills (under a lock) in the folder of the run's PostgreSQL cluster, a fresh
-  // one per run; each test filling its own takes far longer (the units and the pack).
+  // The test's SQLite file: a copy of the template that the binary's first test process
+  // fills; each test filling its own takes far longer (the units and the pack).
   Status make_sqlite_database() {
-    const std::optional<std::filesystem::path> run = postgres_cluster->run_folder();
-    if (!run) {
-      Result<std::unique_ptr<Store>> fresh = open_sqlite_store(db_path_, {.create_if_missing = true});
-      return fresh ? fill(**fresh) : fresh.status();
-    }
-    const std::filesystem::path template_file = *run / "api_template.db";
-    const std::string lock_file = (*run / "api_template.lock").string();
-    const int lock = ::open(lock_file.c_str(), O_CREAT | O_RDWR, 0600);
-    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) return Status::io_error("cannot lock " + lock_file);
-    Status made = Status::ok();
-    if (!std::filesystem::exists(template_file)) {
-      const std::string partial = template_file.string() + ".partial";
-      std::filesystem::remove(partial);
-      {
-        Result<std::unique_ptr<Store>> fresh = open_sqlite_store(partial, {.create_if_missing = true});
-        made = fresh ? fill(**fresh) : fresh.status();
-      }  // closed: the write-ahead log is copied into the file and removed
-      if (made.is_ok() && std::filesystem::exists(partial + "-wal")) made = Status::internal(partial + "-wal left open");
-      if (made.is_ok()) std::filesystem::rename(partial, template_file);
-    }
-    ::close(lock);  // and with it the lock
-    if (!made.is_ok()) return made;
-    std::filesystem::copy_file(template_file, db_path_);
+    const std::string source = QPAN_SOURCE_DIR;
+    const std::filesystem::path made = testing::shared_template(
+        "api", {source + "/data/vn-admin", source + "/packs/qpan-vn"}, [&](Store& store) { return fill(store); });
+    if (made.empty()) return Status::internal("the API tests' template database was not made");
+    testing::copy_template(made, db_path_);
     return Status::ok();
   }
 

@@ -149,7 +149,9 @@ TEST_F(RecordWriterTest, InvalidRecordsAreRefusedNamingTheChangeAndTheField) {
             "so.csv:3: date_to: expected a date (2021-12-20 or 20/12/2021), found \"2022-13-01\"\n"
             "so.csv:3: purpose: required: Mục đích, nội dung làm việc (Purpose)\n"
             "so.csv:3: persons: expected a whole number, found \"many\"\n");
-  EXPECT_EQ(store_->count_registry_records({.registry = "reg.foreign.delegation_in"}).value(), 0);
+  RecordQuery delegations;
+  delegations.registry = "reg.foreign.delegation_in";
+  EXPECT_EQ(store_->count_registry_records(delegations).value(), 0);
 
   // A date counted when the owner was not in force: Xã Tả Lèng's first version begins later.
   const OrgUnitIndex units = store_->load_org_units().value();
@@ -209,7 +211,12 @@ TEST_F(RecordWriterTest, RolesScopesVersionsAndClosedFormsAreCheckedInOrder) {
 TEST_F(RecordWriterTest, CountedElementsAreNotWrittenAsValues) {
   ValueWriter::Entries entries;
   entries.writer = Writer::system("t");
-  entries.entries = {EntryText{.data_element = "foreign.in.persons", .period = "202201", .org_unit = "12", .value = "5"}};
+  EntryText persons;
+  persons.data_element = "foreign.in.persons";
+  persons.period = "202201";
+  persons.org_unit = "12";
+  persons.value = "5";
+  entries.entries = {persons};
   std::optional<WriteOutcome> outcome;
   writer_->write(std::move(entries), [&](Result<WriteOutcome> r) { outcome = r.value(); });
   ASSERT_TRUE(outcome.has_value());

@@ -51,15 +51,6 @@ class PostgresCluster : public ::testing::Environment {
     if (shared && *shared) shared_dir_ = shared;
   }
 
-  // The folder of the run's shared cluster, a fresh one per CTest run (removed with the
-  // cluster), where a test may keep what the run's other test processes reuse; none outside
-  // CTest.
-  std::optional<fs::path> run_folder() const {
-    std::error_code ignored;
-    if (shared_dir_.empty() || !fs::is_directory(shared_dir_, ignored)) return std::nullopt;
-    return shared_dir_;
-  }
-
   // Whether the PostgreSQL cases are left out (QPAN_TEST_POSTGRES=off).
   static bool turned_off() {
     const char* wanted = std::getenv("QPAN_TEST_POSTGRES");

@@ -15,6 +15,7 @@
 #include "qpan/exchange.h"
 #include "qpan/pack.h"
 #include "qpan/worklist.h"
+#include "exchange/exchange_test_support.h"
 
 namespace qpan {
 namespace {
@@ -54,15 +55,11 @@ class WorkflowTest : public ::testing::Test {
   static void SetUpTestSuite() {
     fs::remove_all(base_dir());
     fs::create_directories(base_dir());
-    Result<std::unique_ptr<Store>> store =
-        open_sqlite_store((base_dir() / "template.db").string(), {.create_if_missing = true});
+    const fs::path made = testing::vn_units_and_pack_template();
+    ASSERT_FALSE(made.empty());
+    testing::copy_template(made, base_dir() / "template.db");
+    Result<std::unique_ptr<Store>> store = open_sqlite_store((base_dir() / "template.db").string());
     ASSERT_TRUE(store.is_ok()) << store.status().message();
-    Result<UnitImportResult> imported =
-        import_units(**store, std::string(QPAN_SOURCE_DIR) + "/data/vn-admin");
-    ASSERT_TRUE(imported.is_ok()) << imported.status().message();
-    Result<PackLoadResult> pack = load_pack(**store, std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn");
-    ASSERT_TRUE(pack.is_ok()) << pack.status().message();
-    ASSERT_TRUE(pack->problems.empty());
     Result<OrgUnitIndex> loaded = (*store)->load_org_units();
     ASSERT_TRUE(loaded.is_ok()) << loaded.status().message();
     units_ = new OrgUnitIndex(std::move(*loaded));

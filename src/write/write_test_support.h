@@ -19,6 +19,7 @@
 #include "qpan/pack.h"
 #include "qpan/value_writer.h"
 #include "qpan/workflow.h"
+#include "exchange/exchange_test_support.h"
 
 namespace qpan::write_test {
 
@@ -42,11 +43,9 @@ class WriterTest : public ::testing::Test {
     template_dir_ = fs::temp_directory_path() / ("qpan-writer-" + std::to_string(::getpid()));
     fs::remove_all(template_dir_);
     fs::create_directories(template_dir_);
-    std::unique_ptr<Store> store = open_sqlite_store((template_dir_ / "t.db").string(), {.create_if_missing = true}).value();
-    Result<UnitImportResult> units = import_units(*store, std::string(QPAN_SOURCE_DIR) + "/data/vn-admin");
-    ASSERT_TRUE(units.is_ok() && units->problems.empty());
-    Result<PackLoadResult> pack = load_pack(*store, std::string(QPAN_SOURCE_DIR) + "/packs/qpan-vn");
-    ASSERT_TRUE(pack.is_ok() && pack->problems.empty());
+    const fs::path made = testing::vn_units_and_pack_template();
+    ASSERT_FALSE(made.empty());
+    testing::copy_template(made, template_dir_ / "t.db");
   }
   static void TearDownTestSuite() { fs::remove_all(template_dir_); }
 
