@@ -47,44 +47,22 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build_dir=build/release
-work_dir=/tmp/qpan-bench-engine
-runs=21
-rounds=3
-write_runs=501
-seed=42
-from=201601
-to=202506
-province=01
-year=2024
-quarter=2024Q4
-sides=qpan,postgres,sqlite
-do_build=1
-keep=0
-pg_bin=/usr/lib/postgresql/15/bin
-pg_port=54329
-
 bench_name=engine.sh
 # shellcheck source=bench/lib.sh
 source "$repo/bench/lib.sh"
+work_dir=/tmp/qpan-bench-engine
+write_runs=501
+from=201601
+to=202506
+sides=qpan,postgres,sqlite
+pg_port=54329
 usage() { sed -n '2,46p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
+  take_common_option "$@"
+  if ((taken)); then shift "$taken"; continue; fi
   case "$1" in
-    --build-dir) build_dir=${2:?--build-dir needs a value}; shift 2 ;;
-    --work-dir) work_dir=${2:?--work-dir needs a value}; shift 2 ;;
-    --runs) runs=${2:?--runs needs a value}; shift 2 ;;
-    --rounds) rounds=${2:?--rounds needs a value}; shift 2 ;;
-    --write-runs) write_runs=${2:?--write-runs needs a value}; shift 2 ;;
-    --seed) seed=${2:?--seed needs a value}; shift 2 ;;
-    --from) from=${2:?--from needs a value}; shift 2 ;;
-    --to) to=${2:?--to needs a value}; shift 2 ;;
-    --province) province=${2:?--province needs a value}; shift 2 ;;
-    --year) year=${2:?--year needs a value}; shift 2 ;;
-    --quarter) quarter=${2:?--quarter needs a value}; shift 2 ;;
     --sides) sides=${2:?--sides needs a value}; shift 2 ;;
-    --no-build) do_build=0; shift ;;
-    --keep) keep=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -102,13 +80,7 @@ for s in ${sides//,/ }; do
   case "$s" in qpan|postgres|sqlite) ;; *) die "--sides: unknown side '$s'" ;; esac
 done
 side qpan || die "--sides must include qpan (the ratios are against it)"
-[[ $build_dir = /* ]] || build_dir=$repo/$build_dir
-
-units_dir=$repo/data/vn-admin
-units_csv=$units_dir/units-history.csv
-elements_json=$repo/bench/elements-engine.json
-[[ -f $units_csv ]] || die "missing $units_csv"
-[[ -f $elements_json ]] || die "missing $elements_json"
+data_inputs
 command -v sqlite3 >/dev/null || die "sqlite3 is not installed (apt-get install sqlite3)"
 if side postgres; then
   [[ -x $pg_bin/postgres ]] || die "PostgreSQL 15 is not installed ($pg_bin/postgres)"

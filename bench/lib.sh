@@ -8,6 +8,40 @@
 die() { echo "$bench_name: $*" >&2; exit 1; }
 say() { echo "== $*" >&2; }
 
+# The options both scripts take, with their defaults (set before the script's own, which
+# may override them).
+build_dir=build/release
+runs=21
+rounds=3
+seed=42
+province=01
+year=2024
+quarter=2024Q4
+do_build=1
+keep=0
+pg_bin=/usr/lib/postgresql/15/bin
+# take_common_option ARGS...: takes $1 (and its value) when it is one of those options or
+# --work-dir, --from, --to, --write-runs; sets taken to the words used, 0 for another option.
+take_common_option() {
+  taken=2
+  case "$1" in
+    --build-dir) build_dir=${2:?--build-dir needs a value} ;;
+    --work-dir) work_dir=${2:?--work-dir needs a value} ;;
+    --runs) runs=${2:?--runs needs a value} ;;
+    --rounds) rounds=${2:?--rounds needs a value} ;;
+    --write-runs) write_runs=${2:?--write-runs needs a value} ;;
+    --seed) seed=${2:?--seed needs a value} ;;
+    --from) from=${2:?--from needs a value} ;;
+    --to) to=${2:?--to needs a value} ;;
+    --province) province=${2:?--province needs a value} ;;
+    --year) year=${2:?--year needs a value} ;;
+    --quarter) quarter=${2:?--quarter needs a value} ;;
+    --no-build) do_build=0; taken=1 ;;
+    --keep) keep=1; taken=1 ;;
+    *) taken=0 ;;
+  esac
+}
+
 # positive OPTION VALUE
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive integer, got '$2'"; }
 
@@ -26,6 +60,17 @@ check_data_range() {
   ((quarter_last >= from && quarter_first <= to)) || die "--quarter $quarter is outside $from..$to"
   first_year=$((from / 100))
   last_year=$((to / 100))
+}
+
+# data_inputs: build_dir made absolute; units_dir (what `qpan units import` reads),
+# units_csv and elements_json (the generator's inputs), which must exist.
+data_inputs() {
+  [[ $build_dir = /* ]] || build_dir=$repo/$build_dir
+  units_dir=$repo/data/vn-admin
+  units_csv=$units_dir/units-history.csv
+  elements_json=$repo/bench/elements-engine.json
+  [[ -f $units_csv ]] || die "missing $units_csv"
+  [[ -f $elements_json ]] || die "missing $elements_json"
 }
 
 now() { date +%s.%N; }

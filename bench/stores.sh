@@ -53,50 +53,28 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build_dir=build/release
+bench_name=stores.sh
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 work_dir=/tmp/qpan-bench-stores
-runs=21
-rounds=3
 from=202301
 to=202412
-seed=42
-province=01
-year=2024
-quarter=2024Q4
 duration=10
 connections=48
 write_runs=3
 startup_runs=3
 parts=queries,startup,writes
-do_build=1
-keep=0
-pg_bin=/usr/lib/postgresql/15/bin
 pg_port=54331
-
-bench_name=stores.sh
-# shellcheck source=bench/lib.sh
-source "$repo/bench/lib.sh"
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
+  take_common_option "$@"
+  if ((taken)); then shift "$taken"; continue; fi
   case "$1" in
-    --build-dir) build_dir=${2:?--build-dir needs a value}; shift 2 ;;
-    --work-dir) work_dir=${2:?--work-dir needs a value}; shift 2 ;;
-    --runs) runs=${2:?--runs needs a value}; shift 2 ;;
-    --rounds) rounds=${2:?--rounds needs a value}; shift 2 ;;
-    --from) from=${2:?--from needs a value}; shift 2 ;;
-    --to) to=${2:?--to needs a value}; shift 2 ;;
-    --seed) seed=${2:?--seed needs a value}; shift 2 ;;
-    --province) province=${2:?--province needs a value}; shift 2 ;;
-    --year) year=${2:?--year needs a value}; shift 2 ;;
-    --quarter) quarter=${2:?--quarter needs a value}; shift 2 ;;
     --duration) duration=${2:?--duration needs a value}; shift 2 ;;
     --connections) connections=${2:?--connections needs a value}; shift 2 ;;
-    --write-runs) write_runs=${2:?--write-runs needs a value}; shift 2 ;;
     --startup-runs) startup_runs=${2:?--startup-runs needs a value}; shift 2 ;;
     --parts) parts=${2:?--parts needs a value}; shift 2 ;;
-    --no-build) do_build=0; shift ;;
-    --keep) keep=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -114,13 +92,7 @@ for p in ${parts//,/ }; do
   case "$p" in queries|startup|writes) ;; *) die "--parts: unknown part '$p'" ;; esac
 done
 write_year=$((first_year - 1))
-[[ $build_dir = /* ]] || build_dir=$repo/$build_dir
-
-units_dir=$repo/data/vn-admin
-units_csv=$units_dir/units-history.csv
-elements_json=$repo/bench/elements-engine.json
-[[ -f $units_csv ]] || die "missing $units_csv"
-[[ -f $elements_json ]] || die "missing $elements_json"
+data_inputs
 [[ -x $pg_bin/postgres ]] || die "PostgreSQL 15 is not installed ($pg_bin/postgres)"
 for tool in wrk jq curl sqlite3; do
   if ! command -v "$tool" >/dev/null; then
