@@ -1,5 +1,6 @@
 // Tests for the change log: every writer appends its entries in its own transaction (a
-// rolled-back write leaves neither entries nor a gap), the states before and after, times
+// rolled-back write leaves neither entries nor a gap), the states before and after (also
+// of one write mixing new, changed and deleted values, in the rows' order), times
 // that never decrease, finding the entry in force at a time, noticing another connection's
 // commits, the follower applying them in order, and times as users write them; over SQLite
 // and PostgreSQL.
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "qpan/store.h"
@@ -115,6 +117,106 @@ TEST_P(ChangeLogTest, EveryWriterAppendsItsChangesInOneGaplessSequence) {
     EXPECT_EQ(c.before_text.find("argon2id"), std::string::npos) << "no secret in the log";
     EXPECT_EQ(c.after_text.find("argon2id"), std::string::npos) << "no secret in the log";
   }
+}
+
+// One write mixing, in key order, changed, unchanged, deleted and new values: the stores
+// write runs of new values and runs of changed ones each with one statement, and the log
+// must still follow the rows' order with each value's own states, as the audit trail does.
+TEST_P(ChangeLogTest, OneWriteOfNewChangedAndDeletedValuesLogsEachInTheRowsOrder) {
+  add_units();
+  add_catalogue();
+  const int64_t cases = element_id("crime.ttxh.cases");
+  const int64_t note = element_id("note");
+  auto at = [&](int month, int64_t element, int64_t v) {
+    ValueWrite w = value(element, v);
+    w.key.period = Period::month(2016, month).key();
+    return w;
+  };
+  auto real_at = [&](int month, double v) {
+    ValueWrite w = at(month, cases, 0);
+    w.kind = TypedValue::Kind::kReal;
+    w.real = v;
+    return w;
+  };
+  auto text_at = [&](int month, std::string_view text) {
+    ValueWrite w = at(month, note, 0);
+    w.kind = TypedValue::Kind::kText;
+    w.text = text;
+    return w;
+  };
+  auto removal_at = [&](int month) {
+    ValueWrite w = at(month, cases, 0);
+    w.deleted = true;
+    return w;
+  };
+  const WriteContext commune{"xa.sungphai", 1700000000, "form"};
+  ASSERT_TRUE(store_->write_values(std::vector<ValueWrite>{at(1, cases, 10), at(2, cases, 20), real_at(3, 2.5),
+                                                           at(4, cases, 30), text_at(8, "số cũ")},
+                                   commune)
+                  .is_ok());
+  const int64_t first = store_->log_end()->seq + 1;
+
+  const WriteContext district{"huyen.tamduong", 1700000100, "review"};
+  ValueWrite updated = at(1, cases, 11);
+  updated.stored_by = "huyen.tamduong";
+  Result<ValueWriteSummary> summary = store_->write_values(
+      std::vector<ValueWrite>{updated, at(2, cases, 20), real_at(3, 3.75), removal_at(4), at(5, cases, 50),
+                              removal_at(6), at(7, cases, 70), text_at(8, "số mới"), at(9, cases, 90)},
+      district);
+  ASSERT_TRUE(summary.is_ok()) << summary.status().message();
+  EXPECT_EQ(summary->created, 3);
+  EXPECT_EQ(summary->updated, 3);
+  EXPECT_EQ(summary->deleted, 1);
+  EXPECT_EQ(summary->unchanged, 2);  // month 2 as stored; month 6 not stored, so nothing to delete
+
+  const std::vector<Change> log = all_changes(*store_, first - 1);
+  ASSERT_EQ(log.size(), 7u);
+  const int months[] = {1, 3, 4, 5, 7, 8, 9};
+  for (size_t i = 0; i < log.size(); ++i) {
+    EXPECT_EQ(log[i].seq, first + static_cast<int64_t>(i));
+    EXPECT_EQ(log[i].kind, ChangeKind::kValue);
+    EXPECT_EQ(log[i].actor, "huyen.tamduong");
+    EXPECT_EQ(log[i].after.key.period, Period::month(2016, months[i]).key()) << "entry " << i;
+  }
+  EXPECT_EQ(log[0].before.integer, 10);
+  EXPECT_EQ(log[0].after.integer, 11);
+  EXPECT_EQ(log[1].before.kind, TypedValue::Kind::kReal);
+  EXPECT_EQ(log[1].before.real, 2.5);
+  EXPECT_EQ(log[1].after.real, 3.75);
+  EXPECT_EQ(log[2].before.integer, 30);
+  EXPECT_TRUE(log[2].after.deleted);
+  EXPECT_TRUE(log[3].before.deleted);
+  EXPECT_EQ(log[3].after.integer, 50);
+  EXPECT_EQ(log[4].after.integer, 70);
+  EXPECT_EQ(log[5].before.kind, TypedValue::Kind::kText);
+  EXPECT_EQ(log[5].after.kind, TypedValue::Kind::kText);
+  EXPECT_FALSE(log[5].after.deleted);
+  EXPECT_EQ(log[6].after.integer, 90);
+
+  std::map<std::pair<int64_t, AuditAction>, AuditEntry> audit;
+  Result<std::vector<AuditEntry>> entries = store_->audit_entries({});
+  ASSERT_TRUE(entries.is_ok()) << entries.status().message();
+  for (const AuditEntry& e : *entries) audit[{e.period.key(), e.action}] = e;
+  const AuditEntry& changed = audit.at({Period::month(2016, 1).key(), AuditAction::kUpdate});
+  EXPECT_EQ(changed.old_value, "10");
+  EXPECT_EQ(changed.new_value, "11");
+  EXPECT_EQ(changed.changed_by, "huyen.tamduong");
+  EXPECT_EQ(audit.at({Period::month(2016, 3).key(), AuditAction::kUpdate}).new_value, "3.75");
+  EXPECT_EQ(audit.at({Period::month(2016, 4).key(), AuditAction::kDelete}).old_value, "30");
+  EXPECT_EQ(audit.at({Period::month(2016, 8).key(), AuditAction::kUpdate}).old_value, "số cũ");
+  EXPECT_EQ(audit.at({Period::month(2016, 8).key(), AuditAction::kUpdate}).new_value, "số mới");
+  EXPECT_EQ(audit.count({Period::month(2016, 2).key(), AuditAction::kUpdate}), 0u);
+  EXPECT_EQ(audit.count({Period::month(2016, 6).key(), AuditAction::kDelete}), 0u);
+
+  std::map<int64_t, DataValue> stored;
+  for (const DataValue& v : all_values()) stored[v.period.key()] = v;
+  ASSERT_EQ(stored.size(), 7u);  // months 1, 2, 3, 5, 7, 8, 9
+  EXPECT_EQ(stored.at(Period::month(2016, 1).key()).version, 2);
+  EXPECT_EQ(stored.at(Period::month(2016, 1).key()).stored_by, "huyen.tamduong");
+  EXPECT_EQ(stored.at(Period::month(2016, 2).key()).version, 1);
+  EXPECT_EQ(stored.at(Period::month(2016, 3).key()).value, "3.75");
+  EXPECT_EQ(stored.count(Period::month(2016, 4).key()), 0u);
+  EXPECT_EQ(stored.at(Period::month(2016, 8).key()).value, "số mới");
 }
 
 TEST_P(ChangeLogTest, AWriteThatFailsLeavesNoEntryAndNoGap) {

@@ -2,6 +2,7 @@
 #include "store/postgres_copy.h"
 
 #include <bit>
+#include <cstring>
 
 namespace qpan::postgres {
 namespace {
@@ -11,18 +12,26 @@ constexpr std::string_view kSignature("PGCOPY\n\377\r\n\0", 11);
 constexpr size_t kHeaderSize = 11 + 4 + 4;  // signature, flags, header extension's length
 constexpr uint32_t kOidsFlag = 1u << 16;    // rows carry an OID before their fields
 
-uint64_t big_endian(std::string_view bytes) {
-  uint64_t v = 0;
-  for (char c : bytes) v = (v << 8) | static_cast<unsigned char>(c);
+// The N-byte big-endian unsigned number at `p` (N = 2, 4 or 8): one load and a byte swap,
+// since a start-up parses every field of about 100 M rows this way.
+template <typename Unsigned>
+Unsigned load_big_endian(const char* p) {
+  Unsigned v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::little) {
+    if constexpr (sizeof v == 2) v = __builtin_bswap16(v);
+    if constexpr (sizeof v == 4) v = __builtin_bswap32(v);
+    if constexpr (sizeof v == 8) v = __builtin_bswap64(v);
+  }
   return v;
 }
 
 int16_t int16_at(std::string_view bytes, size_t at) {
-  return static_cast<int16_t>(static_cast<uint16_t>(big_endian(bytes.substr(at, 2))));
+  return static_cast<int16_t>(load_big_endian<uint16_t>(bytes.data() + at));
 }
 
 int32_t int32_at(std::string_view bytes, size_t at) {
-  return static_cast<int32_t>(static_cast<uint32_t>(big_endian(bytes.substr(at, 4))));
+  return static_cast<int32_t>(load_big_endian<uint32_t>(bytes.data() + at));
 }
 
 }  // namespace
@@ -31,9 +40,9 @@ std::optional<int64_t> BinaryCopyRow::integer(int i) const {
   const std::optional<std::string_view>& field = fields_[static_cast<size_t>(i)];
   if (!field) return std::nullopt;
   switch (field->size()) {
-    case 2: return static_cast<int16_t>(static_cast<uint16_t>(big_endian(*field)));
-    case 4: return static_cast<int32_t>(static_cast<uint32_t>(big_endian(*field)));
-    case 8: return static_cast<int64_t>(big_endian(*field));
+    case 2: return static_cast<int16_t>(load_big_endian<uint16_t>(field->data()));
+    case 4: return static_cast<int32_t>(load_big_endian<uint32_t>(field->data()));
+    case 8: return static_cast<int64_t>(load_big_endian<uint64_t>(field->data()));
     default: return std::nullopt;
   }
 }
@@ -41,7 +50,7 @@ std::optional<int64_t> BinaryCopyRow::integer(int i) const {
 std::optional<double> BinaryCopyRow::real(int i) const {
   const std::optional<std::string_view>& field = fields_[static_cast<size_t>(i)];
   if (!field || field->size() != 8) return std::nullopt;
-  return std::bit_cast<double>(big_endian(*field));
+  return std::bit_cast<double>(load_big_endian<uint64_t>(field->data()));
 }
 
 Status BinaryCopyParser::broken(uint64_t at, const std::string& reason) const {
