@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 DB ?= var/qpan.db
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps build build-test web bench bench-engine bench-http bench-stores bench-web clean
+.PHONY: run test test-postgres deps build build-test web bench bench-engine bench-http bench-stores bench-web clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -19,7 +19,7 @@ build: deps
 # compile time on a 2-core CI. CMAKE_FLAGS='-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g' for a debugger.
 build-test: deps
 	@cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQPAN_SANITIZE=ON \
-	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" $(CMAKE_FLAGS) >/dev/null
+	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DQPAN_CLI_PG_ALL=OFF $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build/test -j $(JOBS)
 
 # The web application into web/dist (npm ci only when node_modules is missing or the
@@ -30,6 +30,12 @@ web: deps
 # CTest also builds the web application and runs its unit and browser tests (label browser).
 test: build-test
 	@cd build/test && ctest --output-on-failure -j $(JOBS)
+
+# Every end-to-end case that is not about SQLite files, on PostgreSQL (cli.pg.*; `make test`
+# runs the set chosen for CI's time). The same build; `make test` sets the option back.
+test-postgres: build-test
+	@cmake -S . -B build/test -DQPAN_CLI_PG_ALL=ON >/dev/null
+	@cd build/test && ctest --output-on-failure -j $(JOBS) -R '^cli\.pg\.'
 
 run: build web
 	@bash scripts/run-demo.sh build/release/qpan $(DB)
