@@ -127,6 +127,9 @@ TEST_P(ChangeLogTest, OneWriteOfNewChangedAndDeletedValuesLogsEachInTheRowsOrder
   add_catalogue();
   const int64_t cases = element_id("crime.ttxh.cases");
   const int64_t note = element_id("note");
+  // Texts that an array literal must quote: quotes, a backslash, a comma, braces, NULL.
+  const std::string kOldText = "số \"cũ\", {1}";
+  const std::string kNewText = "số mới \\ NULL";
   auto at = [&](int month, int64_t element, int64_t v) {
     ValueWrite w = value(element, v);
     w.key.period = Period::month(2016, month).key();
@@ -151,7 +154,7 @@ TEST_P(ChangeLogTest, OneWriteOfNewChangedAndDeletedValuesLogsEachInTheRowsOrder
   };
   const WriteContext commune{"xa.sungphai", 1700000000, "form"};
   ASSERT_TRUE(store_->write_values(std::vector<ValueWrite>{at(1, cases, 10), at(2, cases, 20), real_at(3, 2.5),
-                                                           at(4, cases, 30), text_at(8, "số cũ")},
+                                                           at(4, cases, 30), text_at(8, kOldText)},
                                    commune)
                   .is_ok());
   const int64_t first = store_->log_end()->seq + 1;
@@ -161,7 +164,7 @@ TEST_P(ChangeLogTest, OneWriteOfNewChangedAndDeletedValuesLogsEachInTheRowsOrder
   updated.stored_by = "huyen.tamduong";
   Result<ValueWriteSummary> summary = store_->write_values(
       std::vector<ValueWrite>{updated, at(2, cases, 20), real_at(3, 3.75), removal_at(4), at(5, cases, 50),
-                              removal_at(6), at(7, cases, 70), text_at(8, "số mới"), at(9, cases, 90)},
+                              removal_at(6), at(7, cases, 70), text_at(8, kNewText), at(9, cases, 90)},
       district);
   ASSERT_TRUE(summary.is_ok()) << summary.status().message();
   EXPECT_EQ(summary->created, 3);
@@ -203,8 +206,8 @@ TEST_P(ChangeLogTest, OneWriteOfNewChangedAndDeletedValuesLogsEachInTheRowsOrder
   EXPECT_EQ(changed.changed_by, "huyen.tamduong");
   EXPECT_EQ(audit.at({Period::month(2016, 3).key(), AuditAction::kUpdate}).new_value, "3.75");
   EXPECT_EQ(audit.at({Period::month(2016, 4).key(), AuditAction::kDelete}).old_value, "30");
-  EXPECT_EQ(audit.at({Period::month(2016, 8).key(), AuditAction::kUpdate}).old_value, "số cũ");
-  EXPECT_EQ(audit.at({Period::month(2016, 8).key(), AuditAction::kUpdate}).new_value, "số mới");
+  EXPECT_EQ(audit.at({Period::month(2016, 8).key(), AuditAction::kUpdate}).old_value, kOldText);
+  EXPECT_EQ(audit.at({Period::month(2016, 8).key(), AuditAction::kUpdate}).new_value, kNewText);
   EXPECT_EQ(audit.count({Period::month(2016, 2).key(), AuditAction::kUpdate}), 0u);
   EXPECT_EQ(audit.count({Period::month(2016, 6).key(), AuditAction::kDelete}), 0u);
 
@@ -216,7 +219,7 @@ TEST_P(ChangeLogTest, OneWriteOfNewChangedAndDeletedValuesLogsEachInTheRowsOrder
   EXPECT_EQ(stored.at(Period::month(2016, 2).key()).version, 1);
   EXPECT_EQ(stored.at(Period::month(2016, 3).key()).value, "3.75");
   EXPECT_EQ(stored.count(Period::month(2016, 4).key()), 0u);
-  EXPECT_EQ(stored.at(Period::month(2016, 8).key()).value, "số mới");
+  EXPECT_EQ(stored.at(Period::month(2016, 8).key()).value, kNewText);
 }
 
 TEST_P(ChangeLogTest, AWriteThatFailsLeavesNoEntryAndNoGap) {
