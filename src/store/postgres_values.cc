@@ -37,6 +37,54 @@ Params& add_key(Params& params, const ValueKey& k) {
       .add(static_cast<int64_t>(k.option_id)).add(static_cast<int64_t>(k.attribute_id));
 }
 
+// Rows' key columns as arrays, for unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[]).
+struct KeyArrays {
+  ArrayParam period, unit, element, option, attribute;
+
+  void add(const ValueKey& k) {
+    period.add(k.period);
+    unit.add(static_cast<int64_t>(k.unit_id));
+    element.add(static_cast<int64_t>(k.element_id));
+    option.add(static_cast<int64_t>(k.option_id));
+    attribute.add(static_cast<int64_t>(k.attribute_id));
+  }
+  Params& add_to(Params& params) const {
+    for (const ArrayParam* column : {&period, &unit, &element, &option, &attribute}) params.add(column->text());
+    return params;
+  }
+};
+
+// The columns a write sets, as arrays in the table's order: the key, value_int, value_real,
+// value_text (one set; none for a deletion), stored_by, last_updated, comment, followup —
+// parameters $1…$12 (bigint, int × 4, bigint, float8, text, bigint, bigint, text, int) of the
+// statements that unnest them.
+struct RowArrays {
+  KeyArrays key;
+  ArrayParam value_int, value_real, value_text, stored_by, last_updated, comment, followup;
+
+  void add(const ValueWrite& row, int64_t stored_by_id) {
+    key.add(row.key);
+    const bool integer = row.kind == TypedValue::Kind::kInteger || row.kind == TypedValue::Kind::kBoolean;
+    !row.deleted && integer ? value_int.add(row.integer) : value_int.add_null();
+    !row.deleted && row.kind == TypedValue::Kind::kReal ? value_real.add(row.real) : value_real.add_null();
+    // A text without characters (a null view) is NULL, which the table refuses, as SQLite does.
+    !row.deleted && row.kind == TypedValue::Kind::kText && row.text.data() != nullptr ? value_text.add(row.text)
+                                                                                      : value_text.add_null();
+    stored_by.add(stored_by_id);
+    last_updated.add(row.last_updated);
+    row.comment.empty() ? comment.add_null() : comment.add(row.comment);
+    followup.add(static_cast<int64_t>(row.followup));
+  }
+  Params& add_to(Params& params) const {
+    key.add_to(params);
+    for (const ArrayParam* column : {&value_int, &value_real, &value_text, &stored_by, &last_updated, &comment,
+                                     &followup}) {
+      params.add(column->text());
+    }
+    return params;
+  }
+};
+
 ValueKey key_at(const Rows& rows, int r, int first) {
   return {rows.get_int(r, first), static_cast<int32_t>(rows.get_int(r, first + 1)),
           static_cast<int32_t>(rows.get_int(r, first + 2)), static_cast<int32_t>(rows.get_int(r, first + 3)),
@@ -204,21 +252,16 @@ class ValueTransactionBase {
  private:
   // The stored states of the chunk's keys.
   Result<std::map<ValueKey, StoredState>> stored_states(std::span<const ValueWrite> chunk) {
-    ArrayParam period, unit, element, option, attribute;
-    for (const ValueWrite& row : chunk) {
-      period.add(row.key.period);
-      unit.add(static_cast<int64_t>(row.key.unit_id));
-      element.add(static_cast<int64_t>(row.key.element_id));
-      option.add(static_cast<int64_t>(row.key.option_id));
-      attribute.add(static_cast<int64_t>(row.key.attribute_id));
-    }
+    KeyArrays keys;
+    for (const ValueWrite& row : chunk) keys.add(row.key);
+    Params params;
     Result<Rows> rows = db_.query(
         "SELECT d.period, d.unit_id, d.element_id, d.option_id, d.attribute_id, d.value_int, d.value_real, "
         "d.value_text, d.comment, d.followup FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[]) "
         "AS k(period, unit_id, element_id, option_id, attribute_id) JOIN data_value d ON d.period = k.period AND "
         "d.unit_id = k.unit_id AND d.element_id = k.element_id AND d.option_id = k.option_id AND "
         "d.attribute_id = k.attribute_id",
-        Params().add(period.text()).add(unit.text()).add(element.text()).add(option.text()).add(attribute.text()));
+        keys.add_to(params));
     if (!rows) return rows.status();
     std::map<ValueKey, StoredState> states;
     for (int r = 0; r < rows->size(); ++r) {
@@ -237,26 +280,12 @@ class ValueTransactionBase {
   // SQLite store logs them, each 64 values created together are one packed entry
   // (packed_values.h) and the values after the last 64 are an entry each.
   Status insert_rows(const std::vector<const ValueWrite*>& chunk) {
-    ArrayParam period, unit, element, option, attribute, value_int, value_real, value_text, stored_by, last_updated,
-        comment, followup, packed;
-    for (const ValueWrite* each : chunk) {
-      const ValueWrite& row = *each;
-      Result<int64_t> actor = actor_id(row.stored_by);
+    RowArrays columns;
+    ArrayParam packed;
+    for (const ValueWrite* row : chunk) {
+      Result<int64_t> actor = actor_id(row->stored_by);
       if (!actor) return actor.status();
-      period.add(row.key.period);
-      unit.add(static_cast<int64_t>(row.key.unit_id));
-      element.add(static_cast<int64_t>(row.key.element_id));
-      option.add(static_cast<int64_t>(row.key.option_id));
-      attribute.add(static_cast<int64_t>(row.key.attribute_id));
-      const bool integer = row.kind == TypedValue::Kind::kInteger || row.kind == TypedValue::Kind::kBoolean;
-      integer ? value_int.add(row.integer) : value_int.add_null();
-      row.kind == TypedValue::Kind::kReal ? value_real.add(row.real) : value_real.add_null();
-      row.kind == TypedValue::Kind::kText && row.text.data() != nullptr ? value_text.add(row.text)
-                                                                        : value_text.add_null();
-      stored_by.add(*actor);
-      last_updated.add(row.last_updated);
-      row.comment.empty() ? comment.add_null() : comment.add(row.comment);
-      followup.add(static_cast<int64_t>(row.followup));
+      columns.add(*row, *actor);
     }
     const size_t packs = chunk.size() / kPackedValues;
     std::vector<ValueWrite> pack;
@@ -284,11 +313,7 @@ class ValueTransactionBase {
         "v.unit_id, v.element_id, v.option_id, v.attribute_id, v.value_int, v.value_real, v.value_text "
         "FROM head, v WHERE v.n > $19";
     Params params;
-    for (const ArrayParam* column : {&period, &unit, &element, &option, &attribute, &value_int, &value_real,
-                                     &value_text, &stored_by, &last_updated, &comment, &followup}) {
-      params.add(column->text());
-    }
-    params.add(import_id_).add(entries).add(clock_ms()).add(log_actor_).add(packed.text())
+    columns.add_to(params).add(import_id_).add(entries).add(clock_ms()).add(log_actor_).add(packed.text())
         .add(static_cast<int64_t>(packs)).add(static_cast<int64_t>(packed_rows));
     return db_.run(kInsert, params).status();
   }
@@ -300,30 +325,15 @@ class ValueTransactionBase {
   Status change_rows(const std::vector<std::pair<const ValueWrite*, const StoredState*>>& changes,
                      ValueWriteSummary& summary) {
     if (changes.empty()) return Status::ok();
-    ArrayParam period, unit, element, option, attribute, before[3], value_int, value_real, value_text, stored_by,
-        last_updated, comment, followup, deleted;
+    RowArrays columns;
+    ArrayParam before[3], deleted;
     for (const auto& [row, stored] : changes) {
       Result<int64_t> actor = actor_id(row->stored_by);
       if (!actor) return actor.status();
-      period.add(row->key.period);
-      unit.add(static_cast<int64_t>(row->key.unit_id));
-      element.add(static_cast<int64_t>(row->key.element_id));
-      option.add(static_cast<int64_t>(row->key.option_id));
-      attribute.add(static_cast<int64_t>(row->key.attribute_id));
+      columns.add(*row, *actor);
       for (int col = 0; col < 3; ++col) {
         stored->value[col] ? before[col].add(*stored->value[col]) : before[col].add_null();
       }
-      const bool integer = row->kind == TypedValue::Kind::kInteger || row->kind == TypedValue::Kind::kBoolean;
-      !row->deleted && integer ? value_int.add(row->integer) : value_int.add_null();
-      !row->deleted && row->kind == TypedValue::Kind::kReal ? value_real.add(row->real) : value_real.add_null();
-      // A text without characters (a null view) is NULL, which the table refuses, as SQLite does.
-      !row->deleted && row->kind == TypedValue::Kind::kText && row->text.data() != nullptr
-          ? value_text.add(row->text)
-          : value_text.add_null();
-      stored_by.add(*actor);
-      last_updated.add(row->last_updated);
-      row->comment.empty() ? comment.add_null() : comment.add(row->comment);
-      followup.add(static_cast<int64_t>(row->followup));
       deleted.add(static_cast<int64_t>(row->deleted));
       ++(row->deleted ? summary.deleted : summary.updated);
     }
@@ -334,10 +344,10 @@ class ValueTransactionBase {
         "d.option_id = v.option_id AND d.attribute_id = v.attribute_id";
     static const std::string kChange =
         "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[], $6::bigint[], "
-        "$7::float8[], $8::text[], $9::bigint[], $10::float8[], $11::text[], $12::bigint[], $13::bigint[], "
-        "$14::text[], $15::int[], $16::int[]) WITH ORDINALITY AS t(period, unit_id, element_id, option_id, "
-        "attribute_id, before_int, before_real, before_text, value_int, value_real, value_text, stored_by, "
-        "last_updated, comment, followup, deleted, n)), "
+        "$7::float8[], $8::text[], $9::bigint[], $10::bigint[], $11::text[], $12::int[], $13::bigint[], "
+        "$14::float8[], $15::text[], $16::int[]) WITH ORDINALITY AS t(period, unit_id, element_id, option_id, "
+        "attribute_id, value_int, value_real, value_text, stored_by, last_updated, comment, followup, before_int, "
+        "before_real, before_text, deleted, n)), "
         "kept AS (INSERT INTO data_value_audit (period, unit_id, element_id, option_id, attribute_id, value_int, "
         "value_real, value_text, comment, followup, stored_by, last_updated, version, import_id, action, changed_by, "
         "changed_at) SELECT d.period, d.unit_id, d.element_id, d.option_id, d.attribute_id, d.value_int, "
@@ -355,11 +365,7 @@ class ValueTransactionBase {
         "'value', v.period, v.unit_id, v.element_id, v.option_id, v.attribute_id, v.before_int, v.before_real, "
         "v.before_text, v.value_int, v.value_real, v.value_text FROM head, v";
     Params params;
-    for (const ArrayParam* column : {&period, &unit, &element, &option, &attribute, &before[0], &before[1],
-                                     &before[2], &value_int, &value_real, &value_text, &stored_by, &last_updated,
-                                     &comment, &followup, &deleted}) {
-      params.add(column->text());
-    }
+    columns.add_to(params).add(before[0].text()).add(before[1].text()).add(before[2].text()).add(deleted.text());
     params.add(context_->changed_by).add(context_->changed_at).add(import_id_)
         .add(static_cast<int64_t>(changes.size())).add(clock_ms()).add(log_actor_);
     return db_.run(kChange, params).status();
