@@ -5,6 +5,7 @@
 // closed to writes when it is.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -44,7 +45,7 @@ struct EntryFormSection {
 };
 
 struct EntryForm {
-  const DataSet* data_set = nullptr;  // points into the workflow's data sets
+  std::shared_ptr<const DataSet> data_set;  // the workflow's, as it was when the form was read
   OrgUnitVersion unit;                // the version in force at the end of the period
   Period period = Period::year(1970);
   Period previous = Period::year(1970);

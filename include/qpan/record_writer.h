@@ -111,6 +111,10 @@ class RecordWriter {
 
   // Reloads pack, catalogue and units after they changed in the store.
   Status reload();
+  // The same, read from `source`: another connection to the same database that only the
+  // caller uses meanwhile (no store mutex taken; see ValueWriter::reload_from). `units`: the
+  // store's units when the caller has read them already (null: read here).
+  Status reload_from(Store& source, std::shared_ptr<const OrgUnitIndex> units = nullptr);
 
   // The registries and counted elements the writer checks against (the pack as loaded when
   // the writer was made or last reloaded).
@@ -126,7 +130,9 @@ class RecordWriter {
   std::mutex& store_mutex_;
   const Workflow& workflow_;
   const RecordWriterOptions options_;
-  std::shared_ptr<const State> state_;  // replaced whole by reload(), under store_mutex_
+  std::shared_ptr<const State> state() const;
+  mutable std::mutex state_mutex_;  // taken after store_mutex_, never before
+  std::shared_ptr<const State> state_;  // GUARDED_BY(state_mutex_); replaced whole by reload()
 };
 
 // The day a scope is checked at for the records of `unit` (qpan/accounts.h authorize()):

@@ -239,6 +239,11 @@ class ValueWriter {
   // Reloads catalogue, units and rules after they changed in the store (a pack or units
   // loaded).
   Status reload();
+  // The same, read from `source`: another connection to the same database that only the
+  // caller uses meanwhile. Takes no store mutex, so a thread that writes may wait on the
+  // caller (the change log's follower, which a commit notifies under the store mutex).
+  // `units`: the store's units when the caller has read them already (null: read here).
+  Status reload_from(Store& source, std::shared_ptr<const OrgUnitIndex> units = nullptr);
 
   std::mutex& store_mutex() { return store_mutex_; }
   ValueWriteQueue::Statistics statistics() const;

@@ -120,8 +120,9 @@ struct Completeness {
 // Thread-safe: every method may be called from several threads at once. The store is used
 // under an internal mutex (a Store is single-threaded); give the Workflow a store no other
 // thread uses at the same time (its own connection to the database file). write_refusal()
-// never touches the store. `store` must outlive the Workflow. The data sets are fixed at
-// creation: after loading a new pack, create a new Workflow.
+// never touches the store. `store` must outlive the Workflow. The data sets change only with
+// reload() (a pack loaded, by this process or another), and are handed out as snapshots: one
+// taken before a reload stays valid, and says what it said.
 class Workflow {
  public:
   // A workflow over `data_sets`; reads every approved and locked form from the store.
@@ -132,9 +133,18 @@ class Workflow {
   Workflow(const Workflow&) = delete;
   Workflow& operator=(const Workflow&) = delete;
 
-  const std::vector<DataSet>& data_sets() const { return data_sets_; }
-  // The data set with this code, or nullptr.
-  const DataSet* find_data_set(std::string_view code) const;
+  // Replaces the data sets and re-reads the approved and locked forms of the new ones from the
+  // store, at once for every caller: a form of a data set the pack no longer has closes
+  // nothing, one of a data set it adds (approved before, under the same code) closes its
+  // values. On an error nothing is replaced. Transitions of this workflow wait meanwhile.
+  Status reload(std::vector<DataSet> data_sets);
+  // The same, with the data sets of the pack loaded into the store now.
+  Status reload();
+
+  // The data sets now (a snapshot: see the class comment).
+  std::shared_ptr<const std::vector<DataSet>> data_sets() const;
+  // The data set with this code now, or nullptr.
+  std::shared_ptr<const DataSet> find_data_set(std::string_view code) const;
 
   // The state of one form with its history (draft with no history when never moved).
   // not_found for an unknown data set; invalid_input when the period is not of the data
@@ -209,29 +219,38 @@ class Workflow {
     }
   };
   using ClosedForms = std::unordered_map<ClosedKey, ApprovalState, ClosedKeyHash>;
+  using ClosedByUnit = std::unordered_map<std::string, ClosedForms, StringHash, std::equal_to<>>;
+  // The data sets with their lookups, replaced whole by reload().
+  struct Forms {
+    std::vector<DataSet> data_sets;
+    std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> by_code;
+    // element code → indices of the data sets listing it.
+    std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> by_element;
+  };
 
-  Workflow(Store& store, std::vector<DataSet> data_sets);
-  Status load_closed();
-  // Checks data set and period type; the data set's index.
-  Result<uint32_t> check_form(std::string_view data_set, const Period& period) const;
+  explicit Workflow(Store& store) : store_(store) {}
+  static std::shared_ptr<const Forms> index_forms(std::vector<DataSet> data_sets);
+  // Swaps in `data_sets` and their closed forms read from the store; needs store_mutex_.
+  Status replace_forms(std::vector<DataSet> data_sets);
+  std::shared_ptr<const Forms> forms() const;
+  // Checks data set and period type; the data set's index in `forms`.
+  static Result<uint32_t> check_form(const Forms& forms, std::string_view data_set, const Period& period);
   static Result<const OrgUnitVersion*> unit_of_form(const DataSet& ds, std::string_view unit_code,
                                                     const Period& period, const OrgUnitIndex& units);
-  Result<ApprovalRecord> read_record(uint32_t data_set, std::string_view unit_code,
+  Result<ApprovalRecord> read_record(const DataSet& ds, std::string_view unit_code,
                                      const Period& period);  // needs store_mutex_
-  void remember(uint32_t data_set, const std::string& unit_code, int64_t period,
+  // Notes a form's state under the data sets now (a data set they lack is ignored).
+  void remember(std::string_view data_set, const std::string& unit_code, int64_t period,
                 ApprovalState state);
+  static void remember_in(ClosedByUnit& closed, uint32_t data_set, const std::string& unit_code, int64_t period,
+                          ApprovalState state);
 
   Store& store_;
-  const std::vector<DataSet> data_sets_;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> data_set_by_code_;
-  // element code → indices of the data sets listing it.
-  std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>
-      data_sets_by_element_;
-
   std::mutex store_mutex_;  // guards every call on store_; taken before closed_mutex_
   mutable std::shared_mutex closed_mutex_;
-  // unit code → its approved and locked forms. GUARDED_BY(closed_mutex_)
-  std::unordered_map<std::string, ClosedForms, StringHash, std::equal_to<>> closed_;
+  std::shared_ptr<const Forms> forms_;  // GUARDED_BY(closed_mutex_)
+  // unit code → its approved and locked forms, by the index of their data set in forms_.
+  ClosedByUnit closed_;  // GUARDED_BY(closed_mutex_)
 };
 
 }  // namespace qpan

@@ -537,7 +537,7 @@ Status add_value_history(FigureExplanation& x, Store& store, Workflow* workflow,
       if (workflow == nullptr) continue;
       const std::vector<const OrgUnitVersion*> during = units.during(p.unit, p.period.dates());
       if (during.empty()) continue;
-      for (const DataSet& ds : workflow->data_sets()) {
+      for (const DataSet& ds : *workflow->data_sets()) {
         if (ds.level != during.back()->level ||
             std::find(ds.elements.begin(), ds.elements.end(), element.code) == ds.elements.end()) {
           continue;

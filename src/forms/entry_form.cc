@@ -32,7 +32,9 @@ Result<EntryForm> read_entry_form(const EntryFormSources& sources, std::string_v
                                   std::string_view unit_code, const Period& period) {
   Result<const OrgUnitVersion*> unit = sources.workflow.form_unit(data_set, unit_code, period, sources.units);
   if (!unit) return unit.status();
-  const DataSet* ds = sources.workflow.find_data_set(data_set);
+  const std::shared_ptr<const DataSet> ds = sources.workflow.find_data_set(data_set);
+  // A pack loaded since form_unit() may have dropped it.
+  if (ds == nullptr) return Status::not_found("không có biểu " + std::string(data_set) + " — no data set " + std::string(data_set));
   EntryForm form;
   form.data_set = ds;
   form.unit = **unit;

@@ -14,7 +14,7 @@ namespace json = boost::json;
 Api::Api(Store& store, AggregationEngine& engine, Accounts& accounts, Workflow& workflow, Metrics& metrics,
          ApiOptions options)
     : options_(std::move(options)),
-      services_(new api::Services{store, store_mutex_, engine, accounts, workflow, metrics, options_, {}, {}, {}, {}, {}, {}, {}, {}}) {}
+      services_(new api::Services{store, store_mutex_, engine, accounts, workflow, metrics, options_, {}, {}, {}, {}, {}, {}}) {}
 
 // The writer's queued jobs answer through the routes' services: it is drained first.
 Api::~Api() {
@@ -26,17 +26,9 @@ Status Api::load() {
   api::Services& s = *services_;
   {
     std::lock_guard lock(store_mutex_);
-    Result<Pack> pack = read_loaded_pack(s.store);
-    if (!pack) return pack.status();
-    s.indicators = std::move(pack->indicators);
-    s.areas = std::move(pack->areas);
-    const auto catalogue = s.engine.catalogue();
-    Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(*pack, *catalogue);
-    if (!sets) return sets.status();
-    s.evaluation_sets = std::move(*sets);
-    Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(*pack, *catalogue);
-    if (!rules) return rules.status();
-    s.validation_rules = std::move(*rules);
+    Result<std::shared_ptr<const api::Definitions>> definitions = api::read_definitions(s.store, *s.engine.catalogue(), 0);
+    if (!definitions) return definitions.status();
+    s.set_definitions(std::move(*definitions));
   }
   // Writes go through the write path with group commit; the rules' warnings read the
   // engine, which has every committed value already.
@@ -63,14 +55,33 @@ Status Api::load() {
   return Status::ok();
 }
 
+Status Api::reload_definitions(Store& store) {
+  api::Services& s = *services_;
+  const std::shared_ptr<const api::Definitions> before = s.definitions();
+  Result<std::shared_ptr<const api::Definitions>> definitions =
+      api::read_definitions(store, *s.engine.catalogue(), before ? before->epoch + 1 : 0);
+  if (!definitions) return definitions.status();
+  // The forms' data sets (read through the workflow's own connection) and what the writers
+  // check against, read from `store`, not the data connection: a write holds that one's
+  // mutex while its commit waits for this thread (ChangeFollower::own_commit).
+  // The units are the engine's, read a moment ago from the same store.
+  QPAN_RETURN_IF_ERROR(s.workflow.reload());
+  if (s.writer) QPAN_RETURN_IF_ERROR(s.writer->reload_from(store, s.engine.units()));
+  if (s.records) QPAN_RETURN_IF_ERROR(s.records->reload_from(store, s.engine.units()));
+  s.set_definitions(std::move(*definitions));
+  return Status::ok();
+}
+
 Status Api::apply_changes(std::span<const Change> changes, Store& store) {
   api::Services& s = *services_;
   std::vector<ValueWrite> values;
   bool structure_stale = false;
-  // Values of elements a pack load adds are applied only after the structure is re-read.
+  // Values of elements a pack load adds are applied only after the structure is re-read;
+  // the definitions follow the structure, whose catalogue they are compiled against.
   const auto flush = [&]() -> Status {
     if (structure_stale) {
       QPAN_RETURN_IF_ERROR(s.engine.reload_structure(store));
+      QPAN_RETURN_IF_ERROR(reload_definitions(store));
       structure_stale = false;
     }
     if (!values.empty()) s.engine.apply(values);

@@ -58,8 +58,9 @@ class Api {
   void add_routes(Router& router);
 
   // Applies entries of the change log (ChangeFollower::Apply): values to the engine, form
-  // states to the workflow, units and catalogue changes by re-reading the engine's structure
-  // from `store`. Idempotent, so entries this process applied already may come again.
+  // states to the workflow; units, catalogue and pack loads by re-reading from `store` the
+  // engine's structure, then the pack's definitions, the workflow's data sets and what the
+  // writers check against. Idempotent, so entries this process applied already may come again.
   Status apply_changes(std::span<const Change> changes, Store& store);
   // The follower whose position and lag /healthz reports (none: /healthz says nothing of
   // the log).
@@ -78,6 +79,9 @@ class Api {
   const std::vector<RouteDoc>& documented_routes() const { return docs_; }
 
  private:
+  // After a change of the structure: the definitions, the workflow and the writers from the store.
+  Status reload_definitions(Store& store);
+
   std::mutex store_mutex_;
   const ApiOptions options_;
   std::atomic<ChangeFollower*> follower_{nullptr};

@@ -81,10 +81,12 @@ Response analytics(Services& s, AnalyticsCache& cache, Request& r) {
     if (!engine) return engine.status();
     // Authorized above for every unit; the answer itself depends only on the question (and
     // the time it is asked as of).
-    const std::string key = question_key(q, format) + question->layout_key + "@" + r.query_param("asOf").value_or("");
+    const std::shared_ptr<const Definitions> definitions = s.definitions();
+    const std::string key = question_key(q, format) + question->layout_key + "@" + r.query_param("asOf").value_or("") +
+                            "#" + std::to_string(definitions->epoch);
     const uint64_t generation = (*engine)->generation();
     if (std::optional<Response> cached = cache.find(key, generation)) return std::move(*cached);
-    Result<AnalyticsResult> result = run_analytics(**engine, q, s.indicators);
+    Result<AnalyticsResult> result = run_analytics(**engine, q, definitions->indicators);
     if (!result) {
       // DHIS2 answers a question about what it does not have with 409 (its E7xxx errors).
       const StatusCode code = result.status().code();
@@ -116,7 +118,8 @@ Response validation(Services& s, Request& r) {
     Result<UnitPeriods> q = unit_periods(s, r, c, Action::kReadData, true);
     if (!q) return q.status();
     const EngineExpressionContext context(s.engine);
-    Result<ValidationReport> report = run_validation(s.validation_rules, *s.engine.units(), context, q->ou, q->pe.front());
+    const std::shared_ptr<const Definitions> definitions = s.definitions();
+    Result<ValidationReport> report = run_validation(definitions->validation_rules, *s.engine.units(), context, q->ou, q->pe.front());
     if (!report) return report.status();
     return raw(200, "application/json; charset=utf-8", format_validation(*report, ValidationFormat::kJson));
   });
@@ -128,11 +131,12 @@ Response evaluation(Services& s, Request& r) {
     if (!codes) return codes.status();
     Result<UnitPeriods> q = unit_periods(s, r, c, Action::kReadData, false);
     if (!q) return q.status();
+    const std::shared_ptr<const Definitions> definitions = s.definitions();
     std::vector<EvaluationSet> sets;
     for (const std::string& code : *codes) {
-      auto it = std::find_if(s.evaluation_sets.begin(), s.evaluation_sets.end(),
+      auto it = std::find_if(definitions->evaluation_sets.begin(), definitions->evaluation_sets.end(),
                              [&](const EvaluationSet& set) { return set.code == code; });
-      if (it == s.evaluation_sets.end()) return Status::not_found("set: unknown evaluation set \"" + code + "\"");
+      if (it == definitions->evaluation_sets.end()) return Status::not_found("set: unknown evaluation set \"" + code + "\"");
       sets.push_back(*it);
     }
     Result<std::shared_ptr<const AggregationEngine>> engine = s.engine_for(r);

@@ -59,6 +59,7 @@ Response search_units(Services& s, Request& r) {
 Response pack(Services& s, Request& r) {
   return s.guarded(r, [&](Caller&) -> Result<Response> {
     const auto catalogue = s.engine.catalogue();
+    const std::shared_ptr<const Definitions> definitions = s.definitions();
     json::array elements, indicators, sets, data_sets, areas;
     for (const DataElement& e : catalogue->elements()) {
       elements.emplace_back(json::object{{"code", e.code}, {"name", e.name_vi}, {"nameEn", e.name_en},
@@ -66,15 +67,15 @@ Response pack(Services& s, Request& r) {
                                          {"aggregation", aggregation_name(e.aggregation)},
                                          {"disaggregation", e.disaggregation}, {"area", e.area}});
     }
-    for (const Indicator& i : s.indicators) {
+    for (const Indicator& i : definitions->indicators) {
       indicators.emplace_back(json::object{{"code", i.code}, {"name", i.name_vi}, {"nameEn", i.name_en},
                                            {"expression", i.expression}, {"decimals", i.decimals}, {"unit", i.unit}});
     }
-    for (const EvaluationSet& set : s.evaluation_sets) {
+    for (const EvaluationSet& set : definitions->evaluation_sets) {
       sets.emplace_back(json::object{{"code", set.code}, {"name", set.name_vi}, {"nameEn", set.name_en}});
     }
-    for (const DataSet& ds : s.workflow.data_sets()) data_sets.emplace_back(data_set_json(ds));
-    for (const SubjectArea& a : s.areas) areas.emplace_back(json::object{{"code", a.code}, {"name", a.name_vi}, {"nameEn", a.name_en}});
+    for (const DataSet& ds : *s.workflow.data_sets()) data_sets.emplace_back(data_set_json(ds));
+    for (const SubjectArea& a : definitions->areas) areas.emplace_back(json::object{{"code", a.code}, {"name", a.name_vi}, {"nameEn", a.name_en}});
     return json_response(200, json::object{{"dataElements", std::move(elements)},
                                            {"areas", std::move(areas)},
                                            {"dataSets", std::move(data_sets)},

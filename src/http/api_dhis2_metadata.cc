@@ -68,7 +68,7 @@ std::vector<json::object> data_elements(Services& s, bool en) {
 
 std::vector<json::object> indicators(Services& s, bool en) {
   std::vector<json::object> out;
-  for (const Indicator& i : s.indicators) {
+  for (const Indicator& i : s.definitions()->indicators) {
     json::object o = identifiable(i.code, i.name_vi, i.name_en, en);
     o["decimals"] = i.decimals;
     o["expression"] = i.expression;  // qpan's: not DHIS2's numerator / denominator
@@ -80,7 +80,7 @@ std::vector<json::object> indicators(Services& s, bool en) {
 
 std::vector<json::object> data_sets(Services& s, bool en) {
   std::vector<json::object> out;
-  for (const DataSet& d : s.workflow.data_sets()) {
+  for (const DataSet& d : *s.workflow.data_sets()) {
     json::object o = identifiable(d.code, d.name_vi, d.name_en, en);
     const std::string_view type = dhis2_period_type(d.period_type);
     o["periodType"] = type.empty() ? period_type_name(d.period_type) : type;

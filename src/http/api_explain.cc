@@ -44,7 +44,8 @@ Response explain(Services& s, Request& r) {
     QPAN_RETURN_IF_ERROR(allowed(Action::kReadData));
     Result<std::shared_ptr<const AggregationEngine>> engine = s.engine_for(r);
     if (!engine) return engine.status();
-    Result<FigureExplanation> explanation = explain_figure(**engine, s.indicators, *dx, *ou, pe->front(), options);
+    const std::shared_ptr<const Definitions> definitions = s.definitions();
+    Result<FigureExplanation> explanation = explain_figure(**engine, definitions->indicators, *dx, *ou, pe->front(), options);
     if (!explanation) return explanation.status();
     if (allowed(Action::kReadAudit).is_ok()) {
       const auto units = s.engine.units();

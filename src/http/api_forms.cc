@@ -62,7 +62,7 @@ Response form(Services& s, Request& r) {
     Result<EntryForm> f = read_entry_form(sources, data_set, q->ou, q->pe.front());
     if (!f) return f.status();
     if (format == "xlsx") {
-      Result<std::string> workbook = write_form_workbook(*f, s.areas);
+      Result<std::string> workbook = write_form_workbook(*f, s.definitions()->areas);
       if (!workbook) return workbook.status();
       Response response = raw(200, std::string(kFormWorkbookMediaType), std::move(*workbook));
       response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + form_workbook_file_name(*f) + "\"");

@@ -27,6 +27,32 @@ void Routes::add_async(Api::RouteDoc doc, AsyncHandler handler) {
   docs_.push_back(std::move(doc));
 }
 
+Result<std::shared_ptr<const Definitions>> read_definitions(Store& store, const Catalogue& catalogue, uint64_t epoch) {
+  Result<Pack> pack = read_loaded_pack(store);
+  if (!pack) return pack.status();
+  auto definitions = std::make_shared<Definitions>();
+  definitions->indicators = std::move(pack->indicators);
+  definitions->areas = std::move(pack->areas);
+  Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(*pack, catalogue);
+  if (!sets) return sets.status();
+  definitions->evaluation_sets = std::move(*sets);
+  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(*pack, catalogue);
+  if (!rules) return rules.status();
+  definitions->validation_rules = std::move(*rules);
+  definitions->epoch = epoch;
+  return std::shared_ptr<const Definitions>(std::move(definitions));
+}
+
+std::shared_ptr<const Definitions> Services::definitions() const {
+  std::lock_guard lock(definitions_mutex);
+  return definitions_;
+}
+
+void Services::set_definitions(std::shared_ptr<const Definitions> definitions) {
+  std::lock_guard lock(definitions_mutex);
+  definitions_ = std::move(definitions);
+}
+
 int64_t Services::now() const {
   if (options.clock) return options.clock();
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();

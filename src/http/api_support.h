@@ -55,6 +55,23 @@ class Routes {
   bool read_only_;
 };
 
+// What the loaded pack defines that handlers read, made whole at a load and replaced whole when
+// a pack or the catalogue is loaded again, by any process (Api::apply_changes): a handler
+// takes it once and answers from that one.
+struct Definitions {
+  std::vector<Indicator> indicators;
+  std::vector<SubjectArea> areas;  // the headings of forms' sections
+  std::vector<EvaluationSet> evaluation_sets;
+  std::vector<CompiledValidationRule> validation_rules;
+  // Counts the loads, for answers cached under one set of definitions: the engine's
+  // generation alone moves before the definitions are replaced.
+  uint64_t epoch = 0;
+};
+
+// The definitions of the pack loaded in `store`, compiled against `catalogue` (the engine's,
+// read from the same store).
+Result<std::shared_ptr<const Definitions>> read_definitions(Store& store, const Catalogue& catalogue, uint64_t epoch);
+
 // What the handlers of every resource reach. Owned by Api; lives as long as the routes.
 struct Services {
   Store& store;  // the data connection: used under store_mutex
@@ -66,10 +83,12 @@ struct Services {
   const ApiOptions& options;
   std::unique_ptr<ValueWriter> writer;  // set by Api::load()
   std::unique_ptr<RecordWriter> records;  // set by Api::load()
-  std::vector<Indicator> indicators;
-  std::vector<SubjectArea> areas;  // the headings of forms' sections
-  std::vector<EvaluationSet> evaluation_sets;
-  std::vector<CompiledValidationRule> validation_rules;
+
+  // The definitions now (set by Api::load(), replaced by Api::apply_changes()).
+  std::shared_ptr<const Definitions> definitions() const;
+  void set_definitions(std::shared_ptr<const Definitions> definitions);
+  mutable std::mutex definitions_mutex;
+  std::shared_ptr<const Definitions> definitions_;  // GUARDED_BY(definitions_mutex)
 
   int64_t now() const;
 

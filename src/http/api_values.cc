@@ -349,7 +349,7 @@ void post_value_set_document(Services& s, Request& r, const Reply& reply, bool a
     QPAN_RETURN_IF_ERROR(read_import_parameters(r, request));
     // The entries keep copies of what they read: the body may go.
     DocumentEntries read = adx ? read_adx(r.body, "adx", *s.engine.catalogue())
-                               : read_form_workbook(r.body, "form.xlsx", *s.engine.catalogue(), s.workflow.data_sets());
+                               : read_form_workbook(r.body, "form.xlsx", *s.engine.catalogue(), *s.workflow.data_sets());
     if (!read.problems.empty()) {
       WriteOutcome refused;
       refused.refusal = Refusal::kInvalid;
@@ -394,8 +394,7 @@ void post_value_set(Services& s, Request& r, const Reply& reply) {
     const Envelope envelope{envelope_fields.text("period"), envelope_fields.text("orgUnit"),
                             envelope_fields.text("attributeOptionCombo")};
     if (!data_set.empty()) {
-      const std::vector<DataSet>& sets = s.workflow.data_sets();
-      if (std::none_of(sets.begin(), sets.end(), [&](const DataSet& d) { return d.code == data_set; })) {
+      if (s.workflow.find_data_set(data_set) == nullptr) {
         problems.add("dataSet", "không có biểu \"" + std::string(data_set) + "\" (unknown data set)");
       }
     }
@@ -502,10 +501,9 @@ Response get_value_set(Services& s, Request& r) {
     const std::vector<std::string> data_sets = all("dataSet");
     std::vector<std::string> elements;
     for (const std::string& code : data_sets) {
-      const std::vector<DataSet>& sets = s.workflow.data_sets();
-      auto it = std::find_if(sets.begin(), sets.end(), [&](const DataSet& d) { return d.code == code; });
-      if (it == sets.end()) return Status::not_found("dataSet: không có biểu \"" + code + "\" (unknown data set)");
-      elements.insert(elements.end(), it->elements.begin(), it->elements.end());
+      const std::shared_ptr<const DataSet> set = s.workflow.find_data_set(code);
+      if (set == nullptr) return Status::not_found("dataSet: không có biểu \"" + code + "\" (unknown data set)");
+      elements.insert(elements.end(), set->elements.begin(), set->elements.end());
     }
     if (elements.empty()) return Status::invalid_input("dataSet: give at least one data set");
     std::vector<Period> periods;
@@ -554,7 +552,7 @@ Response get_value_set(Services& s, Request& r) {
       Result<int64_t> count = [&] {
         std::lock_guard lock(s.store_mutex);
         return export_values_adx(s.store, document, options_for(units.front(), periods.front()), *s.engine.catalogue(),
-                                 s.workflow.data_sets());
+                                 *s.workflow.data_sets());
       }();
       if (!count) return count.status();
       return raw(200, "application/adx+xml; charset=utf-8", std::move(document).str());

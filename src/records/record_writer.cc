@@ -18,14 +18,14 @@ namespace qpan {
 class RecordWriter::State {
  public:
   std::shared_ptr<const Pack> pack;
-  OrgUnitIndex units;
+  std::shared_ptr<const OrgUnitIndex> units;  // never null
   std::unordered_map<std::string, int64_t> unit_ids;
   std::vector<RecordCounter> counters;  // one per counted element
 
   // The days `code` is in force, inclusive ranges.
   std::vector<DateRange> in_force(std::string_view code) const {
     std::vector<DateRange> out;
-    for (const OrgUnitVersion* v : units.history(code)) {
+    for (const OrgUnitVersion* v : units->history(code)) {
       out.push_back({v->valid_from.value_or(make_date(1, 1, 1)),
                      v->valid_until ? add_days(*v->valid_until, -1) : make_date(9999, 12, 31)});
     }
@@ -132,30 +132,40 @@ Result<std::unique_ptr<RecordWriter>> RecordWriter::create(Store& store, std::mu
 }
 
 Status RecordWriter::reload() {
-  auto state = std::make_shared<State>();
   std::lock_guard lock(store_mutex_);
-  Result<Pack> pack = read_loaded_pack(store_);
+  return reload_from(store_);
+}
+
+Status RecordWriter::reload_from(Store& source, std::shared_ptr<const OrgUnitIndex> units) {
+  auto state = std::make_shared<State>();
+  Result<Pack> pack = read_loaded_pack(source);
   if (!pack) return pack.status();
-  for (const ElementSource& source : pack->sources) {
-    Result<RecordCounter> counter = RecordCounter::compile(source, *pack);
-    if (!counter) return Status::invalid_input("element " + source.element + ": " + counter.status().message());
+  for (const ElementSource& counted : pack->sources) {
+    Result<RecordCounter> counter = RecordCounter::compile(counted, *pack);
+    if (!counter) return Status::invalid_input("element " + counted.element + ": " + counter.status().message());
     state->counters.push_back(std::move(*counter));
   }
   state->pack = std::make_shared<const Pack>(std::move(*pack));
-  Result<OrgUnitIndex> units = store_.load_org_units();
-  if (!units) return units.status();
-  state->units = std::move(*units);
-  Result<std::unordered_map<std::string, int64_t>> ids = store_.unit_ids();
+  if (units == nullptr) {
+    Result<OrgUnitIndex> loaded = source.load_org_units();
+    if (!loaded) return loaded.status();
+    units = std::make_shared<const OrgUnitIndex>(std::move(*loaded));
+  }
+  state->units = std::move(units);
+  Result<std::unordered_map<std::string, int64_t>> ids = source.unit_ids();
   if (!ids) return ids.status();
   state->unit_ids = std::move(*ids);
+  std::lock_guard lock(state_mutex_);
   state_ = std::move(state);
   return Status::ok();
 }
 
-std::shared_ptr<const Pack> RecordWriter::pack() const {
-  std::lock_guard lock(store_mutex_);
-  return state_->pack;
+std::shared_ptr<const RecordWriter::State> RecordWriter::state() const {
+  std::lock_guard lock(state_mutex_);
+  return state_;
 }
+
+std::shared_ptr<const Pack> RecordWriter::pack() const { return state()->pack; }
 
 int64_t RecordWriter::now() const {
   if (options_.clock) return options_.clock();
@@ -187,7 +197,7 @@ Result<RecordWriteOutcome> RecordWriter::write(RecordWrite request) {
   }
 
   std::lock_guard lock(store_mutex_);
-  const std::shared_ptr<const State> state = state_;
+  const std::shared_ptr<const State> state = this->state();
   const Pack& pack = *state->pack;
   const Date today = from_days(static_cast<int32_t>(now() / 86400));
 
@@ -209,12 +219,12 @@ Result<RecordWriteOutcome> RecordWriter::write(RecordWrite request) {
     RegistryRecord record = std::move(change.record);
     record.registry = registry->code;
     if (change.kind != RecordChange::Kind::kDelete) {
-      const bool known = state->units.knows(record.org_unit);
+      const bool known = state->units->knows(record.org_unit);
       if (!known) {
         problem(i, "org_unit", record.org_unit.empty() ? "empty: every record needs its owner org unit"
                                                        : "unknown org unit " + quoted(record.org_unit));
       }
-      for (const FieldProblem& p : check_record_fields(*registry, record.fields, pack.catalogue, state->units)) {
+      for (const FieldProblem& p : check_record_fields(*registry, record.fields, pack.catalogue, *state->units)) {
         problem(i, p.field, p.reason);
       }
       if (known) {
@@ -243,7 +253,7 @@ Result<RecordWriteOutcome> RecordWriter::write(RecordWrite request) {
   // 3. The scope over each new owner.
   auto in_scope = [&](size_t change, const std::string& unit) {
     if (!account) return true;
-    Status s = authorize(*account, Action::kWriteData, unit, record_scope_day(state->units, unit, today), state->units);
+    Status s = authorize(*account, Action::kWriteData, unit, record_scope_day(*state->units, unit, today), *state->units);
     if (s) return true;
     problem(change, "org_unit", s.message());
     return false;
@@ -380,7 +390,7 @@ Result<RecordWriteOutcome> RecordWriter::write(RecordWrite request) {
 
 Result<ValueWriteSummary> RecordWriter::recount(const Writer& writer, Recount scope) {
   std::lock_guard lock(store_mutex_);
-  const std::shared_ptr<const State> state = state_;
+  const std::shared_ptr<const State> state = this->state();
   const Pack& pack = *state->pack;
   const int64_t at = now();
   const Date today = from_days(static_cast<int32_t>(at / 86400));

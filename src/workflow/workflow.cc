@@ -215,75 +215,111 @@ std::string_view timeliness_name_vi(Timeliness t) {
 // ---- Workflow ------------------------------------------------------------------------------
 
 Result<std::unique_ptr<Workflow>> Workflow::create(Store& store, std::vector<DataSet> data_sets) {
-  std::unique_ptr<Workflow> workflow(new Workflow(store, std::move(data_sets)));
-  QPAN_RETURN_IF_ERROR(workflow->load_closed());
+  std::unique_ptr<Workflow> workflow(new Workflow(store));
+  QPAN_RETURN_IF_ERROR(workflow->reload(std::move(data_sets)));
   return workflow;
 }
 
 Result<std::unique_ptr<Workflow>> Workflow::create(Store& store) {
-  Result<Pack> pack = read_loaded_pack(store);
-  if (!pack) return pack.status();
-  return create(store, std::move(pack->data_sets));
+  std::unique_ptr<Workflow> workflow(new Workflow(store));
+  QPAN_RETURN_IF_ERROR(workflow->reload());
+  return workflow;
 }
 
-Workflow::Workflow(Store& store, std::vector<DataSet> data_sets)
-    : store_(store), data_sets_(std::move(data_sets)) {
-  for (uint32_t i = 0; i < data_sets_.size(); ++i) {
-    data_set_by_code_.emplace(data_sets_[i].code, i);
-    for (const std::string& e : data_sets_[i].elements) data_sets_by_element_[e].push_back(i);
-  }
-}
-
-Status Workflow::load_closed() {
+Status Workflow::reload(std::vector<DataSet> data_sets) {
   std::lock_guard store_lock(store_mutex_);
+  return replace_forms(std::move(data_sets));
+}
+
+Status Workflow::reload() {
+  // The pack and the closed forms read under one hold of the store: no transition of this
+  // workflow commits between them and the swap.
+  std::lock_guard store_lock(store_mutex_);
+  Result<Pack> pack = read_loaded_pack(store_);
+  if (!pack) return pack.status();
+  return replace_forms(std::move(pack->data_sets));
+}
+
+std::shared_ptr<const Workflow::Forms> Workflow::index_forms(std::vector<DataSet> data_sets) {
+  auto forms = std::make_shared<Forms>();
+  forms->data_sets = std::move(data_sets);
+  for (uint32_t i = 0; i < forms->data_sets.size(); ++i) {
+    forms->by_code.emplace(forms->data_sets[i].code, i);
+    for (const std::string& e : forms->data_sets[i].elements) forms->by_element[e].push_back(i);
+  }
+  return forms;
+}
+
+Status Workflow::replace_forms(std::vector<DataSet> data_sets) {
+  std::shared_ptr<const Forms> forms = index_forms(std::move(data_sets));
   Result<std::vector<ApprovalRow>> rows = store_.approvals_in_states(
       {std::string(approval_state_name(ApprovalState::kApproved)),
        std::string(approval_state_name(ApprovalState::kLocked))});
   if (!rows) return rows.status();
+  ClosedByUnit closed;
   for (const ApprovalRow& r : *rows) {
-    auto ds = data_set_by_code_.find(r.data_set);
-    if (ds == data_set_by_code_.end()) continue;  // a data set the pack no longer has
+    auto ds = forms->by_code.find(r.data_set);
+    if (ds == forms->by_code.end()) continue;  // a data set the pack no longer has
     Result<ApprovalState> state = parse_approval_state(r.state);
     if (!state) return Status::internal("stored approval state \"" + r.state + "\" is unknown");
-    remember(ds->second, r.unit_code, r.period, *state);
+    remember_in(closed, ds->second, r.unit_code, r.period, *state);
   }
+  std::unique_lock lock(closed_mutex_);
+  forms_ = std::move(forms);
+  closed_ = std::move(closed);
   return Status::ok();
 }
 
-void Workflow::remember(uint32_t data_set, const std::string& unit_code, int64_t period,
-                        ApprovalState state) {
-  std::unique_lock lock(closed_mutex_);
+std::shared_ptr<const Workflow::Forms> Workflow::forms() const {
+  std::shared_lock lock(closed_mutex_);
+  return forms_;
+}
+
+std::shared_ptr<const std::vector<DataSet>> Workflow::data_sets() const {
+  std::shared_ptr<const Forms> forms = this->forms();
+  return {forms, &forms->data_sets};
+}
+
+std::shared_ptr<const DataSet> Workflow::find_data_set(std::string_view code) const {
+  std::shared_ptr<const Forms> forms = this->forms();
+  auto it = forms->by_code.find(code);
+  if (it == forms->by_code.end()) return nullptr;
+  return {forms, &forms->data_sets[it->second]};
+}
+
+void Workflow::remember_in(ClosedByUnit& closed, uint32_t data_set, const std::string& unit_code, int64_t period,
+                           ApprovalState state) {
   const ClosedKey key{data_set, period};
   if (state == ApprovalState::kApproved || state == ApprovalState::kLocked) {
-    closed_[unit_code][key] = state;
+    closed[unit_code][key] = state;
     return;
   }
-  auto unit = closed_.find(unit_code);
-  if (unit == closed_.end()) return;
+  auto unit = closed.find(unit_code);
+  if (unit == closed.end()) return;
   unit->second.erase(key);
-  if (unit->second.empty()) closed_.erase(unit);
+  if (unit->second.empty()) closed.erase(unit);
+}
+
+void Workflow::remember(std::string_view data_set, const std::string& unit_code, int64_t period,
+                        ApprovalState state) {
+  std::unique_lock lock(closed_mutex_);
+  auto it = forms_->by_code.find(data_set);
+  if (it != forms_->by_code.end()) remember_in(closed_, it->second, unit_code, period, state);
 }
 
 void Workflow::note_state(std::string_view data_set, const std::string& unit_code, int64_t period_key,
                           std::string_view state) {
-  auto it = data_set_by_code_.find(data_set);
   Result<ApprovalState> parsed = parse_approval_state(state);
-  if (it == data_set_by_code_.end() || !parsed) return;
-  remember(it->second, unit_code, period_key, *parsed);
+  if (parsed) remember(data_set, unit_code, period_key, *parsed);
 }
 
-const DataSet* Workflow::find_data_set(std::string_view code) const {
-  auto it = data_set_by_code_.find(code);
-  return it == data_set_by_code_.end() ? nullptr : &data_sets_[it->second];
-}
-
-Result<uint32_t> Workflow::check_form(std::string_view data_set, const Period& period) const {
-  auto it = data_set_by_code_.find(data_set);
-  if (it == data_set_by_code_.end()) {
+Result<uint32_t> Workflow::check_form(const Forms& forms, std::string_view data_set, const Period& period) {
+  auto it = forms.by_code.find(data_set);
+  if (it == forms.by_code.end()) {
     return Status::not_found("không có biểu " + std::string(data_set) + " — no data set " +
                              std::string(data_set));
   }
-  const DataSet& ds = data_sets_[it->second];
+  const DataSet& ds = forms.data_sets[it->second];
   if (period.type() != ds.period_type) {
     return Status::invalid_input(
         "biểu " + ds.code + " báo cáo theo " + std::string(period_type_vi(ds.period_type)) +
@@ -295,9 +331,8 @@ Result<uint32_t> Workflow::check_form(std::string_view data_set, const Period& p
   return it->second;
 }
 
-Result<ApprovalRecord> Workflow::read_record(uint32_t data_set, std::string_view unit_code,
+Result<ApprovalRecord> Workflow::read_record(const DataSet& ds, std::string_view unit_code,
                                              const Period& period) {
-  const DataSet& ds = data_sets_[data_set];
   ApprovalRecord record;
   record.data_set = ds.code;
   record.unit_code = std::string(unit_code);
@@ -327,17 +362,19 @@ Result<ApprovalRecord> Workflow::read_record(uint32_t data_set, std::string_view
 
 Result<ApprovalRecord> Workflow::state(std::string_view data_set, std::string_view unit_code,
                                        const Period& period) {
-  Result<uint32_t> ds = check_form(data_set, period);
-  if (!ds) return ds.status();
+  const std::shared_ptr<const Forms> forms = this->forms();
+  Result<uint32_t> index = check_form(*forms, data_set, period);
+  if (!index) return index.status();
   std::lock_guard store_lock(store_mutex_);
-  return read_record(*ds, unit_code, period);
+  return read_record(forms->data_sets[*index], unit_code, period);
 }
 
 Result<const OrgUnitVersion*> Workflow::form_unit(std::string_view data_set, std::string_view unit_code,
                                                   const Period& period, const OrgUnitIndex& units) const {
-  Result<uint32_t> index = check_form(data_set, period);
+  const std::shared_ptr<const Forms> forms = this->forms();
+  Result<uint32_t> index = check_form(*forms, data_set, period);
   if (!index) return index.status();
-  return unit_of_form(data_sets_[*index], unit_code, period, units);
+  return unit_of_form(forms->data_sets[*index], unit_code, period, units);
 }
 
 Result<const OrgUnitVersion*> Workflow::unit_of_form(const DataSet& ds, std::string_view unit_code,
@@ -367,9 +404,10 @@ Result<ApprovalRecord> Workflow::transition(const User& actor, ApprovalAction ac
                                             std::string_view data_set, std::string_view unit_code,
                                             const Period& period, std::string_view comment,
                                             const OrgUnitIndex& units, int64_t now) {
-  Result<uint32_t> index = check_form(data_set, period);
+  const std::shared_ptr<const Forms> forms = this->forms();
+  Result<uint32_t> index = check_form(*forms, data_set, period);
   if (!index) return index.status();
-  const DataSet& ds = data_sets_[*index];
+  const DataSet& ds = forms->data_sets[*index];
 
   Result<const OrgUnitVersion*> found = unit_of_form(ds, unit_code, period, units);
   if (!found) return found.status();
@@ -397,7 +435,7 @@ Result<ApprovalRecord> Workflow::transition(const User& actor, ApprovalAction ac
   }
 
   std::lock_guard store_lock(store_mutex_);
-  Result<ApprovalRecord> current = read_record(*index, unit_code, period);
+  Result<ApprovalRecord> current = read_record(ds, unit_code, period);
   if (!current) return current.status();
   Result<ApprovalState> next = next_approval_state(current->state, action);
   if (!next) return with_form(next.status(), ds.code, unit_code, period);
@@ -418,8 +456,8 @@ Result<ApprovalRecord> Workflow::transition(const User& actor, ApprovalAction ac
     }
     return recorded.status();
   }
-  remember(*index, event.unit_code, event.period, *next);
-  return read_record(*index, unit_code, period);
+  remember(ds.code, event.unit_code, event.period, *next);
+  return read_record(ds, unit_code, period);
 }
 
 std::optional<Period> form_period(const DataSet& data_set, const Period& value_period) {
@@ -433,10 +471,10 @@ std::optional<std::string> Workflow::write_refusal(std::string_view element_code
   if (closed_.empty()) return std::nullopt;
   auto unit = closed_.find(unit_code);
   if (unit == closed_.end()) return std::nullopt;
-  auto sets = data_sets_by_element_.find(element_code);
-  if (sets == data_sets_by_element_.end()) return std::nullopt;
+  auto sets = forms_->by_element.find(element_code);
+  if (sets == forms_->by_element.end()) return std::nullopt;
   for (uint32_t i : sets->second) {
-    const DataSet& ds = data_sets_[i];
+    const DataSet& ds = forms_->data_sets[i];
     std::optional<Period> form = enclosing_period(period, ds.period_type, ds.calendar);
     if (!form) continue;
     auto closed = unit->second.find(ClosedKey{i, form->key()});
@@ -456,9 +494,10 @@ std::optional<std::string> Workflow::write_refusal(std::string_view element_code
 Result<Completeness> Workflow::completeness(std::string_view data_set, std::string_view parent_code,
                                             const Period& period, const OrgUnitIndex& units,
                                             Date today) {
-  Result<uint32_t> index = check_form(data_set, period);
+  const std::shared_ptr<const Forms> forms = this->forms();
+  Result<uint32_t> index = check_form(*forms, data_set, period);
   if (!index) return index.status();
-  const DataSet& ds = data_sets_[*index];
+  const DataSet& ds = forms->data_sets[*index];
   const DateRange dates = period.dates(ds.calendar);
   const bool whole_country = parent_code == kWholeCountryScope && !units.knows(parent_code);
   if (!whole_country && units.during(parent_code, dates).empty()) {

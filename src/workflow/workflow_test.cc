@@ -100,7 +100,7 @@ class WorkflowTest : public ::testing::Test {
   }
   static Period march() { return Period::month(2022, 3); }
   std::string element_of(std::string_view data_set) const {
-    const DataSet* ds = workflow_->find_data_set(data_set);
+    const std::shared_ptr<const DataSet> ds = workflow_->find_data_set(data_set);
     EXPECT_NE(ds, nullptr);
     return ds != nullptr && !ds->elements.empty() ? ds->elements.front() : std::string();
   }
@@ -129,7 +129,7 @@ TEST_F(WorkflowTest, NamesRoundTrip) {
 }
 
 TEST_F(WorkflowTest, LoadsTheDataSetsOfThePack) {
-  const DataSet* ds = workflow_->find_data_set(kMonthly);
+  const std::shared_ptr<const DataSet> ds = workflow_->find_data_set(kMonthly);
   ASSERT_NE(ds, nullptr);
   EXPECT_EQ(ds->period_type, PeriodType::kMonth);
   EXPECT_EQ(ds->calendar, Calendar::kCutoff);
@@ -418,18 +418,70 @@ TEST_F(WorkflowTest, StatesNotedFromTheChangeLogCloseAndOpenForms) {
   EXPECT_FALSE((*other)->write_refusal(element, kTaLeng, march()));
 }
 
+// A pack loaded since (by any process): reload() swaps the data sets for every caller, with
+// the closed forms of the new ones read from the store; snapshots taken before stay as they were.
+TEST_F(WorkflowTest, ReloadSwapsTheDataSetsAndTheirClosedForms) {
+  const std::string element = element_of(kMonthly);
+  const std::vector<DataSet> pack_sets = *workflow_->data_sets();
+  DataSet added = *workflow_->find_data_set(kMonthly);
+  added.code = "ds.test.monthly";
+  std::vector<DataSet> with_added = pack_sets;
+  with_added.push_back(added);
+  std::vector<DataSet> replaced = with_added;
+  std::erase_if(replaced, [](const DataSet& ds) { return ds.code == kMonthly; });
+
+  // The new data set's form is approved by a workflow that has it (another process's).
+  Result<std::unique_ptr<Workflow>> other = Workflow::create(*store_, with_added);
+  ASSERT_TRUE(other.is_ok()) << other.status().message();
+  for (auto [actor, action] : {std::pair{entry_, ApprovalAction::kSubmit}, std::pair{reviewer_, ApprovalAction::kApprove}}) {
+    Result<ApprovalRecord> r = (*other)->transition(actor, action, added.code, kTaLeng, march(), {}, *units_,
+                                                    at("2022-03-10T08:00:00Z"));
+    ASSERT_TRUE(r.is_ok()) << r.status().message();
+  }
+  // And the pack's monthly form of another commune by this one.
+  must(admin_, ApprovalAction::kSubmit, kThenSin, at("2022-03-10T08:00:00Z"));
+  must(reviewer_, ApprovalAction::kApprove, kThenSin, at("2022-03-10T09:00:00Z"));
+  EXPECT_FALSE(workflow_->write_refusal(element, kTaLeng, march())) << "not this workflow's data set yet";
+
+  const std::shared_ptr<const std::vector<DataSet>> before = workflow_->data_sets();
+  const std::shared_ptr<const DataSet> monthly = workflow_->find_data_set(kMonthly);
+  ASSERT_TRUE(workflow_->reload(replaced).is_ok());
+  std::optional<std::string> why = workflow_->write_refusal(element, kTaLeng, march());
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("biểu ds.test.monthly"), std::string::npos) << *why;
+  EXPECT_FALSE(workflow_->write_refusal(element, kThenSin, march())) << "its data set is gone";
+  EXPECT_EQ(workflow_->find_data_set(kMonthly), nullptr);
+  EXPECT_EQ(workflow_->state(kMonthly, kThenSin, march()).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(workflow_->state(added.code, kTaLeng, march())->state, ApprovalState::kApproved);
+  // What was handed out before is unchanged.
+  EXPECT_EQ(before->size(), pack_sets.size());
+  EXPECT_EQ(monthly->code, kMonthly);
+
+  // Back to the pack in the store: the pack's form is closed again, the test's data set gone.
+  ASSERT_TRUE(workflow_->reload().is_ok());
+  EXPECT_EQ(workflow_->data_sets()->size(), pack_sets.size());
+  EXPECT_EQ(workflow_->find_data_set(added.code), nullptr);
+  EXPECT_TRUE(workflow_->write_refusal(element, kThenSin, march()));
+  EXPECT_FALSE(workflow_->write_refusal(element, kTaLeng, march()));
+  // A transition after the reload is noted under the data sets now.
+  must(admin_, ApprovalAction::kLock, kThenSin, at("2022-03-11T08:00:00Z"));
+  why = workflow_->write_refusal(element, kThenSin, march());
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("đã bị khóa"), std::string::npos) << *why;
+}
+
 TEST_F(WorkflowTest, DeadlinesComeFromThePack) {
-  const DataSet* monthly = workflow_->find_data_set(kMonthly);
+  const std::shared_ptr<const DataSet> monthly = workflow_->find_data_set(kMonthly);
   ASSERT_NE(monthly, nullptr);
   // Cut-off month 3/2022 = 15 Feb – 14 Mar 2022, plus 2 days.
   EXPECT_EQ(approval_deadline(*monthly, march()), make_date(2022, 3, 16));
   EXPECT_EQ(approval_deadline(*monthly, Period::month(2022, 1)), make_date(2022, 1, 16));
-  const DataSet* recruit = workflow_->find_data_set("ds.mil.recruit.quarterly");
+  const std::shared_ptr<const DataSet> recruit = workflow_->find_data_set("ds.mil.recruit.quarterly");
   ASSERT_NE(recruit, nullptr);
   // Calendar quarter I/2022 ends 31 Mar, plus 10 days.
   EXPECT_EQ(approval_deadline(*recruit, Period::quarter(2022, 1)), make_date(2022, 4, 10));
   // Cut-off year 2022 ends 14 Dec 2022, plus 10 days.
-  const DataSet* yearly = workflow_->find_data_set(kYearly);
+  const std::shared_ptr<const DataSet> yearly = workflow_->find_data_set(kYearly);
   ASSERT_NE(yearly, nullptr);
   EXPECT_EQ(approval_deadline(*yearly, Period::year(2022)), make_date(2022, 12, 24));
 }
@@ -574,7 +626,8 @@ TEST_F(WorkflowTest, WorklistShowsWhatEachRoleMustDo) {
   };
 
   // The commune: every form of a commune-level data set, three periods each, to submit.
-  const size_t commune_sets = std::count_if(workflow_->data_sets().begin(), workflow_->data_sets().end(),
+  const std::shared_ptr<const std::vector<DataSet>> sets = workflow_->data_sets();
+  const size_t commune_sets = std::count_if(sets->begin(), sets->end(),
                                             [](const DataSet& ds) { return ds.level == OrgUnitLevel::kCommune; });
   const Worklist before = list(entry_);
   EXPECT_EQ(before.total, 3 * commune_sets);

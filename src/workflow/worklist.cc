@@ -47,7 +47,7 @@ Result<Worklist> worklist(Workflow& workflow, const User& user, const OrgUnitInd
   Worklist out;
   if (kinds.empty()) return out;
 
-  for (const DataSet& ds : workflow.data_sets()) {
+  for (const DataSet& ds : *workflow.data_sets()) {
     std::optional<Period> period = current_period(ds.period_type, ds.calendar, today);
     for (int i = 0; period && i < periods; ++i, period = period->previous()) {
       Result<Completeness> forms = workflow.completeness(ds.code, user.scope_code, *period, units, today);

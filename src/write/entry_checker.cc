@@ -50,7 +50,7 @@ const EntryChecker::Scratch::PeriodInfo& EntryChecker::Scratch::period(std::stri
   return it->second;
 }
 
-EntryChecker::EntryChecker(Catalogue catalogue, OrgUnitIndex units,
+EntryChecker::EntryChecker(Catalogue catalogue, std::shared_ptr<const OrgUnitIndex> units,
                            const std::unordered_map<std::string, int64_t>& unit_ids,
                            const std::vector<ElementSource>& counted)
     : catalogue_(std::move(catalogue)), units_(std::move(units)) {
@@ -59,7 +59,7 @@ EntryChecker::EntryChecker(Catalogue catalogue, OrgUnitIndex units,
     elements_.emplace(e.code, &e);
     elements_by_id_.emplace(e.id, &e);
   }
-  for (const OrgUnitVersion& v : units_.versions()) {
+  for (const OrgUnitVersion& v : units_->versions()) {
     auto id = unit_ids.find(v.code);
     if (id == unit_ids.end()) continue;  // not stored: unknown to every write
     UnitValidity& u = validity_[v.code];
@@ -167,7 +167,7 @@ bool EntryChecker::check(const EntryText& entry, const Rules& rules, Scratch& sc
 
   // The writer's scope, and closed forms, for an entry whose unit and period are sound.
   if (unit_in_force && rules.account != nullptr && rules.account->has_value()) {
-    if (Status s = authorize(**rules.account, rules.action, entry.org_unit, period->period.dates().last, units_); !s) {
+    if (Status s = authorize(**rules.account, rules.action, entry.org_unit, period->period.dates().last, *units_); !s) {
       fail(EntryField::kOrgUnit, Refusal::kForbidden, s.message());
     }
   }
@@ -253,15 +253,19 @@ const DataElement* EntryChecker::element_by_id(int64_t id) const {
   return it == elements_by_id_.end() ? nullptr : it->second;
 }
 
-Result<std::shared_ptr<const EntryChecker>> load_entry_checker(Store& store, const std::vector<ElementSource>& counted) {
+Result<std::shared_ptr<const EntryChecker>> load_entry_checker(Store& store, const std::vector<ElementSource>& counted,
+                                                               std::shared_ptr<const OrgUnitIndex> units) {
   Result<Catalogue> catalogue = store.load_catalogue();
   if (!catalogue) return catalogue.status();
-  Result<OrgUnitIndex> units = store.load_org_units();
-  if (!units) return units.status();
+  if (units == nullptr) {
+    Result<OrgUnitIndex> loaded = store.load_org_units();
+    if (!loaded) return loaded.status();
+    units = std::make_shared<const OrgUnitIndex>(std::move(*loaded));
+  }
   Result<std::unordered_map<std::string, int64_t>> ids = store.unit_ids();
   if (!ids) return ids.status();
   return std::shared_ptr<const EntryChecker>(
-      std::make_shared<EntryChecker>(std::move(*catalogue), std::move(*units), *ids, counted));
+      std::make_shared<EntryChecker>(std::move(*catalogue), std::move(units), *ids, counted));
 }
 
 }  // namespace qpan::write

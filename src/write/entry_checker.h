@@ -42,7 +42,8 @@ using ProblemFn = std::function<void(EntryField field, Refusal kind, std::string
 class EntryChecker {
  public:
   // Values of the `counted` elements are refused: they are counted from registry records.
-  EntryChecker(Catalogue catalogue, OrgUnitIndex units, const std::unordered_map<std::string, int64_t>& unit_ids,
+  EntryChecker(Catalogue catalogue, std::shared_ptr<const OrgUnitIndex> units,
+               const std::unordered_map<std::string, int64_t>& unit_ids,
                const std::vector<ElementSource>& counted = {});
 
   // What one write asks of every entry besides the data itself.
@@ -94,7 +95,7 @@ class EntryChecker {
   bool check_key(const EntryText& entry, Scratch& scratch, ValueKey& key, const ProblemFn& problem) const;
 
   const Catalogue& catalogue() const { return catalogue_; }
-  const OrgUnitIndex& units() const { return units_; }
+  const OrgUnitIndex& units() const { return *units_; }
   // The code of a stored unit id (empty when unknown), the element of a stored element id
   // (nullptr when unknown): for naming the cells a write touched.
   std::string_view unit_code(int64_t id) const;
@@ -118,7 +119,7 @@ class EntryChecker {
                         const ProblemFn& problem) const;
 
   Catalogue catalogue_;
-  OrgUnitIndex units_;
+  std::shared_ptr<const OrgUnitIndex> units_;  // never null
   StringMap<const DataElement*> elements_;
   StringMap<UnitValidity> validity_;
   std::unordered_map<int64_t, std::string> unit_codes_;
@@ -128,7 +129,9 @@ class EntryChecker {
 
 // Loads the checker's reference data from the store.
 // `counted`: the elements counted from registry records (Pack::sources), refused here.
-Result<std::shared_ptr<const EntryChecker>> load_entry_checker(Store& store, const std::vector<ElementSource>& counted);
+// `units`: the store's units when the caller has them read already (null: read here).
+Result<std::shared_ptr<const EntryChecker>> load_entry_checker(Store& store, const std::vector<ElementSource>& counted,
+                                                               std::shared_ptr<const OrgUnitIndex> units = nullptr);
 
 }  // namespace write
 }  // namespace qpan

@@ -124,19 +124,19 @@ ValueWriter::ValueWriter(Store& store, std::mutex& store_mutex, Workflow& workfl
 ValueWriter::~ValueWriter() { queue_.reset(); }
 
 Status ValueWriter::reload() {
-  std::shared_ptr<const EntryChecker> checker;
-  std::shared_ptr<const std::vector<CompiledValidationRule>> rules;
-  {
-    std::lock_guard lock(store_mutex_);
-    Result<Pack> pack = read_loaded_pack(store_);
-    if (!pack) return pack.status();
-    Result<std::shared_ptr<const EntryChecker>> loaded = write::load_entry_checker(store_, pack->sources);
-    if (!loaded) return loaded.status();
-    checker = std::move(*loaded);
-    Result<std::vector<CompiledValidationRule>> compiled = compile_validation_rules(*pack, checker->catalogue());
-    if (!compiled) return compiled.status();
-    rules = std::make_shared<const std::vector<CompiledValidationRule>>(std::move(*compiled));
-  }
+  std::lock_guard lock(store_mutex_);
+  return reload_from(store_);
+}
+
+Status ValueWriter::reload_from(Store& source, std::shared_ptr<const OrgUnitIndex> units) {
+  Result<Pack> pack = read_loaded_pack(source);
+  if (!pack) return pack.status();
+  Result<std::shared_ptr<const EntryChecker>> loaded = write::load_entry_checker(source, pack->sources, std::move(units));
+  if (!loaded) return loaded.status();
+  std::shared_ptr<const EntryChecker> checker = std::move(*loaded);
+  Result<std::vector<CompiledValidationRule>> compiled = compile_validation_rules(*pack, checker->catalogue());
+  if (!compiled) return compiled.status();
+  auto rules = std::make_shared<const std::vector<CompiledValidationRule>>(std::move(*compiled));
   std::lock_guard lock(reference_mutex_);
   checker_ = std::move(checker);
   rules_ = std::move(rules);
