@@ -111,10 +111,10 @@ class RecordWriter {
 
   // Reloads pack, catalogue and units after they changed in the store.
   Status reload();
-  // The same, read from `source`: another connection to the same database that only the
-  // caller uses meanwhile (no store mutex taken; see ValueWriter::reload_from). `units`: the
-  // store's units when the caller has read them already (null: read here).
-  Status reload_from(Store& source, std::shared_ptr<const OrgUnitIndex> units = nullptr);
+  // The same, from what the caller has read already: `pack` (the loaded one) and the store's
+  // `units`. The unit ids are read from `source`: another connection to the same database
+  // that only the caller uses meanwhile (no store mutex taken; see ValueWriter::reload_from).
+  Status reload_from(Store& source, std::shared_ptr<const Pack> pack, std::shared_ptr<const OrgUnitIndex> units);
 
   // The registries and counted elements the writer checks against (the pack as loaded when
   // the writer was made or last reloaded).

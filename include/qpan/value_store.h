@@ -167,6 +167,11 @@ class ValueStore {
   // thousand, in key order. The lean path for building in-memory aggregates.
   virtual Status scan_numbers(const std::function<void(std::span<const StoredNumber>)>& visit) = 0;
 
+  // The distinct periods (Period::key()) that hold values, ascending: a skip through the
+  // key's leading column, one index probe per period rather than a read of the values. Lets
+  // a bulk build lay its lanes out once before scan_numbers.
+  virtual Result<std::vector<int64_t>> stored_periods() = 0;
+
   // How many values each element has (by code).
   virtual Result<std::unordered_map<std::string, int64_t>> value_counts_by_element() = 0;
 

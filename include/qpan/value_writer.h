@@ -239,11 +239,14 @@ class ValueWriter {
   // Reloads catalogue, units and rules after they changed in the store (a pack or units
   // loaded).
   Status reload();
-  // The same, read from `source`: another connection to the same database that only the
-  // caller uses meanwhile. Takes no store mutex, so a thread that writes may wait on the
-  // caller (the change log's follower, which a commit notifies under the store mutex).
-  // `units`: the store's units when the caller has read them already (null: read here).
-  Status reload_from(Store& source, std::shared_ptr<const OrgUnitIndex> units = nullptr);
+  // The same, from what the caller has read already: `pack` (the loaded one), the store's
+  // `units` and the pack's validation `rules` compiled against the store's catalogue. The
+  // catalogue and unit ids are read from `source`: another connection to the same database
+  // that only the caller uses meanwhile. Takes no store mutex, so a thread that writes may
+  // wait on the caller (the change log's follower, which a commit notifies under the store
+  // mutex).
+  Status reload_from(Store& source, const Pack& pack, std::shared_ptr<const OrgUnitIndex> units,
+                     std::shared_ptr<const std::vector<CompiledValidationRule>> rules);
 
   std::mutex& store_mutex() { return store_mutex_; }
   ValueWriteQueue::Statistics statistics() const;
@@ -254,6 +257,9 @@ class ValueWriter {
 
   int64_t now() const;
   std::shared_ptr<const write::EntryChecker> checker() const;
+  // Makes `checker` and `rules` the ones writes check against, together.
+  void install(std::shared_ptr<const write::EntryChecker> checker,
+               std::shared_ptr<const std::vector<CompiledValidationRule>> rules);
   Status check_in_transaction(ValueStore& store, PendingWrite& pending) const;
   Result<WriteOutcome> finish(PendingWrite& pending, Result<ValueWriteSummary> summary) const;
 

@@ -158,6 +158,14 @@ class Workflow {
   // set's level (invalid_input).
   Result<const OrgUnitVersion*> form_unit(std::string_view data_set, std::string_view unit_code,
                                           const Period& period, const OrgUnitIndex& units) const;
+  // The same, with the data set it was checked against: both from one snapshot of the data
+  // sets, so a pack loaded meanwhile cannot drop the one between the check and its use.
+  struct FormSubject {
+    std::shared_ptr<const DataSet> data_set;
+    const OrgUnitVersion* unit = nullptr;
+  };
+  Result<FormSubject> form_subject(std::string_view data_set, std::string_view unit_code, const Period& period,
+                                   const OrgUnitIndex& units) const;
 
   // Takes `action` on one form and returns its new state. Checks, in this order:
   //  - the data set is known (not_found);

@@ -14,6 +14,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "aggregation/build_window.h"
 #include "aggregation/rollup.h"
 #include "aggregation/slots.h"
 #include "aggregation/unit_structure.h"
@@ -208,7 +209,10 @@ class AggregationEngine::State {
   void set(const ValueKey& key, const Decimal& value) {
     Series* s = locate(key);
     if (s == nullptr) return;
-    if (!s->lanes[cached_type_]) s->lanes[cached_type_] = std::make_unique<Lane>(aggregation::type_at(cached_type_));
+    if (!s->lanes[cached_type_]) {
+      s->lanes[cached_type_] = std::make_unique<Lane>(aggregation::type_at(cached_type_));
+      if (const auto& range = planned_slots_[cached_type_]) s->lanes[cached_type_]->plan(range->first, range->second);
+    }
     Lane& lane = *s->lanes[cached_type_];
     const std::optional<int64_t> previous = lane.set(key.unit_id, cached_slot_, value);
     if (!keep_rollups_) return;
@@ -225,8 +229,9 @@ class AggregationEngine::State {
   }
 
   // The series of a value's key, with its period's type and slot in cached_type_ and
-  // cached_slot_; nullptr for a month range (never stored as such). Values arrive grouped by
-  // period and then unit: the last period and series are remembered.
+  // cached_slot_; nullptr for a month range (never stored as such). Values arrive in runs of
+  // one period (a bulk build's BuildWindow gives a unit's values period by period): the last
+  // period and series are remembered.
   Series* locate(const ValueKey& key) {
     if (key.period != cached_period_key_) {
       Result<Period> period = Period::from_key(key.period);
@@ -243,6 +248,21 @@ class AggregationEngine::State {
     }
     return &series[cached_series_];
   }
+
+  // The slots a bulk build will meet, by type, from the store's periods: a new lane is laid
+  // out for them at once instead of re-laid as later periods arrive. Cleared after the build,
+  // where lanes grow from their first value again.
+  void plan_slots(std::span<const int64_t> period_keys) {
+    planned_slots_ = {};
+    for (int64_t key : period_keys) {
+      Result<Period> period = Period::from_key(key);
+      if (!period || period->type() == PeriodType::kMonthRange) continue;
+      auto& range = planned_slots_[aggregation::type_index(period->type())];
+      const Slot slot = aggregation::slot_of(*period);
+      range = range ? std::pair{std::min(range->first, slot), std::max(range->second, slot + 1)} : std::pair{slot, slot + 1};
+    }
+  }
+  void forget_planned_slots() { planned_slots_ = {}; }
 
   // Carries a cell's change (previous → now, either kMissing) into the series' roll-up.
   void follow_in_rollup(Series& s, int32_t unit, std::optional<int64_t> previous, int64_t now) {
@@ -331,6 +351,7 @@ class AggregationEngine::State {
 
  private:
   bool keep_rollups_ = false;  // off during the bulk load: built once at its end
+  std::array<std::optional<std::pair<Slot, Slot>>, kStoredTypes> planned_slots_;  // [first, end) by type
   int64_t cached_period_key_ = -1;
   int cached_type_ = 0;
   Slot cached_slot_ = 0;
@@ -533,26 +554,34 @@ Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build(Store& store
   std::unique_ptr<AggregationEngine> engine(new AggregationEngine());
   QPAN_RETURN_IF_ERROR(engine->reload_structure(store));
   State& state = *engine->state_;
+  Result<std::vector<int64_t>> periods = store.stored_periods();
+  if (!periods) return periods.status();
+  state.plan_slots(*periods);
   // Two stages on two threads: the store reads rows while the lanes take the previous batch.
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<std::vector<StoredNumber>> batches;
   bool done = false;
   constexpr size_t kMaxQueued = 16;
+  // 8 periods, at most 4 Mi values (96 MiB) held: a cache line holds 8 cells.
+  aggregation::BuildWindow window(8, size_t{1} << 22);
+  const auto set = [&state](const ValueKey& key, const Decimal& value) { state.set(key, value); };
   std::thread apply([&] {
     for (;;) {
       std::vector<StoredNumber> batch;
       {
         std::unique_lock lock(mutex);
         changed.wait(lock, [&] { return !batches.empty() || done; });
-        if (batches.empty()) return;
+        if (batches.empty()) {
+          lock.unlock();
+          window.flush(set);
+          return;
+        }
         batch = std::move(batches.front());
         batches.pop_front();
       }
       changed.notify_all();
-      for (const StoredNumber& n : batch) {
-        state.set(n.key, n.is_real ? Decimal::from_double(n.real) : Decimal::integer(n.integer));
-      }
+      for (const StoredNumber& n : batch) window.add(n, set);
     }
   });
   Status status = store.scan_numbers([&](std::span<const StoredNumber> batch) {
@@ -567,6 +596,7 @@ Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build(Store& store
   }
   changed.notify_all();
   apply.join();
+  state.forget_planned_slots();
   QPAN_RETURN_IF_ERROR(status);
   for (Series& s : state.series) {
     for (auto& lane : s.lanes) {

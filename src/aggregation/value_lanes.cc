@@ -151,6 +151,12 @@ void Lane::rescale(int scale) {
   scale_ = scale;
 }
 
+void Lane::plan(Slot first, Slot end) {
+  if (count_ > 0 || !cells_.empty() || end <= first) return;
+  first_ = first;
+  width_ = end - first;
+}
+
 void Lane::compact() {
   if (width_ == 0) return;
   const size_t rows = cells_.size() / static_cast<size_t>(width_);
@@ -165,6 +171,11 @@ void Lane::compact() {
   }
   if (lo > hi) lo = hi = first_;
   const int32_t new_width = hi - lo + 1;
+  if (new_width == width_) {  // a planned lane whose every slot is used: no re-lay
+    cells_.shrink_to_fit();
+    row_of_unit_.shrink_to_fit();
+    return;
+  }
   Array<int64_t> cells(rows * static_cast<size_t>(new_width));
   for (size_t r = 0; r < rows; ++r) {
     std::copy_n(cells_.data() + r * static_cast<size_t>(width_) + (lo - first_), new_width,

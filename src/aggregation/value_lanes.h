@@ -187,6 +187,10 @@ class Lane {
   std::optional<int64_t> set(int32_t unit, Slot slot, const Decimal& value);
   // Empties a cell (a deleted value); returns its previous content (kMissing when empty).
   int64_t clear(int32_t unit, Slot slot);
+  // Lays an empty lane out for slots [first, end) before its first value, when a bulk build
+  // knows the periods it will meet: the lane then never re-lays its rows to widen them.
+  // A value outside the range still widens it as usual. No effect on a lane with values.
+  void plan(Slot first, Slot end);
   // Drops the room kept for growth (after a bulk build): slots outside the used range and
   // spare capacity.
   void compact();

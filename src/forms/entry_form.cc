@@ -30,14 +30,12 @@ Result<std::optional<DataValue>> stored_value(const EntryFormSources& sources, c
 
 Result<EntryForm> read_entry_form(const EntryFormSources& sources, std::string_view data_set,
                                   std::string_view unit_code, const Period& period) {
-  Result<const OrgUnitVersion*> unit = sources.workflow.form_unit(data_set, unit_code, period, sources.units);
-  if (!unit) return unit.status();
-  const std::shared_ptr<const DataSet> ds = sources.workflow.find_data_set(data_set);
-  // A pack loaded since form_unit() may have dropped it.
-  if (ds == nullptr) return Status::not_found("không có biểu " + std::string(data_set) + " — no data set " + std::string(data_set));
+  Result<Workflow::FormSubject> subject = sources.workflow.form_subject(data_set, unit_code, period, sources.units);
+  if (!subject) return subject.status();
+  const std::shared_ptr<const DataSet> ds = subject->data_set;
   EntryForm form;
   form.data_set = ds;
-  form.unit = **unit;
+  form.unit = *subject->unit;
   form.period = period;
   form.previous = period.previous();
   form.last_year = period.same_period_last_year();

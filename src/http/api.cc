@@ -26,7 +26,9 @@ Status Api::load() {
   api::Services& s = *services_;
   {
     std::lock_guard lock(store_mutex_);
-    Result<std::shared_ptr<const api::Definitions>> definitions = api::read_definitions(s.store, *s.engine.catalogue(), 0);
+    Result<Pack> pack = read_loaded_pack(s.store);
+    if (!pack) return pack.status();
+    Result<std::shared_ptr<const api::Definitions>> definitions = api::make_definitions(*pack, *s.engine.catalogue(), 0);
     if (!definitions) return definitions.status();
     s.set_definitions(std::move(*definitions));
   }
@@ -58,16 +60,22 @@ Status Api::load() {
 Status Api::reload_definitions(Store& store) {
   api::Services& s = *services_;
   const std::shared_ptr<const api::Definitions> before = s.definitions();
+  // The pack is read once, from `store`, not the data connection: a write holds that one's
+  // mutex while its commit waits for this thread (ChangeFollower::own_commit). The units
+  // and catalogue are the engine's, read a moment ago from the same store.
+  Result<Pack> read = read_loaded_pack(store);
+  if (!read) return read.status();
+  const auto pack = std::make_shared<const Pack>(std::move(*read));
   Result<std::shared_ptr<const api::Definitions>> definitions =
-      api::read_definitions(store, *s.engine.catalogue(), before ? before->epoch + 1 : 0);
+      api::make_definitions(*pack, *s.engine.catalogue(), before ? before->epoch + 1 : 0);
   if (!definitions) return definitions.status();
-  // The forms' data sets (read through the workflow's own connection) and what the writers
-  // check against, read from `store`, not the data connection: a write holds that one's
-  // mutex while its commit waits for this thread (ChangeFollower::own_commit).
-  // The units are the engine's, read a moment ago from the same store.
-  QPAN_RETURN_IF_ERROR(s.workflow.reload());
-  if (s.writer) QPAN_RETURN_IF_ERROR(s.writer->reload_from(store, s.engine.units()));
-  if (s.records) QPAN_RETURN_IF_ERROR(s.records->reload_from(store, s.engine.units()));
+  // The forms' closed states are read through the workflow's own connection; the writers
+  // check against the same pack and the rules just compiled.
+  QPAN_RETURN_IF_ERROR(s.workflow.reload(pack->data_sets));
+  if (s.writer) {
+    QPAN_RETURN_IF_ERROR(s.writer->reload_from(store, *pack, s.engine.units(), (*definitions)->validation_rules));
+  }
+  if (s.records) QPAN_RETURN_IF_ERROR(s.records->reload_from(store, pack, s.engine.units()));
   s.set_definitions(std::move(*definitions));
   return Status::ok();
 }

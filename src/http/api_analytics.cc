@@ -119,7 +119,7 @@ Response validation(Services& s, Request& r) {
     if (!q) return q.status();
     const EngineExpressionContext context(s.engine);
     const std::shared_ptr<const Definitions> definitions = s.definitions();
-    Result<ValidationReport> report = run_validation(definitions->validation_rules, *s.engine.units(), context, q->ou, q->pe.front());
+    Result<ValidationReport> report = run_validation(*definitions->validation_rules, *s.engine.units(), context, q->ou, q->pe.front());
     if (!report) return report.status();
     return raw(200, "application/json; charset=utf-8", format_validation(*report, ValidationFormat::kJson));
   });

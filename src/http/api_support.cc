@@ -27,18 +27,16 @@ void Routes::add_async(Api::RouteDoc doc, AsyncHandler handler) {
   docs_.push_back(std::move(doc));
 }
 
-Result<std::shared_ptr<const Definitions>> read_definitions(Store& store, const Catalogue& catalogue, uint64_t epoch) {
-  Result<Pack> pack = read_loaded_pack(store);
-  if (!pack) return pack.status();
+Result<std::shared_ptr<const Definitions>> make_definitions(const Pack& pack, const Catalogue& catalogue, uint64_t epoch) {
   auto definitions = std::make_shared<Definitions>();
-  definitions->indicators = std::move(pack->indicators);
-  definitions->areas = std::move(pack->areas);
-  Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(*pack, catalogue);
+  definitions->indicators = pack.indicators;
+  definitions->areas = pack.areas;
+  Result<std::vector<EvaluationSet>> sets = compile_evaluation_sets(pack, catalogue);
   if (!sets) return sets.status();
   definitions->evaluation_sets = std::move(*sets);
-  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(*pack, catalogue);
+  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(pack, catalogue);
   if (!rules) return rules.status();
-  definitions->validation_rules = std::move(*rules);
+  definitions->validation_rules = std::make_shared<const std::vector<CompiledValidationRule>>(std::move(*rules));
   definitions->epoch = epoch;
   return std::shared_ptr<const Definitions>(std::move(definitions));
 }

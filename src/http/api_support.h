@@ -62,15 +62,16 @@ struct Definitions {
   std::vector<Indicator> indicators;
   std::vector<SubjectArea> areas;  // the headings of forms' sections
   std::vector<EvaluationSet> evaluation_sets;
-  std::vector<CompiledValidationRule> validation_rules;
+  // Shared with the value writer, which checks a write against the same rules.
+  std::shared_ptr<const std::vector<CompiledValidationRule>> validation_rules;
   // Counts the loads, for answers cached under one set of definitions: the engine's
   // generation alone moves before the definitions are replaced.
   uint64_t epoch = 0;
 };
 
-// The definitions of the pack loaded in `store`, compiled against `catalogue` (the engine's,
-// read from the same store).
-Result<std::shared_ptr<const Definitions>> read_definitions(Store& store, const Catalogue& catalogue, uint64_t epoch);
+// The definitions of `pack` (the one loaded in the store), compiled against `catalogue` (the
+// engine's, read from the same store).
+Result<std::shared_ptr<const Definitions>> make_definitions(const Pack& pack, const Catalogue& catalogue, uint64_t epoch);
 
 // What the handlers of every resource reach. Owned by Api; lives as long as the routes.
 struct Services {

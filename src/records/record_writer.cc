@@ -133,24 +133,23 @@ Result<std::unique_ptr<RecordWriter>> RecordWriter::create(Store& store, std::mu
 
 Status RecordWriter::reload() {
   std::lock_guard lock(store_mutex_);
-  return reload_from(store_);
+  Result<Pack> pack = read_loaded_pack(store_);
+  if (!pack) return pack.status();
+  Result<OrgUnitIndex> units = store_.load_org_units();
+  if (!units) return units.status();
+  return reload_from(store_, std::make_shared<const Pack>(std::move(*pack)),
+                     std::make_shared<const OrgUnitIndex>(std::move(*units)));
 }
 
-Status RecordWriter::reload_from(Store& source, std::shared_ptr<const OrgUnitIndex> units) {
+Status RecordWriter::reload_from(Store& source, std::shared_ptr<const Pack> pack,
+                                 std::shared_ptr<const OrgUnitIndex> units) {
   auto state = std::make_shared<State>();
-  Result<Pack> pack = read_loaded_pack(source);
-  if (!pack) return pack.status();
   for (const ElementSource& counted : pack->sources) {
     Result<RecordCounter> counter = RecordCounter::compile(counted, *pack);
     if (!counter) return Status::invalid_input("element " + counted.element + ": " + counter.status().message());
     state->counters.push_back(std::move(*counter));
   }
-  state->pack = std::make_shared<const Pack>(std::move(*pack));
-  if (units == nullptr) {
-    Result<OrgUnitIndex> loaded = source.load_org_units();
-    if (!loaded) return loaded.status();
-    units = std::make_shared<const OrgUnitIndex>(std::move(*loaded));
-  }
+  state->pack = std::move(pack);
   state->units = std::move(units);
   Result<std::unordered_map<std::string, int64_t>> ids = source.unit_ids();
   if (!ids) return ids.status();

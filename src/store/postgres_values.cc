@@ -17,6 +17,7 @@
 #include "store/packed_values.h"
 #include "store/postgres_copy.h"
 #include "store/postgres_stores.h"
+#include "store/shared_sql.h"
 
 namespace qpan::postgres {
 namespace {
@@ -646,6 +647,15 @@ Status PostgresValueStore::scan_numbers(const std::function<void(std::span<const
   QPAN_RETURN_IF_ERROR(parser.finish());
   if (!batch.empty()) visit(batch);
   return Status::ok();
+}
+
+Result<std::vector<int64_t>> PostgresValueStore::stored_periods() {
+  Result<Rows> rows = db_.query(store_detail::kStoredPeriodsQuery);
+  if (!rows) return rows.status();
+  std::vector<int64_t> periods;
+  periods.reserve(static_cast<size_t>(rows->size()));
+  for (int r = 0; r < rows->size(); ++r) periods.push_back(rows->get_int(r, 0));
+  return periods;
 }
 
 Result<std::vector<AuditEntry>> PostgresValueStore::audit_entries(const ValueFilter& filter) {

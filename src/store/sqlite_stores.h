@@ -70,6 +70,7 @@ class SqliteValueStore : public virtual ValueStore {
   Status scan_values(const ValueFilter& filter,
                      const std::function<void(const ValueKey&, const DataValue&)>& visit) override;
   Status scan_numbers(const std::function<void(std::span<const StoredNumber>)>& visit) override;
+  Result<std::vector<int64_t>> stored_periods() override;
   Result<std::unordered_map<std::string, int64_t>> value_counts_by_element() override;
   Result<std::vector<AuditEntry>> audit_entries(const ValueFilter& filter) override;
 

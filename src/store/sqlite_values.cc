@@ -8,6 +8,7 @@
 
 #include "qpan/store.h"
 #include "store/packed_values.h"
+#include "store/shared_sql.h"
 #include "store/sqlite.h"
 #include "store/sqlite_stores.h"
 
@@ -613,6 +614,15 @@ Status SqliteValueStore::scan_numbers(const std::function<void(std::span<const S
   QPAN_RETURN_IF_ERROR(stmt->status());
   if (!batch.empty()) visit(batch);
   return Status::ok();
+}
+
+Result<std::vector<int64_t>> SqliteValueStore::stored_periods() {
+  auto stmt = db_.prepare(store_detail::kStoredPeriodsQuery);
+  if (!stmt) return stmt.status();
+  std::vector<int64_t> periods;
+  while (stmt->step()) periods.push_back(stmt->column_int(0));
+  QPAN_RETURN_IF_ERROR(stmt->status());
+  return periods;
 }
 
 Result<std::vector<AuditEntry>> SqliteValueStore::audit_entries(const ValueFilter& filter) {

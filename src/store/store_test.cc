@@ -214,6 +214,33 @@ TEST_P(StoreContractTest, ScanNumbersGivesEveryNumberOnceAndNoText) {
   EXPECT_EQ(seen, want);
 }
 
+// What a bulk build lays its lanes out by: each period that holds a value once, in key
+// order, whatever the unit, element or type of period; none in an empty store.
+TEST_P(StoreContractTest, StoredPeriodsAreEachPeriodWithAValueOnceInKeyOrder) {
+  add_units();
+  add_catalogue();
+  ASSERT_TRUE(store_->stored_periods().is_ok());
+  EXPECT_TRUE(store_->stored_periods()->empty());
+  const int64_t cases = element_id("crime.ttxh.cases");
+  std::vector<ValueWrite> rows;
+  for (const Period& p : {Period::month(2016, 1), Period::month(2016, 1), Period::year(2015), Period::month(2025, 6),
+                          Period::quarter(2020, 3), Period::month(2016, 1)}) {
+    ValueWrite w = value(cases, static_cast<int64_t>(rows.size()));
+    w.key.period = p.key();
+    w.key.unit_id = unit_id(rows.size() % 2 == 0 ? "03397" : "12");
+    w.key.option_id = static_cast<int32_t>(rows.size());  // distinct keys where the period repeats
+    rows.push_back(w);
+  }
+  std::sort(rows.begin(), rows.end(), [](const ValueWrite& a, const ValueWrite& b) { return a.key < b.key; });
+  ASSERT_TRUE(store_->write_values(rows, {"t", 0, "x"}).is_ok());
+  std::vector<int64_t> want = {Period::month(2016, 1).key(), Period::year(2015).key(), Period::month(2025, 6).key(),
+                               Period::quarter(2020, 3).key()};
+  std::sort(want.begin(), want.end());
+  Result<std::vector<int64_t>> periods = store_->stored_periods();
+  ASSERT_TRUE(periods.is_ok()) << periods.status().message();
+  EXPECT_EQ(*periods, want);
+}
+
 TEST_P(StoreContractTest, OneTransactionHoldsSeveralWritersInOrder) {
   add_units();
   add_catalogue();

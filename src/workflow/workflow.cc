@@ -371,10 +371,20 @@ Result<ApprovalRecord> Workflow::state(std::string_view data_set, std::string_vi
 
 Result<const OrgUnitVersion*> Workflow::form_unit(std::string_view data_set, std::string_view unit_code,
                                                   const Period& period, const OrgUnitIndex& units) const {
+  Result<FormSubject> subject = form_subject(data_set, unit_code, period, units);
+  if (!subject) return subject.status();
+  return subject->unit;
+}
+
+Result<Workflow::FormSubject> Workflow::form_subject(std::string_view data_set, std::string_view unit_code,
+                                                     const Period& period, const OrgUnitIndex& units) const {
   const std::shared_ptr<const Forms> forms = this->forms();
   Result<uint32_t> index = check_form(*forms, data_set, period);
   if (!index) return index.status();
-  return unit_of_form(forms->data_sets[*index], unit_code, period, units);
+  const DataSet& ds = forms->data_sets[*index];
+  Result<const OrgUnitVersion*> unit = unit_of_form(ds, unit_code, period, units);
+  if (!unit) return unit.status();
+  return FormSubject{std::shared_ptr<const DataSet>(forms, &ds), *unit};
 }
 
 Result<const OrgUnitVersion*> Workflow::unit_of_form(const DataSet& ds, std::string_view unit_code,

@@ -125,22 +125,29 @@ ValueWriter::~ValueWriter() { queue_.reset(); }
 
 Status ValueWriter::reload() {
   std::lock_guard lock(store_mutex_);
-  return reload_from(store_);
+  Result<Pack> pack = read_loaded_pack(store_);
+  if (!pack) return pack.status();
+  Result<std::shared_ptr<const EntryChecker>> checker = write::load_entry_checker(store_, pack->sources);
+  if (!checker) return checker.status();
+  Result<std::vector<CompiledValidationRule>> rules = compile_validation_rules(*pack, (*checker)->catalogue());
+  if (!rules) return rules.status();
+  install(std::move(*checker), std::make_shared<const std::vector<CompiledValidationRule>>(std::move(*rules)));
+  return Status::ok();
 }
 
-Status ValueWriter::reload_from(Store& source, std::shared_ptr<const OrgUnitIndex> units) {
-  Result<Pack> pack = read_loaded_pack(source);
-  if (!pack) return pack.status();
-  Result<std::shared_ptr<const EntryChecker>> loaded = write::load_entry_checker(source, pack->sources, std::move(units));
-  if (!loaded) return loaded.status();
-  std::shared_ptr<const EntryChecker> checker = std::move(*loaded);
-  Result<std::vector<CompiledValidationRule>> compiled = compile_validation_rules(*pack, checker->catalogue());
-  if (!compiled) return compiled.status();
-  auto rules = std::make_shared<const std::vector<CompiledValidationRule>>(std::move(*compiled));
+Status ValueWriter::reload_from(Store& source, const Pack& pack, std::shared_ptr<const OrgUnitIndex> units,
+                                std::shared_ptr<const std::vector<CompiledValidationRule>> rules) {
+  Result<std::shared_ptr<const EntryChecker>> checker = write::load_entry_checker(source, pack.sources, std::move(units));
+  if (!checker) return checker.status();
+  install(std::move(*checker), std::move(rules));
+  return Status::ok();
+}
+
+void ValueWriter::install(std::shared_ptr<const EntryChecker> checker,
+                          std::shared_ptr<const std::vector<CompiledValidationRule>> rules) {
   std::lock_guard lock(reference_mutex_);
   checker_ = std::move(checker);
   rules_ = std::move(rules);
-  return Status::ok();
 }
 
 int64_t ValueWriter::now() const {
