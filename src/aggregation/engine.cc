@@ -14,7 +14,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include "aggregation/build_window.h"
 #include "aggregation/rollup.h"
 #include "aggregation/slots.h"
 #include "aggregation/unit_structure.h"
@@ -229,9 +228,8 @@ class AggregationEngine::State {
   }
 
   // The series of a value's key, with its period's type and slot in cached_type_ and
-  // cached_slot_; nullptr for a month range (never stored as such). Values arrive in runs of
-  // one period (a bulk build's BuildWindow gives a unit's values period by period): the last
-  // period and series are remembered.
+  // cached_slot_; nullptr for a month range (never stored as such). Values arrive grouped by
+  // period and then unit: the last period and series are remembered.
   Series* locate(const ValueKey& key) {
     if (key.period != cached_period_key_) {
       Result<Period> period = Period::from_key(key.period);
@@ -563,25 +561,20 @@ Result<std::unique_ptr<AggregationEngine>> AggregationEngine::build(Store& store
   std::deque<std::vector<StoredNumber>> batches;
   bool done = false;
   constexpr size_t kMaxQueued = 16;
-  // 8 periods, at most 4 Mi values (96 MiB) held: a cache line holds 8 cells.
-  aggregation::BuildWindow window(8, size_t{1} << 22);
-  const auto set = [&state](const ValueKey& key, const Decimal& value) { state.set(key, value); };
   std::thread apply([&] {
     for (;;) {
       std::vector<StoredNumber> batch;
       {
         std::unique_lock lock(mutex);
         changed.wait(lock, [&] { return !batches.empty() || done; });
-        if (batches.empty()) {
-          lock.unlock();
-          window.flush(set);
-          return;
-        }
+        if (batches.empty()) return;
         batch = std::move(batches.front());
         batches.pop_front();
       }
       changed.notify_all();
-      for (const StoredNumber& n : batch) window.add(n, set);
+      for (const StoredNumber& n : batch) {
+        state.set(n.key, n.is_real ? Decimal::from_double(n.real) : Decimal::integer(n.integer));
+      }
     }
   });
   Status status = store.scan_numbers([&](std::span<const StoredNumber> batch) {
