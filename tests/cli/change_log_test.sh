@@ -167,7 +167,7 @@ case_a_pack_loaded_by_another_process_reaches_the_running_server() {
   token xa canbo.xa
   token huyen huyen
   start_server
-  # The pack's next version: an element, an indicator and a data set more.
+  # The pack's next version: an element, an indicator, a validation rule and a data set more.
   cp -r "$PACK" "$WORK/pack-next"
   python3 - "$WORK/pack-next" <<'PY'
 import json, os, sys
@@ -186,6 +186,10 @@ edit("elements/crime.json", lambda doc: doc["elements"].append(
 edit("indicators.json", lambda doc: doc["indicators"].append(
     {"code": "test.cases_doubled", "name_vi": "Số vụ nhân đôi", "name_en": "Cases doubled",
      "expression": "#{crime.ttxh.cases} * 2", "decimals": 0, "unit": ""}))
+edit("validation_rules.json", lambda doc: doc["validation_rules"].append(
+    {"code": "vr.test.patrols_at_most_one", "name_vi": "Không quá một lượt tuần tra",
+     "name_en": "At most one patrol", "left": "#{test.patrols}", "operator": "<=", "right": "1",
+     "importance": "low"}))
 def add_data_set(doc):
     monthly = next(d for d in doc["data_sets"] if d["code"] == "ds.antt.commune.monthly")
     doc["data_sets"].append(dict(monthly, code="ds.test.cases.monthly", name_vi="Biểu thử số vụ",
@@ -217,6 +221,8 @@ PY
   # closes the values to the server and to the command line.
   http POST /api/dataValueSets "$xa" "$WORK/patrols.json"
   assert_eq 200 "$(status)" "the server writes a value of the new element"
+  assert_contains "$(body)" '"rule":"vr.test.patrols_at_most_one"' \
+    "and warns by the new pack's rule (3 patrols, at most 1)"
   http GET "/api/analytics?dx=test.patrols&ou=12&pe=2016&format=csv" "$TINH"
   assert_eq "3" "$(body | tail -n +2 | cut -d, -f4)" "and counts it"
   http GET "/api/analytics?dx=test.cases_doubled&ou=12&pe=2016&format=csv" "$TINH"
