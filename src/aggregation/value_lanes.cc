@@ -152,7 +152,7 @@ void Lane::rescale(int scale) {
 }
 
 void Lane::plan(Slot first, Slot end) {
-  if (count_ > 0 || !cells_.empty() || end <= first) return;
+  if (!cells_.empty() || end <= first) return;  // cells hold every value the lane has
   first_ = first;
   width_ = end - first;
 }
